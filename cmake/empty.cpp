@@ -1,0 +1,1 @@
+// Keeps a folder library linkable before its first source file lands.

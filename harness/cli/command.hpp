@@ -1,0 +1,28 @@
+#pragma once
+// The CLI is a table of commands (house style 18). Each command file provides one
+// `register_<name>(CLI::App&, CommandContext&)` that adds a subcommand, binds its options to a
+// plain options struct and sets `ctx.action` to the function to run once parsing succeeded.
+// main() owns the composition root: the real environment, stdout/stderr, the interrupt flag.
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <functional>
+#include <iosfwd>
+
+#include "harness/cli/exit_code.hpp"
+#include "util/env_expand.hpp"
+
+namespace crm::harness {
+
+struct CommandContext {
+    std::ostream& out;
+    std::ostream& err;
+    util::EnvLookup env;                 // the process environment, passed down explicitly
+    const std::atomic<bool>& interrupted; // set by the SIGINT/SIGTERM handler
+    bool stdout_is_tty = false;
+    bool color = false;                   // false when NO_COLOR is set or not a TTY
+    std::function<ExitCode()> action;     // chosen by the parsed subcommand
+};
+
+
+}  // namespace crm::harness

@@ -1,0 +1,53 @@
+// crm-accept: the composition root. Builds the real environment, registers the command table,
+// parses argv, runs the chosen command, and maps every outcome to one ExitCode. Exceptions are
+// bugs: they are caught here, once, and reported as harness errors.
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include "harness/cli/command.hpp"
+#include "util/version.hpp"
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int) { g_interrupted.store(true); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using crm::harness::ExitCode;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    crm::harness::CommandContext ctx{std::cout, std::cerr, crm::util::process_env(),
+                                     g_interrupted, false, false, {}};
+    ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
+    ctx.color = ctx.stdout_is_tty && std::getenv("NO_COLOR") == nullptr;
+
+    CLI::App app{"crm-accept: acceptance harness and evidence generator for sub2api relay hosts"};
+    app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" +
+                                          crm::util::k_git_sha + ")");
+    app.require_subcommand(1);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : crm::harness::to_int(ExitCode::usage);
+    }
+    try {
+        if (!ctx.action) return crm::harness::to_int(ExitCode::usage);
+        ExitCode code = ctx.action();
+        if (g_interrupted.load() && code != ExitCode::audit_failed) code = ExitCode::interrupted;
+        return crm::harness::to_int(code);
+    } catch (const std::exception& e) {
+        std::cerr << "crm-accept: internal error: " << e.what() << "\n";
+        return crm::harness::to_int(ExitCode::harness_error);
+    }
+}

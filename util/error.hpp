@@ -1,0 +1,47 @@
+#pragma once
+// One error value for every expected failure in crm-accept (house style 14/15).
+// Expected failures travel as `Result<T>` (std::expected); exceptions are bugs and are caught
+// once, in main. The code list is closed and append-only: callers switch on it.
+#include <expected>
+#include <string>
+
+namespace crm::util {
+
+enum class ErrorCode {
+    invalid_input,       // malformed scenario / pack / JSON / argument; message names file + field
+    io,                  // local filesystem failure
+    connect_failed,      // TCP connect / DNS / TLS failure
+    timeout,             // connect or total timeout elapsed
+    stalled,             // idle watchdog: no payload bytes within the idle timeout
+    too_large,           // response exceeded the configured size cap
+    http_status,         // a well-formed HTTP answer we did not accept (status in context)
+    protocol,            // the peer spoke, but not the documented API (bad envelope, bad JSON)
+    host_rejected,       // admin auth failed or the compliance gate is not accepted
+    not_found,           // a named thing does not exist (provider, batch, file)
+    conflict,            // the host or the store already has it (409, unique constraint)
+    missing_secret,      // an env var / file that should hold a credential is absent
+    interrupted,         // SIGINT / SIGTERM observed
+    internal,            // a bug in crm-accept
+};
+
+[[nodiscard]] const char* to_string(ErrorCode code) noexcept;
+
+struct Error {
+    ErrorCode code = ErrorCode::internal;
+    std::string message;  // one line, human readable, names the file/field/URL
+    std::string context;  // optional: step, URL, status ... (already redacted)
+    int http_status = 0;  // for http_status errors
+
+    [[nodiscard]] std::string describe() const;  // "message (context)"
+    friend bool operator==(const Error&, const Error&) = default;
+};
+
+template <class T>
+using Result = std::expected<T, Error>;
+
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
+                                                 std::string context = {}) {
+    return std::unexpected(Error{code, std::move(message), std::move(context), 0});
+}
+
+}  // namespace crm::util
