@@ -1,0 +1,53 @@
+#pragma once
+// Fault profiles: JSON documents (stubs/profiles/*.json, embedded at build time) that switch on
+// the *mechanism* behind a real incident, never a canned answer to one probe. A profile has two
+// parts: what the stub host does differently (HostFaults) and what a stub upstream does
+// differently (UpstreamFaults). Unknown keys are rejected so a typo cannot silently mean healthy.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/error.hpp"
+#include "util/json.hpp"
+
+namespace crm::stubs {
+
+struct HostFaults {
+    bool compliance_gate = false;      // admin routes answer 423 until the phrase is accepted
+    bool gateway_bearer_only = false;  // gateway ignores x-api-key / x-goog-api-key
+    // The host bridges chat through a Responses-style rewrite: system messages become
+    // `developer` and a developer instruction is prepended; upstream 4xx then fail over and end
+    // as 502 upstream_error "Upstream request failed" (what sub2api does on that path).
+    bool responses_bridge = false;
+    bool seed_residue = false;         // foreign groups/accounts/channels exist at start
+    friend bool operator==(const HostFaults&, const HostFaults&) = default;
+};
+
+struct UpstreamFaults {
+    int latency_ms = 0;             // added before every answer (models and chat)
+    std::string chat_error;         // named provider-shaped error for chat ("" = none), see
+                                    // upstream_error_names()
+    std::string models_error;       // the same for GET /models
+    std::string stream_mode = "normal";  // normal | truncated | keepalive_stall
+    int stall_max_ms = 60000;       // keepalive_stall: close the stream after this long
+    int keepalive_interval_ms = 500;
+    int transient_429_streams = 0;  // the first N streamed chat calls per key get 429
+    friend bool operator==(const UpstreamFaults&, const UpstreamFaults&) = default;
+};
+
+struct FaultProfile {
+    std::string name;
+    std::string description;
+    HostFaults host;
+    UpstreamFaults upstream;
+    friend bool operator==(const FaultProfile&, const FaultProfile&) = default;
+};
+
+// Parses a profile document; `source` names it in errors. Fails with invalid_input.
+[[nodiscard]] util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view source);
+[[nodiscard]] util::json::value profile_to_json(const FaultProfile& profile);
+
+// The error names a profile may use for chat_error / models_error.
+[[nodiscard]] const std::vector<std::string>& upstream_error_names();
+
+}  // namespace crm::stubs
