@@ -13,6 +13,7 @@
 //   keep-alive lines do not reset it, so an endless keep-alive stream ends as `stalled`;
 // - header dumps (`header_dump`) never contain credentials: Authorization / x-api-key /
 //   x-goog-api-key / Cookie / Set-Cookie values are replaced by the redaction marker.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -44,7 +45,12 @@ struct HttpRequest {
     std::size_t max_response_bytes = 8 * 1024 * 1024;
     bool keep_partial = false;  // report partial body on stalled / too_large
     // Optional: called with each chunk as it arrives (SSE consumers). Return false to abort.
+    // A chunk may split lines or events at any byte. Aborting ends send() as `interrupted`
+    // (with the partial response when keep_partial is set).
     std::function<bool(std::string_view chunk)> on_chunk;
+    // Optional: polled during the transfer (about every second and on every chunk); when it
+    // becomes true the transfer ends as `interrupted` (SIGINT/SIGTERM plumbing).
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Timing {
@@ -77,6 +83,12 @@ public:
 
 // libcurl implementation. Thread-safe: each send() uses its own easy handle (connections are
 // reused through a shared connection cache per transport).
+// - connect_failed: DNS / TCP connect / TLS failure; timeout: connect or total timeout elapsed;
+//   stalled: no payload byte (see is_payload rules in docs/PROBES.md) for `idle`;
+//   too_large: body would exceed max_response_bytes (the partial body keeps the first
+//   max_response_bytes bytes); interrupted: on_chunk returned false or *cancel became true.
+// - Redirects are not followed (a 3xx is an answer). No content decoding is requested.
+// - The watchdog's resolution is about one second (libcurl's idle progress-callback period).
 [[nodiscard]] std::unique_ptr<HttpTransport> make_curl_transport();
 
 // True for header names whose values are credentials (case-insensitive).
