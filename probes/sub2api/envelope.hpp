@@ -1,0 +1,41 @@
+#pragma once
+// Interpretation of one sub2api panel answer (reference §1 "Envelope"). Pure: no IO.
+//
+// - 2xx + {"code":0, "data":...}            -> data (json null when absent)
+// - handler error {code:<int>, message, reason?, metadata?}
+// - middleware error {code:"STRING", message}
+// - account-create mixed-channel shape {error:"mixed_channel_warning", message}
+// - anything that is not JSON, or JSON that is none of the above -> ErrorCode::protocol naming
+//   the URL (a proxy's HTML 502, gin's text "404 page not found" for an absent route, ...)
+//
+// Errors carry http_status and the one-line message
+//   "<METHOD> <path> -> <status> <REASON>: <message>"
+// (REASON = `reason`, else the string code, else omitted). ErrorCode mapping: 401/403 on an
+// admin-auth route and 423 -> host_rejected, 404 -> not_found, 409 -> conflict, any other
+// status -> http_status. `context` holds the URL.
+#include <string>
+#include <string_view>
+
+#include "probes/http/transport.hpp"
+#include "util/error.hpp"
+#include "util/json.hpp"
+
+namespace crm::probes::sub2api {
+
+namespace json = boost::json;
+
+struct EnvelopeRequest {
+    std::string_view method;
+    std::string_view path;   // without query, as shown in messages
+    std::string_view url;    // full URL, for context / protocol errors
+    bool admin_auth = false;  // 401/403 mean "admin credentials rejected"
+};
+
+[[nodiscard]] util::Result<json::value> parse_envelope(const HttpResponse& response,
+                                                       const EnvelopeRequest& request);
+
+// The machine code of a host error produced by parse_envelope ("GROUP_EXISTS",
+// "ADMIN_COMPLIANCE_ACK_REQUIRED", ...); empty when the error carried none.
+[[nodiscard]] std::string host_reason(const util::Error& error);
+
+}  // namespace crm::probes::sub2api
