@@ -1,0 +1,81 @@
+#pragma once
+// The release gate (spec §5): a pure function from per-cell causes, scenario expectations, the
+// gate policy and an optional baseline to one decision and one exit code.
+//
+// Per cell, in this order:
+//  1. expected_cause set (a planted fault): passes iff observed == expected, else
+//     expectation_mismatch (exit 1).
+//  2. a live baseline entry for the cell: a failing cause (matching the entry's cause when it has
+//     one) is an excused known_failure; a passing cell makes the entry stale (exit 1).
+//  3. otherwise by cause: pass verdicts pass; harness_error is exit 3; causes in the blocking set
+//     (policy override or the spec defaults) are blocking (exit 1); the rest keep the gate from
+//     passing as environment-blocked / inconclusive (exit 2).
+// Evidence older than max_evidence_age never passes (exit 2, "stale evidence").
+// The run's exit code is the worst class present: 3 > 1 > 2 > 0.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/cli/exit_code.hpp"
+#include "harness/gate/baseline.hpp"
+#include "util/json.hpp"
+
+namespace crm::harness::gate {
+
+struct CellResult {
+    std::string cell;
+    std::string cause;
+    std::string verdict;  // pass | fail | blocked | inconclusive | error
+    std::optional<std::string> expected_cause;
+    friend bool operator==(const CellResult&, const CellResult&) = default;
+};
+
+enum class CellOutcome {
+    passed,
+    expectation_met,
+    known_failure,
+    expectation_mismatch,
+    stale_baseline,
+    blocking_failure,
+    not_passing,  // environment-blocked / inconclusive / non-blocking failure
+    harness_error,
+};
+[[nodiscard]] const char* to_string(CellOutcome o) noexcept;
+
+struct CellDecision {
+    std::string cell;
+    CellOutcome outcome = CellOutcome::passed;
+    bool passed = true;
+    std::string reason;  // one line for humans
+    friend bool operator==(const CellDecision&, const CellDecision&) = default;
+};
+
+struct GatePolicyInput {
+    std::optional<std::vector<std::string>> blocking_causes;  // replaces the defaults
+    std::optional<std::chrono::seconds> max_evidence_age;
+    const Baseline* baseline = nullptr;
+};
+
+struct GateDecision {
+    bool passed = true;
+    ExitCode exit_code = ExitCode::gate_passed;
+    std::vector<CellDecision> cells;      // in input order
+    std::vector<std::string> notes;       // expired / unmatched baseline entries, stale evidence
+    bool evidence_stale = false;
+    [[nodiscard]] util::json::value to_json() const;
+};
+
+// `evidence_age` is now - bundle start (nullopt when not applicable).
+[[nodiscard]] GateDecision decide(const std::vector<CellResult>& cells, const GatePolicyInput& policy,
+                                  std::optional<std::chrono::seconds> evidence_age = std::nullopt,
+                                  std::string_view today_utc = {});
+
+// The per-cell part of decide() (used by the runner to write each 21-summary.json).
+[[nodiscard]] CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy,
+                                       std::string_view today_utc = {});
+
+// Today's date (UTC) as YYYY-MM-DD, for baseline expiry.
+[[nodiscard]] std::string today_utc();
+
+}  // namespace crm::harness::gate

@@ -1,0 +1,159 @@
+#include "harness/matrix/matrix.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "util/files.hpp"
+#include "util/json.hpp"
+
+namespace crm::harness::matrix {
+
+std::vector<Cell> expand(const scenario::Scenario& s) {
+    std::vector<Cell> cells;
+    for (std::size_t h = 0; h < s.hosts.size(); ++h) {
+        for (auto mode : s.modes) {
+            for (std::size_t p = 0; p < s.providers.size(); ++p) {
+                const auto& prov = s.providers[p];
+                Cell c;
+                c.index = cells.size();
+                c.host_index = h;
+                c.host_name = s.hosts[h].name;
+                c.mode = mode;
+                c.provider_index = p;
+                c.pack = prov.pack;
+                c.provider = prov.provider;
+                c.profile = prov.profile;
+                if (auto it = prov.expect.find(mode); it != prov.expect.end()) c.expected_cause = it->second;
+                c.id = fmt::format("{}__{}", scenario::to_string(mode), prov.provider);
+                if (s.hosts_axis) c.id = fmt::format("{}__{}", c.host_name, c.id);
+                cells.push_back(std::move(c));
+            }
+        }
+    }
+    return cells;
+}
+
+bool glob_match(std::string_view pat, std::string_view text) {
+    // Iterative matcher with single-star backtracking: linear enough for cell ids.
+    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+    while (t < text.size()) {
+        if (p < pat.size() && (pat[p] == '?' || pat[p] == text[t])) {
+            ++p;
+            ++t;
+        } else if (p < pat.size() && pat[p] == '*') {
+            star = p++;
+            mark = t;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pat.size() && pat[p] == '*') ++p;
+    return p == pat.size();
+}
+
+std::vector<Cell> filter_only(const std::vector<Cell>& cells, std::string_view patterns) {
+    std::vector<std::string> pats;
+    std::size_t start = 0;
+    while (start <= patterns.size()) {
+        auto comma = patterns.find(',', start);
+        auto part = patterns.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+        while (!part.empty() && part.back() == ' ') part.remove_suffix(1);
+        if (!part.empty()) pats.emplace_back(part);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    std::vector<Cell> out;
+    for (const auto& c : cells) {
+        bool keep = std::any_of(pats.begin(), pats.end(), [&](const std::string& pat) {
+            bool is_glob = pat.find_first_of("*?") != std::string::npos;
+            return is_glob ? glob_match(pat, c.id) : c.id.find(pat) != std::string::npos;
+        });
+        if (keep) out.push_back(c);
+    }
+    return out;
+}
+
+util::Result<Shard> parse_shard(std::string_view text) {
+    auto slash = text.find('/');
+    auto bad = [&] {
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("--shard: expected K/N with 1 <= K <= N, got \"{}\"", text));
+    };
+    if (slash == std::string_view::npos) return bad();
+    Shard s;
+    auto a = text.substr(0, slash), b = text.substr(slash + 1);
+    auto r1 = std::from_chars(a.data(), a.data() + a.size(), s.k);
+    auto r2 = std::from_chars(b.data(), b.data() + b.size(), s.n);
+    if (r1.ec != std::errc{} || r1.ptr != a.data() + a.size() || r2.ec != std::errc{} ||
+        r2.ptr != b.data() + b.size() || s.n < 1 || s.n > 1000 || s.k < 1 || s.k > s.n)
+        return bad();
+    return s;
+}
+
+std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard) {
+    std::vector<Cell> out;
+    for (const auto& c : cells) {
+        if (static_cast<int>(c.index % static_cast<std::size_t>(shard.n)) + 1 == shard.k) out.push_back(c);
+    }
+    return out;
+}
+
+util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(bundle, ec))
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("--rerun-failed: {} is not a bundle directory", bundle.string()));
+    std::set<std::string> failed;
+    bool any = false;
+    for (const auto& entry : std::filesystem::directory_iterator(bundle, ec)) {
+        if (!entry.is_directory()) continue;
+        auto summary = entry.path() / "21-summary.json";
+        auto text = util::read_file(summary);
+        if (!text) {
+            // A cell folder without its summary never finished: re-run it.
+            if (std::filesystem::exists(entry.path() / "00-cell.json")) {
+                failed.insert(entry.path().filename().string());
+                any = true;
+            }
+            continue;
+        }
+        auto v = util::parse_json(*text, summary.string());
+        if (!v) return std::unexpected(v.error());
+        any = true;
+        const auto* gate = util::find(*v, "gate");
+        bool passed = gate && util::get_bool(*gate, "passed").value_or(false);
+        if (!passed) failed.insert(util::get_string(*v, "cell").value_or(entry.path().filename().string()));
+    }
+    if (!any)
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("--rerun-failed: {} holds no cell folders", bundle.string()));
+    return failed;
+}
+
+std::vector<Cell> select_ids(const std::vector<Cell>& cells, const std::set<std::string>& ids) {
+    std::vector<Cell> out;
+    for (const auto& c : cells) {
+        if (ids.contains(c.id)) out.push_back(c);
+    }
+    return out;
+}
+
+std::string resource_prefix(std::string_view run_token, const Cell& cell) {
+    std::string prov;
+    for (char ch : cell.provider) {
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-') prov += ch;
+        else if (ch >= 'A' && ch <= 'Z') prov += static_cast<char>(ch - 'A' + 'a');
+        else prov += '-';
+    }
+    if (prov.size() > 16) prov.resize(16);
+    return fmt::format("crm-{}-{}{}-{}", run_token, cell.index,
+                       cell.mode == scenario::Mode::self_service ? "s" : "u", prov);
+}
+
+}  // namespace crm::harness::matrix

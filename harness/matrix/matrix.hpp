@@ -1,0 +1,68 @@
+#pragma once
+// Matrix expansion: a Scenario becomes an ordered list of cells (hosts × modes × providers, in
+// file order). Order is the contract: the runner may finish cells in any order, but every
+// listing, summary and merged bundle follows Cell::index.
+//
+// Selection helpers narrow the list without renumbering (index stays the position in the full
+// expansion), which is what makes `--shard 1/2` + `--shard 2/2` merge into exactly the
+// unsharded run.
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/scenario.hpp"
+#include "util/error.hpp"
+
+namespace crm::harness::matrix {
+
+struct Cell {
+    std::size_t index = 0;  // position in the full expansion
+    std::string id;         // folder name: "<mode>__<provider>", host-prefixed on a hosts axis
+    std::size_t host_index = 0;
+    std::string host_name;
+    scenario::Mode mode = scenario::Mode::self_service;
+    std::size_t provider_index = 0;
+    std::string pack;
+    std::string provider;
+    std::string profile;  // stub upstream profile ("" = host-wide)
+    std::optional<std::string> expected_cause;
+    friend bool operator==(const Cell&, const Cell&) = default;
+};
+
+[[nodiscard]] std::vector<Cell> expand(const scenario::Scenario& scenario);
+
+// Glob match (`*`, `?`) of one pattern against a cell id.
+[[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);
+
+// Keeps cells whose id matches any of the comma-separated patterns. A pattern without a glob
+// character also matches as a substring of the id ("deepseek" selects both modes).
+[[nodiscard]] std::vector<Cell> filter_only(const std::vector<Cell>& cells, std::string_view patterns);
+
+struct Shard {
+    int k = 1;  // 1-based
+    int n = 1;
+    friend bool operator==(const Shard&, const Shard&) = default;
+};
+
+// "K/N" with 1 <= K <= N <= 1000; invalid_input otherwise.
+[[nodiscard]] util::Result<Shard> parse_shard(std::string_view text);
+
+// Deterministic round robin over the full-expansion index: cell i belongs to shard (i % N) + 1.
+[[nodiscard]] std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard);
+
+// The ids of the cells that did not pass the gate in an earlier bundle (its per-cell
+// 21-summary.json files, falling back to summary.json). invalid_input when BUNDLE is not a
+// bundle.
+[[nodiscard]] util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle);
+
+[[nodiscard]] std::vector<Cell> select_ids(const std::vector<Cell>& cells, const std::set<std::string>& ids);
+
+// Resource name prefix for one cell of one run: unique per run token and cell, short, and
+// made of characters every sub2api name field accepts ("crm-<token>-<index>-<provider>").
+[[nodiscard]] std::string resource_prefix(std::string_view run_token, const Cell& cell);
+
+}  // namespace crm::harness::matrix

@@ -1,0 +1,114 @@
+#include <catch2/catch.hpp>
+
+#include "harness/gate/gate.hpp"
+
+using namespace crm::harness;
+using crm::harness::ExitCode;
+
+namespace {
+
+gate::CellResult cell(std::string id, std::string cause, std::string verdict,
+                      std::optional<std::string> expected = std::nullopt) {
+    return {std::move(id), std::move(cause), std::move(verdict), std::move(expected)};
+}
+
+}  // namespace
+
+TEST_CASE("gate: all ready cells pass with exit 0") {
+    auto d = gate::decide({cell("a", "ready", "pass"), cell("b", "shared_host_residue", "pass")}, {}, {}, "2026-01-01");
+    CHECK(d.passed);
+    CHECK(d.exit_code == ExitCode::gate_passed);
+}
+
+TEST_CASE("gate: a planted fault that is observed passes; a missed one exits 1") {
+    auto ok = gate::decide({cell("a", "host_compatibility_gap", "fail", "host_compatibility_gap")}, {}, {}, "2026-01-01");
+    CHECK(ok.passed);
+    CHECK(ok.cells[0].outcome == gate::CellOutcome::expectation_met);
+    auto missed = gate::decide({cell("a", "ready", "pass", "host_compatibility_gap")}, {}, {}, "2026-01-01");
+    CHECK_FALSE(missed.passed);
+    CHECK(missed.exit_code == ExitCode::product_failure);
+    CHECK(missed.cells[0].reason == "expected host_compatibility_gap but observed ready");
+}
+
+TEST_CASE("gate: only environment-blocked cells exit 2") {
+    auto d = gate::decide({cell("a", "ready", "pass"), cell("b", "upstream_key_quota_issue", "blocked"),
+                           cell("c", "transient_rate_limit", "inconclusive")},
+                          {}, {}, "2026-01-01");
+    CHECK(d.exit_code == ExitCode::environment_blocked);
+    CHECK(d.cells[1].outcome == gate::CellOutcome::not_passing);
+}
+
+TEST_CASE("gate: a blocking failure outranks blocked cells; harness errors outrank both") {
+    auto d = gate::decide({cell("a", "upstream_key_quota_issue", "blocked"), cell("b", "model_not_exposed", "fail")}, {},
+                          {}, "2026-01-01");
+    CHECK(d.exit_code == ExitCode::product_failure);
+    auto e = gate::decide({cell("a", "model_not_exposed", "fail"), cell("b", "harness_error", "error")}, {}, {},
+                          "2026-01-01");
+    CHECK(e.exit_code == ExitCode::harness_error);
+}
+
+TEST_CASE("gate: a blocking-causes override makes a blocked cause block the release") {
+    gate::GatePolicyInput p;
+    p.blocking_causes = std::vector<std::string>{"upstream_key_quota_issue"};
+    auto d = gate::decide({cell("a", "upstream_key_quota_issue", "blocked")}, p, {}, "2026-01-01");
+    CHECK(d.exit_code == ExitCode::product_failure);
+    auto e = gate::decide({cell("a", "model_not_exposed", "fail")}, p, {}, "2026-01-01");
+    CHECK(e.exit_code == ExitCode::environment_blocked);
+}
+
+TEST_CASE("baseline: a listed failure is excused, and a listed cell that now passes is stale") {
+    auto b = gate::parse_baseline(R"({"schema_version": 1, "entries": [
+        {"cell": "a", "cause": "host_compatibility_gap", "reason": "known"},
+        {"cell": "b"}]})",
+                                  "baseline.json");
+    REQUIRE(b.has_value());
+    gate::GatePolicyInput p;
+    p.baseline = &*b;
+    auto d = gate::decide({cell("a", "host_compatibility_gap", "fail"), cell("b", "ready", "pass")}, p, {}, "2026-01-01");
+    CHECK(d.cells[0].outcome == gate::CellOutcome::known_failure);
+    CHECK(d.cells[0].passed);
+    CHECK(d.cells[1].outcome == gate::CellOutcome::stale_baseline);
+    CHECK(d.exit_code == ExitCode::product_failure);
+}
+
+TEST_CASE("baseline: an entry with another cause does not excuse the observed failure") {
+    auto b = gate::parse_baseline(R"({"entries": [{"cell": "a", "cause": "model_not_exposed"}]})", "b.json");
+    REQUIRE(b.has_value());
+    gate::GatePolicyInput p;
+    p.baseline = &*b;
+    auto d = gate::decide({cell("a", "host_compatibility_gap", "fail")}, p, {}, "2026-01-01");
+    CHECK(d.cells[0].outcome == gate::CellOutcome::blocking_failure);
+    CHECK(d.exit_code == ExitCode::product_failure);
+}
+
+TEST_CASE("baseline: expired entries no longer excuse and are noted; unmatched entries are noted") {
+    auto b = gate::parse_baseline(R"({"entries": [{"cell": "a", "expires": "2025-12-31"}, {"cell": "zz"}]})", "b.json");
+    REQUIRE(b.has_value());
+    gate::GatePolicyInput p;
+    p.baseline = &*b;
+    auto d = gate::decide({cell("a", "host_compatibility_gap", "fail")}, p, {}, "2026-01-01");
+    CHECK(d.exit_code == ExitCode::product_failure);
+    REQUIRE(d.notes.size() == 2);
+    CHECK(d.notes[0] == "baseline entry for a expired on 2025-12-31");
+    CHECK(d.notes[1] == "baseline entry for zz matched no cell of this run");
+}
+
+TEST_CASE("baseline: malformed files fail with file:line: field: reason") {
+    auto r = gate::parse_baseline("{\"entries\": [\n {\"cell\": \"a\",\n  \"cause\": \"nope\"}]}", "b.json");
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().message == "b.json:3: entries[0].cause: unknown cause \"nope\"");
+    auto d = gate::parse_baseline("{\"entries\": [{\"cell\": \"a\"}, {\"cell\": \"a\"}]}", "b.json");
+    REQUIRE_FALSE(d.has_value());
+    CHECK(d.error().message == "b.json:1: entries[1].cell: duplicate entry for this cell");
+}
+
+TEST_CASE("gate: evidence older than max_evidence_age never passes") {
+    gate::GatePolicyInput p;
+    p.max_evidence_age = std::chrono::seconds(3600);
+    auto fresh = gate::decide({cell("a", "ready", "pass")}, p, std::chrono::seconds(10), "2026-01-01");
+    CHECK(fresh.passed);
+    auto old = gate::decide({cell("a", "ready", "pass")}, p, std::chrono::seconds(7200), "2026-01-01");
+    CHECK_FALSE(old.passed);
+    CHECK(old.evidence_stale);
+    CHECK(old.exit_code == ExitCode::environment_blocked);
+}

@@ -1,0 +1,113 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "harness/matrix/matrix.hpp"
+#include "util/files.hpp"
+#include "util/random.hpp"
+
+using namespace crm::harness;
+
+namespace {
+
+scenario::Scenario three_by_two() {
+    scenario::Scenario s;
+    s.name = "m";
+    s.hosts.push_back({});
+    s.modes = {scenario::Mode::self_service, scenario::Mode::subscription};
+    for (const char* p : {"deepseek", "kimi", "minimax"}) {
+        scenario::ProviderSpec ps;
+        ps.pack = "cn";
+        ps.provider = p;
+        s.providers.push_back(ps);
+    }
+    s.providers[2].expect[scenario::Mode::subscription] = "upstream_key_quota_issue";
+    return s;
+}
+
+std::vector<std::string> ids(const std::vector<matrix::Cell>& cells) {
+    std::vector<std::string> out;
+    for (const auto& c : cells) out.push_back(c.id);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("matrix: modes x providers expand in file order with stable indexes") {
+    auto cells = matrix::expand(three_by_two());
+    CHECK(ids(cells) == std::vector<std::string>{"self_service__deepseek", "self_service__kimi",
+                                                 "self_service__minimax", "subscription__deepseek",
+                                                 "subscription__kimi", "subscription__minimax"});
+    CHECK(cells[5].index == 5);
+    CHECK(cells[5].expected_cause == std::optional<std::string>("upstream_key_quota_issue"));
+    CHECK_FALSE(cells[2].expected_cause.has_value());
+}
+
+TEST_CASE("matrix: a hosts axis prefixes cell ids with the host name") {
+    auto s = three_by_two();
+    s.hosts_axis = true;
+    s.hosts = {scenario::HostSpec{}, scenario::HostSpec{}};
+    s.hosts[0].name = "a";
+    s.hosts[1].name = "b";
+    auto cells = matrix::expand(s);
+    REQUIRE(cells.size() == 12);
+    CHECK(cells[0].id == "a__self_service__deepseek");
+    CHECK(cells[11].id == "b__subscription__minimax");
+}
+
+TEST_CASE("matrix: --only takes globs and plain substrings, comma separated") {
+    auto cells = matrix::expand(three_by_two());
+    CHECK(ids(matrix::filter_only(cells, "subscription__*")).size() == 3);
+    CHECK(ids(matrix::filter_only(cells, "kimi")) ==
+          std::vector<std::string>{"self_service__kimi", "subscription__kimi"});
+    CHECK(ids(matrix::filter_only(cells, "self_service__deepseek, *__minimax")) ==
+          std::vector<std::string>{"self_service__deepseek", "self_service__minimax", "subscription__minimax"});
+    CHECK(matrix::filter_only(cells, "nothing*").empty());
+    CHECK(matrix::glob_match("s?b*__k*", "subscription__kimi"));
+    CHECK_FALSE(matrix::glob_match("s?b*__k", "subscription__kimi"));
+}
+
+TEST_CASE("matrix: shards partition the matrix deterministically and cover it exactly") {
+    auto cells = matrix::expand(three_by_two());
+    auto a = matrix::select_shard(cells, {1, 2});
+    auto b = matrix::select_shard(cells, {2, 2});
+    CHECK(ids(a) == std::vector<std::string>{"self_service__deepseek", "self_service__minimax", "subscription__kimi"});
+    CHECK(ids(b) == std::vector<std::string>{"self_service__kimi", "subscription__deepseek", "subscription__minimax"});
+    CHECK(ids(matrix::select_shard(cells, {1, 2})) == ids(a));
+    for (int n = 1; n <= 7; ++n) {
+        std::size_t total = 0;
+        for (int k = 1; k <= n; ++k) total += matrix::select_shard(cells, {k, n}).size();
+        CHECK(total == cells.size());
+    }
+}
+
+TEST_CASE("matrix: --shard parsing rejects malformed values") {
+    CHECK(matrix::parse_shard("2/3").value() == matrix::Shard{2, 3});
+    for (const char* bad : {"0/2", "3/2", "1/0", "a/b", "1", "1/2x", ""}) {
+        INFO(bad);
+        CHECK_FALSE(matrix::parse_shard(bad).has_value());
+    }
+}
+
+TEST_CASE("matrix: --rerun-failed selects the cells whose 21-summary did not pass the gate") {
+    auto dir = std::filesystem::temp_directory_path() / ("crm-rerun-" + crm::util::random_hex(6));
+    REQUIRE(crm::util::write_atomic(dir / "self_service__kimi" / "21-summary.json",
+                                    R"({"cell": "self_service__kimi", "gate": {"passed": false}})").has_value());
+    REQUIRE(crm::util::write_atomic(dir / "self_service__deepseek" / "21-summary.json",
+                                    R"({"cell": "self_service__deepseek", "gate": {"passed": true}})").has_value());
+    REQUIRE(crm::util::write_atomic(dir / "subscription__kimi" / "00-cell.json", "{}").has_value());
+    auto failed = matrix::failed_cell_ids(dir);
+    REQUIRE(failed.has_value());
+    CHECK(*failed == std::set<std::string>{"self_service__kimi", "subscription__kimi"});
+    auto cells = matrix::select_ids(matrix::expand(three_by_two()), *failed);
+    CHECK(ids(cells) == std::vector<std::string>{"self_service__kimi", "subscription__kimi"});
+    CHECK_FALSE(matrix::failed_cell_ids(dir / "nope").has_value());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("matrix: resource prefixes differ per cell and per run") {
+    auto cells = matrix::expand(three_by_two());
+    CHECK(matrix::resource_prefix("ab12", cells[0]) != matrix::resource_prefix("ab12", cells[3]));
+    CHECK(matrix::resource_prefix("ab12", cells[0]) != matrix::resource_prefix("cd34", cells[0]));
+    CHECK(matrix::resource_prefix("ab12", cells[0]) == "crm-ab12-0s-deepseek");
+}
