@@ -16,47 +16,8 @@ namespace json = util::json;
 constexpr std::size_t k_max_field = 2000;  // bytes kept per extracted text field
 constexpr std::size_t k_text_head = 300;   // bytes of a text body kept as its message
 
-// Copies `s` replacing every byte that is not part of a well-formed UTF-8 sequence with '?',
-// truncated to `limit` bytes on a character boundary.
 std::string clean_utf8(std::string_view s, std::size_t limit = k_max_field) {
-    std::string out;
-    out.reserve(std::min(s.size(), limit));
-    std::size_t i = 0;
-    while (i < s.size() && out.size() < limit) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        if (c < 0x80) {
-            len = 1;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-        }
-        bool ok = len > 0 && i + len <= s.size();
-        for (std::size_t k = 1; ok && k < len; ++k) {
-            ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-        }
-        if (ok && len == 3) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
-        } else if (ok && len == 4) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
-        }
-        if (!ok) {
-            out.push_back('?');
-            ++i;
-            continue;
-        }
-        if (out.size() + len > limit) {
-            break;
-        }
-        out.append(s.substr(i, len));
-        i += len;
-    }
-    return out;
+    return to_valid_utf8(s, limit);
 }
 
 std::string_view trim(std::string_view s) {

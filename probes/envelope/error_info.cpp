@@ -1,6 +1,50 @@
 #include "probes/envelope/error_info.hpp"
 
+#include <algorithm>
+
 namespace crm::probes::envelope {
+
+std::string to_valid_utf8(std::string_view s, std::size_t limit) {
+    std::string out;
+    out.reserve(std::min(s.size(), limit));
+    std::size_t i = 0;
+    while (i < s.size() && out.size() < limit) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        if (c < 0x80) {
+            len = 1;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+        }
+        bool ok = len > 0 && i + len <= s.size();
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+        }
+        if (ok && len == 3) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);
+        } else if (ok && len == 4) {
+            const auto c1 = static_cast<unsigned char>(s[i + 1]);
+            ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);
+        }
+        if (!ok) {
+            out.push_back('?');
+            ++i;
+            continue;
+        }
+        if (out.size() + len > limit) {
+            break;
+        }
+        out.append(s.substr(i, len));
+        i += len;
+    }
+    return out;
+}
+
 
 const char* to_string(BodyShape shape) noexcept {
     switch (shape) {

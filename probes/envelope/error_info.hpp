@@ -48,4 +48,8 @@ struct ErrorInfo {
 // empty when there is none. "insufficient balance (1008)" -> "1008".
 [[nodiscard]] std::string trailing_vendor_code(std::string_view message);
 
+// Copies `s`, replacing every byte that is not part of a well-formed UTF-8 sequence with '?',
+// cut to at most `limit` bytes on a character boundary. Artifacts stay valid JSON text.
+[[nodiscard]] std::string to_valid_utf8(std::string_view s, std::size_t limit);
+
 }  // namespace crm::probes::envelope

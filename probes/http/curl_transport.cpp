@@ -209,6 +209,11 @@ ErrorCode map_curl_code(CURLcode code) {
     }
 }
 
+bool broken_body(CURLcode code) {
+    return code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING ||
+           code == CURLE_HTTP2_STREAM || code == CURLE_HTTP2;
+}
+
 class CurlTransport final : public HttpTransport {
 public:
     CurlTransport() {
@@ -322,10 +327,15 @@ private:
         if (code == CURLE_OK && !t.abort_reason) {
             return std::move(t.response);
         }
-        const ErrorCode reason = t.abort_reason ? *t.abort_reason : map_curl_code(code);
+        ErrorCode reason = t.abort_reason ? *t.abort_reason : map_curl_code(code);
+        if (!t.abort_reason && t.headers_done && broken_body(code)) {
+            // The answer started but the connection ended mid-body (truncated chunked framing,
+            // reset, short Content-Length): the peer's framing is broken, not the connect.
+            reason = ErrorCode::protocol;
+        }
         const bool partial_ok = reason == ErrorCode::stalled || reason == ErrorCode::too_large ||
                                 reason == ErrorCode::interrupted ||
-                                reason == ErrorCode::timeout;
+                                reason == ErrorCode::timeout || reason == ErrorCode::protocol;
         if (request.keep_partial && partial_ok && t.response.status != 0) {
             t.response.cut_short = reason;
             return std::move(t.response);
@@ -383,6 +393,9 @@ private:
                 return "transfer interrupted";
             case ErrorCode::timeout:
                 return std::string("timed out: ") + curl_easy_strerror(code);
+            case ErrorCode::protocol:
+                return std::string("connection ended before the body was complete: ") +
+                       curl_easy_strerror(code);
             default:
                 return std::string("no complete HTTP answer: ") + curl_easy_strerror(code);
         }

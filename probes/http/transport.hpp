@@ -6,9 +6,11 @@
 // Contract of send():
 // - returns an HttpResponse for *any* HTTP answer, whatever its status (4xx/5xx are evidence,
 //   not errors);
-// - returns Error{connect_failed|timeout|stalled|too_large|interrupted} when no complete answer
-//   arrived. For stalled/too_large, the partial response received so far is still reported via
-//   HttpResponse when `keep_partial` is set (the SSE stall artifact needs it);
+// - returns Error{connect_failed|timeout|stalled|too_large|interrupted|protocol} when no complete
+//   answer arrived (protocol: headers arrived but the connection ended mid-body). For
+//   stalled/too_large (and timeout/interrupted/protocol), the partial response received so far is
+//   still reported via HttpResponse with `cut_short` set when `keep_partial` is set (the SSE stall
+//   artifact needs it);
 // - the idle watchdog counts *payload* bytes only: SSE comment lines (": keep-alive") and blank
 //   keep-alive lines do not reset it, so an endless keep-alive stream ends as `stalled`;
 // - header dumps (`header_dump`) never contain credentials: Authorization / x-api-key /
