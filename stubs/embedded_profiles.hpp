@@ -1,0 +1,15 @@
+#pragma once
+// The profile documents compiled into the library (generated from stubs/profiles/*.json).
+#include <span>
+#include <string_view>
+
+namespace crm::stubs {
+
+struct EmbeddedProfile {
+    std::string_view name;  // file name without .json
+    std::string_view text;  // the JSON document
+};
+
+[[nodiscard]] std::span<const EmbeddedProfile> embedded_profiles();
+
+}  // namespace crm::stubs

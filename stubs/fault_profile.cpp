@@ -1,0 +1,147 @@
+#include "stubs/fault_profile.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "stubs/embedded_profiles.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "util/files.hpp"
+
+namespace crm::stubs {
+
+namespace json = util::json;
+
+namespace {
+
+util::Result<void> check_keys(const json::object& obj, std::initializer_list<std::string_view> allowed,
+                              std::string_view source, std::string_view where) {
+    for (const auto& kv : obj) {
+        if (std::find(allowed.begin(), allowed.end(), std::string_view(kv.key())) == allowed.end())
+            return util::fail(util::ErrorCode::invalid_input,
+                              std::string(source) + ": unknown key '" + std::string(where) + std::string(kv.key()) + "'");
+    }
+    return {};
+}
+
+template <class T>
+util::Result<void> read_field(const json::object& obj, std::string_view key, T& out, std::string_view source) {
+    auto it = obj.find(key);
+    if (it == obj.end()) return {};
+    const json::value& v = it->value();
+    bool ok = false;
+    if constexpr (std::is_same_v<T, bool>) {
+        ok = v.is_bool();
+        if (ok) out = v.as_bool();
+    } else if constexpr (std::is_same_v<T, int>) {
+        ok = v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 86'400'000;
+        if (ok) out = static_cast<int>(v.as_int64());
+    } else {
+        ok = v.is_string();
+        if (ok) out = std::string(v.as_string());
+    }
+    if (!ok) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": bad value for '" + std::string(key) + "'");
+    return {};
+}
+
+}  // namespace
+
+util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view source) {
+    auto doc = util::parse_json_relaxed(text, source);
+    if (!doc) return std::unexpected(doc.error());
+    if (!doc->is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": a profile is a JSON object");
+    const auto& root = doc->as_object();
+    if (auto r = check_keys(root, {"name", "description", "host", "upstream"}, source, ""); !r) return std::unexpected(r.error());
+    FaultProfile p;
+    if (auto r = read_field(root, "name", p.name, source); !r) return std::unexpected(r.error());
+    if (auto r = read_field(root, "description", p.description, source); !r) return std::unexpected(r.error());
+    if (p.name.empty()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": profile has no name");
+    if (auto it = root.find("host"); it != root.end()) {
+        if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
+        const auto& h = it->value().as_object();
+        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "seed_residue"}, source, "host."); !r)
+            return std::unexpected(r.error());
+        for (auto [key, field] : {std::pair{"compliance_gate", &p.host.compliance_gate},
+                                  std::pair{"gateway_bearer_only", &p.host.gateway_bearer_only},
+                                  std::pair{"responses_bridge", &p.host.responses_bridge},
+                                  std::pair{"seed_residue", &p.host.seed_residue}}) {
+            if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
+        }
+    }
+    if (auto it = root.find("upstream"); it != root.end()) {
+        if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'upstream' must be an object");
+        const auto& u = it->value().as_object();
+        if (auto r = check_keys(u, {"latency_ms", "chat_error", "models_error", "stream_mode", "stall_max_ms",
+                                    "keepalive_interval_ms", "transient_429_streams"}, source, "upstream.");
+            !r)
+            return std::unexpected(r.error());
+        auto& f = p.upstream;
+        for (auto r : {read_field(u, "latency_ms", f.latency_ms, source), read_field(u, "chat_error", f.chat_error, source),
+                       read_field(u, "models_error", f.models_error, source), read_field(u, "stream_mode", f.stream_mode, source),
+                       read_field(u, "stall_max_ms", f.stall_max_ms, source),
+                       read_field(u, "keepalive_interval_ms", f.keepalive_interval_ms, source),
+                       read_field(u, "transient_429_streams", f.transient_429_streams, source)}) {
+            if (!r) return std::unexpected(r.error());
+        }
+        const auto& names = upstream_error_names();
+        for (const auto* e : {&f.chat_error, &f.models_error}) {
+            if (!e->empty() && std::find(names.begin(), names.end(), *e) == names.end())
+                return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": unknown upstream error '" + *e + "'");
+        }
+        if (f.stream_mode != "normal" && f.stream_mode != "truncated" && f.stream_mode != "keepalive_stall")
+            return util::fail(util::ErrorCode::invalid_input,
+                              std::string(source) + ": stream_mode must be normal|truncated|keepalive_stall");
+        if (f.keepalive_interval_ms < 10) f.keepalive_interval_ms = 10;
+    }
+    return p;
+}
+
+json::value profile_to_json(const FaultProfile& p) {
+    return json::object{
+        {"name", p.name},
+        {"description", p.description},
+        {"host", json::object{{"compliance_gate", p.host.compliance_gate},
+                              {"gateway_bearer_only", p.host.gateway_bearer_only},
+                              {"responses_bridge", p.host.responses_bridge},
+                              {"seed_residue", p.host.seed_residue}}},
+        {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
+                                  {"chat_error", p.upstream.chat_error},
+                                  {"models_error", p.upstream.models_error},
+                                  {"stream_mode", p.upstream.stream_mode},
+                                  {"stall_max_ms", p.upstream.stall_max_ms},
+                                  {"keepalive_interval_ms", p.upstream.keepalive_interval_ms},
+                                  {"transient_429_streams", p.upstream.transient_429_streams}}},
+    };
+}
+
+const std::vector<std::string>& upstream_error_names() {
+    static const std::vector<std::string> names = {
+        "deepseek_401", "deepseek_402", "deepseek_400_model_not_exist", "relay_insufficient_user_quota",
+        "moonshot_balance_429", "rate_limit_429", "minimax_1004_401", "minimax_2013_400", "minimax_1008_500",
+        "minimax_2056_429", "minimax_base_resp_1008", "server_500", "server_502", "server_503", "overloaded_529"};
+    return names;
+}
+
+util::Result<FaultProfile> load_profile(std::string_view name_or_path) {
+    for (const auto& e : embedded_profiles()) {
+        if (e.name == name_or_path) return parse_profile(e.text, "stubs/profiles/" + std::string(e.name) + ".json");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(std::filesystem::path(std::string(name_or_path)), ec)) {
+        std::string known;
+        for (const auto& n : profile_names()) known += (known.empty() ? "" : ", ") + n;
+        return util::fail(util::ErrorCode::invalid_input,
+                          "unknown fault profile '" + std::string(name_or_path) + "' (known: " + known + "; or a file path)");
+    }
+    auto text = util::read_file(std::string(name_or_path));
+    if (!text) return std::unexpected(text.error());
+    return parse_profile(*text, name_or_path);
+}
+
+std::vector<std::string> profile_names() {
+    std::vector<std::string> out;
+    for (const auto& e : embedded_profiles()) out.emplace_back(e.name);
+    return out;
+}
+
+}  // namespace crm::stubs

@@ -1,0 +1,411 @@
+// Dispatch, authentication, the public routes and idempotency of the stub host. Route families
+// live in host_resources.cpp, host_accounts.cpp and host_gateway.cpp.
+#include "stubs/host/host_app.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "stubs/host/wire.hpp"
+#include "util/sha256.hpp"
+
+namespace crm::stubs {
+
+namespace hostwire {
+
+Response ok(const json::value& data) {
+    Response r;
+    r.body = wire::envelope(data);
+    return r;
+}
+
+Response error(int status, std::string_view message, std::string_view reason, const json::object* metadata) {
+    Response r;
+    r.status = status;
+    r.body = wire::handler_error(status, message, reason, metadata);
+    return r;
+}
+
+Response middleware(int status, std::string_view code, std::string_view message) {
+    Response r;
+    r.status = status;
+    r.body = wire::middleware_error(code, message);
+    return r;
+}
+
+Response openai(int status, std::string_view type, std::string_view message) {
+    Response r;
+    r.status = status;
+    r.body = wire::openai_error(type, message);
+    return r;
+}
+
+Response bad_request(std::string_view detail) { return error(400, "Invalid request: " + std::string(detail)); }
+
+Response not_found(std::string_view what) { return error(404, std::string(what) + " not found", "NOT_FOUND"); }
+
+std::optional<json::object> parse_object(const Request& req, Response& err, bool allow_empty) {
+    std::string_view text = req.body;
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+    if (text.empty()) {
+        if (allow_empty) return json::object{};
+        err = bad_request("EOF");
+        return std::nullopt;
+    }
+    auto doc = util::parse_json(text, "request body");
+    if (!doc) {
+        err = bad_request(doc.error().message);
+        return std::nullopt;
+    }
+    if (!doc->is_object()) {
+        err = bad_request("json: cannot unmarshal " + std::string(doc->is_array() ? "array" : "value") + " into Go value of type object");
+        return std::nullopt;
+    }
+    return doc->as_object();
+}
+
+std::optional<std::int64_t> parse_id(const std::string& text) {
+    if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    return std::stoll(text);
+}
+
+}  // namespace hostwire
+
+using namespace hostwire;
+
+namespace {
+
+constexpr std::string_view k_compliance_version = "v2026.06.10";
+constexpr std::string_view k_phrase_en =
+    "I have read, understood, and agree to the Sub2API Deployment and Operation Compliance Commitment";
+constexpr std::string_view k_phrase_zh = "我已阅读、理解并同意《Sub2API 部署与运营合规承诺书》";
+
+std::vector<std::string> split_path(std::string_view path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        while (i < path.size() && path[i] == '/') ++i;
+        std::size_t j = i;
+        while (j < path.size() && path[j] != '/') ++j;
+        if (j > i) out.emplace_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    unsigned char diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff = static_cast<unsigned char>(diff | (a[i] ^ b[i]));
+    return diff == 0;
+}
+
+std::string route_key(const Request& req) {
+    std::string key = req.method + " ";
+    for (const auto& s : split_path(req.path)) key += "/" + (hostwire::parse_id(s) ? std::string(":id") : s);
+    return key;
+}
+
+}  // namespace
+
+HostApp::HostApp(HostConfig config) : m_config(std::move(config)) {
+    m_admin_key = m_config.admin_key;
+    const std::int64_t now = wire::now_unix();
+    const std::int64_t id = next_id("user");
+    m_users[id] = json::object{{"id", id}, {"email", m_config.admin_email}, {"username", "admin"}, {"role", "admin"},
+                               {"balance", 0.0}, {"frozen_balance", 0.0}, {"concurrency", 0}, {"status", "active"},
+                               {"allowed_groups", json::array{}}, {"rpm_limit", 0}, {"notes", ""},
+                               {"created_at", wire::rfc3339(now)}, {"_password", m_config.admin_password}};
+    if (m_config.profile.host.seed_residue) seed_residue();
+}
+
+std::int64_t HostApp::next_id(const std::string& kind) { return ++m_ids[kind]; }
+
+json::value HostApp::strip_internal(const json::object& o) {
+    json::object out;
+    for (const auto& kv : o)
+        if (!kv.key().starts_with("_")) out.emplace(kv.key(), kv.value());
+    return out;
+}
+
+std::map<std::string, std::uint64_t> HostApp::route_counts() const {
+    std::lock_guard lock(m_mutex);
+    return m_route_counts;
+}
+
+std::string HostApp::snapshot_json() const {
+    std::lock_guard lock(m_mutex);
+    auto list = [](const std::map<std::int64_t, json::object>& m) {
+        json::array a;
+        for (const auto& [id, o] : m) a.push_back(strip_internal(o));
+        return a;
+    };
+    json::array keys;
+    for (const auto& [id, k] : m_keys) {
+        json::object v = strip_internal(k).as_object();
+        v["key"] = wire::mask_key(util::get_string(k, "key").value_or(""));
+        keys.push_back(v);
+    }
+    json::array users;
+    for (const auto& [id, u] : m_users) users.push_back(strip_internal(u));
+    json::array usage;
+    for (const auto& u : m_usage) usage.push_back(u);
+    return json::serialize(json::object{{"groups", list(m_groups)},     {"accounts", list(m_accounts)},
+                                        {"channels", list(m_channels)}, {"users", users},
+                                        {"subscriptions", list(m_subscriptions)}, {"api_keys", keys},
+                                        {"usage", usage},               {"compliance_acked", !m_compliance_acked.empty()}});
+}
+
+Response HostApp::handle(const Request& request) {
+    {
+        std::lock_guard lock(m_mutex);
+        ++m_route_counts[route_key(request)];
+    }
+    return dispatch(request);
+}
+
+Response HostApp::dispatch(const Request& req) {
+    bool matched = false;
+    Response r = gateway(req, matched);
+    if (matched) return r;
+    r = public_route(req, matched);
+    if (matched) return r;
+    auto seg = split_path(req.path);
+    if (seg.size() >= 3 && seg[0] == "api" && seg[1] == "v1" && seg[2] == "admin") {
+        std::int64_t admin_id = 0;
+        if (auto denied = admin_auth(req, admin_id)) return *denied;
+        Ctx ctx{req, std::vector<std::string>(seg.begin() + 3, seg.end()), admin_id};
+        if (ctx.seg.empty()) return error(404, "route not found");
+        if (ctx.seg[0] != "compliance" && m_config.profile.host.compliance_gate) {
+            std::lock_guard lock(m_mutex);
+            if (!m_compliance_acked.contains(admin_id)) {
+                Response gate;
+                gate.status = 423;
+                gate.body = json::serialize(json::object{
+                    {"code", "ADMIN_COMPLIANCE_ACK_REQUIRED"},
+                    {"message", "Please read and accept the Sub2API Deployment and Operation Compliance Commitment before using admin APIs"},
+                    {"metadata", json::object{{"version", k_compliance_version},
+                                              {"document_path_zh", "/legal/compliance-commitment.zh.md"},
+                                              {"document_path_en", "/legal/compliance-commitment.en.md"},
+                                              {"accept_path", "/api/v1/admin/compliance/accept"},
+                                              {"ack_phrase_en", k_phrase_en}}}});
+                return gate;
+            }
+        }
+        return admin_route(ctx);
+    }
+    if (seg.size() >= 3 && seg[0] == "api" && seg[1] == "v1" &&
+        (seg[2] == "keys" || seg[2] == "groups" || seg[2] == "subscriptions" || (seg[2] == "auth" && seg.size() == 4 && seg[3] == "me"))) {
+        std::int64_t user_id = 0;
+        if (auto denied = user_auth(req, user_id)) return *denied;
+        Ctx ctx{req, std::vector<std::string>(seg.begin() + 2, seg.end()), user_id};
+        return user_route(ctx);
+    }
+    return error(404, "route not found");
+}
+
+std::optional<Response> HostApp::admin_auth(const Request& req, std::int64_t& admin_id) {
+    if (auto key = req.header("x-api-key")) {
+        std::lock_guard lock(m_mutex);
+        if (m_admin_key.empty() || !constant_time_equal(*key, m_admin_key))
+            return middleware(401, "INVALID_ADMIN_KEY", "Invalid admin API key");
+        for (const auto& [id, u] : m_users) {
+            if (util::get_string(u, "role").value_or("") == "admin") {
+                admin_id = id;
+                return std::nullopt;
+            }
+        }
+        return middleware(401, "INVALID_ADMIN_KEY", "Invalid admin API key");
+    }
+    if (!req.header("authorization")) return middleware(401, "UNAUTHORIZED", "Authorization required");
+    std::int64_t user_id = 0;
+    if (auto denied = user_auth(req, user_id)) return denied;
+    std::lock_guard lock(m_mutex);
+    auto it = m_users.find(user_id);
+    if (it == m_users.end() || util::get_string(it->second, "role").value_or("") != "admin")
+        return middleware(403, "FORBIDDEN", "Admin access required");
+    admin_id = user_id;
+    return std::nullopt;
+}
+
+std::optional<Response> HostApp::user_auth(const Request& req, std::int64_t& user_id) {
+    auto auth = req.header("authorization");
+    if (!auth) return middleware(401, "UNAUTHORIZED", "Authorization header is required");
+    if (!auth->starts_with("Bearer ") || auth->size() <= 7)
+        return middleware(401, "INVALID_AUTH_HEADER", "Authorization header format must be 'Bearer {token}'");
+    json::object claims;
+    switch (wire::verify_jwt(auth->substr(7), m_config.jwt_secret, wire::now_unix(), &claims)) {
+        case wire::JwtCheck::ok: break;
+        case wire::JwtCheck::expired: return middleware(401, "TOKEN_EXPIRED", "Token has expired");
+        default: return middleware(401, "INVALID_TOKEN", "Invalid token");
+    }
+    auto id = util::get_int(claims, "user_id");
+    std::lock_guard lock(m_mutex);
+    auto it = id ? m_users.find(*id) : m_users.end();
+    if (it == m_users.end()) return middleware(401, "USER_NOT_FOUND", "User not found");
+    if (util::get_string(it->second, "status").value_or("") != "active") return middleware(401, "USER_INACTIVE", "User is not active");
+    user_id = *id;
+    return std::nullopt;
+}
+
+Response HostApp::public_route(const Request& req, bool& matched) {
+    matched = true;
+    const auto& p = req.path;
+    if (req.method == "GET" && p == "/health") return Response{200, {}, "application/json", R"({"status":"ok"})", {}};
+    if (req.method == "GET" && p == "/setup/status")
+        return Response{200, {}, "application/json", R"({"code":0,"data":{"needs_setup":false,"step":"completed"}})", {}};
+    if (req.method == "GET" && p == "/api/v1/settings/public")
+        return ok(json::object{{"version", "0.1.179"},       {"site_name", "Sub2API"},
+                               {"registration_enabled", false}, {"email_verify_enabled", false},
+                               {"backend_mode_enabled", false}, {"turnstile_enabled", false},
+                               {"api_base_url", ""},            {"contact_info", ""}});
+    if (req.method == "POST" && p == "/api/v1/auth/login") return login(req);
+    matched = false;
+    return {};
+}
+
+Response HostApp::login(const Request& req) {
+    Response err;
+    auto body = parse_object(req, err);
+    if (!body) return err;
+    auto email = util::get_string(*body, "email");
+    auto password = util::get_string(*body, "password");
+    if (!email || email->find('@') == std::string::npos)
+        return bad_request("Key: 'LoginRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
+    if (!password || password->empty())
+        return bad_request("Key: 'LoginRequest.Password' Error:Field validation for 'Password' failed on the 'required' tag");
+    std::lock_guard lock(m_mutex);
+    for (const auto& [id, u] : m_users) {
+        if (util::get_string(u, "email").value_or("") != *email) continue;
+        if (util::get_string(u, "_password").value_or("") != *password) break;
+        if (util::get_string(u, "status").value_or("") != "active") return error(403, "User account is disabled", "USER_INACTIVE");
+        const std::int64_t now = wire::now_unix();
+        json::object claims{{"user_id", id}, {"email", *email}, {"role", util::get_string(u, "role").value_or("user")},
+                            {"iat", now}, {"exp", now + 86400}};
+        json::object refresh = claims;
+        refresh["typ"] = "refresh";
+        refresh["exp"] = now + 7 * 86400;
+        return ok(json::object{{"access_token", wire::make_jwt(claims, m_config.jwt_secret)},
+                               {"refresh_token", wire::make_jwt(refresh, m_config.jwt_secret)},
+                               {"expires_in", 86400},
+                               {"token_type", "Bearer"},
+                               {"user", user_view(u)}});
+    }
+    return error(401, "Invalid email or password", "INVALID_CREDENTIALS");
+}
+
+Response HostApp::admin_route(Ctx& ctx) {
+    const auto& s = ctx.seg;
+    if (s[0] == "compliance") return compliance(ctx);
+    if (s[0] == "settings" && s.size() >= 2 && s[1] == "admin-api-key") return admin_key_settings(ctx);
+    if (s[0] == "system" && s.size() == 2 && s[1] == "version" && ctx.req.method == "GET") return ok(json::object{{"version", "0.1.179"}});
+    if (s[0] == "groups") return groups(ctx);
+    if (s[0] == "accounts") return accounts(ctx);
+    if (s[0] == "channels") return channels(ctx);
+    if (s[0] == "users") return users(ctx);
+    if (s[0] == "subscriptions") return subscriptions(ctx);
+    if (s[0] == "usage") return usage(ctx);
+    return error(404, "route not found");
+}
+
+Response HostApp::compliance(Ctx& ctx) {
+    const auto& s = ctx.seg;
+    const bool gate = m_config.profile.host.compliance_gate;
+    if (s.size() == 1 && ctx.req.method == "GET") {
+        std::lock_guard lock(m_mutex);
+        const bool acked = m_compliance_acked.contains(ctx.user_id);
+        json::object data{{"required", gate && !acked}, {"version", k_compliance_version},
+                          {"ack_phrase_en", k_phrase_en}, {"ack_phrase_zh", k_phrase_zh}};
+        if (acked) data["acknowledgement"] = json::object{{"version", k_compliance_version}, {"admin_user_id", ctx.user_id}};
+        return ok(data);
+    }
+    if (s.size() == 2 && s[1] == "accept" && ctx.req.method == "POST") {
+        Response err;
+        auto body = parse_object(ctx.req, err);
+        if (!body) return err;
+        auto phrase = util::get_string(*body, "phrase").value_or("");
+        if (phrase != k_phrase_en && phrase != k_phrase_zh)
+            return error(400, "The acknowledgement phrase does not match", "ADMIN_COMPLIANCE_INVALID_PHRASE");
+        std::lock_guard lock(m_mutex);
+        m_compliance_acked.insert(ctx.user_id);
+        return ok(json::object{{"required", false}, {"version", k_compliance_version},
+                               {"acknowledgement", json::object{{"version", k_compliance_version},
+                                                                {"admin_user_id", ctx.user_id},
+                                                                {"language", util::get_string(*body, "language").value_or("en")},
+                                                                {"accepted_at", wire::rfc3339(wire::now_unix())}}}});
+    }
+    return error(404, "route not found");
+}
+
+Response HostApp::admin_key_settings(Ctx& ctx) {
+    const auto& s = ctx.seg;
+    const auto& m = ctx.req.method;
+    std::lock_guard lock(m_mutex);
+    if (s.size() == 2 && m == "GET")
+        return ok(json::object{{"exists", !m_admin_key.empty()}, {"masked_key", m_admin_key.empty() ? "" : wire::mask_key(m_admin_key)}});
+    if (s.size() == 3 && s[2] == "regenerate" && m == "POST") {
+        m_admin_key = wire::make_admin_key();
+        return ok(json::object{{"key", m_admin_key}});
+    }
+    if (s.size() == 2 && m == "DELETE") {
+        m_admin_key.clear();
+        return ok(json::object{{"message", "Admin API key deleted"}});
+    }
+    return error(404, "route not found");
+}
+
+Response HostApp::user_route(Ctx& ctx) {
+    const auto& s = ctx.seg;  // after /api/v1
+    const auto& m = ctx.req.method;
+    if (s[0] == "keys") return user_keys(ctx);
+    if (s[0] == "auth" && m == "GET") {
+        std::lock_guard lock(m_mutex);
+        return ok(user_view(m_users.at(ctx.user_id)));
+    }
+    if (s[0] == "groups" && s.size() == 2 && s[1] == "available" && m == "GET") {
+        std::lock_guard lock(m_mutex);
+        const auto now = wire::now_unix();
+        const auto& user = m_users.at(ctx.user_id);
+        json::array out;
+        for (const auto& [id, g] : m_groups)
+            if (util::get_string(g, "status").value_or("") == "active" && user_may_bind(user, g, now)) out.push_back(group_view(g));
+        return ok(out);
+    }
+    if (s[0] == "subscriptions" && s.size() == 2 && s[1] == "active" && m == "GET") {
+        std::lock_guard lock(m_mutex);
+        const auto now = wire::now_unix();
+        json::array out;
+        for (const auto& [id, sub] : m_subscriptions)
+            if (util::get_int(sub, "user_id").value_or(0) == ctx.user_id &&
+                active_subscription(ctx.user_id, util::get_int(sub, "group_id").value_or(0), now))
+                out.push_back(subscription_view(sub, now));
+        return ok(out);
+    }
+    return error(404, "route not found");
+}
+
+Response HostApp::with_idempotency(const Request& req, const std::string& scope, const std::function<Response()>& fn) {
+    auto key = req.header("idempotency-key");
+    if (!key || key->empty()) return fn();
+    const std::string slot = scope + "|" + *key;
+    const std::string hash = util::sha256_hex(req.method + " " + req.path + "\n" + req.body);
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_idempotency.find(slot);
+        if (it != m_idempotency.end()) {
+            if (it->second.body_hash != hash)
+                return error(409, "Idempotency key reused with a different request", "IDEMPOTENCY_KEY_CONFLICT");
+            Response replay = it->second.response;
+            replay.headers.emplace_back("X-Idempotency-Replayed", "true");
+            return replay;
+        }
+    }
+    Response r = fn();
+    if (r.status < 500 && !r.stream) {
+        std::lock_guard lock(m_mutex);
+        m_idempotency.emplace(slot, IdemEntry{hash, r});
+    }
+    return r;
+}
+
+}  // namespace crm::stubs
