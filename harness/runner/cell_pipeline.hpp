@@ -1,0 +1,58 @@
+#pragma once
+// The cell pipeline of spec §3: one CellExecutor that drives the engine (system under test),
+// the gateway and upstream probes against one host for one cell, writes artifacts 00..21 in
+// order through an ArtifactSink, fills the classifier's CellObservations from what it saw,
+// classifies, and applies the per-cell gate.
+//
+// Each cell uses its own Engine (engines are not thread-safe) over one shared StateStore, and a
+// per-cell resource name prefix, so parallel cells never collide on the host. When the run is
+// interrupted after the cell imported, the pipeline stops probing, rolls the batch back (even
+// when steps.rollback is off) and returns an interrupted report without 21-summary.
+#include <atomic>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "harness/classify/rule_set.hpp"
+#include "harness/gate/gate.hpp"
+#include "harness/runner/artifact_sink.hpp"
+#include "harness/runner/runner.hpp"
+#include "harness/scenario/scenario.hpp"
+
+namespace crm::harness::runner {
+
+struct HostContext {
+    engine::HostTarget target;
+    scenario::HostKind kind = scenario::HostKind::stub;
+    std::optional<engine::UserCredentials> reuse_user;
+};
+
+struct PipelineDeps {
+    const scenario::Scenario& scenario;
+    std::vector<HostContext> hosts;  // by Cell::host_index
+    engine::StateStore& store;
+    probes::HttpTransport& http;
+    util::SecretRegistry& secrets;
+    util::EnvLookup env;  // pack ${VAR}s and upstream key env vars (an overlay for stub hosts)
+    const engine::PackCatalog& packs;
+    const classify::RuleSet& rules;
+    ArtifactSink& sink;
+    gate::GatePolicyInput gate;
+    std::string run_token;  // names this run's host resources
+};
+
+class CellPipeline final : public CellExecutor {
+public:
+    explicit CellPipeline(PipelineDeps deps) : m_deps(std::move(deps)) {}
+    [[nodiscard]] CellReport run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted,
+                                      RunEvents& events) override;
+
+private:
+    PipelineDeps m_deps;
+};
+
+// Local time with its UTC offset, ISO-8601 ("2026-05-21T19:14:18+08:00").
+[[nodiscard]] std::string now_iso_with_offset();
+
+}  // namespace crm::harness::runner

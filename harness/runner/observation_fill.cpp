@@ -1,0 +1,169 @@
+#include "harness/runner/observation_fill.hpp"
+
+#include <algorithm>
+
+namespace crm::harness::runner {
+
+namespace {
+
+std::string transport_name(util::ErrorCode c) { return util::to_string(c); }
+
+void append_joined(std::string& to, std::string_view part) {
+    if (part.empty()) return;
+    if (to.find(part) != std::string::npos) return;
+    if (!to.empty()) to += " | ";
+    to += part;
+}
+
+}  // namespace
+
+void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex, std::string_view artifact) {
+    o.attempted = true;
+    o.artifact = std::string(artifact);
+    if (auto f = ex.failure()) o.transport_error = transport_name(*f);
+    if (ex.response) {
+        o.status = ex.response->status;
+        o.body_excerpt = ex.response->body.substr(0, 300);
+    }
+    if (ex.error_info) {
+        const auto& e = *ex.error_info;
+        o.error_shape = probes::envelope::to_string(e.shape);
+        o.error_type = e.type;
+        o.error_code = !e.code.empty() ? e.code : e.reason;
+        o.error_message = e.message;
+        o.vendor_code = e.vendor_code;
+    }
+}
+
+void fill_host_health(classify::CellObservations& obs, const probes::ProbeExchange& health) {
+    if (auto f = health.failure(); f && !health.answered()) obs.engine.host_probe_error_code = transport_name(*f);
+    if (health.response) obs.engine.host_probe_status = health.response->status;
+}
+
+void fill_host_error(classify::CellObservations& obs, const util::Error& error) {
+    using util::ErrorCode;
+    switch (error.code) {
+        case ErrorCode::connect_failed:
+        case ErrorCode::timeout:
+        case ErrorCode::stalled:
+            if (obs.engine.host_probe_error_code.empty()) obs.engine.host_probe_error_code = util::to_string(error.code);
+            break;
+        case ErrorCode::host_rejected:
+            obs.engine.admin_rejected = true;
+            break;
+        default:
+            obs.engine.engine_error = error.message;
+    }
+}
+
+void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::HostCapabilities& caps) {
+    if (!caps.admin_auth_ok) {
+        obs.engine.admin_rejected = true;
+        auto msg = caps.admin_auth_error;
+        for (const char* code : {"ADMIN_COMPLIANCE_ACK_REQUIRED", "INVALID_ADMIN_KEY", "UNAUTHORIZED", "FORBIDDEN",
+                                 "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}) {
+            if (msg.find(code) != std::string::npos) {
+                obs.engine.admin_error_code = code;
+                break;
+            }
+        }
+    }
+}
+
+void fill_import_error(classify::CellObservations& obs, const util::Error& error) {
+    obs.engine.import_status = "failed";
+    if (error.code == util::ErrorCode::missing_secret || error.code == util::ErrorCode::invalid_input ||
+        error.code == util::ErrorCode::not_found) {
+        obs.engine.harness_error = error.message;
+    } else {
+        fill_host_error(obs, error);
+        if (obs.engine.engine_error.empty()) obs.engine.engine_error = error.message;
+    }
+}
+
+void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& out) {
+    obs.engine.batch_status = std::string(engine::to_string(out.batch_status));
+    obs.engine.import_status = out.batch_status == engine::BatchStatus::succeeded ? "succeeded" : "failed";
+    obs.engine.provider_status = std::string(engine::to_string(out.provider_status));
+    if (!out.error.empty()) obs.engine.engine_error = out.error;
+}
+
+void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out) {
+    obs.engine.access_status = std::string(engine::to_string(out.access_status));
+    obs.engine.latest_access_status = std::string(engine::to_string(out.latest_access_status));
+    obs.engine.engine_claimed_ready = out.ready.ready();
+    obs.engine.user_source = out.managed_user ? "engine" : "operator";
+    if (!out.error.empty() && obs.engine.engine_error.empty()) obs.engine.engine_error = out.error;
+    auto& t = obs.account_test;
+    t.attempted = !out.account_tests.empty();
+    std::string worst = t.attempted ? "success" : "";
+    for (const auto& a : out.account_tests) {
+        if (!a.success) {
+            if (a.advisory) {
+                if (worst != "error") worst = "rate_limited";
+            } else {
+                worst = "error";
+            }
+            append_joined(t.error_text, a.detail);
+        }
+    }
+    t.outcome = worst;
+}
+
+void fill_models(classify::ModelsObservation& o, const probes::gateway::ModelsResult& r, std::string_view artifact) {
+    fill_exchange(o, r.exchange, artifact);
+    if (r.list_parsed) o.listed_smoke_model = r.lists_expected;
+    o.model_ids = r.model_ids;
+}
+
+void fill_chat(classify::HttpObservation& o, const probes::gateway::ChatResult& r, std::string_view artifact) {
+    fill_exchange(o, r.exchange, artifact);
+}
+
+void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStreamResult& r) {
+    fill_exchange(o, r.exchange, "11-chat-stream.json");
+    o.saw_done = r.saw_done;
+    o.saw_usage = r.saw_usage;
+    o.saw_error_event = r.saw_error_event;
+    o.stalled = r.stalled;
+    o.truncated = r.truncated;
+    o.chunks = static_cast<int>(r.data_chunks);
+    o.keepalive_comments = static_cast<int>(r.comments);
+    if (r.saw_error_event && r.exchange.error_info) {
+        o.error_event_type = r.exchange.error_info->type;
+        o.error_event_message = r.exchange.error_info->message;
+    }
+}
+
+void fill_accounts(classify::CellObservations& obs, const std::vector<probes::sub2api::Account>& accounts) {
+    auto& a = obs.accounts;
+    a.read = true;
+    a.count = static_cast<int>(accounts.size());
+    bool all_sched = !accounts.empty();
+    auto rank = [](const std::string& s) { return s == "error" ? 2 : s == "inactive" ? 1 : 0; };
+    for (const auto& acc : accounts) {
+        if (a.status.empty() || rank(acc.status) > rank(a.status)) a.status = acc.status;
+        if (!acc.schedulable) {
+            all_sched = false;
+            ++a.unschedulable_count;
+        }
+        append_joined(a.temp_unschedulable_reason, acc.temp_unschedulable_reason);
+        append_joined(a.error_message, acc.error_message);
+    }
+    if (!accounts.empty()) a.schedulable = all_sched;
+}
+
+void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutcome& out) {
+    obs.reconcile.ran = true;
+    obs.reconcile.status = out.status;
+    obs.reconcile.owned_drift_count = static_cast<int>(out.drift.size());
+    obs.reconcile.residue_count = static_cast<int>(out.residue.size());
+}
+
+void fill_rollback(classify::CellObservations& obs, const engine::RollbackOutcome& out) {
+    obs.rollback.ran = true;
+    obs.rollback.status = std::string(engine::to_string(out.batch_status));
+    obs.rollback.remaining_owned = static_cast<int>(out.remaining.size());
+}
+
+}  // namespace crm::harness::runner

@@ -1,0 +1,31 @@
+#pragma once
+// Maps probe and engine results onto the classifier's plain CellObservations (the only input of
+// classify()). Pure functions: no IO, no secrets copied (keys never reach observations).
+#include <string_view>
+#include <vector>
+
+#include "engine/model/outcomes.hpp"
+#include "harness/classify/observations.hpp"
+#include "probes/gateway/gateway_probes.hpp"
+#include "probes/http/probe_exchange.hpp"
+#include "probes/sub2api/dto.hpp"
+#include "probes/sub2api/host_capabilities.hpp"
+#include "util/error.hpp"
+
+namespace crm::harness::runner {
+
+void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex, std::string_view artifact);
+void fill_host_health(classify::CellObservations& obs, const probes::ProbeExchange& health);
+void fill_host_error(classify::CellObservations& obs, const util::Error& error);
+void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::HostCapabilities& caps);
+void fill_import_error(classify::CellObservations& obs, const util::Error& error);
+void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& out);
+void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out);
+void fill_models(classify::ModelsObservation& o, const probes::gateway::ModelsResult& r, std::string_view artifact);
+void fill_chat(classify::HttpObservation& o, const probes::gateway::ChatResult& r, std::string_view artifact);
+void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStreamResult& r);
+void fill_accounts(classify::CellObservations& obs, const std::vector<probes::sub2api::Account>& accounts);
+void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutcome& out);
+void fill_rollback(classify::CellObservations& obs, const engine::RollbackOutcome& out);
+
+}  // namespace crm::harness::runner
