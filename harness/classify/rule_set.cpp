@@ -1,0 +1,285 @@
+#include "harness/classify/rule_set.hpp"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "harness/classify/builtin_rules.hpp"
+#include "harness/classify/observations_json.hpp"
+#include "util/files.hpp"
+
+namespace crm::harness::classify {
+
+namespace json = util::json;
+
+namespace {
+
+constexpr std::pair<std::string_view, Condition::Op> k_ops[] = {
+    {"eq", Condition::Op::eq},         {"ne", Condition::Op::ne},
+    {"in", Condition::Op::in},         {"exists", Condition::Op::exists},
+    {"contains", Condition::Op::contains}, {"matches", Condition::Op::matches},
+    {"gt", Condition::Op::gt},         {"gte", Condition::Op::gte},
+    {"lt", Condition::Op::lt},         {"lte", Condition::Op::lte},
+};
+
+bool is_scalar(const json::value& v) {
+    return v.is_string() || v.is_number() || v.is_bool() || v.is_null();
+}
+
+// Parses one condition. `where` names the rule or definition for error messages; `defs` holds
+// the definitions known so far (refs must point backwards, which also rules out cycles).
+util::Result<Condition> parse_condition(const json::value& v, const std::string& where,
+                                        const RuleSet& set) {
+    const auto& defs = set.definitions;
+    auto bad = [&](const std::string& what) {
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {}", where, what));
+    };
+    if (!v.is_object()) return bad("a condition must be an object");
+    const auto& o = v.get_object();
+    Condition c;
+    if (o.contains("all") || o.contains("any")) {
+        const char* key = o.contains("all") ? "all" : "any";
+        if (o.size() != 1) return bad(fmt::format("'{}' must be the only key of its object", key));
+        const auto& list = o.at(key);
+        if (!list.is_array() || list.get_array().empty()) {
+            return bad(fmt::format("'{}' needs a non-empty array of conditions", key));
+        }
+        c.kind = o.contains("all") ? Condition::Kind::all : Condition::Kind::any;
+        for (const auto& child : list.get_array()) {
+            auto parsed = parse_condition(child, where, set);
+            if (!parsed) return std::unexpected(parsed.error());
+            c.children.push_back(std::move(*parsed));
+        }
+        return c;
+    }
+    if (o.contains("not")) {
+        if (o.size() != 1) return bad("'not' must be the only key of its object");
+        auto parsed = parse_condition(o.at("not"), where, set);
+        if (!parsed) return std::unexpected(parsed.error());
+        c.kind = Condition::Kind::negate;
+        c.children.push_back(std::move(*parsed));
+        return c;
+    }
+    if (o.contains("ref")) {
+        if (o.size() != 1 || !o.at("ref").is_string()) return bad("'ref' takes one definition name");
+        c.kind = Condition::Kind::ref;
+        c.ref = std::string(o.at("ref").get_string());
+        if (!defs.contains(c.ref)) return bad(fmt::format("unknown definition '{}'", c.ref));
+        return c;
+    }
+    if (o.contains("field") == o.contains("fields")) {
+        return bad("a condition needs all/any/not/ref, or exactly one of field/fields with op");
+    }
+    for (const auto& kv : o) {
+        if (kv.key() != "field" && kv.key() != "fields" && kv.key() != "op" && kv.key() != "value") {
+            return bad(fmt::format("unknown key '{}' in a field condition", std::string(kv.key())));
+        }
+    }
+    c.kind = Condition::Kind::leaf;
+    if (o.contains("field")) {
+        if (!o.at("field").is_string()) return bad("'field' must be a string");
+        c.fields.emplace_back(o.at("field").get_string());
+    } else {
+        const auto& list = o.at("fields");
+        if (!list.is_array() || list.get_array().empty()) return bad("'fields' must be a non-empty array");
+        for (const auto& f : list.get_array()) {
+            if (!f.is_string()) return bad("'fields' must hold strings");
+            c.fields.emplace_back(f.get_string());
+        }
+    }
+    for (const auto& f : c.fields) {
+        if (!known_fields().contains(f)) return bad(fmt::format("unknown field '{}'", f));
+    }
+    c.field = c.fields.front();
+    if (!o.contains("op") || !o.at("op").is_string()) return bad("'op' must be a string");
+    std::string op(o.at("op").get_string());
+    bool found = false;
+    for (const auto& [name, value] : k_ops) {
+        if (name == op) { c.op = value; found = true; }
+    }
+    if (!found) return bad(fmt::format("unknown op '{}' on field '{}'", op, c.field));
+    bool has_value = o.contains("value");
+    if (c.op == Condition::Op::exists) {
+        if (has_value) return bad("'exists' takes no value");
+        return c;
+    }
+    if (!has_value) return bad(fmt::format("op '{}' on field '{}' needs a value", op, c.field));
+    c.value = o.at("value");
+    switch (c.op) {
+        case Condition::Op::eq:
+        case Condition::Op::ne:
+            if (!is_scalar(c.value)) return bad(fmt::format("op '{}' needs a scalar value", op));
+            break;
+        case Condition::Op::in:
+            if (!c.value.is_array() || c.value.get_array().empty()) {
+                return bad("op 'in' needs a non-empty array value");
+            }
+            for (const auto& e : c.value.get_array()) {
+                if (!is_scalar(e)) return bad("op 'in' needs an array of scalars");
+            }
+            break;
+        case Condition::Op::contains:
+            if (!is_scalar(c.value) && !c.value.is_array()) {
+                return bad("op 'contains' needs a scalar or an array value");
+            }
+            break;
+        case Condition::Op::matches: {
+            std::string pattern;
+            if (c.value.is_string()) {
+                pattern = std::string(c.value.get_string());
+            } else if (c.value.is_object() && c.value.get_object().size() == 1 &&
+                       util::get_string(c.value, "pattern")) {
+                std::string name = *util::get_string(c.value, "pattern");
+                auto it = set.patterns.find(name);
+                if (it == set.patterns.end()) return bad(fmt::format("unknown pattern '{}'", name));
+                pattern = it->second;
+            } else {
+                return bad("op 'matches' needs a regex string or {\"pattern\": name}");
+            }
+            try {
+                c.regex = std::make_shared<const std::regex>(
+                    pattern,
+                    std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+            } catch (const std::regex_error& e) {
+                return bad(fmt::format("bad regex on field '{}': {}", c.field, e.what()));
+            }
+            break;
+        }
+        case Condition::Op::gt:
+        case Condition::Op::gte:
+        case Condition::Op::lt:
+        case Condition::Op::lte:
+            if (!c.value.is_number()) return bad(fmt::format("op '{}' needs a number", op));
+            break;
+        case Condition::Op::exists: break;
+    }
+    return c;
+}
+
+// Every {path} in the template must be a known field; "{{" and "}}" are literal braces.
+util::Result<void> check_template(std::string_view tpl, const std::string& where) {
+    for (std::size_t i = 0; i < tpl.size(); ++i) {
+        if (tpl[i] != '{') continue;
+        if (i + 1 < tpl.size() && tpl[i + 1] == '{') { ++i; continue; }
+        auto close = tpl.find('}', i);
+        if (close == std::string_view::npos) {
+            return util::fail(util::ErrorCode::invalid_input,
+                              fmt::format("{}: unterminated placeholder in 'explain'", where));
+        }
+        std::string_view name = tpl.substr(i + 1, close - i - 1);
+        if (!known_fields().contains(name)) {
+            return util::fail(util::ErrorCode::invalid_input,
+                              fmt::format("{}: unknown placeholder '{{{}}}' in 'explain'", where,
+                                          std::string(name)));
+        }
+        i = close;
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view to_string(Condition::Op op) noexcept {
+    for (const auto& [name, value] : k_ops) {
+        if (value == op) return name;
+    }
+    return "?";
+}
+
+util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source) {
+    auto doc = util::parse_json(text, source);
+    if (!doc) return std::unexpected(doc.error());
+    auto bad = [&](const std::string& what) {
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {}", source, what));
+    };
+    if (!doc->is_object()) return bad("the rule table must be a JSON object");
+    const auto& root = doc->get_object();
+    RuleSet set;
+    set.source = std::string(source);
+    auto version = util::get_int(*doc, "schema_version");
+    if (!version) return bad("missing integer 'schema_version'");
+    if (*version != 1) return bad(fmt::format("unsupported schema_version {} (this build reads 1)", *version));
+    for (const auto& kv : root) {
+        if (kv.key() != "schema_version" && kv.key() != "patterns" &&
+            kv.key() != "definitions" && kv.key() != "rules" && kv.key() != "description") {
+            return bad(fmt::format("unknown top-level key '{}'", std::string(kv.key())));
+        }
+    }
+    if (auto it = root.find("patterns"); it != root.end()) {
+        if (!it->value().is_object()) return bad("'patterns' must be an object of regex strings");
+        for (const auto& kv : it->value().get_object()) {
+            if (!kv.value().is_string()) {
+                return bad(fmt::format("pattern '{}' must be a regex string", std::string(kv.key())));
+            }
+            set.patterns.emplace(std::string(kv.key()), std::string(kv.value().get_string()));
+        }
+    }
+    if (auto it = root.find("definitions"); it != root.end()) {
+        if (!it->value().is_object()) return bad("'definitions' must be an object");
+        for (const auto& kv : it->value().get_object()) {
+            std::string name(kv.key());
+            auto c = parse_condition(kv.value(), fmt::format("{}: definition '{}'", source, name),
+                                     set);
+            if (!c) return std::unexpected(c.error());
+            set.definitions.emplace(name, std::move(*c));
+        }
+    }
+    auto rules_it = root.find("rules");
+    if (rules_it == root.end() || !rules_it->value().is_array()) return bad("'rules' must be an array");
+    std::set<std::string> ids;
+    std::size_t index = 0;
+    for (const auto& rv : rules_it->value().get_array()) {
+        std::string id = rv.is_object() ? util::get_string(rv, "id").value_or("") : "";
+        std::string where = fmt::format("{}: rule #{} ({})", source, index, id.empty() ? "?" : id);
+        auto rbad = [&](const std::string& what) {
+            return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {}", where, what));
+        };
+        if (!rv.is_object()) return rbad("a rule must be an object");
+        for (const auto& kv : rv.get_object()) {
+            if (kv.key() != "id" && kv.key() != "cause" && kv.key() != "when" &&
+                kv.key() != "explain" && kv.key() != "evidence" && kv.key() != "note") {
+                return rbad(fmt::format("unknown key '{}'", std::string(kv.key())));
+            }
+        }
+        if (id.empty()) return rbad("missing string 'id'");
+        if (!ids.insert(id).second) return rbad("duplicate rule id");
+        Rule rule;
+        rule.id = id;
+        auto cause_name = util::get_string(rv, "cause");
+        if (!cause_name) return rbad("missing string 'cause'");
+        auto cause = parse_cause(*cause_name);
+        if (!cause) return rbad(fmt::format("unknown cause '{}'", *cause_name));
+        rule.cause = *cause;
+        const auto* when = util::find(rv, "when");
+        if (!when) return rbad("missing 'when'");
+        auto cond = parse_condition(*when, where, set);
+        if (!cond) return std::unexpected(cond.error());
+        rule.when = std::move(*cond);
+        auto explain = util::get_string(rv, "explain");
+        if (!explain || explain->empty()) return rbad("missing string 'explain'");
+        if (auto ok = check_template(*explain, where); !ok) return std::unexpected(ok.error());
+        rule.explain = *explain;
+        const auto* evidence = util::find(rv, "evidence");
+        if (!evidence || !evidence->is_array()) return rbad("'evidence' must be an array of artifact names");
+        for (const auto& e : evidence->get_array()) {
+            if (!e.is_string() || e.get_string().empty()) return rbad("'evidence' must hold non-empty strings");
+            rule.evidence.emplace_back(e.get_string());
+        }
+        set.rules.push_back(std::move(rule));
+        ++index;
+    }
+    if (set.rules.empty()) return bad("the rule table has no rules");
+    return set;
+}
+
+util::Result<RuleSet> load_rules(const std::filesystem::path& path) {
+    auto text = util::read_file(path);
+    if (!text) return std::unexpected(text.error());
+    return parse_rules(*text, path.string());
+}
+
+util::Result<RuleSet> builtin_rules() { return parse_rules(builtin_rules_text(), "<builtin>"); }
+
+std::string_view builtin_rules_text() { return k_builtin_rules_json; }
+
+}  // namespace crm::harness::classify
