@@ -35,6 +35,27 @@ AdminClientOptions login_options() {
     return o;
 }
 
+GroupCreate make_group(std::string name) {
+    GroupCreate g;
+    g.name = std::move(name);
+    g.platform = "deepseek";
+    return g;
+}
+
+AccountCreate make_account(std::string name) {
+    AccountCreate a;
+    a.name = std::move(name);
+    a.platform = "deepseek";
+    return a;
+}
+
+UserCreate make_user(std::string email, std::string password) {
+    UserCreate u;
+    u.email = std::move(email);
+    u.password = std::move(password);
+    return u;
+}
+
 json::value body_of(const HttpRequest& r) { return json::parse(r.body); }
 
 json::object group_json(std::int64_t id, std::string name) {
@@ -67,7 +88,7 @@ TEST_CASE("admin client: handler error {code:int,reason} becomes one line with s
         return fake::reply(409, R"({"code":409,"message":"group name exists","reason":"GROUP_EXISTS"})");
     });
     AdminClient client(host, key_options(), secrets);
-    auto g = client.create_group(GroupCreate{.name = "dup", .platform = "deepseek"});
+    auto g = client.create_group(make_group("dup"));
     REQUIRE_FALSE(g);
     CHECK(g.error().code == ErrorCode::conflict);
     CHECK(g.error().http_status == 409);
@@ -291,12 +312,12 @@ TEST_CASE("admin client: creates carry a random Idempotency-Key, caller keys are
         return fake::ok(group_json(1, "g"));
     });
     AdminClient client(host, key_options(), secrets);
-    REQUIRE(client.create_group(GroupCreate{.name = "g", .platform = "deepseek"}));
-    REQUIRE(client.create_account(AccountCreate{.name = "a", .platform = "deepseek"}));
-    REQUIRE(client.create_user(UserCreate{.email = "u@x", .password = "user-password-1"}));
+    REQUIRE(client.create_group(make_group("g")));
+    REQUIRE(client.create_account(make_account("a")));
+    REQUIRE(client.create_user(make_user("u@x", "user-password-1")));
     REQUIRE(client.assign_subscription(3, 1, 30));
     REQUIRE(client.create_key_as_user("user-jwt-token-0123456789", "probe", 1));
-    REQUIRE(client.create_group(GroupCreate{.name = "h", .platform = "deepseek"},
+    REQUIRE(client.create_group(make_group("h"),
                                 RequestOptions{.idempotency_key = "journaled-key-1"}));
     std::set<std::string> keys;
     for (std::size_t i = 0; i + 1 < host.requests.size(); ++i) {
@@ -367,10 +388,10 @@ TEST_CASE("admin client: every secret is registered before the request carrying 
     });
     host.watched = {k_admin_key, upstream_key, user_password, new_upstream_key};
     AdminClient client(host, key_options(), secrets);
-    AccountCreate account{.name = "a", .platform = "deepseek"};
+    auto account = make_account("a");
     account.credentials = json::object{{"api_key", upstream_key}, {"base_url", "https://api.deepseek.com"}};
     REQUIRE(client.create_account(account));
-    REQUIRE(client.create_user(UserCreate{.email = "u@x", .password = user_password}));
+    REQUIRE(client.create_user(make_user("u@x", user_password)));
     REQUIRE(client.update_user(3, json::object{{"password", user_password + "x"}}));
     REQUIRE(client.update_account(2, json::object{{"credentials", json::object{{"api_key", new_upstream_key}}}}));
     CHECK(host.sent_unregistered.empty());
@@ -501,7 +522,7 @@ TEST_CASE("admin client: error messages echoing a registered secret are scrubbed
         return fake::reply(400, R"({"code":400,"message":"Invalid request: api_key )" + upstream_key + R"( rejected"})");
     });
     AdminClient client(host, key_options(), secrets);
-    AccountCreate account{.name = "a", .platform = "deepseek"};
+    auto account = make_account("a");
     account.credentials = json::object{{"api_key", upstream_key}};
     auto r = client.create_account(account);
     REQUIRE_FALSE(r);
