@@ -11,7 +11,7 @@
 namespace crm::probes::envelope {
 namespace {
 
-namespace json = util::json;
+namespace json = boost::json;
 
 constexpr std::size_t k_max_field = 2000;  // bytes kept per extracted text field
 constexpr std::size_t k_text_head = 300;   // bytes of a text body kept as its message

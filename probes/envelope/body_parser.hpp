@@ -14,17 +14,20 @@
 // Non-JSON bodies are sse, html (message = <title>) or text (message = first 300 bytes); they
 // are errors only at HTTP >= 400. Leading whitespace (DeepSeek's busy-wait blank lines) is
 // ignored. Never throws; any byte sequence is accepted.
+//
+// This header and error_info.hpp depend only on Boost.JSON (not util/), so the libFuzzer build
+// (clang, whose libstdc++ pairing may lack std::expected) can compile them standalone.
 #include <optional>
 #include <string_view>
 
 #include "probes/envelope/error_info.hpp"
-#include "util/json.hpp"
+#include <boost/json.hpp>
 
 namespace crm::probes::envelope {
 
 struct ParsedBody {
     BodyShape shape = BodyShape::empty;
-    std::optional<util::json::value> json;  // the parsed document when the body was JSON
+    std::optional<boost::json::value> json;  // the parsed document when the body was JSON
     std::optional<ErrorInfo> error;         // set when the body (or status) reports an error
 };
 
@@ -36,9 +39,9 @@ struct ParsedBody {
 
 // Error extraction from an already parsed JSON value (SSE event data, account-test events).
 // Returns nullopt for success shapes and for json_other at http_status < 400.
-[[nodiscard]] std::optional<ErrorInfo> extract_error_json(const util::json::value& doc, int http_status);
+[[nodiscard]] std::optional<ErrorInfo> extract_error_json(const boost::json::value& doc, int http_status);
 
 // The shape of a parsed JSON value, by the rules above.
-[[nodiscard]] BodyShape json_shape(const util::json::value& doc);
+[[nodiscard]] BodyShape json_shape(const boost::json::value& doc);
 
 }  // namespace crm::probes::envelope

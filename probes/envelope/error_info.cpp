@@ -64,8 +64,8 @@ const char* to_string(BodyShape shape) noexcept {
     return "unknown";
 }
 
-util::json::value to_json(const ErrorInfo& info) {
-    util::json::object o;
+boost::json::value to_json(const ErrorInfo& info) {
+    boost::json::object o;
     o["shape"] = to_string(info.shape);
     o["type"] = info.type;
     o["code"] = info.code;

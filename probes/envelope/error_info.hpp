@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "util/json.hpp"
+#include <boost/json.hpp>
 
 namespace crm::probes::envelope {
 
@@ -42,7 +42,7 @@ struct ErrorInfo {
 };
 
 // Stable JSON for artifacts: every field, shape as its name.
-[[nodiscard]] util::json::value to_json(const ErrorInfo& info);
+[[nodiscard]] boost::json::value to_json(const ErrorInfo& info);
 
 // The digits of a trailing "(NNNN)" (3 to 6 digits, optional trailing spaces) in `message`;
 // empty when there is none. "insufficient balance (1008)" -> "1008".
