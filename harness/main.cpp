@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" +
                                           crm::util::k_git_sha + ")");
     app.require_subcommand(1);
+    crm::harness::register_verify(app, ctx);
 
     try {
         app.parse(argc, argv);

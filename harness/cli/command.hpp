@@ -24,5 +24,7 @@ struct CommandContext {
     std::function<ExitCode()> action;     // chosen by the parsed subcommand
 };
 
+// verify: manifest, secret audit, schema_version, completeness of a bundle.
+void register_verify(CLI::App& app, CommandContext& ctx);
 
 }  // namespace crm::harness

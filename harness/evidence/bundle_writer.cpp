@@ -1,0 +1,165 @@
+#include "harness/evidence/bundle_writer.hpp"
+
+#include <fmt/format.h>
+
+#include "harness/evidence/junit.hpp"
+#include "harness/evidence/manifest.hpp"
+#include "util/files.hpp"
+#include "util/version.hpp"
+
+namespace crm::harness::evidence {
+
+namespace fs = std::filesystem;
+namespace json = util::json;
+
+namespace {
+
+// Scrubs every string (and key) of a JSON document, so a secret is replaced even where
+// serialisation would escape it differently from its raw form.
+json::value scrub_json(const json::value& v, const util::SecretRegistry& secrets) {
+    switch (v.kind()) {
+        case json::kind::string: return json::value(secrets.scrub(v.get_string()));
+        case json::kind::array: {
+            json::array a;
+            for (const auto& e : v.get_array()) a.push_back(scrub_json(e, secrets));
+            return a;
+        }
+        case json::kind::object: {
+            json::object o;
+            for (const auto& kv : v.get_object()) o[secrets.scrub(kv.key())] = scrub_json(kv.value(), secrets);
+            return o;
+        }
+        default: return v;
+    }
+}
+
+json::value with_schema_version(const json::value& v) {
+    if (!v.is_object()) return json::object{{"schema_version", k_schema_version}, {"data", v}};
+    const auto& in = v.get_object();
+    if (in.contains("schema_version")) return v;
+    json::object out;
+    out["schema_version"] = k_schema_version;
+    for (const auto& kv : in) out[kv.key()] = kv.value();
+    return out;
+}
+
+}  // namespace
+
+std::string bundle_folder_name(const BundleOptions& options) {
+    std::string name = bundle_stamp(options.started, options.utc) + "_" +
+                       sanitize_name(options.scenario.empty() ? "run" : options.scenario);
+    if (!options.label.empty()) name += "_" + sanitize_name(options.label);
+    return name;
+}
+
+util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, const util::SecretRegistry& secrets) {
+    Templates templates = builtin_templates();
+    if (!options.templates_dir.empty()) {
+        auto loaded = load_templates(options.templates_dir);
+        if (!loaded) return std::unexpected(loaded.error());
+        templates = std::move(*loaded);
+    }
+    std::error_code ec;
+    fs::create_directories(options.root, ec);
+    if (ec) {
+        return util::fail(util::ErrorCode::io,
+                          fmt::format("{}: cannot create bundle root: {}", options.root.string(), ec.message()));
+    }
+    const std::string base = bundle_folder_name(options);
+    for (int n = 1; n < 1000; ++n) {
+        fs::path dir = options.root / (n == 1 ? base : fmt::format("{}_{}", base, n));
+        // create_directory reports "already existed" as false without error: the race-free claim.
+        if (fs::create_directory(dir, ec)) return BundleWriter(dir, secrets, std::move(templates));
+        if (ec) {
+            return util::fail(util::ErrorCode::io, fmt::format("{}: cannot create bundle: {}", dir.string(), ec.message()));
+        }
+    }
+    return util::fail(util::ErrorCode::io, fmt::format("{}: too many bundles named {}", options.root.string(), base));
+}
+
+BundleWriter BundleWriter::open(fs::path dir, const util::SecretRegistry& secrets) {
+    return BundleWriter(std::move(dir), secrets, builtin_templates());
+}
+
+util::Result<fs::path> BundleWriter::resolve(std::string_view rel_path) const {
+    fs::path rel(rel_path);
+    bool ok = !rel_path.empty() && rel.is_relative();
+    for (const auto& part : rel) {
+        if (part == ".." || part == "." || part.empty()) ok = false;
+    }
+    if (!ok || rel_path.find('\\') != std::string_view::npos || rel_path.find('\n') != std::string_view::npos) {
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("{}: artifact path must be relative and stay inside the bundle", std::string(rel_path)));
+    }
+    return m_dir / rel;
+}
+
+util::Result<void> BundleWriter::write_text(std::string_view rel_path, std::string_view text) {
+    auto path = resolve(rel_path);
+    if (!path) return std::unexpected(path.error());
+    return util::write_atomic(*path, m_secrets->scrub(text));
+}
+
+util::Result<void> BundleWriter::write_json(std::string_view rel_path, const json::value& value) {
+    auto path = resolve(rel_path);
+    if (!path) return std::unexpected(path.error());
+    json::value doc = with_schema_version(scrub_json(value, *m_secrets));
+    return util::write_atomic(*path, m_secrets->scrub(util::pretty(doc)));
+}
+
+RunSummary BundleWriter::with_provenance(const RunSummary& run) const {
+    RunSummary r = run;
+    if (r.tool_version.empty()) r.tool_version = util::k_tool_version;
+    if (r.git_sha.empty()) r.git_sha = util::k_git_sha;
+    return r;
+}
+
+util::Result<void> BundleWriter::begin(const RunSummary& run) {
+    return write_json("00-run.json", run_json(with_provenance(run), "incomplete"));
+}
+
+util::Result<void> BundleWriter::write_cell_summary(const CellSummary& cell, const json::object* observations) {
+    const std::string folder = cell.folder();
+    json::object doc;
+    doc["schema_version"] = k_schema_version;
+    doc["kind"] = "crm-accept.cell";
+    for (const auto& kv : to_json(cell)) doc[kv.key()] = kv.value();
+    if (observations) doc["observations"] = *observations;
+    if (auto r = write_json(folder + "/21-summary.json", doc); !r) return r;
+    std::set<std::string> present;
+    std::error_code ec;
+    for (const auto& a : cell.artifacts) {
+        if (fs::is_regular_file(m_dir / folder / a, ec)) present.insert(a);
+    }
+    auto md = render_cell_summary_md(cell, present, m_templates);
+    if (!md) return std::unexpected(md.error());
+    return write_text(folder + "/21-summary.md", *md);
+}
+
+util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bool complete) {
+    const RunSummary run = with_provenance(run_in);
+    const std::string status = complete ? "complete" : "incomplete";
+    if (auto r = write_json("summary.json", summary_json(run, status)); !r) return std::unexpected(r.error());
+    auto md = render_summary_md(run, status, m_templates);
+    if (!md) return std::unexpected(md.error());
+    if (auto r = write_text("summary.md", *md); !r) return std::unexpected(r.error());
+    if (auto r = write_text("junit.xml", junit_xml(run)); !r) return std::unexpected(r.error());
+    auto html = render_report_html(run, status, m_templates);
+    if (!html) return std::unexpected(html.error());
+    if (auto r = write_text("report.html", *html); !r) return std::unexpected(r.error());
+    // 00-run.json flips to complete only now, after everything it vouches for exists.
+    if (auto r = write_json("00-run.json", run_json(run, status)); !r) return std::unexpected(r.error());
+    auto entries = compute_manifest(m_dir);
+    if (!entries) return std::unexpected(entries.error());
+    FinalizeResult result;
+    result.manifest = m_dir / k_manifest_name;
+    if (auto r = util::write_atomic(result.manifest, format_manifest(*entries)); !r) return std::unexpected(r.error());
+    auto hits = audit();
+    if (!hits) return std::unexpected(hits.error());
+    result.audit_hits = std::move(*hits);
+    return result;
+}
+
+util::Result<std::vector<AuditHit>> BundleWriter::audit() const { return audit_bundle(m_dir, m_secrets); }
+
+}  // namespace crm::harness::evidence

@@ -1,0 +1,204 @@
+#include "harness/evidence/report.hpp"
+
+#include <fmt/format.h>
+#include <kainjow/mustache.hpp>
+
+#include <map>
+
+#include "harness/evidence/builtin_templates.hpp"
+#include "util/files.hpp"
+
+namespace crm::harness::evidence {
+
+namespace json = util::json;
+namespace mst = kainjow::mustache;
+
+namespace {
+
+mst::data to_data(const json::value& v) {
+    switch (v.kind()) {
+        case json::kind::object: {
+            mst::data d{mst::data::type::object};
+            for (const auto& kv : v.get_object()) d.set(std::string(kv.key()), to_data(kv.value()));
+            return d;
+        }
+        case json::kind::array: {
+            mst::data d{mst::data::type::list};
+            for (const auto& e : v.get_array()) d.push_back(to_data(e));
+            return d;
+        }
+        case json::kind::string: return mst::data{std::string(v.get_string())};
+        case json::kind::bool_: return mst::data{v.get_bool()};
+        case json::kind::int64: return mst::data{std::to_string(v.get_int64())};
+        case json::kind::uint64: return mst::data{std::to_string(v.get_uint64())};
+        case json::kind::double_: return mst::data{fmt::format("{}", v.get_double())};
+        case json::kind::null: return mst::data{false};
+    }
+    return mst::data{false};
+}
+
+// Markdown table cells: a '|' would end the cell, a newline the row.
+std::string md_cell(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n' || c == '\r') out += ' ';
+        else out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+Templates builtin_templates() {
+    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md),
+                     std::string(k_tpl_report_html)};
+}
+
+util::Result<Templates> load_templates(const std::filesystem::path& dir) {
+    Templates t;
+    auto a = util::read_file(dir / "summary.md.mustache");
+    if (!a) return std::unexpected(a.error());
+    auto b = util::read_file(dir / "cell_summary.md.mustache");
+    if (!b) return std::unexpected(b.error());
+    auto c = util::read_file(dir / "report.html.mustache");
+    if (!c) return std::unexpected(c.error());
+    t.summary_md = std::move(*a);
+    t.cell_summary_md = std::move(*b);
+    t.report_html = std::move(*c);
+    return t;
+}
+
+util::Result<std::string> render_template(std::string_view tpl, const json::value& data, std::string_view name) {
+    mst::mustache m{std::string(tpl)};
+    if (!m.is_valid()) {
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: template error: {}", name, m.error_message()));
+    }
+    std::string out = m.render(to_data(data));
+    if (!m.is_valid()) {
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: template error: {}", name, m.error_message()));
+    }
+    return out;
+}
+
+std::string verdict_css(const CellSummary& c) {
+    if (classify::is_noted_pass(c.cause)) return "pass-noted";
+    return std::string(classify::to_string(c.verdict));
+}
+
+json::object summary_view(const RunSummary& s, std::string_view status, bool markdown) {
+    auto txt = [&](std::string_view v) { return markdown ? md_cell(v) : std::string(v); };
+    json::object o;
+    o["scenario_name"] = txt(s.scenario_name);
+    o["scenario_path"] = txt(s.scenario_path);
+    o["scenario_sha256"] = s.scenario_sha256;
+    o["label"] = txt(s.label);
+    o["has_label"] = !s.label.empty();
+    o["status"] = status;
+    o["incomplete"] = status != "complete";
+    o["interrupted"] = s.interrupted;
+    o["host_kind"] = txt(s.host_kind);
+    o["host_url"] = txt(s.host_url);
+    o["host_version"] = txt(s.host_version);
+    o["started_at"] = s.started_at;
+    o["ended_at"] = s.ended_at;
+    o["timezone"] = s.timezone;
+    o["tool_version"] = s.tool_version;
+    o["git_sha"] = s.git_sha;
+    o["gate_decision"] = txt(s.gate.decision.empty() ? (s.gate.passed ? "passed" : "failed") : s.gate.decision);
+    o["gate_reason"] = txt(s.gate.reason);
+    o["exit_code"] = std::to_string(s.exit_code);
+    json::array notes;
+    for (const auto& n : s.gate.notes) notes.emplace_back(json::object{{"text", txt(n)}});
+    o["has_notes"] = !notes.empty();
+    o["notes"] = std::move(notes);
+
+    std::map<std::string, int> counts;
+    json::array cells;
+    std::vector<std::string> modes, providers;
+    std::map<std::pair<std::string, std::string>, const CellSummary*> grid;
+    for (const auto& c : s.cells) {
+        ++counts[std::string(classify::to_string(c.verdict))];
+        json::object cv;
+        cv["folder"] = c.folder();
+        cv["mode"] = txt(c.mode);
+        cv["provider"] = txt(c.provider);
+        cv["pack"] = txt(c.pack);
+        cv["cause"] = std::string(classify::to_string(c.cause));
+        cv["verdict"] = std::string(classify::to_string(c.verdict));
+        cv["gate_outcome"] = txt(c.gate_outcome);
+        cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
+        cv["explanation"] = markdown ? md_cell(c.explanation) : c.explanation;
+        cells.emplace_back(std::move(cv));
+        if (std::find(modes.begin(), modes.end(), c.mode) == modes.end()) modes.push_back(c.mode);
+        if (std::find(providers.begin(), providers.end(), c.provider) == providers.end()) providers.push_back(c.provider);
+        grid[{c.mode, c.provider}] = &c;
+    }
+    o["cells"] = std::move(cells);
+    json::array count_list;
+    for (auto v : classify::k_all_verdicts) {
+        auto it = counts.find(std::string(classify::to_string(v)));
+        if (it != counts.end()) {
+            count_list.emplace_back(json::object{{"verdict", it->first}, {"count", std::to_string(it->second)}});
+        }
+    }
+    o["counts"] = std::move(count_list);
+    json::array prov;
+    for (const auto& p : providers) prov.emplace_back(json::object{{"name", p}});
+    o["providers"] = std::move(prov);
+    json::array rows;
+    for (const auto& m : modes) {
+        json::array row;
+        for (const auto& p : providers) {
+            auto it = grid.find({m, p});
+            if (it == grid.end()) {
+                row.emplace_back(json::object{{"present", false}});
+                continue;
+            }
+            const CellSummary& c = *it->second;
+            row.emplace_back(json::object{{"present", true},
+                                          {"cause", std::string(classify::to_string(c.cause))},
+                                          {"verdict", std::string(classify::to_string(c.verdict))},
+                                          {"css", verdict_css(c)},
+                                          {"gate_outcome", c.gate_outcome},
+                                          {"explanation", c.explanation},
+                                          {"link", c.folder() + "/21-summary.md"}});
+        }
+        rows.emplace_back(json::object{{"mode", m}, {"cells", std::move(row)}});
+    }
+    o["rows"] = std::move(rows);
+    return o;
+}
+
+json::object cell_view(const CellSummary& c, const std::set<std::string>& present) {
+    json::object o = to_json(c);
+    o["blocks_release"] = classify::blocks_release_by_default(c.cause);
+    o["has_expected"] = c.expected_cause.has_value();
+    o["elapsed_ms"] = std::to_string(c.elapsed_ms);
+    json::array artifacts;
+    for (const auto& a : c.artifacts) {
+        artifacts.emplace_back(json::object{{"name", a}, {"present", present.contains(a)}});
+    }
+    o["artifacts"] = std::move(artifacts);
+    json::array steps;
+    for (const auto& [name, state] : c.steps) {
+        steps.emplace_back(json::object{{"name", md_cell(name)}, {"state", std::string(to_string(state))}});
+    }
+    o["steps"] = std::move(steps);
+    return o;
+}
+
+util::Result<std::string> render_summary_md(const RunSummary& s, std::string_view status, const Templates& t) {
+    return render_template(t.summary_md, summary_view(s, status, true), "summary.md.mustache");
+}
+
+util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status, const Templates& t) {
+    return render_template(t.report_html, summary_view(s, status, false), "report.html.mustache");
+}
+
+util::Result<std::string> render_cell_summary_md(const CellSummary& c, const std::set<std::string>& present,
+                                                 const Templates& t) {
+    return render_template(t.cell_summary_md, cell_view(c, present), "cell_summary.md.mustache");
+}
+
+}  // namespace crm::harness::evidence

@@ -1,0 +1,48 @@
+#pragma once
+// Human projections of a run: summary.md, report.html (self-contained, no external resources)
+// and each cell's 21-summary.md, rendered with Mustache templates. The templates ship in
+// templates/*.mustache and are embedded in the binary (builtin_templates.hpp); a directory may
+// override them.
+#include <filesystem>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "harness/evidence/run_summary.hpp"
+#include "util/error.hpp"
+#include "util/json.hpp"
+
+namespace crm::harness::evidence {
+
+struct Templates {
+    std::string summary_md;
+    std::string cell_summary_md;
+    std::string report_html;
+};
+
+[[nodiscard]] Templates builtin_templates();
+// Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`.
+[[nodiscard]] util::Result<Templates> load_templates(const std::filesystem::path& dir);
+
+// Renders `tpl` over JSON data (objects, arrays -> lists, strings, bools; numbers as text,
+// null as false). A template syntax error is invalid_input naming `name`.
+[[nodiscard]] util::Result<std::string> render_template(std::string_view tpl, const util::json::value& data,
+                                                        std::string_view name);
+
+// The data the run templates see. `markdown` escapes '|' and folds newlines for table cells.
+[[nodiscard]] util::json::object summary_view(const RunSummary& s, std::string_view status, bool markdown);
+// `present` holds the artifact names that exist in the cell folder.
+[[nodiscard]] util::json::object cell_view(const CellSummary& c, const std::set<std::string>& present);
+
+[[nodiscard]] util::Result<std::string> render_summary_md(const RunSummary& s, std::string_view status,
+                                                          const Templates& t);
+[[nodiscard]] util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status,
+                                                           const Templates& t);
+[[nodiscard]] util::Result<std::string> render_cell_summary_md(const CellSummary& c,
+                                                               const std::set<std::string>& present,
+                                                               const Templates& t);
+
+// The CSS class of a verdict in report.html: pass | pass-noted | fail | blocked | inconclusive | error.
+[[nodiscard]] std::string verdict_css(const CellSummary& c);
+
+}  // namespace crm::harness::evidence

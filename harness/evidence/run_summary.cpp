@@ -1,0 +1,252 @@
+#include "harness/evidence/run_summary.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace crm::harness::evidence {
+
+namespace json = util::json;
+
+std::string_view to_string(StepState s) noexcept {
+    switch (s) {
+        case StepState::ran: return "ran";
+        case StepState::skipped: return "skipped";
+        case StepState::failed: return "failed";
+    }
+    return "failed";
+}
+
+std::optional<StepState> parse_step_state(std::string_view s) noexcept {
+    if (s == "ran") return StepState::ran;
+    if (s == "skipped") return StepState::skipped;
+    if (s == "failed") return StepState::failed;
+    return std::nullopt;
+}
+
+std::string sanitize_name(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '_' || c == '-';
+        out += ok ? c : '-';
+    }
+    if (out.empty() || out == "." || out == "..") out = "_";
+    return out;
+}
+
+std::string CellSummary::folder() const {
+    return sanitize_name(mode) + "__" + sanitize_name(provider);
+}
+
+json::object to_json(const CellSummary& c) {
+    json::object o;
+    o["folder"] = c.folder();
+    o["mode"] = c.mode;
+    o["provider"] = c.provider;
+    o["pack"] = c.pack;
+    o["cause"] = std::string(classify::to_string(c.cause));
+    o["verdict"] = std::string(classify::to_string(c.verdict));
+    o["blocks_release_by_default"] = classify::blocks_release_by_default(c.cause);
+    if (c.expected_cause) o["expected_cause"] = std::string(classify::to_string(*c.expected_cause));
+    else o["expected_cause"] = nullptr;
+    o["gate_outcome"] = c.gate_outcome;
+    o["required"] = c.required;
+    o["explanation"] = c.explanation;
+    o["rule_id"] = c.rule_id;
+    o["elapsed_ms"] = c.elapsed_ms;
+    json::array artifacts;
+    for (const auto& a : c.artifacts) artifacts.emplace_back(a);
+    o["artifacts"] = std::move(artifacts);
+    json::array steps;  // an array keeps the pipeline order
+    for (const auto& [name, state] : c.steps) {
+        steps.emplace_back(json::object{{"name", name}, {"state", std::string(to_string(state))}});
+    }
+    o["steps"] = std::move(steps);
+    return o;
+}
+
+json::object to_json(const GateSummary& g) {
+    json::array notes;
+    for (const auto& n : g.notes) notes.emplace_back(n);
+    return json::object{{"passed", g.passed}, {"decision", g.decision}, {"reason", g.reason},
+                        {"notes", std::move(notes)}};
+}
+
+json::object run_json(const RunSummary& s, std::string_view status) {
+    json::object o;
+    o["schema_version"] = k_schema_version;
+    o["kind"] = "crm-accept.run";
+    o["status"] = status;
+    o["interrupted"] = s.interrupted;
+    o["tool"] = json::object{{"version", s.tool_version}, {"git_sha", s.git_sha}};
+    o["scenario"] = json::object{{"name", s.scenario_name}, {"path", s.scenario_path},
+                                 {"sha256", s.scenario_sha256}};
+    o["label"] = s.label;
+    o["host"] = json::object{{"kind", s.host_kind}, {"url", s.host_url}, {"version", s.host_version}};
+    o["started_at"] = s.started_at;
+    o["ended_at"] = s.ended_at;
+    o["timezone"] = s.timezone;
+    json::array argv;
+    for (const auto& a : s.argv) argv.emplace_back(a);
+    o["argv"] = std::move(argv);
+    o["matrix"] = s.matrix;
+    return o;
+}
+
+json::object summary_json(const RunSummary& s, std::string_view status) {
+    json::object o = run_json(s, status);
+    o["kind"] = "crm-accept.summary";
+    std::map<std::string, int> counts;
+    for (auto v : classify::k_all_verdicts) counts[std::string(classify::to_string(v))] = 0;
+    json::array cells;
+    for (const auto& c : s.cells) {
+        ++counts[std::string(classify::to_string(c.verdict))];
+        cells.emplace_back(to_json(c));
+    }
+    json::object count_obj;
+    for (const auto& [k, v] : counts) count_obj[k] = v;
+    o["verdict_counts"] = std::move(count_obj);
+    o["cells"] = std::move(cells);
+    o["gate"] = to_json(s.gate);
+    o["exit_code"] = s.exit_code;
+    return o;
+}
+
+namespace {
+
+struct Reader {
+    const json::value& v;
+    std::string_view source;
+    std::string prefix;
+    std::string error;
+
+    void bad(std::string_view key, std::string_view what) {
+        if (error.empty()) error = fmt::format("{}: {}{}: {}", source, prefix, key, what);
+    }
+    void str(std::string_view key, std::string& out) {
+        const auto* f = util::find(v, key);
+        if (!f || f->is_null()) return;
+        if (!f->is_string()) return bad(key, "expected a string");
+        out = std::string(f->get_string());
+    }
+    void strings(std::string_view key, std::vector<std::string>& out) {
+        const auto* f = util::find(v, key);
+        if (!f || f->is_null()) return;
+        if (!f->is_array()) return bad(key, "expected an array of strings");
+        for (const auto& e : f->get_array()) {
+            if (!e.is_string()) return bad(key, "expected an array of strings");
+            out.emplace_back(e.get_string());
+        }
+    }
+    template <class I>
+    void integer(std::string_view key, I& out) {
+        if (auto i = util::get_int(v, key)) out = static_cast<I>(*i);
+    }
+    void boolean(std::string_view key, bool& out) {
+        if (auto b = util::get_bool(v, key)) out = *b;
+    }
+};
+
+}  // namespace
+
+util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view source) {
+    if (!v.is_object()) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: a cell must be an object", source));
+    CellSummary c;
+    Reader r{v, source, "", {}};
+    r.str("mode", c.mode);
+    r.str("provider", c.provider);
+    r.str("pack", c.pack);
+    std::string cause, verdict, expected;
+    r.str("cause", cause);
+    r.str("verdict", verdict);
+    r.str("expected_cause", expected);
+    r.str("gate_outcome", c.gate_outcome);
+    r.str("explanation", c.explanation);
+    r.str("rule_id", c.rule_id);
+    r.integer("elapsed_ms", c.elapsed_ms);
+    r.boolean("required", c.required);
+    r.strings("artifacts", c.artifacts);
+    if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
+    else r.bad("cause", fmt::format("unknown cause '{}'", cause));
+    if (auto pv = classify::parse_verdict(verdict)) c.verdict = *pv;
+    else r.bad("verdict", fmt::format("unknown verdict '{}'", verdict));
+    if (!expected.empty()) {
+        if (auto pe = classify::parse_cause(expected)) c.expected_cause = *pe;
+        else r.bad("expected_cause", fmt::format("unknown cause '{}'", expected));
+    }
+    if (const auto* steps = util::find(v, "steps"); steps && steps->is_array()) {
+        for (const auto& s : steps->get_array()) {
+            auto name = util::get_string(s, "name");
+            auto state = parse_step_state(util::get_string(s, "state").value_or(""));
+            if (!name || !state) {
+                r.bad("steps", "each step needs a name and a state ran|skipped|failed");
+                break;
+            }
+            c.steps.emplace_back(*name, *state);
+        }
+    }
+    if (!r.error.empty()) return util::fail(util::ErrorCode::invalid_input, r.error);
+    return c;
+}
+
+util::Result<RunSummary> run_summary_from_json(const json::value& v, std::string_view source) {
+    if (!v.is_object()) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: not a JSON object", source));
+    auto version = util::get_int(v, "schema_version");
+    if (!version) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: missing schema_version", source));
+    if (*version != k_schema_version) {
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("{}: unsupported schema_version {} (this build reads {})", source, *version, k_schema_version));
+    }
+    RunSummary s;
+    Reader r{v, source, "", {}};
+    r.str("label", s.label);
+    r.str("started_at", s.started_at);
+    r.str("ended_at", s.ended_at);
+    r.str("timezone", s.timezone);
+    r.strings("argv", s.argv);
+    r.boolean("interrupted", s.interrupted);
+    r.integer("exit_code", s.exit_code);
+    if (const auto* t = util::find(v, "tool")) {
+        Reader tr{*t, source, "tool.", {}};
+        tr.str("version", s.tool_version);
+        tr.str("git_sha", s.git_sha);
+        if (!tr.error.empty()) r.error = tr.error;
+    }
+    if (const auto* sc = util::find(v, "scenario")) {
+        Reader sr{*sc, source, "scenario.", {}};
+        sr.str("name", s.scenario_name);
+        sr.str("path", s.scenario_path);
+        sr.str("sha256", s.scenario_sha256);
+        if (!sr.error.empty() && r.error.empty()) r.error = sr.error;
+    }
+    if (const auto* h = util::find(v, "host")) {
+        Reader hr{*h, source, "host.", {}};
+        hr.str("kind", s.host_kind);
+        hr.str("url", s.host_url);
+        hr.str("version", s.host_version);
+        if (!hr.error.empty() && r.error.empty()) r.error = hr.error;
+    }
+    if (const auto* m = util::find(v, "matrix")) s.matrix = *m;
+    if (const auto* g = util::find(v, "gate")) {
+        Reader gr{*g, source, "gate.", {}};
+        gr.boolean("passed", s.gate.passed);
+        gr.str("decision", s.gate.decision);
+        gr.str("reason", s.gate.reason);
+        gr.strings("notes", s.gate.notes);
+        if (!gr.error.empty() && r.error.empty()) r.error = gr.error;
+    }
+    if (!r.error.empty()) return util::fail(util::ErrorCode::invalid_input, r.error);
+    if (const auto* cells = util::find(v, "cells"); cells && cells->is_array()) {
+        std::size_t i = 0;
+        for (const auto& c : cells->get_array()) {
+            auto cell = cell_from_json(c, fmt::format("{}: cells[{}]", source, i++));
+            if (!cell) return std::unexpected(cell.error());
+            s.cells.push_back(std::move(*cell));
+        }
+    }
+    return s;
+}
+
+}  // namespace crm::harness::evidence

@@ -1,0 +1,90 @@
+#pragma once
+// The run summary the runner fills and the evidence writer persists (summary.json, 00-run.json,
+// summary.md, junit.xml, report.html, per-cell 21-summary.*). Plain values; JSON mapping below.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/classify/cause.hpp"
+#include "util/error.hpp"
+#include "util/json.hpp"
+
+namespace crm::harness::evidence {
+
+inline constexpr int k_schema_version = 1;
+
+enum class StepState { ran, skipped, failed };
+[[nodiscard]] std::string_view to_string(StepState s) noexcept;
+[[nodiscard]] std::optional<StepState> parse_step_state(std::string_view s) noexcept;
+
+struct CellSummary {
+    std::string mode;                 // self_service | subscription
+    std::string provider;
+    std::string pack;                 // "<pack id>@<version>"
+    classify::Cause cause = classify::Cause::harness_error;
+    classify::Verdict verdict = classify::Verdict::error;
+    std::optional<classify::Cause> expected_cause;  // from the scenario / baseline
+    std::string gate_outcome;         // the gate's word for this cell: pass | fail | expected_failure | stale_baseline | ...
+    std::string explanation;          // the classifier's paragraph
+    std::string rule_id;              // the rule that produced the cause
+    std::int64_t elapsed_ms = 0;
+    std::vector<std::string> artifacts;  // proving artifacts, relative to the cell folder
+    std::vector<std::pair<std::string, StepState>> steps;  // in pipeline order: {"09-models", ran}
+    bool required = true;             // a required cell can fail the gate
+
+    // "<mode>__<provider>", sanitised to [A-Za-z0-9._-].
+    [[nodiscard]] std::string folder() const;
+    friend bool operator==(const CellSummary&, const CellSummary&) = default;
+};
+
+struct GateSummary {
+    bool passed = false;
+    std::string decision;             // one word: passed | failed | blocked ...
+    std::string reason;               // one line
+    std::vector<std::string> notes;   // e.g. stale baseline entries, stale evidence
+
+    friend bool operator==(const GateSummary&, const GateSummary&) = default;
+};
+
+struct RunSummary {
+    std::string scenario_name;
+    std::string scenario_path;
+    std::string scenario_sha256;
+    std::string label;
+    std::string host_kind = "stub";   // stub | real
+    std::string host_url;
+    std::string host_version;
+    std::string started_at;           // ISO 8601 with UTC offset (timestamp.hpp)
+    std::string ended_at;
+    std::string timezone;             // e.g. "UTC", "CET"
+    std::string tool_version;         // util/version.hpp; filled by the writer when empty
+    std::string git_sha;
+    std::vector<std::string> argv;    // already redacted by the caller; scrubbed again on write
+    util::json::value matrix;         // the resolved matrix, as the runner describes it
+    std::vector<CellSummary> cells;   // matrix order
+    GateSummary gate;
+    int exit_code = 0;
+    bool interrupted = false;
+
+    friend bool operator==(const RunSummary&, const RunSummary&) = default;
+};
+
+[[nodiscard]] util::json::object to_json(const CellSummary& c);
+[[nodiscard]] util::json::object to_json(const GateSummary& g);
+// summary.json: provenance + cells + gate + exit code + verdict counts. `status` is
+// "complete" or "incomplete".
+[[nodiscard]] util::json::object summary_json(const RunSummary& s, std::string_view status);
+// 00-run.json: provenance only (no cells), with the run status.
+[[nodiscard]] util::json::object run_json(const RunSummary& s, std::string_view status);
+
+// Reads summary.json (or a 21-summary.json for cell_from_json) back; unknown causes, verdicts
+// or step states are invalid_input errors naming `source` and the field.
+[[nodiscard]] util::Result<RunSummary> run_summary_from_json(const util::json::value& v, std::string_view source);
+[[nodiscard]] util::Result<CellSummary> cell_from_json(const util::json::value& v, std::string_view source);
+
+// Keeps [A-Za-z0-9._-], maps everything else to '-' (folder and file name parts).
+[[nodiscard]] std::string sanitize_name(std::string_view s);
+
+}  // namespace crm::harness::evidence

@@ -1,0 +1,312 @@
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cli/command.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/evidence/manifest.hpp"
+#include "harness/evidence/verify.hpp"
+#include "util/files.hpp"
+#include "util/random.hpp"
+
+namespace fs = std::filesystem;
+using namespace crm::harness::evidence;
+using crm::harness::classify::Cause;
+
+namespace {
+
+// Shaped like a real user key (sk- + 64 hex) and an admin key; generated, never real.
+const std::string k_user_key = "sk-" + std::string(32, 'a') + std::string(32, '7');
+const std::string k_admin_key = "admin-" + std::string(64, 'c');
+const std::string k_password = "Pa55word-for-probe-user";
+
+fs::path scratch_root() {
+    auto dir = fs::temp_directory_path() / ("crm-evidence-test-" + crm::util::random_hex(6));
+    fs::create_directories(dir);
+    return dir;
+}
+
+RunSummary run_summary() {
+    RunSummary s;
+    s.scenario_name = "default";
+    s.scenario_path = "scenarios/default.json";
+    s.scenario_sha256 = std::string(64, 'b');
+    s.host_url = "http://127.0.0.1:9";
+    s.started_at = "2026-11-24T00:00:00+00:00";
+    s.ended_at = "2026-11-24T00:00:05+00:00";
+    s.timezone = "UTC";
+    // a caller that forgot to redact argv: the writer still scrubs it
+    s.argv = {"crm-accept", "run", "--admin-key", k_admin_key};
+    CellSummary a;
+    a.mode = "self_service";
+    a.provider = "deepseek";
+    a.pack = "cn@1";
+    a.cause = Cause::ready;
+    a.verdict = crm::harness::classify::Verdict::pass;
+    a.gate_outcome = "pass";
+    a.explanation = "Ready.";
+    a.artifacts = {"09-models.json", "10-chat.json"};
+    a.steps = {{"09-models", StepState::ran}, {"10-chat", StepState::ran}, {"08-subscription-group-state", StepState::skipped}};
+    CellSummary b = a;
+    b.mode = "subscription";
+    b.cause = Cause::upstream_key_quota_issue;
+    b.verdict = crm::harness::classify::Verdict::blocked;
+    b.gate_outcome = "blocked";
+    b.explanation = "Upstream 403 insufficient_user_quota for key " + k_user_key;
+    s.cells = {a, b};
+    s.gate = {false, "blocked", "only environment-blocked cells", {}};
+    s.exit_code = 2;
+    return s;
+}
+
+struct Fixture {
+    fs::path root = scratch_root();
+    crm::util::SecretRegistry secrets;
+    Fixture() {
+        secrets.add(k_user_key);
+        secrets.add(k_admin_key);
+        secrets.add(k_password);
+    }
+    ~Fixture() {
+        std::error_code ec;
+        fs::remove_all(root, ec);
+    }
+    BundleWriter writer(std::string label = "ci") {
+        BundleOptions o;
+        o.root = root;
+        o.scenario = "default";
+        o.label = std::move(label);
+        o.started = std::chrono::system_clock::time_point(std::chrono::seconds(1795478400));
+        o.utc = true;
+        auto w = BundleWriter::create(o, secrets);
+        REQUIRE(w);
+        return std::move(*w);
+    }
+    // A full run: cell artifacts in every format, with the secrets planted in them.
+    fs::path write_full_bundle() {
+        auto w = writer();
+        auto run = run_summary();
+        REQUIRE(w.begin(run));
+        REQUIRE(w.write_json("self_service__deepseek/09-models.json",
+                             crm::util::json::object{{"request", {{"authorization", "Bearer " + k_user_key}}},
+                                                     {"data", crm::util::json::array{"deepseek-chat"}}}));
+        REQUIRE(w.write_text("self_service__deepseek/10-chat.headers.txt",
+                             "HTTP/1.1 200 OK\r\nx-echo-key: " + k_user_key + "\r\n"));
+        REQUIRE(w.write_json("self_service__deepseek/10-chat.json", crm::util::json::array{1, 2}));
+        REQUIRE(w.write_text("subscription__deepseek/11-chat-stream.sse",
+                             "data: {\"password\":\"" + k_password + "\"}\n\ndata: [DONE]\n\n"));
+        REQUIRE(w.write_json("subscription__deepseek/02-host-capabilities.json",
+                             crm::util::json::object{{"x-api-key", k_admin_key}}));
+        for (const auto& c : run.cells) REQUIRE(w.write_cell_summary(c));
+        auto fin = w.finalize(run);
+        REQUIRE(fin);
+        CHECK(fin->audit_hits.empty());
+        return w.dir();
+    }
+};
+
+std::string slurp(const fs::path& p) { return crm::util::read_file(p).value(); }
+
+crm::harness::ExitCode run_cli(std::vector<std::string> args, std::string& out, std::string& err) {
+    std::ostringstream o, e;
+    std::atomic<bool> interrupted{false};
+    crm::harness::CommandContext ctx{o, e, [](std::string_view) { return std::optional<std::string>(); },
+                                     interrupted, false, false, {}};
+    CLI::App app{"test"};
+    crm::harness::register_verify(app, ctx);
+    std::vector<const char*> argv{"crm-accept"};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    REQUIRE(ctx.action);
+    auto code = ctx.action();
+    out = o.str();
+    err = e.str();
+    return code;
+}
+
+}  // namespace
+
+TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atomic and versioned", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    CHECK(dir.filename() == "20261124_000000_default_ci");
+    for (const char* name : {"00-run.json", "summary.json", "summary.md", "junit.xml", "report.html", "MANIFEST.sha256",
+                             "self_service__deepseek/21-summary.json", "self_service__deepseek/21-summary.md",
+                             "subscription__deepseek/21-summary.md"}) {
+        INFO(name);
+        CHECK(fs::is_regular_file(dir / name));
+    }
+    std::size_t json_files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        INFO(e.path().string());
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+        if (e.path().extension() == ".json") {
+            ++json_files;
+            auto doc = crm::util::parse_json(slurp(e.path()), e.path().string());
+            REQUIRE(doc);
+            CHECK(doc->as_object().contains("schema_version"));
+        }
+    }
+    CHECK(json_files == 7);
+    auto run = crm::util::parse_json(slurp(dir / "00-run.json"), "00-run.json");
+    CHECK(run->at("status").as_string() == "complete");
+    // the second bundle with the same stamp gets a suffix instead of sharing the folder
+    auto again = f.writer();
+    CHECK(again.dir().filename() == "20261124_000000_default_ci_2");
+    // the cell summary links the proving artifacts that exist
+    CHECK(slurp(dir / "self_service__deepseek/21-summary.md").find("- [09-models.json](09-models.json)\n") != std::string::npos);
+}
+
+TEST_CASE("evidence bundle: planted secrets are scrubbed from every format and the audit is clean", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        auto text = slurp(e.path());
+        INFO(e.path().string());
+        CHECK(text.find(k_user_key) == std::string::npos);
+        CHECK(text.find(k_admin_key) == std::string::npos);
+        CHECK(text.find(k_password) == std::string::npos);
+    }
+    CHECK(slurp(dir / "self_service__deepseek/10-chat.headers.txt").find("x-echo-key: [REDACTED]") != std::string::npos);
+    CHECK(slurp(dir / "00-run.json").find("[REDACTED]") != std::string::npos);
+    CHECK(slurp(dir / "junit.xml").find("for key [REDACTED]") != std::string::npos);
+    auto audit = audit_bundle(dir, &f.secrets);
+    REQUIRE(audit);
+    CHECK(audit->empty());
+}
+
+TEST_CASE("evidence bundle: a secret written around the scrubber is found by the audit", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    { std::ofstream(dir / "subscription__deepseek/99-raw.log") << "leaked " << k_user_key << " and " << k_password << "\n"; }
+    auto hits = audit_bundle(dir, &f.secrets);
+    REQUIRE(hits);
+    REQUIRE(hits->size() == 3);  // the key (registered + sk-shaped) and the password (registered)
+    bool registered = false, shaped = false;
+    for (const auto& h : *hits) {
+        CHECK(h.file == "subscription__deepseek/99-raw.log");
+        CHECK(h.preview.find(k_user_key.substr(3, 8)) == std::string::npos);
+        CHECK(h.preview.find(k_password) == std::string::npos);
+        registered = registered || h.kind == "registered_secret";
+        shaped = shaped || h.kind == "sk_key";
+    }
+    CHECK(registered);
+    CHECK(shaped);
+    // verify knows no registry: it still finds the secret-shaped key, and the extra file
+    auto v = verify(dir);
+    REQUIRE(v);
+    CHECK_FALSE(v->clean());
+    REQUIRE(v->audit_hits.size() == 1);
+    CHECK(v->audit_hits[0].kind == "sk_key");
+    REQUIRE(v->mismatches.size() == 1);
+    CHECK(v->mismatches[0] == ManifestMismatch{"subscription__deepseek/99-raw.log", "extra"});
+}
+
+TEST_CASE("evidence bundle: MANIFEST.sha256 is written last and sha256sum -c accepts it", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    auto manifest = slurp(dir / "MANIFEST.sha256");
+    CHECK(manifest.find("MANIFEST.sha256") == std::string::npos);
+    CHECK(manifest.find("  00-run.json\n") != std::string::npos);
+    CHECK(manifest.find("  self_service__deepseek/10-chat.headers.txt\n") != std::string::npos);
+    auto entries = parse_manifest(manifest);
+    CHECK(std::is_sorted(entries.begin(), entries.end(),
+                         [](const auto& a, const auto& b) { return a.path < b.path; }));
+    std::string cmd = "cd '" + dir.string() + "' && sha256sum --quiet -c MANIFEST.sha256 >/dev/null 2>&1";
+    CHECK(std::system(cmd.c_str()) == 0);
+    auto v = verify(dir);
+    REQUIRE(v);
+    INFO(describe(*v));
+    CHECK(v->clean());
+    CHECK(v->complete());
+}
+
+TEST_CASE("evidence verify: a modified, a missing and an extra file are each reported", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    { std::ofstream(dir / "summary.md", std::ios::app) << "tampered\n"; }
+    fs::remove(dir / "junit.xml");
+    { std::ofstream(dir / "self_service__deepseek/extra.txt") << "x\n"; }
+    auto v = verify(dir);
+    REQUIRE(v);
+    CHECK_FALSE(v->clean());
+    CHECK(v->audit_hits.empty());
+    std::vector<ManifestMismatch> expected = {{"junit.xml", "missing"}, {"summary.md", "modified"},
+                                              {"self_service__deepseek/extra.txt", "extra"}};
+    CHECK(v->mismatches == expected);
+    CHECK(describe(*v).find("manifest: modified summary.md") != std::string::npos);
+}
+
+TEST_CASE("evidence verify: an interrupted run stays incomplete and is never clean", "[evidence]") {
+    Fixture f;
+    auto w = f.writer("crashed");
+    auto run = run_summary();
+    REQUIRE(w.begin(run));
+    REQUIRE(w.write_json("self_service__deepseek/10-chat.json", crm::util::json::object{{"status", 200}}));
+    // the process dies here: no finalize
+    auto v = verify(w.dir());
+    REQUIRE(v);
+    CHECK(v->run_status == "incomplete");
+    CHECK_FALSE(v->manifest_present);
+    CHECK_FALSE(v->clean());
+    // an interrupted run that still finalizes keeps 00-run.json incomplete
+    auto fin = w.finalize(run, false);
+    REQUIRE(fin);
+    v = verify(w.dir());
+    REQUIRE(v);
+    CHECK(v->manifest_ok());
+    CHECK(v->run_status == "incomplete");
+    CHECK_FALSE(v->clean());
+    CHECK(slurp(w.dir() / "summary.md").find("This bundle is incomplete") != std::string::npos);
+    CHECK(crm::util::parse_json(slurp(w.dir() / "summary.json"), "s")->at("status").as_string() == "incomplete");
+}
+
+TEST_CASE("evidence verify: JSON without schema_version is reported", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    { std::ofstream(dir / "self_service__deepseek/10-chat.json") << "{\"status\": 200}\n"; }
+    auto v = verify(dir);
+    REQUIRE(v);
+    REQUIRE(v->missing_schema_version.size() == 1);
+    CHECK(v->missing_schema_version[0] == "self_service__deepseek/10-chat.json: no schema_version");
+}
+
+TEST_CASE("evidence writer: artifact paths cannot escape the bundle", "[evidence]") {
+    Fixture f;
+    auto w = f.writer();
+    CHECK_FALSE(w.write_text("../outside.txt", "x"));
+    CHECK_FALSE(w.write_text("/etc/x", "x"));
+    CHECK_FALSE(w.write_text("a/../../b", "x"));
+    CHECK_FALSE(w.write_text("", "x"));
+    CHECK(w.write_text("a/b.txt", "x"));
+    CHECK_FALSE(fs::exists(f.root / "outside.txt"));
+}
+
+TEST_CASE("crm-accept verify: exit 0 clean, 4 tampered or leaking, 3 not a bundle", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    std::string out, err;
+    CHECK(run_cli({"verify", dir.string()}, out, err) == crm::harness::ExitCode::gate_passed);
+    CHECK(out.find("clean") != std::string::npos);
+    CHECK(run_cli({"verify", dir.string(), "--json"}, out, err) == crm::harness::ExitCode::gate_passed);
+    auto doc = crm::util::parse_json(out, "verify --json");
+    REQUIRE(doc);
+    CHECK(doc->at("clean").as_bool());
+
+    { std::ofstream(dir / "report.html", std::ios::app) << "<!-- Bearer " << std::string(40, 'Z') << " -->"; }
+    CHECK(run_cli({"verify", dir.string()}, out, err) == crm::harness::ExitCode::audit_failed);
+    CHECK(out.find("secret: bearer_token at report.html") != std::string::npos);
+    CHECK(out.find(std::string(40, 'Z')) == std::string::npos);
+
+    auto empty = f.root / "not-a-bundle";
+    fs::create_directories(empty);
+    CHECK(run_cli({"verify", empty.string()}, out, err) == crm::harness::ExitCode::harness_error);
+    CHECK(err.find(empty.string() + ": not a crm-accept bundle") != std::string::npos);
+    CHECK(err.find('\n') == err.size() - 1);
+    CHECK(run_cli({"verify", (f.root / "nope").string()}, out, err) == crm::harness::ExitCode::harness_error);
+    CHECK(err.find("not a directory") != std::string::npos);
+}
