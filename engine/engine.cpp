@@ -1,0 +1,282 @@
+// The Engine facade: resolves providers and hosts, builds one OpContext per call and hands it to
+// the operation files. Anything operation-specific lives in import/, access/, rollback/,
+// reconcile/ and recover/.
+#include "engine/engine.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/access/access_closer.hpp"
+#include "engine/import/import_planner.hpp"
+#include "engine/import/importer.hpp"
+#include "engine/ops/op_context.hpp"
+#include "engine/packs/key_source.hpp"
+#include "engine/reconcile/reconciler.hpp"
+#include "engine/recover/recover.hpp"
+#include "engine/rollback/rollback.hpp"
+
+namespace crm::engine {
+
+namespace sub2api = probes::sub2api;
+using util::ErrorCode;
+using util::fail;
+using util::Result;
+
+namespace {
+
+sub2api::AdminClientOptions client_options(const HostTarget& host) {
+    sub2api::AdminClientOptions o;
+    o.base_url = host.url;
+    o.credentials = host.admin;
+    o.accept_compliance = host.accept_compliance;
+    o.timeouts = host.timeouts;
+    o.page_size = 1000;  // reconcile lists whole platforms; fewer, larger pages
+    return o;
+}
+
+std::string trimmed_url(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+// One host connection for one operation.
+struct Connection {
+    sub2api::AdminClient admin;
+    OpContext ctx;
+};
+
+}  // namespace
+
+Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {}
+
+#define CRM_CONNECT(conn, host)                                                                      \
+    if ((host).url.empty()) return fail(ErrorCode::invalid_input, "no host URL given");              \
+    auto conn##_host_id = m_deps.store.upsert_host((host).name, trimmed_url((host).url));            \
+    if (!conn##_host_id) return std::unexpected(conn##_host_id.error());                             \
+    sub2api::AdminClient conn##_admin(m_deps.http, client_options(host), m_deps.secrets);            \
+    OpContext conn{m_deps.store,  conn##_admin,   m_deps.http,        m_deps.secrets,                \
+                   m_deps.events, m_deps.after_host_write, m_host_writes, trimmed_url((host).url), \
+                   *conn##_host_id, (host).timeouts};
+
+Result<sub2api::HostCapabilities> Engine::probe_host(const HostTarget& host) {
+    CRM_CONNECT(ctx, host);
+    auto caps = ctx.admin.probe_capabilities();
+    if (!caps) return std::unexpected(caps.error());
+    if (auto r = m_deps.store.record_host_probe(ctx.host_id, caps->version, json::serialize(caps->to_json())); !r) {
+        return std::unexpected(r.error());
+    }
+    ctx.emit("probe", fmt::format("host {} version {}: admin auth {}", ctx.host_url, caps->version,
+                                  caps->admin_auth_ok ? "ok" : "failed"));
+    return caps;
+}
+
+Result<void> Engine::install_pack(const std::string& pack_id) {
+    const Pack* pack = m_deps.packs.find_pack(pack_id);
+    if (!pack) {
+        std::string known;
+        for (const auto& p : m_deps.packs.packs()) known += (known.empty() ? "" : ", ") + p.id;
+        return fail(ErrorCode::not_found, fmt::format("unknown pack {}; known: {}", pack_id, known.empty() ? "none" : known));
+    }
+    PackRecord rec{pack->id, pack->version, pack->sha256, pack->source, {}, {}};
+    for (const auto& p : pack->providers) {
+        rec.providers.push_back({p.name, p.platform, json::serialize(p.to_json())});
+    }
+    return m_deps.store.install_pack(rec);
+}
+
+Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& request) {
+    auto provider = m_deps.packs.find(request.pack_id, request.provider);
+    if (!provider) return std::unexpected(provider.error());
+    auto plan = plan_import(**provider, request, trimmed_url(host.url));
+    if (!plan) return std::unexpected(plan.error());
+    if (auto key = resolve_key(**provider, m_deps.env, m_deps.read_file); !key) {
+        plan->warnings.push_back(key.error().message);
+    }
+    // Reads only: name collisions the import would hit.
+    sub2api::AdminClient admin(m_deps.http, client_options(host), m_deps.secrets);
+    auto groups = admin.list_groups({{"search", request.name_prefix}});
+    if (!groups) {
+        plan->warnings.push_back("could not read the host's groups: " + groups.error().message);
+        return plan;
+    }
+    for (const auto& planned : plan->resources) {
+        if (planned.kind != ResourceKind::group) continue;
+        for (const auto& g : *groups) {
+            if (g.name == planned.name) {
+                plan->warnings.push_back(fmt::format("group {} already exists on the host (id {}): import would fail "
+                                                     "with a name collision; use another name prefix",
+                                                     g.name, g.id));
+            }
+        }
+    }
+    return plan;
+}
+
+Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest& request) {
+    auto provider = m_deps.packs.find(request.pack_id, request.provider);
+    if (!provider) return std::unexpected(provider.error());
+    const Provider& p = **provider;
+    auto plan = plan_import(p, request, trimmed_url(host.url));
+    if (!plan) return std::unexpected(plan.error());
+    auto key = resolve_key(p, m_deps.env, m_deps.read_file, &m_deps.secrets);
+    if (!key) return std::unexpected(key.error());
+
+    CRM_CONNECT(ctx, host);
+    // Nothing is journaled against a host that does not answer.
+    if (auto h = ctx.admin.health(); !h) {
+        return fail(h.error().code, fmt::format("host {} is not reachable: {}", ctx.host_url, h.error().message));
+    }
+    BatchRecord b;
+    b.host_id = ctx.host_id;
+    b.pack_id = p.pack_id;
+    b.pack_version = p.pack_version;
+    b.provider = p.name;
+    b.platform = p.platform;
+    b.name_prefix = request.name_prefix;
+    b.modes = request.modes;
+    auto batch_id = m_deps.store.create_batch(b);
+    if (!batch_id) return std::unexpected(batch_id.error());
+    ctx.emit("import", fmt::format("batch {}: importing {} into {}", *batch_id, p.qualified_name(), ctx.host_url),
+             *batch_id);
+    return run_import(ctx, *batch_id, p, *plan, *key);
+}
+
+namespace {
+Result<const Provider*> provider_of(const PackCatalog& packs, const BatchRecord& b) {
+    auto p = packs.find(b.pack_id, b.provider);
+    if (!p) {
+        return fail(ErrorCode::not_found,
+                    fmt::format("batch {} was imported from {}/{}, which is not in the loaded packs (--pack-dir)", b.id,
+                                b.pack_id, b.provider));
+    }
+    return *p;
+}
+
+Result<void> same_host(const BatchRecord& b, std::int64_t host_id, const std::string& url) {
+    if (b.host_id != host_id) {
+        return fail(ErrorCode::invalid_input, fmt::format("batch {} belongs to another host than {}", b.id, url));
+    }
+    return {};
+}
+}  // namespace
+
+Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t batch_id, AccessMode mode,
+                                           const AccessOptions& options) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    auto provider = provider_of(m_deps.packs, *batch);
+    if (!provider) return std::unexpected(provider.error());
+    CRM_CONNECT(ctx, host);
+    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    auto caps = ctx.admin.probe_capabilities();
+    if (!caps) return std::unexpected(caps.error());
+    if (!caps->admin_auth_ok) {
+        return fail(ErrorCode::host_rejected, fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps->admin_auth_error));
+    }
+    return run_access(ctx, batch_id, mode, **provider, options, caps->key_route);
+}
+
+Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_t batch_id, AccessMode mode) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    auto closure = m_deps.store.access(batch_id, mode);
+    if (!closure) return std::unexpected(closure.error());
+    if (!closure->has_value() || !(*closure)->user_id) {
+        return fail(ErrorCode::not_found, fmt::format("batch {} has no {} access closure", batch_id, to_string(mode)));
+    }
+    const auto& c = **closure;
+    CRM_CONNECT(ctx, host);
+    json::object out{{"schema_version", 1}, {"batch_id", batch_id}, {"mode", to_string(mode)},
+                     {"access_status", to_string(c.access_status)}};
+    auto err = [](const util::Error& e) { return json::object{{"error", e.message}}; };
+    if (auto u = ctx.admin.get_user(*c.user_id)) {
+        out["user"] = json::object{{"id", u->id}, {"status", u->status}, {"balance", u->balance},
+                                   {"managed", c.managed_user}};
+    } else {
+        out["user"] = err(u.error());
+    }
+    if (c.group_id) {
+        if (auto g = ctx.admin.get_group(*c.group_id)) {
+            out["group"] = json::object{{"id", g->id}, {"name", g->name}, {"platform", g->platform},
+                                        {"subscription_type", g->subscription_type}, {"status", g->status}};
+        } else {
+            out["group"] = err(g.error());
+        }
+    }
+    if (c.subscription_id) {
+        if (auto s = ctx.admin.get_subscription(*c.subscription_id)) {
+            out["subscription"] = json::object{{"id", s->id}, {"group_id", s->group_id}, {"status", s->status},
+                                               {"expires_at", s->expires_at}};
+        } else {
+            out["subscription"] = err(s.error());
+        }
+    }
+    if (c.key_id) {
+        auto keys = ctx.admin.list_user_keys(*c.user_id);
+        json::value key_state = json::object{{"id", *c.key_id}, {"found", false}};
+        if (keys) {
+            for (const auto& k : *keys) {
+                if (k.id != *c.key_id) continue;
+                key_state = json::object{{"id", k.id}, {"found", true}, {"status", k.status},
+                                         {"group_id", k.group_id ? json::value(*k.group_id) : json::value(nullptr)},
+                                         {"bound_to_group", k.group_id == c.group_id}};
+            }
+        } else {
+            key_state = err(keys.error());
+        }
+        out["api_key"] = std::move(key_state);
+    }
+    return json::value(std::move(out));
+}
+
+Result<ReconcileOutcome> Engine::reconcile(const HostTarget& host, std::int64_t batch_id) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    CRM_CONNECT(ctx, host);
+    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    return run_reconcile(ctx, batch_id);
+}
+
+Result<RollbackOutcome> Engine::rollback(const HostTarget& host, std::int64_t batch_id) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    CRM_CONNECT(ctx, host);
+    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    return run_rollback(ctx, batch_id);
+}
+
+Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
+    CRM_CONNECT(ctx, host);
+    return run_recover(ctx);
+}
+
+Result<BatchReport> Engine::status(std::int64_t batch_id) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    BatchReport r;
+    r.batch_id = batch->id;
+    if (auto h = m_deps.store.host(batch->host_id)) r.host_url = h->url;
+    r.provider = batch->pack_id + "/" + batch->provider;
+    r.platform = batch->platform;
+    r.name_prefix = batch->name_prefix;
+    r.modes = batch->modes;
+    r.batch_status = batch->status;
+    r.provider_status = batch->provider_status;
+    r.error = batch->error;
+    r.created_at = batch->created_at;
+    r.updated_at = batch->updated_at;
+    auto closures = m_deps.store.access_closures(batch_id);
+    if (!closures) return std::unexpected(closures.error());
+    std::map<AccessMode, AccessStatus> per_mode;
+    for (const auto& c : *closures) per_mode[c.mode] = c.access_status;
+    for (auto m : batch->modes) {
+        auto it = per_mode.find(m);
+        r.access.emplace_back(m, it == per_mode.end() ? AccessStatus::none : it->second);
+    }
+    r.latest_access_status = latest_access_status(batch->modes, per_mode);
+    auto rs = m_deps.store.resources(batch_id);
+    if (!rs) return std::unexpected(rs.error());
+    r.resources = resource_views(*rs);
+    return r;
+}
+
+}  // namespace crm::engine

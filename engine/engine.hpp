@@ -1,0 +1,138 @@
+#pragma once
+// The provisioning engine (spec §6), the system under test: installs a provider from a pack into
+// a sub2api host, closes ordinary-user access per mode, rolls back, reconciles and recovers.
+//
+// Contract:
+// - Every host change is journaled in the StateStore *before* it is made (an intent row with
+//   the resource's unique name) and its host id recorded right after, so a crash between any two
+//   host calls is recoverable (recover()) and rollback() always knows what it owns.
+// - Host resource names all start with ImportRequest::name_prefix, so parallel cells and other
+//   operators never collide; a 409 from the host is a conflict error naming the resource.
+// - Failures are values: an operation that reached the host and failed returns its outcome with
+//   a failed status (import: batch failed, every created resource recorded); an Error is
+//   returned only when the operation could not start (unknown provider or batch, missing
+//   upstream key, wrong mode, host unreachable before the first write, store failure).
+// - The engine never prints; it reports progress to EngineEvents. Secrets it learns (user
+//   passwords, user API keys, upstream keys) are registered in the SecretRegistry before use;
+//   every to_json() is secret-free. The StateStore keeps probe credentials (0600 file).
+// - Not thread-safe per instance; several Engine instances (threads or processes) may share
+//   one state file.
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/outcomes.hpp"
+#include "engine/model/status.hpp"
+#include "engine/packs/pack_catalog.hpp"
+#include "engine/store/state_store.hpp"
+#include "probes/http/transport.hpp"
+#include "probes/sub2api/admin_client.hpp"
+#include "probes/sub2api/host_capabilities.hpp"
+#include "util/env_expand.hpp"
+#include "util/error.hpp"
+#include "util/secrets.hpp"
+
+namespace crm::engine {
+
+struct HostTarget {
+    std::string name;  // a label for the store; defaults to the URL
+    std::string url;   // http://host:port (no trailing path)
+    probes::sub2api::AdminCredentials admin;
+    bool accept_compliance = false;
+    probes::Timeouts timeouts{};
+};
+
+struct ImportRequest {
+    std::string pack_id;
+    std::string provider;
+    std::vector<AccessMode> modes;  // one group per mode; at least one, no duplicates
+    std::string name_prefix;        // unique per cell; prefixes every host resource name
+};
+
+struct UserCredentials {
+    std::string email;
+    std::string password;  // a secret
+};
+
+struct AccessOptions {
+    // Operator-supplied ordinary user (reused, never deleted by rollback). Empty: the engine
+    // creates a probe user with a random email and password.
+    std::optional<UserCredentials> reuse_user;
+    // For a reused user: add balance / assign the subscription (true) or only check that the
+    // operator already did (false; a missing precondition is then reported, not fixed).
+    bool provision_reused_user = true;
+    double balance_usd = 5.0;        // self_service top-up
+    int subscription_validity_days = 0;  // 0: the provider's subscription_validity_days
+    bool stream_check = false;       // also require the stream variant of the chat smoke
+    bool account_test = true;        // POST /accounts/:id/test per account (advisory evidence)
+};
+
+// Progress report. `operation` is import | access | rollback | reconcile | recover | probe.
+struct EngineEvent {
+    std::string operation;
+    std::string message;  // one line, secret-free
+    std::optional<std::int64_t> batch_id;
+};
+
+class EngineEvents {
+public:
+    virtual ~EngineEvents() = default;
+    virtual void on_event(const EngineEvent& event) = 0;
+};
+
+struct EngineDeps {
+    StateStore& store;
+    probes::HttpTransport& http;
+    util::SecretRegistry& secrets;
+    util::EnvLookup env;  // upstream keys (key_env); never the process env below the CLI
+    const PackCatalog& packs;
+    EngineEvents* events = nullptr;
+    // Test hook: called after every host write (create/update/delete) with the running count of
+    // writes this Engine made. Crash tests end the process here to prove recoverability.
+    std::function<void(std::size_t host_writes)> after_host_write;
+    FileReader read_file = filesystem_reader();  // key_file reader
+};
+
+class Engine {
+public:
+    explicit Engine(EngineDeps deps);
+
+    // 02: what the host can do (admin auth, compliance, channels, key route); recorded in the
+    // store's hosts table.
+    [[nodiscard]] util::Result<probes::sub2api::HostCapabilities> probe_host(const HostTarget& host);
+    // Records a pack and its providers (secret-free definitions) in the store.
+    [[nodiscard]] util::Result<void> install_pack(const std::string& pack_id);
+    // 04: the host changes import() would make; no host or store writes (reads only).
+    [[nodiscard]] util::Result<ImportPlan> preview(const HostTarget& host, const ImportRequest& request);
+    // 05: groups, accounts, channel. Error only when nothing was attempted on the host.
+    [[nodiscard]] util::Result<ImportOutcome> import(const HostTarget& host, const ImportRequest& request);
+    // 07: user, balance or subscription, API key, ready rule. The returned api_key is a
+    // registered secret (not in to_json).
+    [[nodiscard]] util::Result<AccessOutcome> close_access(const HostTarget& host, std::int64_t batch_id,
+                                                           AccessMode mode, const AccessOptions& options);
+    // 08: host read-back of the closure: user, balance, group, subscription, key binding.
+    [[nodiscard]] util::Result<json::value> read_back_access(const HostTarget& host, std::int64_t batch_id,
+                                                             AccessMode mode);
+    // 13: owned drift (missing / modified) and foreign residue in the batch's platform scope.
+    [[nodiscard]] util::Result<ReconcileOutcome> reconcile(const HostTarget& host, std::int64_t batch_id);
+    // 20: deletes owned resources (keys, subscriptions, users, channel, accounts, groups), then
+    // reads the host back; rolled_back only when nothing owned is left.
+    [[nodiscard]] util::Result<RollbackOutcome> rollback(const HostTarget& host, std::int64_t batch_id);
+    // After a crash: resolves every unconfirmed intent on this host by its unique name, marks
+    // interrupted (pending/running) batches failed and rolls them back; deletes resources of
+    // interrupted access closures.
+    [[nodiscard]] util::Result<RecoverOutcome> recover(const HostTarget& host);
+    // Batch, resources and access statuses from the store (no host calls).
+    [[nodiscard]] util::Result<BatchReport> status(std::int64_t batch_id);
+
+    [[nodiscard]] std::size_t host_writes() const { return m_host_writes; }
+
+private:
+    EngineDeps m_deps;
+    std::size_t m_host_writes = 0;
+};
+
+}  // namespace crm::engine

@@ -1,0 +1,148 @@
+#include "engine/import/importer.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "engine/import/import_planner.hpp"
+
+namespace crm::engine {
+
+namespace sub2api = probes::sub2api;
+using util::ErrorCode;
+
+std::vector<ResourceView> resource_views(const std::vector<ResourceRecord>& records) {
+    std::vector<ResourceView> out;
+    out.reserve(records.size());
+    for (const auto& r : records) out.push_back({r.kind, r.name, r.mode, r.host_id, r.state, r.error});
+    return out;
+}
+
+namespace {
+
+// An answer from the host (any HTTP status) means the create did not happen; no answer means
+// it may have.
+bool host_answered(const util::Error& e) {
+    return e.code != ErrorCode::connect_failed && e.code != ErrorCode::timeout &&
+           e.code != ErrorCode::stalled && e.code != ErrorCode::interrupted;
+}
+
+std::string secret_free_spec(const PlannedResource& r) {
+    return json::serialize(r.body);
+}
+
+}  // namespace
+
+ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& provider,
+                         const ImportPlan& plan, const std::string& api_key) {
+    ImportOutcome out;
+    out.batch_id = batch_id;
+    out.provider = provider.qualified_name();
+    out.platform = provider.platform;
+    out.name_prefix = plan.name_prefix;
+    out.modes = plan.modes;
+
+    auto finish = [&](BatchStatus status, std::string error) {
+        if (auto s = ctx.store.set_batch_status(batch_id, status, std::nullopt, error); !s) {
+            error = error.empty() ? s.error().message : error + "; " + s.error().message;
+        }
+        out.batch_status = status;
+        out.provider_status = provider_status_for(status);
+        out.error = std::move(error);
+        if (auto rs = ctx.store.resources(batch_id)) out.resources = resource_views(*rs);
+        ctx.emit("import", fmt::format("batch {} {}", batch_id, to_string(status)), batch_id);
+        return out;
+    };
+
+    if (auto s = ctx.store.set_batch_status(batch_id, BatchStatus::running, std::nullopt); !s) {
+        return finish(BatchStatus::failed, s.error().message);
+    }
+
+    std::vector<std::int64_t> group_ids;
+    for (const auto& planned : plan.resources) {
+        ResourceRecord intent;
+        intent.batch_id = batch_id;
+        intent.kind = planned.kind;
+        intent.name = planned.name;
+        intent.mode = planned.mode;
+        intent.spec_json = secret_free_spec(planned);
+        auto row = ctx.store.journal_intent(intent);
+        if (!row) return finish(BatchStatus::failed, row.error().message);
+        ctx.emit("import", fmt::format("creating {} {}", to_string(planned.kind), planned.name), batch_id);
+
+        util::Result<std::int64_t> created = std::unexpected(util::Error{});
+        switch (planned.kind) {
+            case ResourceKind::group: {
+                sub2api::GroupCreate g;
+                g.name = planned.name;
+                g.platform = provider.platform;
+                g.subscription_type = subscription_type_for(planned.mode.value_or(AccessMode::self_service));
+                g.rate_multiplier = provider.group_rate_multiplier > 0 ? provider.group_rate_multiplier : 1.0;
+                g.description = fmt::format("crm-accept import batch {} ({})", batch_id, provider.qualified_name());
+                if (planned.mode == AccessMode::subscription) g.daily_limit_usd = provider.subscription_daily_limit_usd;
+                auto r = ctx.write([&] { return ctx.admin.create_group(g); });
+                if (r) {
+                    group_ids.push_back(r->id);
+                    created = r->id;
+                } else {
+                    created = std::unexpected(r.error());
+                }
+                break;
+            }
+            case ResourceKind::account: {
+                sub2api::AccountCreate a;
+                a.name = planned.name;
+                a.notes = fmt::format("crm-accept import batch {}", batch_id);
+                a.platform = provider.platform;
+                a.type = provider.account_type;
+                a.credentials = provider.account_credentials(api_key);
+                a.extra = provider.extra;
+                a.group_ids = group_ids;
+                auto r = ctx.write([&] { return ctx.admin.create_account(a); });
+                created = r ? util::Result<std::int64_t>(r->id) : std::unexpected(r.error());
+                break;
+            }
+            case ResourceKind::channel: {
+                sub2api::ChannelCreate c;
+                c.name = planned.name;
+                c.description = fmt::format("crm-accept import batch {}", batch_id);
+                c.group_ids = group_ids;
+                for (const auto& m : provider.models) {
+                    sub2api::ChannelPricing price;
+                    price.platform = provider.platform;
+                    price.models = {m};
+                    if (auto it = provider.pricing.find(m); it != provider.pricing.end()) {
+                        price.input_price = it->second.input;
+                        price.output_price = it->second.output;
+                    }
+                    c.model_pricing.push_back(std::move(price));
+                }
+                c.model_mapping = channel_model_mapping(provider);
+                c.billing_model_source = "channel_mapped";
+                c.restrict_models = true;
+                auto r = ctx.write([&] { return ctx.admin.create_channel(c); });
+                created = r ? util::Result<std::int64_t>(r->id) : std::unexpected(r.error());
+                break;
+            }
+            default:
+                created = util::fail(ErrorCode::internal, "import plans only groups, accounts and channels");
+        }
+
+        if (!created) {
+            const auto& e = created.error();
+            std::string message = fmt::format("create {} {}: {}", to_string(planned.kind), planned.name, e.message);
+            if (host_answered(e)) {
+                (void)ctx.store.mark_state(*row, ResourceState::absent, message);
+            } else {
+                (void)ctx.store.mark_state(*row, ResourceState::intent, message);
+            }
+            return finish(BatchStatus::failed, message);
+        }
+        if (auto m = ctx.store.mark_created(*row, *created); !m) {
+            return finish(BatchStatus::failed, m.error().message);
+        }
+    }
+    return finish(BatchStatus::succeeded, {});
+}
+
+}  // namespace crm::engine
