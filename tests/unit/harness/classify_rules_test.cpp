@@ -151,3 +151,25 @@ TEST_CASE("observations: the JSON view round-trips and rejects unknown fields", 
     CHECK(known_fields().contains("accounts.temp_unschedulable_reason"));
     CHECK_FALSE(known_fields().contains("chat"));
 }
+
+TEST_CASE("rules: docs/CAUSES.md lists the precedence in the order of rules/causes.json", "[classify]") {
+    auto doc = crm::util::read_file(std::string(CRM_SOURCE_DIR) + "/docs/CAUSES.md");
+    REQUIRE(doc);
+    auto rules = load_rules(std::string(CRM_SOURCE_DIR) + "/rules/causes.json");
+    REQUIRE(rules);
+    std::vector<std::string> documented;
+    std::size_t pos = 0;
+    while ((pos = doc->find("\n| ", pos)) != std::string::npos) {
+        pos += 3;
+        auto bar = doc->find(" | `", pos);
+        auto eol = doc->find('\n', pos);
+        if (bar == std::string::npos || bar > eol) continue;
+        std::string number = doc->substr(pos, bar - pos);
+        if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos) continue;
+        auto end = doc->find('`', bar + 4);
+        documented.push_back(doc->substr(bar + 4, end - bar - 4));
+    }
+    std::vector<std::string> actual;
+    for (const auto& r : rules->rules) actual.push_back(r.id);
+    CHECK(documented == actual);
+}
