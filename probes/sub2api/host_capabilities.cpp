@@ -80,6 +80,22 @@ const std::vector<std::string> k_platforms_v179{"anthropic", "openai", "gemini",
 
 }  // namespace
 
+bool is_fork_key_route_answer(const HttpResponse& answer) {
+    boost::system::error_code ec;
+    auto body = json::parse(answer.body, ec);
+    const auto* code = ec ? nullptr : util::find(body, "code");
+    const bool handler_envelope = code && (code->is_int64() || code->is_uint64());
+    if (!handler_envelope) return false;  // gin text 404, an SPA page, a middleware error
+    if (answer.status == 405) return false;
+    if (answer.status == 404) {
+        // The fork's handler names its 404s (USER_NOT_FOUND / NOT_FOUND); a bare
+        // {code:404,message:"route not found"} is a catch-all, not the handler.
+        auto reason = util::get_string(body, "reason");
+        return reason && !reason->empty();
+    }
+    return answer.status != 401 && answer.status != 403 && answer.status != 423;
+}
+
 std::vector<std::string> platforms_for_version(std::string_view version, bool fork, bool legacy,
                                                std::string& source) {
     if (legacy) {
@@ -179,13 +195,7 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         if (answer) {
             EnvelopeRequest er{"POST", probe_path, m_base_url + std::string(probe_path), true};
             auto parsed = parse_envelope(*answer, er);
-            // A handler envelope (numeric code) means the fork's handler ran and rejected
-            // user 0 / the empty body; gin's NoRoute or an SPA page is not an envelope.
-            boost::system::error_code ec;
-            auto body = json::parse(answer->body, ec);
-            const auto* code = ec ? nullptr : util::find(body, "code");
-            bool handler_envelope = code && (code->is_int64() || code->is_uint64());
-            fork_route = handler_envelope && answer->status != 405;
+            fork_route = is_fork_key_route_answer(*answer);
             caps.key_route_evidence =
                 parsed ? fmt::format("POST {} -> {}", probe_path, answer->status)
                        : m_secrets.scrub(parsed.error().message);

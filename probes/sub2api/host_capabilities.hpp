@@ -9,10 +9,11 @@
 //  4. GET /api/v1/admin/system/version -> admin auth works end to end (accepts the gate when
 //                                         allowed, so `compliance` may end up `accepted`)
 //  5. GET /api/v1/admin/channels?page=1&page_size=1 -> 200 channels supported, 404 not
-//  6. POST /api/v1/admin/users/0/api-keys with {} -> fork key route present when the answer is
-//     a *handler* envelope ({code:<int>,...}: 400 validation or 404 user 0 not found — user id 0
-//     never exists and the empty body fails validation, so nothing is created); absent when it
-//     is a non-envelope 404/405 (gin "404 page not found", an SPA page, a proxy page).
+//  6. POST /api/v1/admin/users/0/api-keys with {} -> fork key route present when the fork's
+//     handler answered: a handler envelope {code:<int>,...} with 400 (the empty body fails
+//     validation) or a 404 that carries a `reason` (user 0 never exists), so nothing is ever
+//     created; absent for gin's text "404 page not found" (U has no NoRoute handler), a bare
+//     {code:404,"route not found"} catch-all, 405, an SPA or proxy page.
 //     Without the fork route, keys are created by user login + POST /api/v1/keys, unless
 //     backend mode is on (user logins refused) -> key_route unavailable.
 //  7. platforms: there is no platforms endpoint (reference §10); the list is the reference's
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "probes/http/transport.hpp"
 #include "util/json.hpp"
 
 namespace crm::probes::sub2api {
@@ -57,6 +59,10 @@ struct HostCapabilities {
 // fork's "1.8.170"). `fork` (admin key route present) adds the fork's platforms; `legacy` (no
 // channels, no compliance gate: the Dec-2025 line) gives the old three. Fills `source` with
 // where the list comes from.
+// Step 6 as a pure rule: did the answer to POST /api/v1/admin/users/0/api-keys {} come from the
+// fork's key-creation handler?
+[[nodiscard]] bool is_fork_key_route_answer(const HttpResponse& answer);
+
 [[nodiscard]] std::vector<std::string> platforms_for_version(std::string_view version, bool fork,
                                                              bool legacy, std::string& source);
 
