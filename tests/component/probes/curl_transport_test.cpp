@@ -321,3 +321,21 @@ TEST_CASE("curl transport: parallel senders on one transport all get their answe
     CHECK(ok.load() == 40);
     CHECK(server.connections() <= 4);
 }
+
+TEST_CASE("curl transport: a connection closed mid-body is protocol, partial kept on request") {
+    LoopbackServer server([](RawConn& c, const RawRequest&) {
+        c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789");
+        return false;
+    });
+    auto http = make_curl_transport();
+    HttpRequest req = get(server.url());
+    auto r = http->send(req);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == ErrorCode::protocol);
+
+    req.keep_partial = true;
+    auto partial = http->send(req);
+    REQUIRE(partial.has_value());
+    CHECK(partial->cut_short == std::optional<ErrorCode>(ErrorCode::protocol));
+    CHECK(partial->body == "0123456789");
+}
