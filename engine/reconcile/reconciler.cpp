@@ -80,7 +80,8 @@ struct Checker {
                 if (as_set(a->group_ids) != group_ids)
                     drift(r, "modified", fmt::format("group_ids {} (expected {})", ids(as_set(a->group_ids)), ids(group_ids)));
                 const auto* want = util::find_path(spec, "credentials.model_mapping");
-                const auto* have = util::find(json::value(a->credentials), "model_mapping");
+                const json::value creds(a->credentials);
+                const auto* have = util::find(creds, "model_mapping");
                 if (want && have && *want != *have)
                     drift(r, "modified", "credentials.model_mapping " + brief(*have));
                 if (a->status == "inactive") drift(r, "modified", "status inactive");
@@ -92,8 +93,9 @@ struct Checker {
                 if (!c->restrict_models) drift(r, "modified", "restrict_models false (expected true)");
                 if (c->billing_model_source != "channel_mapped")
                     drift(r, "modified", fmt::format("billing_model_source {} (expected channel_mapped)", c->billing_model_source));
-                if (const auto* want = util::find(spec, "model_mapping"); want && json::value(c->model_mapping) != *want)
-                    drift(r, "modified", "model_mapping " + brief(json::value(c->model_mapping)));
+                const json::value mapping(c->model_mapping);
+                if (const auto* want = util::find(spec, "model_mapping"); want && mapping != *want)
+                    drift(r, "modified", "model_mapping " + brief(mapping));
                 if (as_set(c->group_ids) != group_ids)
                     drift(r, "modified", fmt::format("group_ids {} (expected {})", ids(as_set(c->group_ids)), ids(group_ids)));
                 if (c->status == "disabled") drift(r, "modified", "status disabled");
