@@ -1,5 +1,6 @@
 // POST /api/v1/admin/accounts/:id/test: an SSE report of a real streamed call to the account's
 // upstream. HTTP 200 whatever the outcome; "Account not found" is answered before any SSE.
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
@@ -29,19 +30,19 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
         auto it = m_accounts.find(id);
         if (it == m_accounts.end()) return error(404, "Account not found", "ACCOUNT_NOT_FOUND");
         const auto& a = it->second;
-        t.platform = util::get_string(a, "platform").value_or("");
-        if (auto c = util::find(a, "credentials"); c && c->is_object()) {
-            t.base_url = util::get_string(*c, "base_url").value_or("");
-            t.api_key = util::get_string(*c, "api_key").value_or("");
-            if (auto mm = util::find(*c, "model_mapping")) t.mapping = *mm;
+        t.platform = jstr(a, "platform").value_or("");
+        if (auto c = jfind(a, "credentials"); c && c->is_object()) {
+            t.base_url = jstr(*c, "base_url").value_or("");
+            t.api_key = jstr(*c, "api_key").value_or("");
+            if (auto mm = jfind(*c, "model_mapping")) t.mapping = *mm;
         }
-        t.responses_mode = util::find_path(a, "extra.openai_responses_mode") && util::find_path(a, "extra.openai_responses_mode")->is_string()
-                               ? std::string(util::find_path(a, "extra.openai_responses_mode")->as_string())
+        t.responses_mode = jpath(a, "extra.openai_responses_mode") && jpath(a, "extra.openai_responses_mode")->is_string()
+                               ? std::string(jpath(a, "extra.openai_responses_mode")->as_string())
                                : "auto";
     }
-    t.model = util::get_string(*body, "model_id").value_or("");
+    t.model = jstr(*body, "model_id").value_or("");
     if (t.model.empty()) t.model = t.platform == "anthropic" ? "claude-sonnet-4-5-20250929" : "gpt-5.4";
-    t.prompt = util::get_string(*body, "prompt").value_or("hi");
+    t.prompt = jstr(*body, "prompt").value_or("hi");
     if (t.prompt.empty()) t.prompt = "hi";
 
     Response r;
@@ -97,8 +98,8 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
                 }
                 auto doc = util::parse_json(data, "sse");
                 if (!doc) continue;
-                if (auto c = util::find_path(*doc, "choices"); c && c->is_array() && !c->as_array().empty()) {
-                    if (auto text = util::find_path(c->as_array()[0], "delta.content"); text && text->is_string() && !text->as_string().empty()) {
+                if (auto c = jpath(*doc, "choices"); c && c->is_array() && !c->as_array().empty()) {
+                    if (auto text = jpath(c->as_array()[0], "delta.content"); text && text->is_string() && !text->as_string().empty()) {
                         send_event(w, json::object{{"type", "content"}, {"text", text->as_string()}});
                         if (!w.write("")) client_gone = true;
                     }
@@ -117,8 +118,8 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
             // A 200 that is not SSE may carry a MiniMax base_resp error.
             auto doc = util::parse_json(pending, "upstream");
             if (doc) {
-                if (auto code = util::find_path(*doc, "base_resp.status_code"); code && code->is_int64() && code->as_int64() != 0)
-                    return fail("API returned error: " + util::get_string(*util::find(*doc, "base_resp"), "status_msg").value_or(""));
+                if (auto code = jpath(*doc, "base_resp.status_code"); code && code->is_int64() && code->as_int64() != 0)
+                    return fail("API returned error: " + jstr(*jfind(*doc, "base_resp"), "status_msg").value_or(""));
             }
             return fail(api + " stream ended before [DONE]");
         }

@@ -2,6 +2,7 @@
 // SSE account test (a real streamed call to the account's upstream) and upstream penalties.
 #include <algorithm>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
@@ -19,7 +20,7 @@ const std::vector<std::string> k_sensitive = {"api_key", "access_token", "refres
 const std::vector<std::string> k_cn_platforms = {"deepseek", "kimi", "zhipu"};
 
 bool is_sensitive(std::string_view k) { return std::find(k_sensitive.begin(), k_sensitive.end(), k) != k_sensitive.end(); }
-std::string str(const json::object& o, std::string_view k) { return util::get_string(o, k).value_or(""); }
+std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
 
 bool id_in(const json::value* arr, std::int64_t id) {
     if (!arr || !arr->is_array()) return false;
@@ -32,7 +33,7 @@ std::string upstream_message(const std::string& body) {
     auto doc = util::parse_json(body, "upstream");
     if (doc) {
         for (const char* path : {"error.message", "message", "base_resp.status_msg", "msg"}) {
-            if (auto v = util::find_path(*doc, path); v && v->is_string()) return std::string(v->as_string());
+            if (auto v = jpath(*doc, path); v && v->is_string()) return std::string(v->as_string());
         }
     }
     return body.substr(0, 200);
@@ -42,15 +43,15 @@ std::string upstream_message(const std::string& body) {
 }  // namespace
 
 bool HostApp::schedulable_now(const json::object& a, std::int64_t now) {
-    return str(a, "status") == "active" && util::get_bool(a, "schedulable").value_or(false) &&
-           util::get_int(a, "_temp_until_unix").value_or(0) <= now && util::get_int(a, "_rate_limit_reset_unix").value_or(0) <= now &&
-           util::get_int(a, "_overload_until_unix").value_or(0) <= now;
+    return str(a, "status") == "active" && jbool(a, "schedulable").value_or(false) &&
+           jint(a, "_temp_until_unix").value_or(0) <= now && jint(a, "_rate_limit_reset_unix").value_or(0) <= now &&
+           jint(a, "_overload_until_unix").value_or(0) <= now;
 }
 
 HostFaults HostApp::effective_faults(const json::object& account) const {
     HostFaults f = m_config.profile.host;
     std::string base;
-    if (auto c = util::find(account, "credentials")) base = util::get_string(*c, "base_url").value_or("");
+    if (auto c = jfind(account, "credentials")) base = jstr(*c, "base_url").value_or("");
     for (const auto& up : m_config.upstreams) {
         if (!base.starts_with(up.url_prefix)) continue;
         f.gateway_bearer_only = f.gateway_bearer_only || up.profile.host.gateway_bearer_only;
@@ -62,7 +63,7 @@ HostFaults HostApp::effective_faults(const json::object& account) const {
 json::value HostApp::account_view(const json::object& a) const {
     json::object v = strip_internal(a).as_object();
     json::object creds, status;
-    if (auto c = util::find(a, "credentials"); c && c->is_object()) {
+    if (auto c = jfind(a, "credentials"); c && c->is_object()) {
         for (const auto& kv : c->as_object()) {
             if (is_sensitive(kv.key())) status["has_" + std::string(kv.key())] = true;
             else creds.emplace(kv.key(), kv.value());
@@ -72,7 +73,7 @@ json::value HostApp::account_view(const json::object& a) const {
     v["credentials"] = creds;
     v["credentials_status"] = status;
     json::array groups;
-    if (auto gids = util::find(a, "group_ids"); gids && gids->is_array())
+    if (auto gids = jfind(a, "group_ids"); gids && gids->is_array())
         for (const auto& g : gids->as_array())
             if (g.is_int64())
                 if (auto it = m_groups.find(g.as_int64()); it != m_groups.end())
@@ -83,19 +84,19 @@ json::value HostApp::account_view(const json::object& a) const {
 }
 
 std::optional<Response> HostApp::validate_account_body(const json::object& body, bool create) {
-    auto req = [&](const char* k) { return create && (!util::get_string(body, k) || util::get_string(body, k)->empty()); };
+    auto req = [&](const char* k) { return create && (!jstr(body, k) || jstr(body, k)->empty()); };
     if (req("name")) return bad_request("Key: 'CreateAccountRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
     if (req("platform")) return bad_request("Key: 'CreateAccountRequest.Platform' Error:Field validation for 'Platform' failed on the 'required' tag");
     if (req("type")) return bad_request("Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'required' tag");
-    if (auto t = util::get_string(body, "type"); t && std::find(k_types.begin(), k_types.end(), *t) == k_types.end())
+    if (auto t = jstr(body, "type"); t && std::find(k_types.begin(), k_types.end(), *t) == k_types.end())
         return bad_request("Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'oneof' tag");
-    auto creds = util::find(body, "credentials");
+    auto creds = jfind(body, "credentials");
     if (create && (!creds || !creds->is_object()))
         return bad_request("Key: 'CreateAccountRequest.Credentials' Error:Field validation for 'Credentials' failed on the 'required' tag");
     if (creds && !creds->is_object() && !creds->is_null()) return bad_request("credentials must be an object");
-    if (auto st = util::get_string(body, "status"); st && *st != "active" && *st != "inactive" && *st != "error")
+    if (auto st = jstr(body, "status"); st && *st != "active" && *st != "inactive" && *st != "error")
         return bad_request("Key: 'UpdateAccountRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
-    if (auto r = util::get_number(body, "rate_multiplier"); r && *r < 0)
+    if (auto r = jnum(body, "rate_multiplier"); r && *r < 0)
         return bad_request("Key: 'CreateAccountRequest.RateMultiplier' Error:Field validation for 'RateMultiplier' failed on the 'gte' tag");
     return std::nullopt;
 }
@@ -116,7 +117,7 @@ Response HostApp::accounts(Ctx& ctx) {
             if (has("search") && str(a, "name").find(q.at("search")) == std::string::npos) continue;
             if (has("group")) {
                 const auto& g = q.at("group");
-                auto gids = util::find(a, "group_ids");
+                auto gids = jfind(a, "group_ids");
                 if (g == "ungrouped" ? (gids && gids->is_array() && !gids->as_array().empty())
                                      : !(parse_id(g) && id_in(gids, *parse_id(g))))
                     continue;
@@ -124,9 +125,9 @@ Response HostApp::accounts(Ctx& ctx) {
             if (has("status")) {
                 const auto& st = q.at("status");
                 bool keep = false;
-                if (st == "rate_limited") keep = util::get_int(a, "_rate_limit_reset_unix").value_or(0) > now;
-                else if (st == "temp_unschedulable") keep = util::get_int(a, "_temp_until_unix").value_or(0) > now;
-                else if (st == "unschedulable") keep = !util::get_bool(a, "schedulable").value_or(false);
+                if (st == "rate_limited") keep = jint(a, "_rate_limit_reset_unix").value_or(0) > now;
+                else if (st == "temp_unschedulable") keep = jint(a, "_temp_until_unix").value_or(0) > now;
+                else if (st == "unschedulable") keep = !jbool(a, "schedulable").value_or(false);
                 else keep = str(a, "status") == st;
                 if (!keep) continue;
             }
@@ -160,7 +161,7 @@ Response HostApp::accounts(Ctx& ctx) {
             const auto now = wire::rfc3339(wire::now_unix());
             const std::string platform = str(*body, "platform");
             json::array gids;
-            if (auto g = util::find(*body, "group_ids"); g && g->is_array()) {
+            if (auto g = jfind(*body, "group_ids"); g && g->is_array()) {
                 for (const auto& v : g->as_array()) {
                     if (!v.is_int64() || !m_groups.contains(v.as_int64())) return not_found("group");
                     gids.push_back(v);
@@ -226,7 +227,7 @@ Response HostApp::accounts(Ctx& ctx) {
             if (key == "credentials") {
                 // Sensitive keys left out are kept; non-sensitive keys are replaced wholesale.
                 json::object merged = kv.value().as_object();
-                if (auto old = util::find(a, "credentials"); old && old->is_object())
+                if (auto old = jfind(a, "credentials"); old && old->is_object())
                     for (const auto& ov : old->as_object())
                         if (is_sensitive(ov.key()) && !merged.contains(ov.key())) merged.emplace(ov.key(), ov.value());
                 a["credentials"] = merged;
@@ -248,7 +249,7 @@ Response HostApp::accounts(Ctx& ctx) {
             return ok(json::object{{"message", "Temp unschedulable state cleared"}});
         }
         if (m == "GET") {
-            if (util::get_int(a, "_temp_until_unix").value_or(0) <= now) return ok(json::object{{"active", false}});
+            if (jint(a, "_temp_until_unix").value_or(0) <= now) return ok(json::object{{"active", false}});
             return ok(json::object{{"active", true}, {"state", a.contains("_temp_state") ? a["_temp_state"] : json::object{}}});
         }
     }
@@ -269,14 +270,14 @@ Response HostApp::accounts(Ctx& ctx) {
         return ok(account_view(a));
     }
     if (s.size() == 3 && s[2] == "schedulable" && m == "POST") {
-        auto v = util::get_bool(*body, "schedulable");
+        auto v = jbool(*body, "schedulable");
         if (!v) return bad_request("Key: 'SetSchedulableRequest.Schedulable' Error:Field validation for 'Schedulable' failed on the 'required' tag");
         a["schedulable"] = *v;
         return ok(account_view(a));
     }
     if (s.size() == 3 && s[2] == "models" && m == "GET") {
         json::array out;
-        if (auto mm = util::find_path(a, "credentials.model_mapping"); mm && mm->is_object())
+        if (auto mm = jpath(a, "credentials.model_mapping"); mm && mm->is_object())
             for (const auto& kv : mm->as_object()) out.push_back(json::object{{"id", kv.key()}, {"type", "model"}, {"display_name", kv.key()}});
         return ok(out);
     }
@@ -339,7 +340,7 @@ void HostApp::penalize(std::int64_t account_id, int status, const std::string& b
             return;
         }
         json::array recent;
-        if (auto prev = util::find(a, "_403_times"); prev && prev->is_array())
+        if (auto prev = jfind(a, "_403_times"); prev && prev->is_array())
             for (const auto& t : prev->as_array())
                 if (t.is_int64() && t.as_int64() > now - 180 * 60) recent.push_back(t);
         recent.push_back(now);

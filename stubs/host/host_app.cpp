@@ -2,6 +2,8 @@
 // live in host_resources.cpp, host_accounts.cpp and host_gateway.cpp.
 #include "stubs/host/host_app.hpp"
 
+#include "stubs/host/json_access.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -143,7 +145,7 @@ std::string HostApp::snapshot_json() const {
     json::array keys;
     for (const auto& [id, k] : m_keys) {
         json::object v = strip_internal(k).as_object();
-        v["key"] = wire::mask_key(util::get_string(k, "key").value_or(""));
+        v["key"] = wire::mask_key(jstr(k, "key").value_or(""));
         keys.push_back(v);
     }
     json::array users;
@@ -210,7 +212,7 @@ std::optional<Response> HostApp::admin_auth(const Request& req, std::int64_t& ad
         if (m_admin_key.empty() || !constant_time_equal(*key, m_admin_key))
             return middleware(401, "INVALID_ADMIN_KEY", "Invalid admin API key");
         for (const auto& [id, u] : m_users) {
-            if (util::get_string(u, "role").value_or("") == "admin") {
+            if (jstr(u, "role").value_or("") == "admin") {
                 admin_id = id;
                 return std::nullopt;
             }
@@ -222,7 +224,7 @@ std::optional<Response> HostApp::admin_auth(const Request& req, std::int64_t& ad
     if (auto denied = user_auth(req, user_id)) return denied;
     std::lock_guard lock(m_mutex);
     auto it = m_users.find(user_id);
-    if (it == m_users.end() || util::get_string(it->second, "role").value_or("") != "admin")
+    if (it == m_users.end() || jstr(it->second, "role").value_or("") != "admin")
         return middleware(403, "FORBIDDEN", "Admin access required");
     admin_id = user_id;
     return std::nullopt;
@@ -239,11 +241,11 @@ std::optional<Response> HostApp::user_auth(const Request& req, std::int64_t& use
         case wire::JwtCheck::expired: return middleware(401, "TOKEN_EXPIRED", "Token has expired");
         default: return middleware(401, "INVALID_TOKEN", "Invalid token");
     }
-    auto id = util::get_int(claims, "user_id");
+    auto id = jint(claims, "user_id");
     std::lock_guard lock(m_mutex);
     auto it = id ? m_users.find(*id) : m_users.end();
     if (it == m_users.end()) return middleware(401, "USER_NOT_FOUND", "User not found");
-    if (util::get_string(it->second, "status").value_or("") != "active") return middleware(401, "USER_INACTIVE", "User is not active");
+    if (jstr(it->second, "status").value_or("") != "active") return middleware(401, "USER_INACTIVE", "User is not active");
     user_id = *id;
     return std::nullopt;
 }
@@ -268,19 +270,19 @@ Response HostApp::login(const Request& req) {
     Response err;
     auto body = parse_object(req, err);
     if (!body) return err;
-    auto email = util::get_string(*body, "email");
-    auto password = util::get_string(*body, "password");
+    auto email = jstr(*body, "email");
+    auto password = jstr(*body, "password");
     if (!email || email->find('@') == std::string::npos)
         return bad_request("Key: 'LoginRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
     if (!password || password->empty())
         return bad_request("Key: 'LoginRequest.Password' Error:Field validation for 'Password' failed on the 'required' tag");
     std::lock_guard lock(m_mutex);
     for (const auto& [id, u] : m_users) {
-        if (util::get_string(u, "email").value_or("") != *email) continue;
-        if (util::get_string(u, "_password").value_or("") != *password) break;
-        if (util::get_string(u, "status").value_or("") != "active") return error(403, "User account is disabled", "USER_INACTIVE");
+        if (jstr(u, "email").value_or("") != *email) continue;
+        if (jstr(u, "_password").value_or("") != *password) break;
+        if (jstr(u, "status").value_or("") != "active") return error(403, "User account is disabled", "USER_INACTIVE");
         const std::int64_t now = wire::now_unix();
-        json::object claims{{"user_id", id}, {"email", *email}, {"role", util::get_string(u, "role").value_or("user")},
+        json::object claims{{"user_id", id}, {"email", *email}, {"role", jstr(u, "role").value_or("user")},
                             {"iat", now}, {"exp", now + 86400}};
         json::object refresh = claims;
         refresh["typ"] = "refresh";
@@ -323,7 +325,7 @@ Response HostApp::compliance(Ctx& ctx) {
         Response err;
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
-        auto phrase = util::get_string(*body, "phrase").value_or("");
+        auto phrase = jstr(*body, "phrase").value_or("");
         if (phrase != k_phrase_en && phrase != k_phrase_zh)
             return error(400, "The acknowledgement phrase does not match", "ADMIN_COMPLIANCE_INVALID_PHRASE");
         std::lock_guard lock(m_mutex);
@@ -331,7 +333,7 @@ Response HostApp::compliance(Ctx& ctx) {
         return ok(json::object{{"required", false}, {"version", k_compliance_version},
                                {"acknowledgement", json::object{{"version", k_compliance_version},
                                                                 {"admin_user_id", ctx.user_id},
-                                                                {"language", util::get_string(*body, "language").value_or("en")},
+                                                                {"language", jstr(*body, "language").value_or("en")},
                                                                 {"accepted_at", wire::rfc3339(wire::now_unix())}}}});
     }
     return error(404, "route not found");
@@ -368,7 +370,7 @@ Response HostApp::user_route(Ctx& ctx) {
         const auto& user = m_users.at(ctx.user_id);
         json::array out;
         for (const auto& [id, g] : m_groups)
-            if (util::get_string(g, "status").value_or("") == "active" && user_may_bind(user, g, now)) out.push_back(group_view(g));
+            if (jstr(g, "status").value_or("") == "active" && user_may_bind(user, g, now)) out.push_back(group_view(g));
         return ok(out);
     }
     if (s[0] == "subscriptions" && s.size() == 2 && s[1] == "active" && m == "GET") {
@@ -376,8 +378,8 @@ Response HostApp::user_route(Ctx& ctx) {
         const auto now = wire::now_unix();
         json::array out;
         for (const auto& [id, sub] : m_subscriptions)
-            if (util::get_int(sub, "user_id").value_or(0) == ctx.user_id &&
-                active_subscription(ctx.user_id, util::get_int(sub, "group_id").value_or(0), now))
+            if (jint(sub, "user_id").value_or(0) == ctx.user_id &&
+                active_subscription(ctx.user_id, jint(sub, "group_id").value_or(0), now))
                 out.push_back(subscription_view(sub, now));
         return ok(out);
     }

@@ -6,6 +6,7 @@
 #include <deque>
 #include <thread>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
@@ -23,8 +24,8 @@ struct HostApp::KeyContext {
 
 namespace {
 
-std::string str(const json::object& o, std::string_view k) { return util::get_string(o, k).value_or(""); }
-std::int64_t num(const json::object& o, std::string_view k) { return util::get_int(o, k).value_or(0); }
+std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 bool id_in(const json::value* arr, std::int64_t id) {
     if (!arr || !arr->is_array()) return false;
@@ -42,7 +43,7 @@ std::string upstream_message(const std::string& body) {
     auto doc = util::parse_json(body, "upstream");
     if (doc)
         for (const char* path : {"error.message", "message", "base_resp.status_msg"})
-            if (auto v = util::find_path(*doc, path); v && v->is_string()) return std::string(v->as_string());
+            if (auto v = jpath(*doc, path); v && v->is_string()) return std::string(v->as_string());
     return body.substr(0, 300);
 }
 
@@ -161,7 +162,7 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
         bool bearer_only = m_config.profile.host.gateway_bearer_only;
         const auto gid = num(*k, "group_id");
         for (const auto& [aid, a] : m_accounts)
-            if (id_in(util::find(a, "group_ids"), gid) && effective_faults(a).gateway_bearer_only) bearer_only = true;
+            if (id_in(jfind(a, "group_ids"), gid) && effective_faults(a).gateway_bearer_only) bearer_only = true;
         if (bearer_only) return required();
     }
     if (!k) return middleware(401, "INVALID_API_KEY", "Invalid API key");
@@ -170,7 +171,7 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
     auto user = m_users.find(num(*k, "user_id"));
     if (user == m_users.end()) return middleware(401, "USER_NOT_FOUND", "User not found");
     if (str(user->second, "status") != "active") return middleware(401, "USER_INACTIVE", "User account is not active");
-    if (util::find(*k, "group_id") == nullptr || util::find(*k, "group_id")->is_null()) {
+    if (jfind(*k, "group_id") == nullptr || jfind(*k, "group_id")->is_null()) {
         Response r;
         r.status = 403;
         r.body = R"({"type":"error","error":{"type":"permission_error","message":"API key is not bound to any group and ungrouped scheduling is disabled"}})";
@@ -189,20 +190,20 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
         const json::object* sub = nullptr;
         for (const auto& [sid, s] : m_subscriptions)
             if (num(s, "user_id") == kc.user_id && num(s, "group_id") == kc.group_id && str(s, "status") == "active" &&
-                util::get_int(s, "_expires_unix").value_or(0) > now)
+                jint(s, "_expires_unix").value_or(0) > now)
                 sub = &s;
         if (!sub) return middleware(403, "SUBSCRIPTION_NOT_FOUND", "No active subscription found for this group");
-        if (auto limit = util::get_number(kc.group, "daily_limit_usd"); limit && *limit >= 0 &&
-                                                                        util::get_number(*sub, "daily_usage_usd").value_or(0.0) >= *limit)
+        if (auto limit = jnum(kc.group, "daily_limit_usd"); limit && *limit >= 0 &&
+                                                                        jnum(*sub, "daily_usage_usd").value_or(0.0) >= *limit)
             return middleware(429, "USAGE_LIMIT_EXCEEDED", "error: code=429 reason=\"DAILY_LIMIT_EXCEEDED\" message=\"daily usage limit exceeded\"");
     } else {
-        if (util::get_bool(kc.group, "is_exclusive").value_or(false) && !id_in(util::find(user->second, "allowed_groups"), kc.group_id))
+        if (jbool(kc.group, "is_exclusive").value_or(false) && !id_in(jfind(user->second, "allowed_groups"), kc.group_id))
             return middleware(403, "GROUP_NOT_ALLOWED", "You are no longer allowed to use this group");
-        if (util::get_number(user->second, "balance").value_or(0.0) <= 0)
+        if (jnum(user->second, "balance").value_or(0.0) <= 0)
             return middleware(403, "INSUFFICIENT_BALANCE", "Insufficient account balance");
     }
-    const double quota = util::get_number(*k, "quota").value_or(0.0);
-    if (quota > 0 && util::get_number(*k, "quota_used").value_or(0.0) >= quota)
+    const double quota = jnum(*k, "quota").value_or(0.0);
+    if (quota > 0 && jnum(*k, "quota_used").value_or(0.0) >= quota)
         return middleware(429, "API_KEY_QUOTA_EXHAUSTED", "API key quota exhausted");
     return std::nullopt;
 }
@@ -212,8 +213,8 @@ Response HostApp::gateway_models(const KeyContext& kc) {
     const auto now = wire::now_unix();
     std::vector<std::string> ids;
     for (const auto& [id, a] : m_accounts) {
-        if (str(a, "platform") != kc.platform || !id_in(util::find(a, "group_ids"), kc.group_id) || !schedulable_now(a, now)) continue;
-        if (auto mm = util::find_path(a, "credentials.model_mapping"); mm && mm->is_object())
+        if (str(a, "platform") != kc.platform || !id_in(jfind(a, "group_ids"), kc.group_id) || !schedulable_now(a, now)) continue;
+        if (auto mm = jpath(a, "credentials.model_mapping"); mm && mm->is_object())
             for (const auto& kv : mm->as_object())
                 if (std::find(ids.begin(), ids.end(), std::string(kv.key())) == ids.end()) ids.emplace_back(kv.key());
     }
@@ -231,9 +232,9 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
     auto doc = util::parse_json(req.body, "request body");
     if (!doc || !doc->is_object()) return openai(400, "invalid_request_error", "Failed to parse request body");
     json::object body = doc->as_object();
-    const std::string requested = util::get_string(body, "model").value_or("");
+    const std::string requested = jstr(body, "model").value_or("");
     if (requested.empty()) return openai(400, "invalid_request_error", "model is required");
-    const bool stream = util::get_bool(body, "stream").value_or(false);
+    const bool stream = jbool(body, "stream").value_or(false);
 
     struct Candidate {
         std::int64_t id;
@@ -248,18 +249,18 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
         // Channel mapping runs before account selection; the restriction is checked while scheduling.
         const json::object* channel = nullptr;
         for (const auto& [cid, c] : m_channels)
-            if (str(c, "status") == "active" && id_in(util::find(c, "group_ids"), kc.group_id)) channel = &c;
+            if (str(c, "status") == "active" && id_in(jfind(c, "group_ids"), kc.group_id)) channel = &c;
         bool restricted = false;
         if (channel) {
-            if (auto mm = util::find_path(*channel, "model_mapping." + kc.platform); mm && mm->is_object() && !mm->as_object().empty())
+            if (auto mm = jpath(*channel, "model_mapping." + kc.platform); mm && mm->is_object() && !mm->as_object().empty())
                 if (auto mapped = wire::map_model(mm, requested)) model = *mapped;
-            if (util::get_bool(*channel, "restrict_models").value_or(false)) {
+            if (jbool(*channel, "restrict_models").value_or(false)) {
                 restricted = true;
-                if (auto mp = util::find(*channel, "model_pricing"); mp && mp->is_array())
+                if (auto mp = jfind(*channel, "model_pricing"); mp && mp->is_array())
                     for (const auto& item : mp->as_array()) {
-                        auto plat = util::get_string(item, "platform").value_or("");
+                        auto plat = jstr(item, "platform").value_or("");
                         if (!plat.empty() && plat != kc.platform) continue;
-                        if (auto models = util::find(item, "models"); models && models->is_array())
+                        if (auto models = jfind(item, "models"); models && models->is_array())
                             for (const auto& mdl : models->as_array())
                                 if (mdl.is_string() && (mdl.as_string() == requested || mdl.as_string() == model)) restricted = false;
                     }
@@ -267,15 +268,15 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
         }
         std::vector<std::pair<std::int64_t, const json::object*>> ordered;
         for (const auto& [id, a] : m_accounts)
-            if (str(a, "platform") == kc.platform && id_in(util::find(a, "group_ids"), kc.group_id) && schedulable_now(a, now))
-                ordered.emplace_back(util::get_int(a, "priority").value_or(1), &a);
+            if (str(a, "platform") == kc.platform && id_in(jfind(a, "group_ids"), kc.group_id) && schedulable_now(a, now))
+                ordered.emplace_back(jint(a, "priority").value_or(1), &a);
         std::stable_sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
         if (ordered.empty() || restricted) return openai(503, "api_error", "Service temporarily unavailable");
         for (const auto& [prio, a] : ordered) {
-            auto up = wire::map_model(util::find_path(*a, "credentials.model_mapping"), model);
+            auto up = wire::map_model(jpath(*a, "credentials.model_mapping"), model);
             if (!up) continue;
-            pool.push_back(Candidate{num(*a, "id"), util::get_string(*util::find(*a, "credentials"), "base_url").value_or(""),
-                                     util::get_string(*util::find(*a, "credentials"), "api_key").value_or(""), *up, effective_faults(*a)});
+            pool.push_back(Candidate{num(*a, "id"), jstr(*jfind(*a, "credentials"), "base_url").value_or(""),
+                                     jstr(*jfind(*a, "credentials"), "api_key").value_or(""), *up, effective_faults(*a)});
         }
         if (pool.empty())
             return openai(404, "model_not_found", "Model \"" + requested + "\" is not supported by any configured account in this group");
@@ -292,9 +293,9 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             // Chat -> Responses -> Chat: instructions come back as a `developer` message and
             // system messages are re-emitted as `developer`.
             json::array msgs{json::object{{"role", "developer"}, {"content", "You are a helpful assistant."}}};
-            if (auto m = util::find(body, "messages"); m && m->is_array())
+            if (auto m = jfind(body, "messages"); m && m->is_array())
                 for (auto msg : m->as_array()) {
-                    if (msg.is_object() && util::get_string(msg, "role").value_or("") == "system") msg.as_object()["role"] = "developer";
+                    if (msg.is_object() && jstr(msg, "role").value_or("") == "system") msg.as_object()["role"] = "developer";
                     msgs.push_back(msg);
                 }
             forward["messages"] = msgs;
@@ -341,8 +342,8 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
                 ++switches;
                 continue;
             }
-            record_usage(kc, account_id, model, util::get_int(*parsed, "usage.prompt_tokens").value_or(0),
-                         util::find_path(*parsed, "usage.completion_tokens") ? util::find_path(*parsed, "usage.completion_tokens")->to_number<std::int64_t>() : 0,
+            record_usage(kc, account_id, model, jint(*parsed, "usage.prompt_tokens").value_or(0),
+                         jpath(*parsed, "usage.completion_tokens") ? jpath(*parsed, "usage.completion_tokens")->to_number<std::int64_t>() : 0,
                          false);
             Response r;
             r.body = out;
@@ -382,9 +383,9 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
                             continue;
                         }
                         if (auto d = util::parse_json(data, "sse")) {
-                            if (auto u = util::find(*d, "usage"); u && u->is_object()) {
-                                prompt = util::get_int(*u, "prompt_tokens").value_or(prompt);
-                                completion = util::get_int(*u, "completion_tokens").value_or(completion);
+                            if (auto u = jfind(*d, "usage"); u && u->is_object()) {
+                                prompt = jint(*u, "prompt_tokens").value_or(prompt);
+                                completion = jint(*u, "completion_tokens").value_or(completion);
                             }
                         }
                     }
@@ -411,36 +412,36 @@ void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const 
     auto price_from = [&](const json::value* list) {
         if (priced || !list || !list->is_array()) return;
         for (const auto& item : list->as_array()) {
-            auto plat = util::get_string(item, "platform").value_or("");
+            auto plat = jstr(item, "platform").value_or("");
             if (!plat.empty() && plat != kc.platform) continue;
-            auto models = util::find(item, "models");
+            auto models = jfind(item, "models");
             if (!models || !models->is_array()) continue;
             for (const auto& m : models->as_array()) {
                 if (!m.is_string() || m.as_string() != model) continue;
                 priced = true;
-                if (util::get_string(item, "billing_mode").value_or("token") == "per_request")
-                    cost = util::get_number(item, "per_request_price").value_or(0.0);
+                if (jstr(item, "billing_mode").value_or("token") == "per_request")
+                    cost = jnum(item, "per_request_price").value_or(0.0);
                 else
-                    cost = static_cast<double>(prompt_tokens) * util::get_number(item, "input_price").value_or(0.0) +
-                           static_cast<double>(completion_tokens) * util::get_number(item, "output_price").value_or(0.0);
+                    cost = static_cast<double>(prompt_tokens) * jnum(item, "input_price").value_or(0.0) +
+                           static_cast<double>(completion_tokens) * jnum(item, "output_price").value_or(0.0);
                 return;
             }
         }
     };
     for (const auto& [cid, c] : m_channels)
-        if (str(c, "status") == "active" && id_in(util::find(c, "group_ids"), kc.group_id)) price_from(util::find(c, "model_pricing"));
-    if (auto g = m_groups.find(kc.group_id); g != m_groups.end()) price_from(util::find(g->second, "model_pricing"));
-    const double rate = util::get_number(kc.group, "rate_multiplier").value_or(1.0);
+        if (str(c, "status") == "active" && id_in(jfind(c, "group_ids"), kc.group_id)) price_from(jfind(c, "model_pricing"));
+    if (auto g = m_groups.find(kc.group_id); g != m_groups.end()) price_from(jfind(g->second, "model_pricing"));
+    const double rate = jnum(kc.group, "rate_multiplier").value_or(1.0);
     const double actual = cost * rate;
     if (kc.subscription) {
         for (auto& [sid, s] : m_subscriptions)
             if (num(s, "user_id") == kc.user_id && num(s, "group_id") == kc.group_id && str(s, "status") == "active")
                 for (const char* k : {"daily_usage_usd", "weekly_usage_usd", "monthly_usage_usd"})
-                    s[k] = util::get_number(s, k).value_or(0.0) + actual;
+                    s[k] = jnum(s, k).value_or(0.0) + actual;
     } else if (auto u = m_users.find(kc.user_id); u != m_users.end()) {
-        u->second["balance"] = util::get_number(u->second, "balance").value_or(0.0) - actual;
+        u->second["balance"] = jnum(u->second, "balance").value_or(0.0) - actual;
     }
-    if (auto k = m_keys.find(kc.key_id); k != m_keys.end()) k->second["quota_used"] = util::get_number(k->second, "quota_used").value_or(0.0) + actual;
+    if (auto k = m_keys.find(kc.key_id); k != m_keys.end()) k->second["quota_used"] = jnum(k->second, "quota_used").value_or(0.0) + actual;
     const auto now = wire::now_unix();
     if (auto a = m_accounts.find(account_id); a != m_accounts.end()) a->second["last_used_at"] = wire::rfc3339(now);
     const std::int64_t id = next_id("usage");

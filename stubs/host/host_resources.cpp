@@ -1,6 +1,7 @@
 // Groups, channels, users, subscriptions, user API keys and usage of the stub host.
 #include <algorithm>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/wire.hpp"
 
@@ -27,8 +28,8 @@ bool id_in(const json::value* arr, std::int64_t id) {
     return false;
 }
 
-std::string str(const json::object& o, std::string_view k) { return util::get_string(o, k).value_or(""); }
-std::int64_t num(const json::object& o, std::string_view k) { return util::get_int(o, k).value_or(0); }
+std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 Response route_missing() { return error(404, "route not found"); }
 
@@ -40,10 +41,10 @@ json::value HostApp::group_view(const json::object& g) const {
     const auto now = wire::now_unix();
     std::int64_t count = 0, active = 0, limited = 0;
     for (const auto& [aid, a] : m_accounts) {
-        if (!id_in(util::find(a, "group_ids"), id)) continue;
+        if (!id_in(jfind(a, "group_ids"), id)) continue;
         ++count;
         if (str(a, "status") == "active") ++active;
-        if (util::get_int(a, "_rate_limit_reset_unix").value_or(0) > now) ++limited;
+        if (jint(a, "_rate_limit_reset_unix").value_or(0) > now) ++limited;
     }
     v["account_count"] = count;
     v["active_account_count"] = active;
@@ -55,14 +56,14 @@ json::value HostApp::user_view(const json::object& u) const { return strip_inter
 
 json::value HostApp::subscription_view(const json::object& s, std::int64_t now) const {
     json::object v = strip_internal(s).as_object();
-    if (str(s, "status") == "active" && util::get_int(s, "_expires_unix").value_or(0) <= now) v["status"] = "expired";
+    if (str(s, "status") == "active" && jint(s, "_expires_unix").value_or(0) <= now) v["status"] = "expired";
     return v;
 }
 
 bool HostApp::active_subscription(std::int64_t user_id, std::int64_t group_id, std::int64_t now) const {
     for (const auto& [id, s] : m_subscriptions)
         if (num(s, "user_id") == user_id && num(s, "group_id") == group_id && str(s, "status") == "active" &&
-            util::get_int(s, "_expires_unix").value_or(0) > now)
+            jint(s, "_expires_unix").value_or(0) > now)
             return true;
     return false;
 }
@@ -71,7 +72,7 @@ bool HostApp::user_may_bind(const json::object& user, const json::object& group,
     if (str(group, "status") != "active") return false;
     const std::int64_t gid = num(group, "id");
     if (str(group, "subscription_type") == "subscription") return active_subscription(num(user, "id"), gid, now);
-    if (util::get_bool(group, "is_exclusive").value_or(false)) return id_in(util::find(user, "allowed_groups"), gid);
+    if (jbool(group, "is_exclusive").value_or(false)) return id_in(jfind(user, "allowed_groups"), gid);
     return true;
 }
 
@@ -126,7 +127,7 @@ Response HostApp::groups(Ctx& ctx) {
             if (q.contains("status") && !q.at("status").empty() && str(g, "status") != q.at("status")) continue;
             if (q.contains("search") && !contains_ci(str(g, "name"), q.at("search"))) continue;
             if (q.contains("is_exclusive") && !q.at("is_exclusive").empty() &&
-                util::get_bool(g, "is_exclusive").value_or(false) != (q.at("is_exclusive") == "true"))
+                jbool(g, "is_exclusive").value_or(false) != (q.at("is_exclusive") == "true"))
                 continue;
             items.push_back(group_view(g));
         }
@@ -146,43 +147,43 @@ Response HostApp::groups(Ctx& ctx) {
     if (s.size() == 1 && m == "POST") {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
-        auto name = util::get_string(*body, "name");
+        auto name = jstr(*body, "name");
         if (!name || name->empty()) return bad_request("Key: 'CreateGroupRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
-        std::string platform = util::get_string(*body, "platform").value_or("anthropic");
+        std::string platform = jstr(*body, "platform").value_or("anthropic");
         if (platform.empty()) platform = "anthropic";
         if (std::find(k_platforms.begin(), k_platforms.end(), platform) == k_platforms.end())
             return bad_request("Key: 'CreateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
-        std::string sub_type = util::get_string(*body, "subscription_type").value_or("standard");
+        std::string sub_type = jstr(*body, "subscription_type").value_or("standard");
         if (sub_type.empty()) sub_type = "standard";
         if (sub_type != "standard" && sub_type != "subscription")
             return bad_request("Key: 'CreateGroupRequest.SubscriptionType' Error:Field validation for 'SubscriptionType' failed on the 'oneof' tag");
-        const double rate = util::get_number(*body, "rate_multiplier").value_or(0.0);
+        const double rate = jnum(*body, "rate_multiplier").value_or(0.0);
         if (rate <= 0) return error(500, "internal error");  // sub2api: untyped service error
         std::lock_guard lock(m_mutex);
         for (const auto& [id, g] : m_groups)
             if (str(g, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("group");
-        json::object g{{"id", id}, {"name", *name}, {"description", util::get_string(*body, "description").value_or("")},
+        json::object g{{"id", id}, {"name", *name}, {"description", jstr(*body, "description").value_or("")},
                        {"platform", platform}, {"rate_multiplier", rate},
-                       {"is_exclusive", util::get_bool(*body, "is_exclusive").value_or(false)}, {"status", "active"},
+                       {"is_exclusive", jbool(*body, "is_exclusive").value_or(false)}, {"status", "active"},
                        {"subscription_type", sub_type}};
         for (const char* k : {"daily_limit_usd", "weekly_limit_usd", "monthly_limit_usd"}) {
-            auto v = util::get_number(*body, k);
+            auto v = jnum(*body, k);
             g[k] = (v && *v >= 0) ? json::value(*v) : json::value(nullptr);
         }
-        g["rpm_limit"] = util::get_int(*body, "rpm_limit").value_or(0);
+        g["rpm_limit"] = jint(*body, "rpm_limit").value_or(0);
         g["model_pricing"] = body->contains("model_pricing") ? body->at("model_pricing") : json::array{};
         g["models_list_config"] = body->contains("models_list_config") ? body->at("models_list_config") : json::value(nullptr);
         g["sort_order"] = 0;
         g["created_at"] = now;
         g["updated_at"] = now;
         m_groups[id] = g;
-        if (auto copy = util::find(*body, "copy_accounts_from_group_ids"); copy && copy->is_array()) {
+        if (auto copy = jfind(*body, "copy_accounts_from_group_ids"); copy && copy->is_array()) {
             for (auto& [aid, a] : m_accounts) {
                 bool bind = false;
                 for (const auto& src : copy->as_array())
-                    if (src.is_int64() && id_in(util::find(a, "group_ids"), src.as_int64())) bind = true;
+                    if (src.is_int64() && id_in(jfind(a, "group_ids"), src.as_int64())) bind = true;
                 if (bind) a["group_ids"].as_array().push_back(id);
             }
         }
@@ -219,15 +220,15 @@ Response HostApp::groups(Ctx& ctx) {
         it = m_groups.find(*id);
         if (it == m_groups.end()) return not_found("group");
         auto& g = it->second;
-        if (auto name = util::get_string(*body, "name")) {
+        if (auto name = jstr(*body, "name")) {
             for (const auto& [oid, o] : m_groups)
                 if (oid != *id && str(o, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
         }
-        if (auto p = util::get_string(*body, "platform"); p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
+        if (auto p = jstr(*body, "platform"); p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
             return bad_request("Key: 'UpdateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
-        if (auto st = util::get_string(*body, "status"); st && *st != "active" && *st != "inactive")
+        if (auto st = jstr(*body, "status"); st && *st != "active" && *st != "inactive")
             return bad_request("Key: 'UpdateGroupRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
-        if (auto r = util::get_number(*body, "rate_multiplier"); r && *r <= 0) return error(500, "internal error");
+        if (auto r = jnum(*body, "rate_multiplier"); r && *r <= 0) return error(500, "internal error");
         for (const auto& kv : *body) {
             if (kv.key() == "id" || kv.key().starts_with("_")) continue;
             g[kv.key()] = kv.value();
@@ -258,34 +259,34 @@ Response HostApp::channels(Ctx& ctx) {
     const auto& m = ctx.req.method;
     Response err;
     auto validate = [&](const json::object& body, std::int64_t self_id) -> std::optional<Response> {
-        if (auto src = util::get_string(body, "billing_model_source");
+        if (auto src = jstr(body, "billing_model_source");
             src && !src->empty() && *src != "requested" && *src != "upstream" && *src != "channel_mapped" && *src != "response_model")
             return bad_request("Key: 'CreateChannelRequest.BillingModelSource' Error:Field validation for 'BillingModelSource' failed on the 'oneof' tag");
-        if (auto st = util::get_string(body, "status"); st && *st != "active" && *st != "disabled")
+        if (auto st = jstr(body, "status"); st && *st != "active" && *st != "disabled")
             return bad_request("Key: 'UpdateChannelRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
-        if (auto mp = util::find(body, "model_pricing"); mp && !mp->is_null()) {
+        if (auto mp = jfind(body, "model_pricing"); mp && !mp->is_null()) {
             if (!mp->is_array()) return bad_request("model_pricing must be an array");
             for (const auto& item : mp->as_array()) {
-                auto models = util::find(item, "models");
+                auto models = jfind(item, "models");
                 if (!models || !models->is_array() || models->as_array().empty() || models->as_array().size() > 100)
                     return bad_request("Key: 'ChannelModelPricingRequest.Models' Error:Field validation for 'Models' failed on the 'min' tag");
-                auto mode = util::get_string(item, "billing_mode").value_or("token");
+                auto mode = jstr(item, "billing_mode").value_or("token");
                 if (mode != "token" && mode != "per_request" && mode != "image")
                     return bad_request("Key: 'ChannelModelPricingRequest.BillingMode' Error:Field validation for 'BillingMode' failed on the 'oneof' tag");
             }
         }
-        if (auto mm = util::find(body, "model_mapping"); mm && !mm->is_null() && !mm->is_object())
+        if (auto mm = jfind(body, "model_mapping"); mm && !mm->is_null() && !mm->is_object())
             return bad_request("model_mapping must be an object keyed by platform");
-        if (auto name = util::get_string(body, "name")) {
+        if (auto name = jstr(body, "name")) {
             if (name->size() > 100) return bad_request("Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'max' tag");
             for (const auto& [cid, c] : m_channels)
                 if (cid != self_id && str(c, "name") == *name) return error(409, "channel name already exists", "CHANNEL_EXISTS");
         }
-        if (auto gids = util::find(body, "group_ids"); gids && gids->is_array()) {
+        if (auto gids = jfind(body, "group_ids"); gids && gids->is_array()) {
             for (const auto& g : gids->as_array()) {
                 if (!g.is_int64() || !m_groups.contains(g.as_int64())) return error(404, "group not found", "GROUP_NOT_FOUND");
                 for (const auto& [cid, c] : m_channels)
-                    if (cid != self_id && id_in(util::find(c, "group_ids"), g.as_int64()))
+                    if (cid != self_id && id_in(jfind(c, "group_ids"), g.as_int64()))
                         return error(409, "group already belongs to another channel", "GROUP_ALREADY_IN_CHANNEL");
             }
         }
@@ -305,20 +306,20 @@ Response HostApp::channels(Ctx& ctx) {
     if (s.size() == 1 && m == "POST") {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
-        auto name = util::get_string(*body, "name");
+        auto name = jstr(*body, "name");
         if (!name || name->empty()) return bad_request("Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
         std::lock_guard lock(m_mutex);
         if (auto bad = validate(*body, 0)) return *bad;
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("channel");
-        std::string source = util::get_string(*body, "billing_model_source").value_or("channel_mapped");
+        std::string source = jstr(*body, "billing_model_source").value_or("channel_mapped");
         if (source.empty()) source = "channel_mapped";
         auto field = [&](const char* k, json::value def) { return body->contains(k) && !body->at(k).is_null() ? body->at(k) : def; };
-        json::object c{{"id", id}, {"name", *name}, {"description", util::get_string(*body, "description").value_or("")},
+        json::object c{{"id", id}, {"name", *name}, {"description", jstr(*body, "description").value_or("")},
                        {"status", "active"}, {"group_ids", field("group_ids", json::array{})},
                        {"model_pricing", field("model_pricing", json::array{})},
                        {"model_mapping", field("model_mapping", json::object{})}, {"billing_model_source", source},
-                       {"restrict_models", util::get_bool(*body, "restrict_models").value_or(false)},
+                       {"restrict_models", jbool(*body, "restrict_models").value_or(false)},
                        {"created_at", now}, {"updated_at", now}};
         m_channels[id] = c;
         return ok(c);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/wire.hpp"
 
@@ -11,8 +12,8 @@ using namespace hostwire;
 
 namespace {
 
-std::string str(const json::object& o, std::string_view k) { return util::get_string(o, k).value_or(""); }
-std::int64_t num(const json::object& o, std::string_view k) { return util::get_int(o, k).value_or(0); }
+std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 std::optional<std::int64_t> query_id(const std::map<std::string, std::string>& q, const char* key) {
     auto it = q.find(key);
@@ -58,25 +59,25 @@ Response HostApp::users(Ctx& ctx) {
     if (s.size() == 1 && m == "POST") {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
-        auto email = util::get_string(*body, "email");
-        auto password = util::get_string(*body, "password");
+        auto email = jstr(*body, "email");
+        auto password = jstr(*body, "password");
         if (!email || email->find('@') == std::string::npos || email->front() == '@' || email->back() == '@')
             return bad_request("Key: 'CreateUserRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
         if (!password || password->size() < 6)
             return bad_request("Key: 'CreateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
-        std::string role = util::get_string(*body, "role").value_or("user");
+        std::string role = jstr(*body, "role").value_or("user");
         if (role != "user" && role != "admin")
             return bad_request("Key: 'CreateUserRequest.Role' Error:Field validation for 'Role' failed on the 'oneof' tag");
         std::lock_guard lock(m_mutex);
         for (const auto& [id, u] : m_users)
             if (str(u, "email") == *email) return error(409, "email already exists", "EMAIL_EXISTS");
         const std::int64_t id = next_id("user");
-        json::object u{{"id", id}, {"email", *email}, {"username", util::get_string(*body, "username").value_or("")},
-                       {"role", role}, {"balance", util::get_number(*body, "balance").value_or(0.0)}, {"frozen_balance", 0.0},
-                       {"concurrency", util::get_int(*body, "concurrency").value_or(0)}, {"status", "active"},
+        json::object u{{"id", id}, {"email", *email}, {"username", jstr(*body, "username").value_or("")},
+                       {"role", role}, {"balance", jnum(*body, "balance").value_or(0.0)}, {"frozen_balance", 0.0},
+                       {"concurrency", jint(*body, "concurrency").value_or(0)}, {"status", "active"},
                        {"allowed_groups", body->contains("allowed_groups") && body->at("allowed_groups").is_array() ? body->at("allowed_groups") : json::array{}},
-                       {"rpm_limit", util::get_int(*body, "rpm_limit").value_or(0)},
-                       {"notes", util::get_string(*body, "notes").value_or("")},
+                       {"rpm_limit", jint(*body, "rpm_limit").value_or(0)},
+                       {"notes", jstr(*body, "notes").value_or("")},
                        {"created_at", wire::rfc3339(wire::now_unix())}, {"_password", *password}};
         m_users[id] = u;
         return ok(user_view(u));
@@ -89,15 +90,15 @@ Response HostApp::users(Ctx& ctx) {
             Response e;
             auto body = parse_object(ctx.req, e);
             if (!body) return e;
-            const double amount = util::get_number(*body, "balance").value_or(0.0);
-            const std::string op = util::get_string(*body, "operation").value_or("");
+            const double amount = jnum(*body, "balance").value_or(0.0);
+            const std::string op = jstr(*body, "operation").value_or("");
             if (!(amount > 0)) return bad_request("Key: 'UpdateBalanceRequest.Balance' Error:Field validation for 'Balance' failed on the 'gt' tag");
             if (op != "set" && op != "add" && op != "subtract")
                 return bad_request("Key: 'UpdateBalanceRequest.Operation' Error:Field validation for 'Operation' failed on the 'oneof' tag");
             std::lock_guard lock(m_mutex);
             auto it = m_users.find(*id);
             if (it == m_users.end()) return not_found("user");
-            double balance = util::get_number(it->second, "balance").value_or(0.0);
+            double balance = jnum(it->second, "balance").value_or(0.0);
             if (op == "set") balance = amount;
             if (op == "add") balance += amount;
             if (op == "subtract") balance -= amount;
@@ -132,14 +133,14 @@ Response HostApp::users(Ctx& ctx) {
         lock.lock();
         it = m_users.find(*id);
         if (it == m_users.end()) return not_found("user");
-        if (auto email = util::get_string(*body, "email"))
+        if (auto email = jstr(*body, "email"))
             for (const auto& [oid, o] : m_users)
                 if (oid != *id && str(o, "email") == *email) return error(409, "email already exists", "EMAIL_EXISTS");
-        if (auto pw = util::get_string(*body, "password"); pw && !pw->empty()) {
+        if (auto pw = jstr(*body, "password"); pw && !pw->empty()) {
             if (pw->size() < 6) return bad_request("Key: 'UpdateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
             it->second["_password"] = *pw;
         }
-        if (auto st = util::get_string(*body, "status"); st && *st != "active" && *st != "disabled")
+        if (auto st = jstr(*body, "status"); st && *st != "active" && *st != "disabled")
             return bad_request("Key: 'UpdateUserRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
         for (const char* k : {"email", "username", "notes", "role", "balance", "concurrency", "rpm_limit", "status", "allowed_groups", "group_rates"})
             if (body->contains(k) && !body->at(k).is_null()) it->second[k] = body->at(k);
@@ -176,7 +177,7 @@ Response HostApp::assign_subscription(const json::object& body, std::int64_t adm
     std::int64_t days = body_int(body, "validity_days").value_or(0);
     if (days <= 0) days = 30;
     if (days > 36500) return bad_request("Key: 'AssignSubscriptionRequest.ValidityDays' Error:Field validation for 'ValidityDays' failed on the 'max' tag");
-    const std::string notes = util::get_string(body, "notes").value_or("");
+    const std::string notes = jstr(body, "notes").value_or("");
     std::lock_guard lock(m_mutex);
     if (!m_users.contains(*user_id)) return not_found("user");
     auto g = m_groups.find(*group_id);
@@ -186,7 +187,7 @@ Response HostApp::assign_subscription(const json::object& body, std::int64_t adm
     const auto now = wire::now_unix();
     for (auto& [sid, sub] : m_subscriptions) {
         if (num(sub, "user_id") != *user_id || num(sub, "group_id") != *group_id) continue;
-        const bool active = str(sub, "status") == "active" && util::get_int(sub, "_expires_unix").value_or(0) > now;
+        const bool active = str(sub, "status") == "active" && jint(sub, "_expires_unix").value_or(0) > now;
         if (active) {
             std::string reason;
             if (num(sub, "_validity_days") != days) reason = "validity_days_mismatch";
@@ -262,7 +263,7 @@ Response HostApp::subscriptions(Ctx& ctx) {
         if (!body) return err;
         auto days = body_int(*body, "days");
         if (!days || *days < -36500 || *days > 36500) return bad_request("Key: 'ExtendSubscriptionRequest.Days' Error:Field validation for 'Days' failed on the 'min' tag");
-        const std::int64_t until = util::get_int(sub, "_expires_unix").value_or(now) + *days * 86400;
+        const std::int64_t until = jint(sub, "_expires_unix").value_or(now) + *days * 86400;
         sub["_expires_unix"] = until;
         sub["expires_at"] = wire::rfc3339(until);
         return ok(subscription_view(sub, now));
@@ -273,10 +274,10 @@ Response HostApp::subscriptions(Ctx& ctx) {
 // ---------------------------------------------------------------- API keys
 
 Response HostApp::create_key(std::int64_t user_id, const json::object& body, bool admin_route) {
-    auto name = util::get_string(body, "name");
+    auto name = jstr(body, "name");
     if (!name || name->empty()) return bad_request("Key: 'CreateAPIKeyRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
     std::string key = wire::make_user_key();
-    if (auto custom = util::get_string(body, "custom_key"); custom && !custom->empty()) {
+    if (auto custom = jstr(body, "custom_key"); custom && !custom->empty()) {
         if (!valid_custom_key(*custom)) return error(400, "custom key must be at least 16 characters of [A-Za-z0-9_-]", "API_KEY_TOO_SHORT");
         key = *custom;
     }
@@ -298,11 +299,11 @@ Response HostApp::create_key(std::int64_t user_id, const json::object& body, boo
     auto days = body_int(body, "expires_in_days");
     json::object k{{"id", id}, {"user_id", user_id}, {"key", key}, {"name", *name},
                    {"group_id", group_id && *group_id > 0 ? json::value(*group_id) : json::value(nullptr)},
-                   {"status", "active"}, {"quota", util::get_number(body, "quota").value_or(0.0)}, {"quota_used", 0.0},
+                   {"status", "active"}, {"quota", jnum(body, "quota").value_or(0.0)}, {"quota_used", 0.0},
                    {"expires_at", days && *days > 0 ? json::value(wire::rfc3339(now + *days * 86400)) : json::value(nullptr)},
                    {"ip_whitelist", json::array{}}, {"ip_blacklist", json::array{}},
                    {"created_at", wire::rfc3339(now)}, {"updated_at", wire::rfc3339(now)}};
-    if (admin_route) k["routing_mode"] = util::get_string(body, "routing_mode").value_or("direct");
+    if (admin_route) k["routing_mode"] = jstr(body, "routing_mode").value_or("direct");
     m_keys[id] = k;
     return ok(strip_internal(k));
 }

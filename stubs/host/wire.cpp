@@ -1,5 +1,7 @@
 #include "stubs/host/wire.hpp"
 
+#include "stubs/host/json_access.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -134,7 +136,7 @@ JwtCheck verify_jwt(std::string_view token, std::string_view secret, std::int64_
     auto parsed = util::parse_json(*payload, "jwt");
     if (!parsed || !parsed->is_object()) return JwtCheck::malformed;
     if (sign(token.substr(0, d2), secret) != token.substr(d2 + 1)) return JwtCheck::bad_signature;
-    auto exp = util::get_int(*parsed, "exp");
+    auto exp = jint(*parsed, "exp");
     if (!exp || *exp <= now) return JwtCheck::expired;
     if (claims_out) *claims_out = parsed->as_object();
     return JwtCheck::ok;

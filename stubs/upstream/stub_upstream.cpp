@@ -1,5 +1,7 @@
 #include "stubs/upstream/stub_upstream.hpp"
 
+#include "stubs/host/json_access.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -102,9 +104,9 @@ Response StubUpstream::chat(const Request& request) {
     auto doc = util::parse_json(request.body, "request body");
     if (!doc || !doc->is_object()) return upstream_bad_json_error(m_style, doc ? "body is not an object" : doc.error().message);
     const auto& body = doc->as_object();
-    const std::string model = util::get_string(*doc, "model").value_or("");
-    const bool stream = util::get_bool(*doc, "stream").value_or(false);
-    const json::value* messages = util::find(*doc, "messages");
+    const std::string model = jstr(*doc, "model").value_or("");
+    const bool stream = jbool(*doc, "stream").value_or(false);
+    const json::value* messages = jfind(*doc, "messages");
     if (!messages || !messages->is_array() || messages->as_array().empty()) {
         Response r;
         r.status = 400;
@@ -118,10 +120,10 @@ Response StubUpstream::chat(const Request& request) {
     std::int64_t prompt_tokens = 0;
     const auto& arr = messages->as_array();
     for (std::size_t i = 0; i < arr.size(); ++i) {
-        auto role = util::get_string(arr[i], "role").value_or("");
+        auto role = jstr(arr[i], "role").value_or("");
         if (role == "developer" && m_style != "openai") return upstream_developer_role_error(m_style, i);
         if (role == "system") ++systems;
-        if (auto content = util::get_string(arr[i], "content")) prompt_tokens += 1 + static_cast<std::int64_t>(content->size() / 4);
+        if (auto content = jstr(arr[i], "content")) prompt_tokens += 1 + static_cast<std::int64_t>(content->size() / 4);
         prompt_tokens += 4;
     }
     if (m_style == "minimax" && systems > 1) return upstream_error_response("minimax_2013_400");

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "stubs/fault_profile.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "stubs/upstream/upstream_errors.hpp"
+
+using namespace crm::stubs;
+
+TEST_CASE("fault profiles: every documented profile is embedded and parses") {
+    const auto names = profile_names();
+    for (const char* n : {"healthy", "upstream_quota_exhausted", "host_chat_incompatible", "gateway_rejects_x_api_key",
+                          "account_probe_429", "models_only", "sse_truncated", "keepalive_stall", "compliance_gate",
+                          "shared_host_residue", "upstream_down", "latency"}) {
+        INFO(n);
+        CHECK(std::find(names.begin(), names.end(), n) != names.end());
+        auto p = load_profile(n);
+        REQUIRE(p.has_value());
+        CHECK(p->name == n);
+        CHECK_FALSE(p->description.empty());
+    }
+}
+
+TEST_CASE("fault profiles: healthy changes nothing, others switch on their mechanism") {
+    CHECK(load_profile("healthy")->host == HostFaults{});
+    CHECK(load_profile("healthy")->upstream == UpstreamFaults{});
+    CHECK(load_profile("upstream_quota_exhausted")->upstream.chat_error == "relay_insufficient_user_quota");
+    CHECK(load_profile("host_chat_incompatible")->host.responses_bridge);
+    CHECK(load_profile("compliance_gate")->host.compliance_gate);
+    CHECK(load_profile("keepalive_stall")->upstream.stream_mode == "keepalive_stall");
+    CHECK(load_profile("latency")->upstream.latency_ms > 0);
+}
+
+TEST_CASE("fault profiles: a file path loads; unknown names, keys and errors are rejected") {
+    auto dir = std::filesystem::temp_directory_path() / ("crm-profile-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto path = dir / "custom.json";
+    std::ofstream(path) << R"({"name":"custom","description":"d","upstream":{"latency_ms":5,"stall_max_ms":100}})";
+    auto p = load_profile(path.string());
+    REQUIRE(p.has_value());
+    CHECK(p->upstream.latency_ms == 5);
+    CHECK(p->upstream.stall_max_ms == 100);
+    CHECK_FALSE(load_profile("no_such_profile").has_value());
+    CHECK(load_profile("no_such_profile").error().code == crm::util::ErrorCode::invalid_input);
+    CHECK_FALSE(parse_profile(R"({"name":"x","upstream":{"latency":5}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","upstream":{"chat_error":"nope"}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","upstream":{"stream_mode":"weird"}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"compliance_gate":"yes"}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"description":"no name"})", "t").has_value());
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("fault profiles: profile_to_json round-trips") {
+    auto p = load_profile("keepalive_stall");
+    REQUIRE(p);
+    auto again = parse_profile(crm::util::json::serialize(profile_to_json(*p)), "roundtrip");
+    REQUIRE(again);
+    CHECK(*again == *p);
+}
+
+TEST_CASE("upstream errors: every named error is provider shaped") {
+    for (const auto& name : upstream_error_names()) {
+        INFO(name);
+        auto r = upstream_error_response(name);
+        CHECK(r.status >= 200);
+        CHECK_FALSE(r.body.empty());
+    }
+    auto q = upstream_error_response("relay_insufficient_user_quota");
+    CHECK(q.status == 403);
+    CHECK(q.body.find("\"code\":\"insufficient_user_quota\"") != std::string::npos);
+    CHECK(q.body.find("one_api_error") != std::string::npos);
+    CHECK(upstream_error_response("deepseek_402").body.find("Insufficient Balance") != std::string::npos);
+    auto mm = upstream_error_response("minimax_base_resp_1008");
+    CHECK(mm.status == 200);
+    CHECK(mm.body.find("\"status_code\":1008") != std::string::npos);
+    CHECK(upstream_error_response("minimax_2013_400").body.find("(2013)") != std::string::npos);
+    CHECK(upstream_developer_role_error("deepseek", 0).body.find("unknown variant `developer`") != std::string::npos);
+}
