@@ -93,6 +93,14 @@ struct EngineRig {
         engine = std::make_unique<engine::Engine>(std::move(deps));
     }
 
+    // Drops the engine, the store connection and the transport (before fork(): a SQLite
+    // connection or a curl handle must not cross into a child process).
+    void release() {
+        engine.reset();
+        store.reset();
+        http.reset();
+    }
+
     engine::ImportRequest request(std::vector<engine::AccessMode> modes, std::string prefix = {}) const {
         return {"stub-pack", "deepseek", std::move(modes),
                 prefix.empty() ? "t" + util::random_hex(3) : std::move(prefix)};

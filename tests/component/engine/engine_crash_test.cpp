@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine_rig.hpp"
+
+using namespace crm;
+using namespace crm::engine;
+using crm::test::EngineRig;
+
+namespace {
+
+// The full provisioning flow one child runs: import both modes, close both.
+void full_flow(Engine& e, const HostTarget& host, const ImportRequest& req) {
+    auto imp = e.import(host, req);
+    if (!imp || imp->batch_status != BatchStatus::succeeded) return;
+    (void)e.close_access(host, imp->batch_id, AccessMode::self_service, {});
+    (void)e.close_access(host, imp->batch_id, AccessMode::subscription, {});
+}
+
+}  // namespace
+
+TEST_CASE("engine: a process killed after any host write is recovered with nothing left on the host",
+          "[engine][component]") {
+    auto rig = EngineRig::start("healthy");
+    // Count the host writes of an uninterrupted run.
+    auto probe_req = rig->request({AccessMode::self_service, AccessMode::subscription}, "count");
+    full_flow(*rig->engine, rig->host, probe_req);
+    const std::size_t total = rig->engine->host_writes();
+    REQUIRE(total >= 9);  // 2 groups, 2 accounts, channel, user+balance+key, user+subscription+key
+
+    for (std::size_t n = 1; n <= total; ++n) {
+        const std::string prefix = "crash" + std::to_string(n);
+        auto req = rig->request({AccessMode::self_service, AccessMode::subscription}, prefix);
+        rig->release();
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            // Child: die abruptly right after host write n, as a kill -9 would.
+            rig->make_engine([n](std::size_t writes) {
+                if (writes == n) ::_exit(42);
+            });
+            full_flow(*rig->engine, rig->host, req);
+            ::_exit(0);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        INFO("crash after host write " << n);
+        REQUIRE(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 42);
+
+        rig->make_engine();
+        REQUIRE(rig->host_resources_named(prefix) > 0);  // the crash left something behind
+        auto rec = rig->engine->recover(rig->host);
+        REQUIRE(rec);
+        CHECK(rec->clean());
+        // A batch whose import had finished is still the operator's: roll it back explicitly.
+        auto batches = rig->store->batches();
+        REQUIRE(batches);
+        for (const auto& b : *batches) {
+            if (b.name_prefix != prefix || b.status == BatchStatus::rolled_back) continue;
+            auto rb = rig->engine->rollback(rig->host, b.id);
+            REQUIRE(rb);
+            CHECK(rb->batch_status == BatchStatus::rolled_back);
+        }
+        CHECK(rig->host_resources_named(prefix) == 0);
+        for (const auto& b : *batches) {
+            auto rs = rig->store->resources(b.id);
+            REQUIRE(rs);
+            for (const auto& r : *rs) CHECK(r.state != ResourceState::intent);
+        }
+    }
+    CHECK(rig->store->integrity_check() == std::string("ok"));
+}
