@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" +
                                           crm::util::k_git_sha + ")");
     app.require_subcommand(1);
+    crm::harness::register_run(app, ctx);
+    crm::harness::register_plan(app, ctx);
+    crm::harness::register_merge(app, ctx);
     crm::harness::register_verify(app, ctx);
 
     try {

@@ -24,6 +24,10 @@ struct CommandContext {
     std::function<ExitCode()> action;     // chosen by the parsed subcommand
 };
 
+// run / plan / merge: scenario matrices, the evidence bundle, shard merging.
+void register_run(CLI::App& app, CommandContext& ctx);
+void register_plan(CLI::App& app, CommandContext& ctx);
+void register_merge(CLI::App& app, CommandContext& ctx);
 // verify: manifest, secret audit, schema_version, completeness of a bundle.
 void register_verify(CLI::App& app, CommandContext& ctx);
 

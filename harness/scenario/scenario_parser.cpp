@@ -170,7 +170,7 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
         h.name = *name;
     }
     if (h.kind == HostKind::stub) {
-        for (auto k : {"url", "admin_api_key", "admin_email", "admin_password", "accept_compliance", "user"}) {
+        for (auto k : {"url", "admin_api_key", "admin_email", "admin_password", "user"}) {
             if (o->contains(k))
                 return std::unexpected(ctx.error(child_path(path, k), "only allowed for kind \"real\""));
         }
@@ -181,6 +181,8 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
         }
         CRM_TRY(fork, ctx.opt_bool(*o, path, "fork_admin_key_route"));
         h.fork_admin_key_route = fork.value_or(false);
+        CRM_TRY(accept_stub, ctx.opt_bool(*o, path, "accept_compliance"));
+        h.accept_compliance = accept_stub.value_or(false);
         return h;
     }
     for (auto k : {"profile", "fork_admin_key_route"}) {

@@ -1,0 +1,237 @@
+// `crm-accept merge A B ... --out DIR`: joins shard bundles of one scenario into one bundle equal
+// to an unsharded run (same cells in matrix order, same causes), re-gated, re-manifested and
+// re-audited. Inputs are verified first: each must be complete, of the same scenario (sha256),
+// with a matching MANIFEST; no cell may appear twice.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <ostream>
+
+#include "harness/cli/command.hpp"
+#include "harness/gate/baseline.hpp"
+#include "harness/runner/cell_pipeline.hpp"
+#include "harness/runner/run_bundle.hpp"
+#include "harness/scenario/scenario_parser.hpp"
+#include "util/files.hpp"
+#include "util/sha256.hpp"
+
+namespace crm::harness {
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = util::json;
+
+struct MergeOptions {
+    std::vector<std::string> inputs;
+    std::string out = "artifacts/real-host-acceptance";
+    std::string label;
+    bool json = false;
+};
+
+// Checks every line of MANIFEST.sha256; returns the first mismatch.
+std::optional<std::string> manifest_mismatch(const fs::path& dir) {
+    auto text = util::read_file(dir / "MANIFEST.sha256");
+    if (!text) return "MANIFEST.sha256 missing";
+    std::size_t pos = 0;
+    while (pos < text->size()) {
+        auto nl = text->find('\n', pos);
+        std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+        pos = nl == std::string::npos ? text->size() : nl + 1;
+        if (line.size() < 67) continue;
+        std::string sha = line.substr(0, 64), rel = line.substr(66);
+        auto actual = util::sha256_file(dir / rel);
+        if (!actual || *actual != sha) return fmt::format("{} does not match MANIFEST.sha256", rel);
+    }
+    return std::nullopt;
+}
+
+// "2026-05-21T19:14:18+08:00" -> seconds since the epoch.
+std::optional<std::time_t> parse_iso(std::string_view s) {
+    std::tm tm{};
+    int oh = 0, om = 0;
+    char sign = '+';
+    if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &oh, &om) != 9)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    std::time_t t = timegm(&tm);
+    long off = (oh * 3600L + om * 60L) * (sign == '-' ? -1 : 1);
+    return t - off;
+}
+
+ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
+    if (o.inputs.size() < 1) {
+        ctx.err << "merge: give at least one bundle\n";
+        return ExitCode::usage;
+    }
+    std::optional<json::value> first_run;
+    std::map<std::size_t, std::pair<fs::path, runner::CellReport>> cells;
+    std::string oldest_start;
+    for (const auto& in : o.inputs) {
+        fs::path dir(in);
+        auto text = util::read_file(dir / "00-run.json");
+        if (!text) {
+            ctx.err << fmt::format("merge: {}: not a bundle (no 00-run.json)\n", in);
+            return ExitCode::harness_error;
+        }
+        auto run = util::parse_json(*text, (dir / "00-run.json").string());
+        if (!run) {
+            ctx.err << "merge: " << run.error().message << "\n";
+            return ExitCode::harness_error;
+        }
+        if (util::get_string(*run, "status").value_or("") != "complete") {
+            ctx.err << fmt::format("merge: {}: bundle is incomplete (interrupted or crashed run)\n", in);
+            return ExitCode::harness_error;
+        }
+        if (auto bad = manifest_mismatch(dir)) {
+            ctx.err << fmt::format("merge: {}: {}\n", in, *bad);
+            return ExitCode::audit_failed;
+        }
+        const auto* sc = util::find(*run, "scenario");
+        std::string sha = sc ? util::get_string(*sc, "sha256").value_or("") : "";
+        if (first_run) {
+            const auto* fsc = util::find(*first_run, "scenario");
+            if (!fsc || util::get_string(*fsc, "sha256").value_or("") != sha) {
+                ctx.err << fmt::format("merge: {}: a different scenario (sha256) than {}\n", in, o.inputs.front());
+                return ExitCode::harness_error;
+            }
+        } else {
+            first_run = *run;
+        }
+        auto started = util::get_string(*run, "started_at").value_or("");
+        if (oldest_start.empty() || started < oldest_start) oldest_start = started;
+        for (const auto& entry : fs::directory_iterator(dir)) {
+            if (!entry.is_directory()) continue;
+            auto report = runner::read_cell_report(entry.path());
+            if (!report) {
+                ctx.err << fmt::format("merge: {}: {}\n", entry.path().string(), report.error().message);
+                return ExitCode::harness_error;
+            }
+            auto idx = report->cell.index;
+            if (cells.contains(idx)) {
+                ctx.err << fmt::format("merge: cell {} appears in {} and {}\n", report->cell.id,
+                                       cells[idx].first.parent_path().string(), in);
+                return ExitCode::harness_error;
+            }
+            cells.emplace(idx, std::make_pair(entry.path(), std::move(*report)));
+        }
+    }
+    const auto& fr = *first_run;
+    const auto* fsc = util::find(fr, "scenario");
+    std::string name = fsc ? util::get_string(*fsc, "name").value_or("merged") : "merged";
+    std::string scen_path = fsc ? util::get_string(*fsc, "path").value_or("") : "";
+    std::string scen_sha = fsc ? util::get_string(*fsc, "sha256").value_or("") : "";
+    std::string label = !o.label.empty() ? o.label : fsc ? util::get_string(*fsc, "label").value_or("") : "";
+
+    // The gate policy comes from the scenario when it is still the same file.
+    gate::GatePolicyInput policy;
+    std::optional<gate::Baseline> baseline;
+    std::vector<std::string> notes;
+    if (auto s = scenario::load_scenario(scen_path, ctx.env); s && s->sha256 == scen_sha) {
+        policy.blocking_causes = s->gate.blocking_causes;
+        policy.max_evidence_age = s->gate.max_evidence_age;
+        if (!s->gate.baseline.empty()) {
+            if (auto b = gate::load_baseline(s->gate.baseline)) baseline = std::move(*b);
+        }
+    } else {
+        notes.push_back(fmt::format("scenario {} is not available unchanged: default gate policy", scen_path));
+    }
+    policy.baseline = baseline ? &*baseline : nullptr;
+
+    util::SecretRegistry secrets;  // nothing known: the audit looks for secret-shaped strings
+    auto bundle = runner::RunBundle::create(o.out, name, label, secrets);
+    if (!bundle) {
+        ctx.err << "merge: " << bundle.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    runner::RunSummaryInput in;
+    in.scenario_name = name;
+    in.scenario_path = scen_path;
+    in.scenario_sha256 = scen_sha;
+    in.label = label;
+    in.started_at = oldest_start;
+    in.finished_at = runner::now_iso_with_offset();
+    std::vector<gate::CellResult> results;
+    json::array merged_cells;
+    for (auto& [idx, entry] : cells) {
+        auto& [src, report] = entry;
+        std::error_code ec;
+        fs::copy(src, bundle->dir() / src.filename(), fs::copy_options::recursive, ec);
+        if (ec) {
+            ctx.err << fmt::format("merge: copy {}: {}\n", src.string(), ec.message());
+            return ExitCode::harness_error;
+        }
+        results.push_back({report.cell.id, report.cause, report.verdict, report.cell.expected_cause});
+        merged_cells.push_back(json::object{{"index", idx},
+                                            {"cell", report.cell.id},
+                                            {"mode", scenario::to_string(report.cell.mode)},
+                                            {"pack", report.cell.pack},
+                                            {"provider", report.cell.provider},
+                                            {"profile", report.cell.profile},
+                                            {"expected_cause", report.cell.expected_cause
+                                                                   ? json::value(*report.cell.expected_cause)
+                                                                   : nullptr}});
+        in.cells.push_back(report);
+    }
+    std::optional<std::chrono::seconds> age;
+    if (auto t = parse_iso(oldest_start)) age = std::chrono::seconds(std::time(nullptr) - *t);
+    in.gate = gate::decide(results, policy, age);
+    for (auto& n : notes) in.gate.notes.push_back(std::move(n));
+    in.exit_code = to_int(in.gate.exit_code);
+
+    json::object run = fr.as_object();
+    run["status"] = "complete";
+    run["started_at"] = oldest_start;
+    run["finished_at"] = in.finished_at;
+    json::array from;
+    for (const auto& i : o.inputs) from.emplace_back(i);
+    run["merged_from"] = std::move(from);
+    run["selection"] = json::object{{"only", ""}, {"shard", ""}, {"rerun_failed", ""}};
+    if (auto* m = run.if_contains("matrix"); m && m->is_object()) m->as_object()["cells_selected"] = merged_cells;
+    if (auto r = bundle->write_json("00-run.json", run); !r) {
+        ctx.err << "merge: " << r.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    if (auto r = runner::write_summaries(*bundle, in); !r) {
+        ctx.err << "merge: " << r.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    if (auto r = bundle->write_manifest(); !r) {
+        ctx.err << "merge: " << r.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    auto hits = bundle->audit();
+    if (o.json) {
+        auto s = runner::summary_json(in);
+        s.as_object()["bundle"] = bundle->dir().string();
+        ctx.out << util::pretty(s);
+    } else {
+        for (const auto& c : in.cells) ctx.out << fmt::format("{:<36} {}\n", c.cell.id, c.cause);
+        ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", in.gate.passed ? "PASSED" : "FAILED", in.exit_code,
+                               bundle->dir().string());
+    }
+    if (!hits || !hits->empty()) {
+        ctx.err << "merge: audit FAILED: secret-shaped strings in the merged bundle\n";
+        return ExitCode::audit_failed;
+    }
+    return in.gate.exit_code;
+}
+
+}  // namespace
+
+void register_merge(CLI::App& app, CommandContext& ctx) {
+    auto opts = std::make_shared<MergeOptions>();
+    auto* cmd = app.add_subcommand("merge", "Join shard bundles of one scenario into one bundle (re-gated, re-manifested)");
+    cmd->add_option("bundles", opts->inputs, "Shard bundles")->required();
+    cmd->add_option("--out", opts->out, "Bundle root directory for the merged bundle")->capture_default_str();
+    cmd->add_option("--label", opts->label, "Label of the merged bundle (default: the shards' label)");
+    cmd->add_flag("--json", opts->json, "Print the merged summary as JSON");
+    cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return merge(*opts, ctx); }; });
+}
+
+}  // namespace crm::harness

@@ -1,0 +1,171 @@
+#include "harness/cli/run_setup.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "harness/scenario/scenario_parser.hpp"
+
+namespace crm::harness::cli {
+
+namespace fs = std::filesystem;
+
+std::string default_scenario_path(const util::EnvLookup& env) {
+    if (auto home = env("CRM_ACCEPT_HOME"); home && !home->empty()) {
+        auto p = fs::path(*home) / "scenarios" / "default.json";
+        if (fs::exists(p)) return p.string();
+    }
+    // The binary lives in <source>/build*/harness/crm-accept: walk up from it.
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+            auto p = dir / "scenarios" / "default.json";
+            if (fs::exists(p)) return p.string();
+        }
+    }
+    return (fs::path("scenarios") / "default.json").string();
+}
+
+namespace {
+
+std::string base_url_var(const engine::Provider& p) {
+    // "${DEEPSEEK_BASE_URL:-https://...}" -> DEEPSEEK_BASE_URL
+    const auto& t = p.upstream_base_url_template;
+    auto open = t.find("${");
+    if (open == std::string::npos) return {};
+    auto end = t.find_first_of(":}", open + 2);
+    if (end == std::string::npos) return {};
+    return t.substr(open + 2, end - open - 2);
+}
+
+std::string stub_style(const engine::Provider& p) {
+    auto has = [&](std::string_view s) {
+        return p.name.find(s) != std::string::npos || p.platform.find(s) != std::string::npos;
+    };
+    if (has("deepseek")) return "deepseek";
+    if (has("minimax")) return "minimax";
+    return "openai";
+}
+
+}  // namespace
+
+std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path, const util::EnvLookup& env,
+                                              const SelectionOptions& sel, const std::string& rules_path) {
+    auto bad = [](std::string m) { return std::unexpected(PrepareError{PrepareFailure::invalid_input, std::move(m)}); };
+    auto usage = [](std::string m) { return std::unexpected(PrepareError{PrepareFailure::usage, std::move(m)}); };
+    Prepared p;
+    auto s = scenario::load_scenario(scenario_path, env);
+    if (!s) return bad(s.error().message);
+    p.scenario = std::move(*s);
+    auto packs = engine::load_pack_dir(p.scenario.packs_dir, env);
+    if (!packs) return bad(fmt::format("{}: packs_dir: {}", p.scenario.source_path, packs.error().message));
+    p.packs = std::move(*packs);
+    scenario::ReferenceCheck check;
+    check.has_provider = [&](std::string_view pack, std::string_view provider) {
+        if (provider.empty()) return p.packs.find_pack(pack) != nullptr;
+        return p.packs.find(pack, provider).has_value();
+    };
+    auto names = stubs::profile_names();
+    check.has_profile = [&](std::string_view profile) {
+        return std::find(names.begin(), names.end(), profile) != names.end() || fs::exists(fs::path(profile));
+    };
+    if (auto r = scenario::check_references(p.scenario, check); !r) return bad(r.error().message);
+    if (!p.scenario.gate.baseline.empty()) {
+        auto b = gate::load_baseline(p.scenario.gate.baseline);
+        if (!b) return bad(b.error().message);
+        p.baseline = std::move(*b);
+    }
+    auto rules = rules_path.empty() ? classify::builtin_rules() : classify::load_rules(rules_path);
+    if (!rules) return bad(rules.error().message);
+    p.rules = std::move(*rules);
+
+    p.all_cells = matrix::expand(p.scenario);
+    p.cells = p.all_cells;
+    if (!sel.only.empty()) p.cells = matrix::filter_only(p.cells, sel.only);
+    if (!sel.shard.empty()) {
+        auto shard = matrix::parse_shard(sel.shard);
+        if (!shard) return usage(shard.error().message);
+        p.cells = matrix::select_shard(p.cells, *shard);
+    }
+    if (!sel.rerun_failed.empty()) {
+        auto failed = matrix::failed_cell_ids(sel.rerun_failed);
+        if (!failed) return bad(failed.error().message);
+        p.cells = matrix::select_ids(p.cells, *failed);
+    }
+    if (p.cells.empty() && sel.rerun_failed.empty())
+        return usage(fmt::format("no cell of {} matches the selection (--only / --shard)", p.scenario.source_path));
+    return p;
+}
+
+util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLookup& env,
+                                     util::SecretRegistry& secrets) {
+    HostsUp up;
+    const auto& s = prepared.scenario;
+    // key env var / base-url var -> value, from the stub clusters (the last stub host wins for
+    // a provider; a hosts axis with several stub hosts shares upstream definitions).
+    auto overlay = std::make_shared<std::map<std::string, std::string, std::less<>>>();
+    up.clusters.resize(s.hosts.size());
+    for (std::size_t h = 0; h < s.hosts.size(); ++h) {
+        const auto& host = s.hosts[h];
+        runner::HostContext ctx;
+        ctx.kind = host.kind;
+        ctx.target.name = host.name;
+        ctx.target.accept_compliance = host.accept_compliance;
+        ctx.target.timeouts = probes::Timeouts{s.timeouts.connect, s.timeouts.total, s.timeouts.idle};
+        if (host.kind == scenario::HostKind::real) {
+            secrets.add(host.admin_api_key);
+            secrets.add(host.admin_password);
+            ctx.target.url = host.url;
+            ctx.target.admin = {host.admin_api_key, host.admin_email, host.admin_password};
+            if (host.reuse_user) {
+                secrets.add(host.reuse_user->password);
+                ctx.reuse_user = engine::UserCredentials{host.reuse_user->email, host.reuse_user->password};
+            }
+            up.hosts.push_back(std::move(ctx));
+            continue;
+        }
+        stubs::StubOptions opts;
+        opts.host_profile = host.profile;
+        opts.fork_admin_key_route = host.fork_admin_key_route;
+        for (const auto& prov : s.providers) {
+            auto def = prepared.packs.find(prov.pack, prov.provider);
+            if (!def) return std::unexpected(def.error());
+            opts.upstreams.push_back({prov.provider, stub_style(**def), prov.profile.empty() ? "healthy" : prov.profile});
+        }
+        auto cluster = stubs::StubCluster::start(opts);
+        if (!cluster) return std::unexpected(cluster.error());
+        const auto& ep = (*cluster)->endpoints();
+        secrets.add(ep.admin_api_key);
+        secrets.add(ep.admin_password);
+        for (const auto& [name, key] : ep.upstream_keys) secrets.add(key);
+        ctx.target.url = ep.host_url;
+        ctx.target.admin = {ep.admin_api_key, ep.admin_email, ep.admin_password};
+        for (const auto& prov : s.providers) {
+            auto def = prepared.packs.find(prov.pack, prov.provider);
+            if (!def) continue;
+            if (auto it = ep.upstream_keys.find(prov.provider); it != ep.upstream_keys.end() && !(*def)->key_env.empty())
+                (*overlay)[(*def)->key_env] = it->second;
+            if (auto it = ep.upstream_urls.find(prov.provider); it != ep.upstream_urls.end()) {
+                auto var = base_url_var(**def);
+                if (!var.empty()) (*overlay)[var] = it->second;
+            }
+        }
+        up.clusters[h] = std::move(*cluster);
+        up.hosts.push_back(std::move(ctx));
+    }
+    util::EnvLookup base = env;
+    up.env = [overlay, base](std::string_view name) -> std::optional<std::string> {
+        if (auto it = overlay->find(name); it != overlay->end()) return it->second;
+        return base(name);
+    };
+    auto packs = engine::load_pack_dir(s.packs_dir, up.env);
+    if (!packs) return std::unexpected(packs.error());
+    up.packs = std::move(*packs);
+    return up;
+}
+
+}  // namespace crm::harness::cli

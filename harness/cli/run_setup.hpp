@@ -1,0 +1,67 @@
+#pragma once
+// Everything `run` resolves before the first cell starts, in the CLI layer (the composition
+// root): the scenario, packs, references, baseline, rules, matrix selection, the in-process stub
+// hosts and the EnvLookup overlay that points the packs' key and base-URL variables at them.
+// Every input error here is reported before any network call.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/packs/pack_catalog.hpp"
+#include "harness/classify/rule_set.hpp"
+#include "harness/gate/baseline.hpp"
+#include "harness/matrix/matrix.hpp"
+#include "harness/runner/cell_pipeline.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "util/env_expand.hpp"
+#include "util/secrets.hpp"
+
+namespace crm::harness::cli {
+
+struct SelectionOptions {
+    std::string only;
+    std::string shard;         // "K/N" or ""
+    std::string rerun_failed;  // bundle path or ""
+};
+
+struct Prepared {
+    scenario::Scenario scenario;
+    engine::PackCatalog packs;
+    std::optional<gate::Baseline> baseline;
+    classify::RuleSet rules;
+    std::vector<matrix::Cell> all_cells;
+    std::vector<matrix::Cell> cells;  // selected
+};
+
+enum class PrepareFailure { invalid_input, usage };
+
+struct PrepareError {
+    PrepareFailure kind = PrepareFailure::invalid_input;
+    std::string message;
+};
+
+// Finds scenarios/default.json next to the binary's source tree, else under the cwd.
+[[nodiscard]] std::string default_scenario_path(const util::EnvLookup& env);
+
+// Scenario + packs + references + baseline + rules + selection. No network.
+[[nodiscard]] std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path,
+                                                            const util::EnvLookup& env,
+                                                            const SelectionOptions& selection,
+                                                            const std::string& rules_path);
+
+// Running stub hosts for the stub entries of the scenario (one cluster per stub host), plus the
+// env overlay and host contexts the pipeline needs.
+struct HostsUp {
+    std::vector<std::unique_ptr<stubs::StubCluster>> clusters;  // by host index (null for real)
+    std::vector<runner::HostContext> hosts;
+    util::EnvLookup env;
+    engine::PackCatalog packs;  // reloaded through the overlay (stub upstream URLs)
+};
+
+// Starts the stubs, registers every credential in `secrets`. invalid_input/io on failure.
+[[nodiscard]] util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLookup& env,
+                                                   util::SecretRegistry& secrets);
+
+}  // namespace crm::harness::cli

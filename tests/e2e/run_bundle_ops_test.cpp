@@ -1,0 +1,135 @@
+// Bundles produced by `run`: interruption, shard + merge, verify, plan.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "stubs/stub_cluster.hpp"
+#include "tests/e2e/cli_process.hpp"
+
+using namespace crm::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool any_file_named(const fs::path& root, std::string_view name) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); ++it) {
+        if (it->path().filename() == name) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("e2e run: SIGINT mid-run exits 130, leaves the bundle incomplete and nothing owned on the host") {
+    // The host is a stub started here, driven as a *real* host, so this test can read it back
+    // after the crm-accept process is gone. Its gateway stalls streams with keep-alives, which
+    // holds every cell in step 11 after it imported.
+    crm::stubs::StubOptions opts;
+    opts.host_profile = "keepalive_stall";
+    auto cluster = crm::stubs::StubCluster::start(opts);
+    REQUIRE(cluster.has_value());
+    const auto& ep = (*cluster)->endpoints();
+    auto dir = temp_dir("sigint");
+    auto scenario = write_scenario(dir, "stall.json", fmt::format(R"({{
+      "name": "stall", "packs_dir": "{}",
+      "host": {{"kind": "real", "url": "${{STUB_URL}}", "admin_api_key": "${{STUB_ADMIN_KEY}}"}},
+      "matrix": {{"modes": ["self_service", "subscription"],
+                  "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}},
+      "timeouts": {{"idle_ms": 60000, "total_ms": 60000}}}})",
+                                                                  packs_dir()));
+    std::map<std::string, std::string> env{{"STUB_URL", ep.host_url},
+                                           {"STUB_ADMIN_KEY", ep.admin_api_key},
+                                           {"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
+                                           {"DEEPSEEK_BASE_URL", ep.upstream_urls.at("deepseek")}};
+    auto out = dir / "out";
+    auto proc = spawn_cli({"run", scenario, "--out", out.string()}, env);
+    // Wait (bounded) until a cell has closed access, i.e. owns resources on the host.
+    bool imported = false;
+    for (int i = 0; i < 600 && !imported; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        imported = fs::exists(out) && any_file_named(out, "10-chat.json");
+    }
+    REQUIRE(imported);
+    ::kill(proc.pid, SIGINT);
+    auto r = wait_cli(proc);
+    (*cluster)->release_stalls();
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 130);
+    auto bundle = only_bundle(out);
+    auto run = read_json(bundle / "00-run.json");
+    CHECK(crm::util::get_string(run, "status") == std::optional<std::string>("incomplete"));
+    // Host read-back: no group, account, channel or user with this run's prefix is left.
+    auto snapshot = (*cluster)->snapshot_json();
+    CHECK(snapshot.find("\"crm-") == std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: --shard 1/2 and 2/2 merged equal the unsharded run") {
+    auto dir = temp_dir("shard");
+    auto whole = run_cli({"run", "--out", (dir / "whole").string(), "--json"});
+    REQUIRE(whole.exit_code == 0);
+    auto a = run_cli({"run", "--shard", "1/2", "--out", (dir / "a").string()});
+    auto b = run_cli({"run", "--shard", "2/2", "--out", (dir / "b").string()});
+    CHECK(a.exit_code == 0);
+    CHECK(b.exit_code == 0);
+    auto shard_a = read_json(only_bundle(dir / "a") / "summary.json");
+    CHECK(causes_of(shard_a).size() == 3);
+    auto m = run_cli({"merge", only_bundle(dir / "a").string(), only_bundle(dir / "b").string(), "--out",
+                      (dir / "merged").string(), "--json"});
+    INFO(m.err);
+    CHECK(m.exit_code == 0);
+    auto merged = read_json(only_bundle(dir / "merged") / "summary.json");
+    auto unsharded = crm::util::parse_json(whole.out, "stdout").value_or(nullptr);
+    CHECK(causes_of(merged) == causes_of(unsharded));
+    // Same cells in the same (matrix) order.
+    std::vector<std::string> order_m, order_u;
+    for (const auto& c : crm::util::find(merged, "cells")->get_array()) order_m.push_back(crm::util::get_string(c, "cell").value());
+    for (const auto& c : crm::util::find(unsharded, "cells")->get_array()) order_u.push_back(crm::util::get_string(c, "cell").value());
+    CHECK(order_m == order_u);
+    CHECK(fs::exists(only_bundle(dir / "merged") / "MANIFEST.sha256"));
+    // Merging a shard twice is refused.
+    CHECK(run_cli({"merge", only_bundle(dir / "a").string(), only_bundle(dir / "a").string(), "--out",
+                   (dir / "twice").string()}).exit_code == 3);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e verify and merge: a modified artifact is detected") {
+    auto dir = temp_dir("verify");
+    auto r = run_cli({"run", "--only", "deepseek", "--out", (dir / "run").string()});
+    REQUIRE(r.exit_code == 0);
+    auto bundle = only_bundle(dir / "run");
+    auto clean = run_cli({"verify", bundle.string()});
+    CHECK(clean.exit_code == 0);
+    auto target = bundle / "self_service__deepseek" / "10-chat.json";
+    auto text = crm::util::read_file(target).value();
+    REQUIRE(crm::util::write_atomic(target, text + " ").has_value());
+    auto v = run_cli({"verify", bundle.string()});
+    INFO(v.out << v.err);
+    CHECK(v.exit_code == 4);
+    CHECK(run_cli({"merge", bundle.string(), "--out", (dir / "m").string()}).exit_code == 4);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e plan: prints every cell and every numbered artifact without touching the network") {
+    auto r = run_cli({"plan", "--json"});
+    REQUIRE(r.exit_code == 0);
+    auto plan = crm::util::parse_json(r.out, "stdout");
+    REQUIRE(plan.has_value());
+    const auto& cells = crm::util::find(*plan, "cells")->get_array();
+    CHECK(cells.size() == 6);
+    std::string files;
+    for (const auto& st : crm::util::find(cells[0], "artifacts")->get_array())
+        for (const auto& f : crm::util::find(st, "files")->get_array()) files += std::string(f.get_string()) + " ";
+    for (const char* f : {"00-cell.json", "08-self-service-state.json", "11-chat-stream.sse", "17-upstream-models.json",
+                          "20-rollback.json", "21-summary.md"}) {
+        INFO(f);
+        CHECK(files.find(f) != std::string::npos);
+    }
+    auto text = run_cli({"plan", "--only", "subscription__kimi"});
+    CHECK(text.exit_code == 0);
+    CHECK(text.out.find("subscription__kimi/13-reconcile.json") != std::string::npos);
+    CHECK(text.out.find("self_service__kimi") == std::string::npos);
+}

@@ -1,0 +1,123 @@
+// The exit codes of `crm-accept run`, each reached by a real situation (spec §5).
+#include <catch2/catch.hpp>
+#include <fcntl.h>
+
+#include <fmt/format.h>
+
+#include "tests/e2e/cli_process.hpp"
+
+using namespace crm::e2e;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string one_provider_scenario(std::string_view name, std::string_view provider_line) {
+    return fmt::format(R"({{"name": "{}", "packs_dir": "{}", "host": {{"kind": "stub"}},
+  "matrix": {{"modes": ["self_service", "subscription"], "providers": [{}]}}}})",
+                       name, packs_dir(), provider_line);
+}
+
+}  // namespace
+
+TEST_CASE("e2e run: no argument runs the default stub matrix, finds every planted cause and exits 0") {
+    auto out = temp_dir("default");
+    auto r = run_cli({"run", "--out", out.string(), "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto summary = crm::util::parse_json(r.out, "stdout");
+    REQUIRE(summary.has_value());
+    auto causes = causes_of(*summary);
+    CHECK(causes["self_service__deepseek"] == "ready");
+    CHECK(causes["subscription__deepseek"] == "ready");
+    CHECK(causes["self_service__kimi"] == "host_compatibility_gap");
+    CHECK(causes["subscription__kimi"] == "host_compatibility_gap");
+    CHECK(causes["self_service__minimax"] == "upstream_key_quota_issue");
+    CHECK(causes["subscription__minimax"] == "upstream_key_quota_issue");
+    auto bundle = only_bundle(out);
+    auto run = read_json(bundle / "00-run.json");
+    CHECK(crm::util::get_string(run, "status") == std::optional<std::string>("complete"));
+    CHECK(fs::exists(bundle / "MANIFEST.sha256"));
+    CHECK(fs::exists(bundle / "junit.xml"));
+    for (const char* f : {"00-cell.json", "01-host-health.json", "02-host-capabilities.json", "03-pack.json",
+                          "04-preview.json", "05-import.json", "06-account-probe.json", "07-access-status.json",
+                          "08-subscription-group-state.json", "09-models.headers.txt", "09-models.json",
+                          "10-chat.headers.txt", "10-chat.json", "11-chat-stream.sse", "11-chat-stream.json",
+                          "12-accounts-state.json", "13-reconcile.json", "17-upstream-models.json",
+                          "19-upstream-chat.json", "20-rollback.json", "21-summary.json", "21-summary.md"}) {
+        INFO(f);
+        CHECK(fs::exists(bundle / "subscription__deepseek" / f));
+    }
+    CHECK(fs::exists(bundle / "self_service__kimi" / "08-self-service-state.json"));
+    fs::remove_all(out);
+}
+
+TEST_CASE("e2e run: a scenario whose expectation misses the planted fault exits 1") {
+    auto dir = temp_dir("exp");
+    auto path = write_scenario(dir, "wrong.json",
+                               one_provider_scenario("wrong", R"({"pack": "cn-core", "provider": "kimi",
+        "profile": "host_chat_incompatible", "expect": "ready"})"));
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("expectation_mismatch") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: only environment-blocked cells (upstream quota, no expectation) exit 2") {
+    auto dir = temp_dir("blocked");
+    auto path = write_scenario(dir, "quota.json",
+                               one_provider_scenario("quota", R"({"pack": "cn-core", "provider": "minimax",
+        "profile": "upstream_quota_exhausted"})"));
+    auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    auto causes = causes_of(crm::util::parse_json(r.out, "stdout").value_or(nullptr));
+    CHECK(causes["self_service__minimax"] == "upstream_key_quota_issue");
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: a malformed scenario exits 3 with one file:line: field: reason line") {
+    auto dir = temp_dir("bad");
+    auto path = write_scenario(dir, "bad.json", "{\n  \"name\": \"bad\",\n  \"host\": {\"kind\": \"stub\"},\n"
+                                                "  \"matrix\": {\"modes\": [\"self_service\"],\n"
+                                                "    \"providers\": [{\"pack\": \"cn-core\", \"provider\": \"nope\"}]},\n"
+                                                "  \"packs_dir\": \"" + packs_dir() + "\"\n}\n");
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()});
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == path + ":5: matrix.providers[0].provider: unknown provider \"nope\" in pack \"cn-core\"\n");
+    CHECK_FALSE(fs::exists(dir / "out"));  // nothing was started, nothing written
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: a secret that reaches an artifact fails the audit with exit 4") {
+    auto dir = temp_dir("audit");
+    // The label is copied into 00-run.json and every 00-cell.json: a key pasted there is a leak.
+    auto text = fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}", "host": {{"kind": "stub"}},
+      "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
+                            std::string(40, 'a'), packs_dir());
+    auto path = write_scenario(dir, "leak.json", text);
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()});
+    CHECK(r.exit_code == 4);
+    CHECK(r.err.find("audit FAILED") != std::string::npos);
+    CHECK(r.err.find(std::string(40, 'a')) == std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: a bad flag is a usage error (64)") {
+    CHECK(run_cli({"run", "--no-such-flag"}).exit_code == 64);
+    CHECK(run_cli({"run", "--shard", "3/2", "--out", temp_dir("usage").string()}).exit_code == 64);
+}
+
+TEST_CASE("e2e run: release.json (all healthy) passes the gate") {
+    auto out = temp_dir("release");
+    auto r = run_cli({"run", std::string(CRM_SOURCE_DIR) + "/scenarios/release.json", "--out", out.string(), "--json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    auto causes = causes_of(crm::util::parse_json(r.out, "stdout").value_or(nullptr));
+    CHECK(causes.size() == 6);
+    for (const auto& [cell, cause] : causes) {
+        INFO(cell);
+        CHECK(cause == "ready");
+    }
+    fs::remove_all(out);
+}
