@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     crm::harness::register_plan(app, ctx);
     crm::harness::register_merge(app, ctx);
     crm::harness::register_verify(app, ctx);
+    crm::harness::register_engine(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -30,5 +30,7 @@ void register_plan(CLI::App& app, CommandContext& ctx);
 void register_merge(CLI::App& app, CommandContext& ctx);
 // verify: manifest, secret audit, schema_version, completeness of a bundle.
 void register_verify(CLI::App& app, CommandContext& ctx);
+// engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
+void register_engine(CLI::App& app, CommandContext& ctx);
 
 }  // namespace crm::harness
