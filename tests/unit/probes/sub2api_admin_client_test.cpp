@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "probes/sub2api/admin_client.hpp"
 #include "probes/sub2api/envelope.hpp"
@@ -564,4 +566,55 @@ TEST_CASE("admin client: balance updates send {balance, operation} and refuse a 
     REQUIRE_FALSE(zero);
     CHECK(zero.error().code == ErrorCode::invalid_input);
     CHECK(host.requests.size() == 1);
+}
+
+TEST_CASE("admin client: parallel callers in login mode share one admin login") {
+    SecretRegistry secrets;
+    std::atomic<int> logins{0};
+    fake::FakeHost host(secrets, [&](const HttpRequest& r) {
+        if (fake::path_of(r) == "/api/v1/auth/login") {
+            ++logins;
+            return fake::ok(json::object{{"access_token", "shared-admin-jwt-0123456789"}});
+        }
+        return fake::ok(group_json(1, "g"));
+    });
+    AdminClient client(host, login_options(), secrets);
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 10; ++i) {
+                if (client.get_group(1)) ++ok;
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == 40);
+    CHECK(logins == 1);
+    CHECK(client.take_exchanges().size() == 41);
+}
+
+TEST_CASE("admin client: a JWT the host keeps rejecting is retried once, not forever") {
+    SecretRegistry secrets;
+    int logins = 0;
+    fake::FakeHost host(secrets, [&](const HttpRequest& r) {
+        if (fake::path_of(r) == "/api/v1/auth/login") {
+            ++logins;
+            return fake::ok(json::object{{"access_token", "rejected-admin-jwt-" + std::to_string(logins)}});
+        }
+        return fake::reply(401, R"({"code":"INVALID_TOKEN","message":"Invalid token"})");
+    });
+    AdminClient client(host, login_options(), secrets);
+    auto g = client.get_group(1);
+    REQUIRE_FALSE(g);
+    CHECK(g.error().code == ErrorCode::host_rejected);
+    CHECK(logins == 2);
+    CHECK(host.requests.size() == 4);
+}
+
+TEST_CASE("admin client: host_reason is empty for errors that are not host answers") {
+    CHECK(host_reason(crm::util::Error{ErrorCode::connect_failed, "connect refused", {}, 0}).empty());
+    CHECK(host_reason(crm::util::Error{ErrorCode::http_status, "GET /x -> 500: internal error", {}, 500}).empty());
+    CHECK(host_reason(crm::util::Error{ErrorCode::conflict, "POST /x -> 409 EMAIL_EXISTS: email exists", {}, 409}) ==
+          "EMAIL_EXISTS");
 }
