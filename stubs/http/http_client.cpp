@@ -78,7 +78,7 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     while (!parser.is_done()) {
         parser.get().body().data = chunk;
         parser.get().body().size = sizeof(chunk);
-        http::read(stream, buffer, parser, ec);
+        http::read_some(stream, buffer, parser, ec);
         if (ec == http::error::need_buffer) ec = {};
         const std::size_t got = sizeof(chunk) - parser.get().body().size;
         if (got > 0) {

@@ -1,0 +1,228 @@
+#include "tests/component/stubs/stub_test_support.hpp"
+
+#include <filesystem>
+#include <fstream>
+
+using namespace crm::stubs;
+using namespace crm::stubs::test;
+
+namespace {
+std::unique_ptr<StubCluster> with_profile(const std::string& profile) {
+    StubOptions o;
+    o.host_profile = profile;
+    return start_cluster(o);
+}
+std::string temp_profile(const std::string& name, const std::string& text) {
+    auto path = std::filesystem::temp_directory_path() / ("crm-stub-" + name + "-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << text;
+    return path.string();
+}
+Reply upstream_chat(const StubCluster& c, const std::string& name, const std::string& model, bool stream,
+                    const std::string& role = "user") {
+    json::object body{{"model", model}, {"messages", json::array{json::object{{"role", role}, {"content", "ping"}}}}};
+    if (stream) body["stream"] = true;
+    return call("POST", c.endpoints().upstream_urls.at(name) + "/chat/completions", json::serialize(body),
+                {{"Authorization", "Bearer " + c.endpoints().upstream_keys.at(name)}});
+}
+}  // namespace
+
+TEST_CASE("profile upstream_quota_exhausted: 403 insufficient_user_quota, failover, 10 min cooldowns, 502") {
+    auto c = with_profile("upstream_quota_exhausted");
+    WalkOptions o;
+    o.accounts = 3;
+    auto a = provision(*c, o);
+    auto direct = upstream_chat(*c, "deepseek", "deepseek-chat", false);
+    CHECK(direct.status == 403);
+    CHECK(direct.str("error.code") == "insufficient_user_quota");
+    const auto before = c->counters().upstream_calls.at("deepseek");
+    auto r = chat(*c, a.key, "deepseek-chat");
+    CHECK(r.status == 502);
+    CHECK(r.str("error.type") == "upstream_error");
+    CHECK(r.str("error.message") == "Upstream access forbidden, please contact administrator");
+    CHECK(c->counters().upstream_calls.at("deepseek") == before + 3);  // every account tried once
+    for (auto id : a.account_ids) {
+        auto acc = admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(id));
+        CHECK(acc.str("data.temp_unschedulable_reason").starts_with("OpenAI 403 temporary cooldown (1/3): Access forbidden (403): user quota is not enough"));
+        CHECK_FALSE(acc.str("data.temp_unschedulable_until").empty());
+    }
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 503);
+}
+
+TEST_CASE("profile host_chat_incompatible: upstream direct 200 (also SSE), host 502 across duplicate accounts") {
+    auto c = with_profile("host_chat_incompatible");
+    WalkOptions o;
+    o.accounts = 2;
+    auto a = provision(*c, o);
+    CHECK(upstream_chat(*c, "deepseek", "deepseek-chat", false).status == 200);
+    auto sse = upstream_chat(*c, "deepseek", "deepseek-chat", true);
+    CHECK(sse.status == 200);
+    CHECK(sse.body.find("[DONE]") != std::string::npos);
+    auto dev = upstream_chat(*c, "deepseek", "deepseek-chat", false, "developer");
+    CHECK(dev.status == 400);
+    CHECK(dev.str("error.message").find("unknown variant `developer`") != std::string::npos);
+    const auto before = c->counters().upstream_calls.at("deepseek");
+    auto r = chat(*c, a.key, "deepseek-chat");
+    CHECK(r.status == 502);
+    CHECK(r.str("error.type") == "upstream_error");
+    CHECK(r.str("error.message") == "Upstream request failed");
+    CHECK(c->counters().upstream_calls.at("deepseek") == before + 2);
+    CHECK(chat(*c, a.key, "deepseek-chat", true).status == 502);
+}
+
+TEST_CASE("profile gateway_rejects_x_api_key: only Authorization: Bearer authenticates") {
+    auto c = with_profile("gateway_rejects_x_api_key");
+    auto a = provision(*c, WalkOptions{});
+    auto x = chat(*c, a.key, "deepseek-chat", false, {{"x-api-key", a.key}});
+    CHECK(x.status == 401);
+    CHECK(x.str("code") == "API_KEY_REQUIRED");
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
+}
+
+TEST_CASE("profile account_probe_429: the account test sees a transient 429, the gateway then works") {
+    auto c = with_profile("account_probe_429");
+    auto a = provision(*c, WalkOptions{});
+    auto admin = admin_of(*c);
+    auto t = admin.post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test", R"({"model_id":"deepseek-chat"})");
+    auto events = sse_events(t.body);
+    REQUIRE_FALSE(events.empty());
+    CHECK(events.back().at("type").as_string() == "error");
+    CHECK(t.body.find("429") != std::string::npos);
+    CHECK_FALSE(admin.get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.rate_limited_at").empty());
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
+    CHECK(chat(*c, a.key, "deepseek-chat", true).status == 200);
+}
+
+TEST_CASE("profile models_only: /v1/models lists the model, completion is rejected") {
+    auto c = with_profile("models_only");
+    auto a = provision(*c, WalkOptions{});
+    auto m = call("GET", c->endpoints().host_url + "/v1/models", {}, {{"Authorization", "Bearer " + a.key}});
+    CHECK(m.body.find("deepseek-chat") != std::string::npos);
+    auto direct_models = call("GET", c->endpoints().upstream_urls.at("deepseek") + "/models", {},
+                              {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}});
+    CHECK(direct_models.status == 200);
+    auto r = chat(*c, a.key, "deepseek-chat");
+    CHECK(r.status == 400);
+    CHECK(r.str("error.type") == "invalid_request_error");
+    CHECK(r.str("error.message") == "Model Not Exist");
+}
+
+TEST_CASE("profile sse_truncated: streams end without [DONE]; non-stream still works") {
+    auto c = with_profile("sse_truncated");
+    auto a = provision(*c, WalkOptions{});
+    auto direct = upstream_chat(*c, "deepseek", "deepseek-chat", true);
+    CHECK(direct.body.find("data: ") != std::string::npos);
+    CHECK(direct.body.find("[DONE]") == std::string::npos);
+    auto s = chat(*c, a.key, "deepseek-chat", true);
+    CHECK(s.status == 200);
+    CHECK(s.body.find("pong") != std::string::npos);
+    CHECK(s.body.find("[DONE]") == std::string::npos);
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
+    auto t = admin_of(*c).post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test", R"({"model_id":"deepseek-chat"})");
+    CHECK(t.body.find("ended before [DONE]") != std::string::npos);
+}
+
+TEST_CASE("profile keepalive_stall: keep-alive comments only, bounded by stall_max_ms") {
+    const auto path = temp_profile("stall", R"({"name":"short_stall","description":"d","upstream":{"stream_mode":"keepalive_stall","stall_max_ms":400,"keepalive_interval_ms":50}})");
+    auto c = with_profile(path);
+    auto a = provision(*c, WalkOptions{});
+    auto direct = upstream_chat(*c, "deepseek", "deepseek-chat", true);
+    CHECK(direct.status == 200);
+    CHECK(direct.body.find(": keep-alive") != std::string::npos);
+    CHECK(direct.body.find("data:") == std::string::npos);
+    auto s = chat(*c, a.key, "deepseek-chat", true);
+    CHECK(s.status == 200);
+    CHECK(s.body.find(": keep-alive") != std::string::npos);
+    CHECK(s.body.find("[DONE]") == std::string::npos);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("profile keepalive_stall: the stall ends when the client goes away or the cluster stops") {
+    auto c = with_profile("keepalive_stall");
+    ClientRequest req;
+    req.method = "POST";
+    req.url = c->endpoints().upstream_urls.at("deepseek") + "/chat/completions";
+    req.headers = {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}};
+    req.body = R"({"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"x"}]})";
+    int beats = 0;
+    req.on_chunk = [&](std::string_view) { return ++beats < 3; };  // hang up after three beats
+    auto r = http_call(req);
+    REQUIRE(r.has_value());
+    CHECK_FALSE(r->complete);
+    c->release_stalls();
+    c->stop();  // must return: open stalls are woken and joined
+    SUCCEED();
+}
+
+TEST_CASE("profile shared_host_residue: foreign groups, accounts and channels exist at start") {
+    auto c = with_profile("shared_host_residue");
+    auto admin = admin_of(*c);
+    CHECK(admin.get("/api/v1/admin/groups").num("data.total") == 2);
+    CHECK(admin.get("/api/v1/admin/accounts?platform=deepseek").num("data.total") == 1);
+    CHECK(admin.get("/api/v1/admin/channels").num("data.total") == 1);
+    // A run's own resources still work next to the residue.
+    auto a = provision(*c, WalkOptions{});
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
+}
+
+TEST_CASE("profile upstream_down: 503 upstream, host fails over and answers 502 temporarily unavailable") {
+    auto c = with_profile("upstream_down");
+    auto a = provision(*c, WalkOptions{});
+    CHECK(upstream_chat(*c, "deepseek", "deepseek-chat", false).status == 503);
+    auto r = chat(*c, a.key, "deepseek-chat");
+    CHECK(r.status == 502);
+    CHECK(r.str("error.message") == "Upstream service temporarily unavailable");
+    CHECK(admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.status") == "active");
+}
+
+TEST_CASE("profile latency: answers stay correct with injected latency") {
+    const auto path = temp_profile("lat", R"({"name":"lat","description":"d","upstream":{"latency_ms":50}})");
+    auto c = with_profile(path);
+    auto a = provision(*c, WalkOptions{});
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
+    CHECK(load_profile("latency")->upstream.latency_ms == 300);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("per-provider profile: only that provider's upstream and accounts are affected") {
+    StubOptions o;
+    o.upstreams = {{"deepseek", "deepseek", "upstream_quota_exhausted"}, {"kimi", "openai", "gateway_rejects_x_api_key"},
+                   {"minimax", "minimax", "healthy"}};
+    auto c = start_cluster(o);
+    auto ds = provision(*c, WalkOptions{});
+    WalkOptions mm;
+    mm.name = "mm";
+    mm.upstream = "minimax";
+    mm.platform = "openai";
+    mm.model = "MiniMax-M2.7";
+    auto m = provision(*c, mm);
+    WalkOptions ki;
+    ki.name = "ki";
+    ki.upstream = "kimi";
+    ki.platform = "openai";
+    ki.model = "kimi-k2-0905-preview";
+    auto k = provision(*c, ki);
+    CHECK(chat(*c, ds.key, "deepseek-chat").status == 502);
+    CHECK(chat(*c, m.key, "MiniMax-M2.7").status == 200);
+    CHECK(chat(*c, m.key, "MiniMax-M2.7", false, {{"x-api-key", m.key}}).status == 200);
+    CHECK(chat(*c, k.key, "kimi-k2-0905-preview", false, {{"x-api-key", k.key}}).status == 401);
+    CHECK(chat(*c, k.key, "kimi-k2-0905-preview").status == 200);
+}
+
+TEST_CASE("stub upstreams: bearer auth with provider-shaped 401s, /models with and without /v1") {
+    auto c = start_cluster();
+    for (const auto& [name, url] : c->endpoints().upstream_urls) {
+        INFO(name);
+        auto bad = call("GET", url + "/models", {}, {{"Authorization", "Bearer nope"}});
+        CHECK(bad.status == 401);
+        auto good = call("GET", url + "/models", {}, {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at(name)}});
+        CHECK(good.status == 200);
+        CHECK(good.str("object") == "list");
+    }
+    CHECK(call("GET", c->endpoints().upstream_urls.at("deepseek") + "/v1/models", {},
+               {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}}).status == 200);
+    auto mm = call("POST", c->endpoints().upstream_urls.at("minimax") + "/chat/completions", "{}", {{"Authorization", "Bearer x"}});
+    CHECK(mm.str("error.message").find("(1004)") != std::string::npos);
+    CHECK(upstream_chat(*c, "minimax", "MiniMax-M2.7", false, "developer").str("error.message").find("(2013)") != std::string::npos);
+    CHECK(upstream_chat(*c, "kimi", "kimi-k2-0905-preview", false, "developer").status == 200);
+    CHECK(upstream_chat(*c, "deepseek", "no-such-model", false).str("error.message") == "Model Not Exist");
+}

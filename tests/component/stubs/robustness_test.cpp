@@ -1,0 +1,74 @@
+#include "tests/component/stubs/stub_test_support.hpp"
+
+#include <atomic>
+#include <thread>
+
+using namespace crm::stubs;
+using namespace crm::stubs::test;
+
+TEST_CASE("stub host: bodies above the cap get 413") {
+    StubOptions o;
+    o.max_body_bytes = 1024;
+    auto c = start_cluster(o);
+    auto r = call("POST", c->endpoints().host_url + "/api/v1/admin/groups", std::string(4096, 'x'),
+                  {{"x-api-key", c->endpoints().admin_api_key}});
+    CHECK(r.status == 413);
+    CHECK(call("GET", c->endpoints().host_url + "/health").status == 200);
+}
+
+TEST_CASE("stub host: hundreds of concurrent gateway calls and streams all succeed") {
+    auto c = start_cluster();
+    auto a = provision(*c, WalkOptions{});
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 200; ++i) {
+        threads.emplace_back([&, i] {
+            json::object body{{"model", "deepseek-chat"}, {"stream", i % 2 == 0},
+                              {"messages", json::array{json::object{{"role", "user"}, {"content", "ping"}}}}};
+            ClientRequest req;
+            req.method = "POST";
+            req.url = c->endpoints().host_url + "/v1/chat/completions";
+            req.headers = {{"Authorization", "Bearer " + a.key}};
+            req.body = json::serialize(body);
+            auto r = http_call(req);
+            if (r && r->status == 200 && !r->body.empty()) ++ok;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok.load() == 200);
+    CHECK(admin_of(*c).get("/api/v1/admin/usage").num("data.total") == 200);
+}
+
+TEST_CASE("stub host: stop() is idempotent and the port stops answering") {
+    auto c = start_cluster();
+    const auto url = c->endpoints().host_url + "/health";
+    CHECK(call("GET", url).status == 200);
+    c->stop();
+    c->stop();
+    ClientRequest req;
+    req.url = url;
+    req.timeout = std::chrono::milliseconds(2000);
+    CHECK_FALSE(http_call(req).has_value());
+}
+
+TEST_CASE("stub cluster: unknown style or profile is invalid_input") {
+    StubOptions bad_style;
+    bad_style.upstreams = {{"x", "grok", "healthy"}};
+    auto r = StubCluster::start(bad_style);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == crm::util::ErrorCode::invalid_input);
+    StubOptions bad_profile;
+    bad_profile.host_profile = "does_not_exist";
+    CHECK_FALSE(StubCluster::start(bad_profile).has_value());
+}
+
+TEST_CASE("stub cluster: default upstreams are deepseek, minimax and kimi (openai style)") {
+    auto c = start_cluster();
+    const auto& urls = c->endpoints().upstream_urls;
+    REQUIRE(urls.size() == 3);
+    CHECK_FALSE(urls.at("deepseek").ends_with("/v1"));
+    CHECK(urls.at("minimax").ends_with("/v1"));
+    CHECK(urls.at("kimi").ends_with("/v1"));
+    CHECK(c->endpoints().admin_api_key.starts_with("admin-"));
+    CHECK(c->snapshot_json().find("\"groups\"") != std::string::npos);
+}
