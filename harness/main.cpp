@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
     crm::harness::register_merge(app, ctx);
     crm::harness::register_verify(app, ctx);
     crm::harness::register_engine(app, ctx);
+    crm::harness::register_stubhost(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -32,5 +32,6 @@ void register_merge(CLI::App& app, CommandContext& ctx);
 void register_verify(CLI::App& app, CommandContext& ctx);
 // engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
 void register_engine(CLI::App& app, CommandContext& ctx);
+void register_stubhost(CLI::App& app, CommandContext& ctx);
 
 }  // namespace crm::harness
