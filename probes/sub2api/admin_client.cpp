@@ -129,7 +129,7 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
     double elapsed =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
             .count();
-    {
+    if (m_options.record_exchanges) {
         std::lock_guard lock(m_mutex);
         if (m_exchanges.size() < k_max_exchanges) {
             m_exchanges.push_back(

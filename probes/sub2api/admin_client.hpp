@@ -59,6 +59,7 @@ struct AdminClientOptions {
     bool accept_compliance = false;
     Timeouts timeouts{};
     int page_size = 100;  // list_all page size, clamped to [1, 1000]
+    bool record_exchanges = true;  // keep the {method, path, status, ms} log (take_exchanges)
 };
 
 using Query = std::vector<std::pair<std::string, std::string>>;

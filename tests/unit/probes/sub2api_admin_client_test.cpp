@@ -618,3 +618,14 @@ TEST_CASE("admin client: host_reason is empty for errors that are not host answe
     CHECK(host_reason(crm::util::Error{ErrorCode::conflict, "POST /x -> 409 EMAIL_EXISTS: email exists", {}, 409}) ==
           "EMAIL_EXISTS");
 }
+
+TEST_CASE("admin client: the exchange log can be switched off") {
+    SecretRegistry secrets;
+    fake::FakeHost host(secrets, [](const HttpRequest&) { return fake::ok(group_json(1, "g")); });
+    auto options = key_options();
+    options.record_exchanges = false;
+    AdminClient client(host, options, secrets);
+    REQUIRE(client.get_group(1));
+    CHECK(client.take_exchanges().empty());
+    CHECK(host.requests.size() == 1);
+}
