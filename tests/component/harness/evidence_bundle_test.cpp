@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "harness/cli/command.hpp"
 #include "harness/evidence/bundle_writer.hpp"
@@ -309,4 +310,70 @@ TEST_CASE("crm-accept verify: exit 0 clean, 4 tampered or leaking, 3 not a bundl
     CHECK(err.find('\n') == err.size() - 1);
     CHECK(run_cli({"verify", (f.root / "nope").string()}, out, err) == crm::harness::ExitCode::harness_error);
     CHECK(err.find("not a directory") != std::string::npos);
+}
+
+TEST_CASE("evidence writer: cells writing concurrently produce a consistent, clean bundle", "[evidence]") {
+    Fixture f;
+    auto w = f.writer("parallel");
+    auto run = run_summary();
+    REQUIRE(w.begin(run));
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i) {
+                auto folder = "self_service__p" + std::to_string(t);
+                auto a = w.write_json(folder + "/10-chat.json",
+                                      crm::util::json::object{{"i", i}, {"key", k_user_key}});
+                auto b = w.write_text(folder + "/10-chat.headers.txt", "x-key: " + k_user_key + "\n");
+                if (!a || !b) ++failures;
+            }
+        });
+    }
+    for (auto& th : threads) th.join();
+    CHECK(failures == 0);
+    auto fin = w.finalize(run);
+    REQUIRE(fin);
+    CHECK(fin->audit_hits.empty());
+    auto v = verify(w.dir());
+    REQUIRE(v);
+    INFO(describe(*v));
+    CHECK(v->clean());
+    auto doc = crm::util::parse_json(slurp(w.dir() / "self_service__p2/10-chat.json"), "x");
+    REQUIRE(doc);
+    CHECK(doc->at("i").as_int64() == 24);
+}
+
+TEST_CASE("evidence verify: a malformed manifest line is a mismatch", "[evidence]") {
+    Fixture f;
+    auto dir = f.write_full_bundle();
+    { std::ofstream(dir / "MANIFEST.sha256", std::ios::app) << "not a manifest line\n"; }
+    auto v = verify(dir);
+    REQUIRE(v);
+    REQUIRE(v->mismatches.size() == 1);
+    CHECK(v->mismatches[0].kind == "malformed");
+    CHECK_FALSE(v->clean());
+}
+
+TEST_CASE("evidence writer: a template directory overrides the embedded templates", "[evidence]") {
+    Fixture f;
+    auto tpl = f.root / "tpl";
+    fs::create_directories(tpl);
+    REQUIRE(crm::util::write_atomic(tpl / "summary.md.mustache", "custom {{{scenario_name}}} {{{status}}}\n"));
+    REQUIRE(crm::util::write_atomic(tpl / "cell_summary.md.mustache", "cell {{{cause}}}\n"));
+    REQUIRE(crm::util::write_atomic(tpl / "report.html.mustache", "<p>{{gate_decision}}</p>\n"));
+    BundleOptions o;
+    o.root = f.root / "out";
+    o.scenario = "default";
+    o.templates_dir = tpl;
+    auto w = BundleWriter::create(o, f.secrets);
+    REQUIRE(w);
+    auto run = run_summary();
+    REQUIRE(w->write_cell_summary(run.cells[1]));
+    REQUIRE(w->finalize(run));
+    CHECK(slurp(w->dir() / "summary.md") == "custom default complete\n");
+    CHECK(slurp(w->dir() / "subscription__deepseek/21-summary.md") == "cell upstream_key_quota_issue\n");
+    CHECK(slurp(w->dir() / "report.html") == "<p>blocked</p>\n");
+    o.templates_dir = f.root / "missing";
+    CHECK_FALSE(BundleWriter::create(o, f.secrets));
 }
