@@ -337,11 +337,8 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
         if (!stream) {
             const std::string out = drain_all(*pipe);
             auto parsed = util::parse_json(out, "upstream");
-            if (!parsed || !parsed->is_object()) {
-                last_status = 502;
-                ++switches;
-                continue;
-            }
+            if (!parsed || !parsed->is_object())  // e.g. only keep-alive blank lines until the upstream gave up
+                return openai(502, "upstream_error", "Upstream request failed");
             record_usage(kc, account_id, model, jint(*parsed, "usage.prompt_tokens").value_or(0),
                          jpath(*parsed, "usage.completion_tokens") ? jpath(*parsed, "usage.completion_tokens")->to_number<std::int64_t>() : 0,
                          false);

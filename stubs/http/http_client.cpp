@@ -7,7 +7,13 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 namespace crm::stubs {
 
@@ -15,6 +21,38 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
+
+namespace {
+
+class Watchdog {
+public:
+    Watchdog(int fd, std::chrono::milliseconds timeout)
+        : m_thread([this, fd, timeout] {
+              std::unique_lock lock(m_mutex);
+              if (!m_cv.wait_for(lock, timeout, [&] { return m_done; })) {
+                  m_fired = true;
+                  ::shutdown(fd, SHUT_RDWR);
+              }
+          }) {}
+    ~Watchdog() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_done = true;
+        }
+        m_cv.notify_all();
+        m_thread.join();
+    }
+    [[nodiscard]] bool fired() const { return m_fired.load(); }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_done = false;
+    std::atomic<bool> m_fired{false};
+    std::thread m_thread;
+};
+
+}  // namespace
 
 util::Result<ParsedUrl> parse_http_url(std::string_view url) {
     constexpr std::string_view scheme = "http://";
@@ -48,6 +86,9 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     stream.expires_after(request.timeout);
     stream.connect(results, ec);
     if (ec) return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
+    // tcp_stream deadlines only cover async operations (and Asio retries sync reads across
+    // SO_RCVTIMEO), so a watchdog shuts the socket down when the whole-call deadline passes.
+    Watchdog watchdog(stream.socket().native_handle(), request.timeout);
 
     http::request<http::string_body> req{http::string_to_verb(request.method), parsed->path, 11};
     req.set(http::field::host, parsed->host + ":" + parsed->port);
@@ -59,13 +100,13 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     }
     req.prepare_payload();
     http::write(stream, req, ec);
-    if (ec) return util::fail(ec == beast::error::timeout ? util::ErrorCode::timeout : util::ErrorCode::connect_failed, "write: " + ec.message(), request.url);
+    if (ec) return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::connect_failed, "write: " + ec.message(), request.url);
 
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);
     http::read_header(stream, buffer, parser, ec);
-    if (ec) return util::fail(ec == beast::error::timeout ? util::ErrorCode::timeout : util::ErrorCode::protocol, "read header: " + ec.message(), request.url);
+    if (ec) return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::protocol, "read header: " + ec.message(), request.url);
     ClientReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
     for (const auto& f : parser.get()) {
@@ -93,7 +134,7 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
             }
         }
         if (ec) {
-            if (ec == beast::error::timeout) {
+            if (watchdog.fired()) {
                 reply.complete = false;
                 return reply;
             }

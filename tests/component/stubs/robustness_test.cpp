@@ -1,6 +1,8 @@
 #include "tests/component/stubs/stub_test_support.hpp"
 
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 using namespace crm::stubs;
@@ -71,4 +73,21 @@ TEST_CASE("stub cluster: default upstreams are deepseek, minimax and kimi (opena
     CHECK(urls.at("kimi").ends_with("/v1"));
     CHECK(c->endpoints().admin_api_key.starts_with("admin-"));
     CHECK(c->snapshot_json().find("\"groups\"") != std::string::npos);
+}
+
+TEST_CASE("stub client: a slow upstream ends as timeout, not a hang") {
+    auto path = std::filesystem::temp_directory_path() / ("crm-stub-slow-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(path) << R"({"name":"slow","description":"d","upstream":{"latency_ms":3000}})";
+    StubOptions o;
+    o.host_profile = path.string();
+    auto c = start_cluster(o);
+    ClientRequest req;
+    req.url = c->endpoints().upstream_urls.at("deepseek") + "/models";
+    req.headers = {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}};
+    req.timeout = std::chrono::milliseconds(200);
+    auto r = http_call(req);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == crm::util::ErrorCode::timeout);
+    c->stop();
+    std::filesystem::remove(path);
 }
