@@ -112,12 +112,12 @@ json::value run_json(const RunOptions& o, const cli::Prepared& p, const std::vec
 }
 
 void print_table(std::ostream& os, const runner::RunSummaryInput& in, const fs::path& bundle, bool color) {
-    os << fmt::format("{:<14} {:<12} {:<28} {:<14} {:>8}  {}\n", "mode", "provider", "cause", "gate", "elapsed", "expected");
+    os << fmt::format("{:<14} {:<12} {:<28} {:<20} {:>8}  {}\n", "mode", "provider", "cause", "gate", "elapsed", "expected");
     for (std::size_t i = 0; i < in.cells.size(); ++i) {
         const auto& c = in.cells[i];
         std::string gate_s = !c.started ? "not run" : gate::to_string(in.gate.cells[i].outcome);
         std::string cause = c.started ? c.cause : "-";
-        std::string line = fmt::format("{:<14} {:<12} {:<28} {:<14} {:>7.2f}s  {}", scenario::to_string(c.cell.mode),
+        std::string line = fmt::format("{:<14} {:<12} {:<28} {:<20} {:>7.2f}s  {}", scenario::to_string(c.cell.mode),
                                        c.cell.provider, cause, gate_s, c.elapsed_ms / 1000.0,
                                        c.cell.expected_cause.value_or("-"));
         if (color && c.started) {

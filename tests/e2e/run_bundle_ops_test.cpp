@@ -98,12 +98,12 @@ TEST_CASE("e2e run: --shard 1/2 and 2/2 merged equal the unsharded run") {
 
 TEST_CASE("e2e verify and merge: a modified artifact is detected") {
     auto dir = temp_dir("verify");
-    auto r = run_cli({"run", "--only", "deepseek", "--out", (dir / "run").string()});
+    auto r = run_cli({"run", "--only", "kimi", "--out", (dir / "run").string()});
     REQUIRE(r.exit_code == 0);
     auto bundle = only_bundle(dir / "run");
     auto clean = run_cli({"verify", bundle.string()});
     CHECK(clean.exit_code == 0);
-    auto target = bundle / "self_service__deepseek" / "10-chat.json";
+    auto target = bundle / "self_service__kimi" / "10-chat.json";
     auto text = crm::util::read_file(target).value();
     REQUIRE(crm::util::write_atomic(target, text + " ").has_value());
     auto v = run_cli({"verify", bundle.string()});

@@ -27,10 +27,10 @@ TEST_CASE("e2e run: no argument runs the default stub matrix, finds every plante
     auto summary = crm::util::parse_json(r.out, "stdout");
     REQUIRE(summary.has_value());
     auto causes = causes_of(*summary);
-    CHECK(causes["self_service__deepseek"] == "ready");
-    CHECK(causes["subscription__deepseek"] == "ready");
-    CHECK(causes["self_service__kimi"] == "host_compatibility_gap");
-    CHECK(causes["subscription__kimi"] == "host_compatibility_gap");
+    CHECK(causes["self_service__kimi"] == "ready");
+    CHECK(causes["subscription__kimi"] == "ready");
+    CHECK(causes["self_service__deepseek"] == "host_compatibility_gap");
+    CHECK(causes["subscription__deepseek"] == "host_compatibility_gap");
     CHECK(causes["self_service__minimax"] == "upstream_key_quota_issue");
     CHECK(causes["subscription__minimax"] == "upstream_key_quota_issue");
     auto bundle = only_bundle(out);
@@ -54,7 +54,7 @@ TEST_CASE("e2e run: no argument runs the default stub matrix, finds every plante
 TEST_CASE("e2e run: a scenario whose expectation misses the planted fault exits 1") {
     auto dir = temp_dir("exp");
     auto path = write_scenario(dir, "wrong.json",
-                               one_provider_scenario("wrong", R"({"pack": "cn-core", "provider": "kimi",
+                               one_provider_scenario("wrong", R"({"pack": "cn-core", "provider": "deepseek",
         "profile": "host_chat_incompatible", "expect": "ready"})"));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     INFO(r.out << r.err);
