@@ -13,7 +13,8 @@
 #include "harness/cli/command.hpp"
 #include "harness/gate/baseline.hpp"
 #include "harness/runner/cell_pipeline.hpp"
-#include "harness/runner/run_bundle.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
 #include "util/files.hpp"
 #include "util/sha256.hpp"
@@ -105,9 +106,16 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         }
         auto started = util::get_string(*run, "started_at").value_or("");
         if (oldest_start.empty() || started < oldest_start) oldest_start = started;
+        auto indexes = runner::matrix_indexes(*run);
         for (const auto& entry : fs::directory_iterator(dir)) {
             if (!entry.is_directory()) continue;
-            auto report = runner::read_cell_report(entry.path());
+            auto id = entry.path().filename().string();
+            auto it = indexes.find(id);
+            if (it == indexes.end()) {
+                ctx.err << fmt::format("merge: {}: cell {} is not in its 00-run.json matrix\n", in, id);
+                return ExitCode::harness_error;
+            }
+            auto report = runner::read_cell_report(entry.path(), it->second);
             if (!report) {
                 ctx.err << fmt::format("merge: {}: {}\n", entry.path().string(), report.error().message);
                 return ExitCode::harness_error;
@@ -126,7 +134,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     std::string name = fsc ? util::get_string(*fsc, "name").value_or("merged") : "merged";
     std::string scen_path = fsc ? util::get_string(*fsc, "path").value_or("") : "";
     std::string scen_sha = fsc ? util::get_string(*fsc, "sha256").value_or("") : "";
-    std::string label = !o.label.empty() ? o.label : fsc ? util::get_string(*fsc, "label").value_or("") : "";
+    std::string label = !o.label.empty() ? o.label : util::get_string(fr, "label").value_or("");
 
     // The gate policy comes from the scenario when it is still the same file.
     gate::GatePolicyInput policy;
@@ -144,24 +152,22 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     policy.baseline = baseline ? &*baseline : nullptr;
 
     util::SecretRegistry secrets;  // nothing known: the audit looks for secret-shaped strings
-    auto bundle = runner::RunBundle::create(o.out, name, label, secrets);
-    if (!bundle) {
-        ctx.err << "merge: " << bundle.error().message << "\n";
+    evidence::BundleOptions bopts;
+    bopts.root = o.out;
+    bopts.scenario = name;
+    bopts.label = label;
+    auto writer = evidence::BundleWriter::create(bopts, secrets);
+    if (!writer) {
+        ctx.err << "merge: " << writer.error().message << "\n";
         return ExitCode::harness_error;
     }
-    runner::RunSummaryInput in;
-    in.scenario_name = name;
-    in.scenario_path = scen_path;
-    in.scenario_sha256 = scen_sha;
-    in.label = label;
-    in.started_at = oldest_start;
-    in.finished_at = runner::now_iso_with_offset();
+    std::vector<runner::CellReport> reports;
     std::vector<gate::CellResult> results;
     json::array merged_cells;
     for (auto& [idx, entry] : cells) {
         auto& [src, report] = entry;
         std::error_code ec;
-        fs::copy(src, bundle->dir() / src.filename(), fs::copy_options::recursive, ec);
+        fs::copy(src, writer->dir() / src.filename(), fs::copy_options::recursive, ec);
         if (ec) {
             ctx.err << fmt::format("merge: copy {}: {}\n", src.string(), ec.message());
             return ExitCode::harness_error;
@@ -172,54 +178,66 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
                                             {"mode", scenario::to_string(report.cell.mode)},
                                             {"pack", report.cell.pack},
                                             {"provider", report.cell.provider},
-                                            {"profile", report.cell.profile},
                                             {"expected_cause", report.cell.expected_cause
                                                                    ? json::value(*report.cell.expected_cause)
                                                                    : nullptr}});
-        in.cells.push_back(report);
+        reports.push_back(report);
     }
     std::optional<std::chrono::seconds> age;
     if (auto t = parse_iso(oldest_start)) age = std::chrono::seconds(std::time(nullptr) - *t);
-    in.gate = gate::decide(results, policy, age);
-    for (auto& n : notes) in.gate.notes.push_back(std::move(n));
-    in.exit_code = to_int(in.gate.exit_code);
+    auto decision = gate::decide(results, policy, age);
+    for (auto& n : notes) decision.notes.push_back(std::move(n));
 
-    json::object run = fr.as_object();
-    run["status"] = "complete";
-    run["started_at"] = oldest_start;
-    run["finished_at"] = in.finished_at;
+    runner::RunFacts facts;
+    facts.scenario_name = name;
+    facts.scenario_path = scen_path;
+    facts.scenario_sha256 = scen_sha;
+    facts.label = label;
+    if (const auto* h = util::find(fr, "host")) {
+        facts.host_kind = util::get_string(*h, "kind").value_or("stub");
+        facts.host_url = util::get_string(*h, "url").value_or("");
+    }
+    facts.started_at = oldest_start;
+    facts.ended_at = runner::now_iso_with_offset();
+    facts.argv = {"crm-accept", "merge"};
+    for (const auto& i : o.inputs) facts.argv.push_back(i);
+    json::object matrix;
+    if (const auto* m = util::find(fr, "matrix"); m && m->is_object()) matrix = m->as_object();
+    matrix["cells_selected"] = merged_cells;
+    matrix["selection"] = json::object{{"only", ""}, {"shard", ""}, {"rerun_failed", ""}};
     json::array from;
     for (const auto& i : o.inputs) from.emplace_back(i);
-    run["merged_from"] = std::move(from);
-    run["selection"] = json::object{{"only", ""}, {"shard", ""}, {"rerun_failed", ""}};
-    if (auto* m = run.if_contains("matrix"); m && m->is_object()) m->as_object()["cells_selected"] = merged_cells;
-    if (auto r = bundle->write_json("00-run.json", run); !r) {
+    matrix["merged_from"] = std::move(from);
+    facts.matrix = std::move(matrix);
+    int exit_code = to_int(decision.exit_code);
+    auto summary = runner::to_run_summary(facts, reports, decision, exit_code);
+    if (auto r = writer->begin(summary); !r) {
         ctx.err << "merge: " << r.error().message << "\n";
         return ExitCode::harness_error;
     }
-    if (auto r = runner::write_summaries(*bundle, in); !r) {
-        ctx.err << "merge: " << r.error().message << "\n";
+    auto fin = writer->finalize(summary, true);
+    if (!fin) {
+        ctx.err << "merge: " << fin.error().message << "\n";
         return ExitCode::harness_error;
     }
-    if (auto r = bundle->write_manifest(); !r) {
-        ctx.err << "merge: " << r.error().message << "\n";
-        return ExitCode::harness_error;
-    }
-    auto hits = bundle->audit();
     if (o.json) {
-        auto s = runner::summary_json(in);
-        s.as_object()["bundle"] = bundle->dir().string();
+        auto s = evidence::summary_json(summary, "complete");
+        s["bundle"] = writer->dir().string();
+        if (auto* arr = s.if_contains("cells"); arr && arr->is_array()) {
+            for (std::size_t i = 0; i < arr->as_array().size() && i < reports.size(); ++i)
+                if (arr->as_array()[i].is_object()) arr->as_array()[i].as_object()["cell"] = reports[i].cell.id;
+        }
         ctx.out << util::pretty(s);
     } else {
-        for (const auto& c : in.cells) ctx.out << fmt::format("{:<36} {}\n", c.cell.id, c.cause);
-        ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", in.gate.passed ? "PASSED" : "FAILED", in.exit_code,
-                               bundle->dir().string());
+        for (const auto& c : reports) ctx.out << fmt::format("{:<36} {}\n", c.cell.id, c.cause);
+        ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", decision.passed ? "PASSED" : "FAILED", exit_code,
+                               writer->dir().string());
     }
-    if (!hits || !hits->empty()) {
+    if (!fin->audit_hits.empty()) {
         ctx.err << "merge: audit FAILED: secret-shaped strings in the merged bundle\n";
         return ExitCode::audit_failed;
     }
-    return in.gate.exit_code;
+    return decision.exit_code;
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
                                          {"artifacts", runner::plan_to_json(runner::plan_cell(c, s.steps))}});
         }
         root["cells"] = std::move(cells);
-        root["bundle_files"] = json::array{"00-run.json", "summary.json", "summary.md", "junit.xml", "MANIFEST.sha256"};
+        root["bundle_files"] = json::array{"00-run.json", "summary.json", "summary.md", "junit.xml", "report.html", "MANIFEST.sha256"};
         ctx.out << util::pretty(root);
         return ExitCode::gate_passed;
     }
@@ -79,7 +79,7 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
                                    st.enabled ? "" : "  (skipped: " + st.skip_reason + ")");
         }
     }
-    ctx.out << "\nbundle: 00-run.json, <cell>/..., summary.json, summary.md, junit.xml, MANIFEST.sha256 (last)\n";
+    ctx.out << "\nbundle: 00-run.json, <cell>/..., summary.json, summary.md, junit.xml, report.html, MANIFEST.sha256 (last)\n";
     ctx.out << "redaction: " << k_redaction << "\n";
     return ExitCode::gate_passed;
 }

@@ -11,7 +11,8 @@
 #include "engine/store/state_store.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/run_setup.hpp"
-#include "harness/runner/run_bundle.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/evidence_sink.hpp"
 #include "harness/runner/runner.hpp"
 #include "probes/http/transport.hpp"
 #include "util/random.hpp"
@@ -70,17 +71,10 @@ private:
     std::mutex m_mutex;
 };
 
-json::value run_json(const RunOptions& o, const cli::Prepared& p, const std::vector<runner::HostContext>& hosts,
-                     const std::string& started, const std::string& finished, std::string_view status,
-                     const std::vector<std::string>& argv) {
+// The resolved matrix as recorded in 00-run.json / summary.json ("matrix"): hosts, every selected
+// cell with its matrix index (merge and --rerun-failed rely on it), selection and parallelism.
+json::value matrix_json(const RunOptions& o, const cli::Prepared& p, const std::vector<runner::HostContext>& hosts) {
     json::object r;
-    r["schema_version"] = 1;
-    r["status"] = status;  // incomplete until finalize
-    r["tool"] = json::object{{"name", "crm-accept"}, {"version", util::k_tool_version}, {"git_sha", util::k_git_sha}};
-    r["scenario"] = json::object{{"name", p.scenario.name},
-                                 {"path", p.scenario.source_path},
-                                 {"sha256", p.scenario.sha256},
-                                 {"label", p.scenario.label}};
     json::array hs;
     for (std::size_t i = 0; i < hosts.size(); ++i) {
         hs.push_back(json::object{{"name", p.scenario.hosts[i].name},
@@ -99,37 +93,32 @@ json::value run_json(const RunOptions& o, const cli::Prepared& p, const std::vec
                                      {"profile", c.profile},
                                      {"expected_cause", c.expected_cause ? json::value(*c.expected_cause) : nullptr}});
     }
-    r["matrix"] = json::object{{"cells_total", p.all_cells.size()}, {"cells_selected", std::move(cells)}};
+    r["cells_total"] = p.all_cells.size();
+    r["cells_selected"] = std::move(cells);
     r["selection"] = json::object{{"only", o.only}, {"shard", o.shard}, {"rerun_failed", o.rerun_failed}};
     r["jobs"] = runner::effective_jobs(o.jobs, p.cells.size());
-    r["started_at"] = started;
-    r["finished_at"] = finished;
-    r["timezone"] = started.size() >= 6 ? started.substr(started.size() - 6) : "";
-    json::array args;
-    for (const auto& a : argv) args.emplace_back(a);
-    r["argv"] = std::move(args);  // scrubbed on write like everything else
     return r;
 }
 
-void print_table(std::ostream& os, const runner::RunSummaryInput& in, const fs::path& bundle, bool color) {
+void print_table(std::ostream& os, const std::vector<runner::CellReport>& cells, const gate::GateDecision& gate,
+                 bool interrupted, int exit_code, const fs::path& bundle, bool color) {
     os << fmt::format("{:<14} {:<12} {:<28} {:<20} {:>8}  {}\n", "mode", "provider", "cause", "gate", "elapsed", "expected");
-    for (std::size_t i = 0; i < in.cells.size(); ++i) {
-        const auto& c = in.cells[i];
-        std::string gate_s = !c.started ? "not run" : gate::to_string(in.gate.cells[i].outcome);
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const auto& c = cells[i];
+        std::string gate_s = !c.started ? "not run" : c.interrupted ? "interrupted" : gate::to_string(gate.cells[i].outcome);
         std::string cause = c.started ? c.cause : "-";
         std::string line = fmt::format("{:<14} {:<12} {:<28} {:<20} {:>7.2f}s  {}", scenario::to_string(c.cell.mode),
                                        c.cell.provider, cause, gate_s, c.elapsed_ms / 1000.0,
                                        c.cell.expected_cause.value_or("-"));
         if (color && c.started) {
-            const char* col = in.gate.cells[i].passed ? "\033[32m" : "\033[31m";
+            const char* col = gate.cells[i].passed ? "\033[32m" : "\033[31m";
             line = fmt::format("{}{}\033[0m", col, line);
         }
         os << line << "\n";
     }
-    for (const auto& n : in.gate.notes) os << "note: " << n << "\n";
-    os << fmt::format("gate: {} (exit {})\nbundle: {}\n",
-                      in.interrupted ? "INTERRUPTED" : in.gate.passed ? "PASSED" : "FAILED", in.exit_code,
-                      bundle.string());
+    for (const auto& n : gate.notes) os << "note: " << n << "\n";
+    os << fmt::format("gate: {} (exit {})\nbundle: {}\n", interrupted ? "INTERRUPTED" : gate.passed ? "PASSED" : "FAILED",
+                      exit_code, bundle.string());
 }
 
 ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::string>& argv) {
@@ -151,11 +140,16 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         ctx.err << "crm-accept run: " << up.error().message << "\n";
         return ExitCode::harness_error;
     }
-    auto bundle = runner::RunBundle::create(o.out, p.scenario.name, p.scenario.label, secrets);
-    if (!bundle) {
-        ctx.err << "crm-accept run: " << bundle.error().message << "\n";
+    evidence::BundleOptions bopts;
+    bopts.root = o.out;
+    bopts.scenario = p.scenario.name;
+    bopts.label = p.scenario.label;
+    auto writer = evidence::BundleWriter::create(bopts, secrets);
+    if (!writer) {
+        ctx.err << "crm-accept run: " << writer.error().message << "\n";
         return ExitCode::harness_error;
     }
+    runner::EvidenceSink sink(*writer);
     // The engine's state holds probe credentials: it lives outside the bundle and is removed
     // after the run (each run rolls back what it created).
     std::string token = util::random_hex(4);
@@ -167,15 +161,27 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         return ExitCode::harness_error;
     }
     auto http = probes::make_curl_transport();
-    const std::string started = runner::now_iso_with_offset();
-    (void)bundle->write_json("00-run.json", run_json(o, p, up->hosts, started, "", "incomplete", argv));
+    runner::RunFacts facts;
+    facts.scenario_name = p.scenario.name;
+    facts.scenario_path = p.scenario.source_path;
+    facts.scenario_sha256 = p.scenario.sha256;
+    facts.label = p.scenario.label;
+    facts.host_kind = scenario::to_string(up->hosts.front().kind);
+    facts.host_url = up->hosts.front().target.url;
+    facts.started_at = runner::now_iso_with_offset();
+    facts.argv = argv;
+    facts.matrix = matrix_json(o, p, up->hosts);
+    if (auto r = writer->begin(runner::to_run_summary(facts, {}, {}, 0)); !r) {
+        ctx.err << "crm-accept run: " << r.error().message << "\n";
+        return ExitCode::harness_error;
+    }
 
     gate::GatePolicyInput policy;
     policy.blocking_causes = p.scenario.gate.blocking_causes;
     policy.max_evidence_age = p.scenario.gate.max_evidence_age;
     policy.baseline = p.baseline ? &*p.baseline : nullptr;
     runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, up->env,
-                                                       up->packs, p.rules, *bundle, policy, token});
+                                                       up->packs, p.rules, sink, policy, token});
     std::ostream& progress_os = o.json ? ctx.err : ctx.out;
     ProgressPrinter printer(progress_os, ctx.stdout_is_tty && !o.json, ctx.color && !o.json, !o.quiet && ctx.stdout_is_tty);
     auto reports = runner::run_cells(p.cells, pipeline, printer, ctx.interrupted, o.jobs);
@@ -185,51 +191,40 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     std::error_code ec;
     fs::remove_all(state_dir, ec);
 
-    const bool interrupted = ctx.interrupted.load() ||
-                             std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.interrupted; });
-    runner::RunSummaryInput in;
-    in.scenario_name = p.scenario.name;
-    in.scenario_path = p.scenario.source_path;
-    in.scenario_sha256 = p.scenario.sha256;
-    in.label = p.scenario.label;
-    in.started_at = started;
-    in.finished_at = runner::now_iso_with_offset();
-    in.interrupted = interrupted;
-    in.complete = !interrupted;
+    facts.interrupted = ctx.interrupted.load() ||
+                        std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.interrupted; });
+    facts.ended_at = runner::now_iso_with_offset();
     std::vector<gate::CellResult> results;
     for (const auto& r : reports) results.push_back({r.cell.id, r.cause, r.verdict, r.cell.expected_cause});
-    in.gate = gate::decide(results, policy);
-    in.cells = std::move(reports);
-    ExitCode code = interrupted ? ExitCode::interrupted : in.gate.exit_code;
-    in.exit_code = to_int(code);
-    if (auto r = runner::write_summaries(*bundle, in); !r) {
-        ctx.err << "crm-accept run: " << r.error().message << "\n";
-        return ExitCode::harness_error;
-    }
+    auto decision = gate::decide(results, policy);
+    ExitCode code = facts.interrupted ? ExitCode::interrupted : decision.exit_code;
+    auto summary = runner::to_run_summary(facts, reports, decision, to_int(code));
     // An interrupted run stays `incomplete` in 00-run.json: it is never reported as passing.
-    (void)bundle->write_json("00-run.json", run_json(o, p, up->hosts, started, in.finished_at,
-                                                     interrupted ? "incomplete" : "complete", argv));
-    if (auto r = bundle->write_manifest(); !r) {
-        ctx.err << "crm-accept run: " << r.error().message << "\n";
-        return ExitCode::harness_error;
-    }
-    auto hits = bundle->audit();
-    if (!hits) {
-        ctx.err << "crm-accept run: audit: " << hits.error().message << "\n";
+    auto fin = writer->finalize(summary, !facts.interrupted);
+    if (!fin) {
+        ctx.err << "crm-accept run: " << fin.error().message << "\n";
         return ExitCode::harness_error;
     }
     if (o.json) {
-        auto s = runner::summary_json(in);
-        s.as_object()["bundle"] = bundle->dir().string();
-        s.as_object()["audit_hits"] = hits->size();
+        auto s = evidence::summary_json(summary, facts.interrupted ? "incomplete" : "complete");
+        s["bundle"] = writer->dir().string();
+        s["audit_hits"] = fin->audit_hits.size();
+        // Per-cell network waits (the critical path of the run; bench/matrix_overhead).
+        if (auto* cells = s.if_contains("cells"); cells && cells->is_array()) {
+            auto& arr = cells->as_array();
+            for (std::size_t i = 0; i < arr.size() && i < reports.size(); ++i) {
+                if (!arr[i].is_object()) continue;
+                arr[i].as_object()["cell"] = reports[i].cell.id;
+                arr[i].as_object()["network_ms"] = reports[i].network_ms;
+            }
+        }
         ctx.out << secrets.scrub(util::pretty(s));
     } else {
-        print_table(ctx.out, in, bundle->dir(), ctx.color);
+        print_table(ctx.out, reports, decision, facts.interrupted, to_int(code), writer->dir(), ctx.color);
     }
-    if (!hits->empty()) {
-        for (const auto& h : *hits)
-            ctx.err << fmt::format("audit: {}: {} at byte {} ({}...)\n", h.file, h.leak.kind, h.leak.offset,
-                                   h.leak.preview);
+    if (!fin->audit_hits.empty()) {
+        for (const auto& h : fin->audit_hits)
+            ctx.err << fmt::format("audit: {}: {} at byte {} ({})\n", h.file, h.kind, h.offset, h.preview);
         ctx.err << "audit FAILED: secrets reached the bundle; do not share it\n";
         return ExitCode::audit_failed;
     }

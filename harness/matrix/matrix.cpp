@@ -126,8 +126,13 @@ util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path&
         auto v = util::parse_json(*text, summary.string());
         if (!v) return std::unexpected(v.error());
         any = true;
-        const auto* gate = util::find(*v, "gate");
-        bool passed = gate && util::get_bool(*gate, "passed").value_or(false);
+        // Evidence cell summaries carry the gate's word for the cell ("gate_outcome").
+        bool passed = false;
+        if (auto outcome = util::get_string(*v, "gate_outcome")) {
+            passed = *outcome == "passed" || *outcome == "expectation_met" || *outcome == "known_failure";
+        } else if (const auto* gate = util::find(*v, "gate")) {
+            passed = util::get_bool(*gate, "passed").value_or(false);
+        }
         if (!passed) failed.insert(util::get_string(*v, "cell").value_or(entry.path().filename().string()));
     }
     if (!any)

@@ -438,19 +438,11 @@ void CellRun::do_summary() {
     m_report.gate = gate::decide_cell({m_cell.id, m_report.cause, m_report.verdict, m_cell.expected_cause},
                                       m_deps.gate);
     m_report.finished = true;
-    auto v = m_report.to_json();
-    v.as_object()["observations"] = classify::to_json(m_obs);
-    write_json("21-summary.json", v);
-    std::string md = fmt::format("# {} — {}\n\n- cause: `{}`\n- verdict: `{}`\n- expected: `{}`\n- gate: {} ({})\n\n{}\n\n",
-                                 m_cell.id, m_cell.provider, m_report.cause, m_report.verdict,
-                                 m_cell.expected_cause.value_or("-"), m_report.gate.passed ? "pass" : "FAIL",
-                                 m_report.gate.reason, m_report.explanation);
-    md += "## Evidence\n\n";
-    for (const auto& e : m_report.evidence) md += fmt::format("- [{}]({})\n", e, e);
-    md += "\n## Steps\n\n| NN | step | status | ms |\n|---|---|---|---|\n";
-    for (const auto& s : m_report.steps)
-        md += fmt::format("| {:02} | {} | {} | {:.0f} |\n", s.number, s.step, s.status, s.elapsed_ms);
-    write_text("21-summary.md", md);
+    if (auto r = m_deps.sink.write_cell_summary(m_report, classify::to_json(m_obs)); !r) {
+        m_report.cause = "harness_error";
+        m_report.verdict = "error";
+        m_report.explanation = "could not write 21-summary: " + r.error().message;
+    }
 }
 
 CellReport CellRun::run() {

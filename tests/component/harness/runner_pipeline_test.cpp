@@ -8,7 +8,8 @@
 #include "engine/store/state_store.hpp"
 #include "harness/classify/rule_set.hpp"
 #include "harness/runner/cell_pipeline.hpp"
-#include "harness/runner/run_bundle.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/evidence_sink.hpp"
 #include "stubs/stub_cluster.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
@@ -66,17 +67,18 @@ scenario::Scenario one_cell_scenario() {
     return s;
 }
 
-runner::CellReport run_one(Fixture& f, const scenario::Scenario& s, runner::RunBundle& bundle) {
+runner::CellReport run_one(Fixture& f, const scenario::Scenario& s, evidence::BundleWriter& bundle) {
     auto store = engine::StateStore::open(f.dir / "state.sqlite");
     REQUIRE(store.has_value());
     auto http = probes::make_curl_transport();
     auto rules = classify::builtin_rules();
     REQUIRE(rules.has_value());
+    runner::EvidenceSink sink(bundle);
     runner::HostContext host;
     host.target.url = f.cluster->endpoints().host_url;
     host.target.admin.api_key = f.cluster->endpoints().admin_api_key;
     runner::CellPipeline pipeline(runner::PipelineDeps{s, {host}, *store, *http, f.secrets, f.env, f.packs, *rules,
-                                                       bundle, {}, util::random_hex(3)});
+                                                       sink, {}, util::random_hex(3)});
     runner::RunEvents events;
     std::atomic<bool> interrupted{false};
     auto cells = matrix::expand(s);
@@ -87,7 +89,7 @@ runner::CellReport run_one(Fixture& f, const scenario::Scenario& s, runner::RunB
 
 TEST_CASE("pipeline: a healthy stub cell is ready, writes 00..21 and leaves nothing owned on the host") {
     Fixture f("healthy");
-    auto bundle = runner::RunBundle::at(f.dir / "bundle", f.secrets);
+    auto bundle = evidence::BundleWriter::open(f.dir / "bundle", f.secrets);
     auto s = one_cell_scenario();
     auto r = run_one(f, s, bundle);
     INFO(r.explanation);
@@ -110,7 +112,7 @@ TEST_CASE("pipeline: a healthy stub cell is ready, writes 00..21 and leaves noth
 
 TEST_CASE("pipeline: switched-off steps are recorded as skipped and write nothing") {
     Fixture f("healthy");
-    auto bundle = runner::RunBundle::at(f.dir / "bundle", f.secrets);
+    auto bundle = evidence::BundleWriter::open(f.dir / "bundle", f.secrets);
     auto s = one_cell_scenario();
     s.steps.stream_smoke = false;
     s.steps.upstream_probes = false;
@@ -127,7 +129,7 @@ TEST_CASE("pipeline: switched-off steps are recorded as skipped and write nothin
 
 TEST_CASE("pipeline: an upstream whose quota is exhausted is upstream_key_quota_issue") {
     Fixture f("upstream_quota_exhausted");
-    auto bundle = runner::RunBundle::at(f.dir / "bundle", f.secrets);
+    auto bundle = evidence::BundleWriter::open(f.dir / "bundle", f.secrets);
     auto r = run_one(f, one_cell_scenario(), bundle);
     INFO(r.explanation);
     CHECK(r.cause == "upstream_key_quota_issue");

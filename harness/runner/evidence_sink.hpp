@@ -1,0 +1,55 @@
+#pragma once
+// The runner's side of the evidence bundle: an ArtifactSink over evidence::BundleWriter, and the
+// mappings from runner reports to the evidence model (CellSummary / RunSummary) and back (merge,
+// --rerun-failed read finished cells from a bundle).
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/evidence/run_summary.hpp"
+#include "harness/gate/gate.hpp"
+#include "harness/runner/artifact_sink.hpp"
+#include "harness/runner/runner.hpp"
+
+namespace crm::harness::runner {
+
+class EvidenceSink final : public ArtifactSink {
+public:
+    explicit EvidenceSink(evidence::BundleWriter& writer) : m_writer(writer) {}
+    [[nodiscard]] util::Result<void> write_json(std::string_view rel_path, const util::json::value& value) override;
+    [[nodiscard]] util::Result<void> write_text(std::string_view rel_path, std::string_view text) override;
+    [[nodiscard]] util::Result<void> write_cell_summary(const CellReport& report,
+                                                        const util::json::object& observations) override;
+
+private:
+    evidence::BundleWriter& m_writer;
+};
+
+// `decision` is the run gate's per-cell decision when known (finalize), else the report's own.
+[[nodiscard]] evidence::CellSummary to_cell_summary(const CellReport& report, const gate::CellDecision* decision = nullptr);
+
+// Gate outcomes that pass (used by --rerun-failed on 21-summary.json "gate_outcome").
+[[nodiscard]] bool gate_outcome_passes(std::string_view outcome);
+
+struct RunFacts {
+    std::string scenario_name, scenario_path, scenario_sha256, label;
+    std::string host_kind, host_url;
+    std::string started_at, ended_at;
+    std::vector<std::string> argv;
+    util::json::value matrix;
+    bool interrupted = false;
+};
+
+[[nodiscard]] evidence::RunSummary to_run_summary(const RunFacts& facts, const std::vector<CellReport>& cells,
+                                                  const gate::GateDecision& gate, int exit_code);
+
+// A finished cell read back from <bundle>/<cell>/21-summary.json; `index` from 00-run.json's
+// matrix (cells_selected[].index by cell id), else `fallback_index`.
+[[nodiscard]] util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
+                                                        std::size_t fallback_index);
+// cell id -> matrix index, from a bundle's 00-run.json.
+[[nodiscard]] std::map<std::string, std::size_t> matrix_indexes(const util::json::value& run_json);
+
+}  // namespace crm::harness::runner
