@@ -1,7 +1,7 @@
 // `crm-accept stubhost [--profile NAME|FILE] [--port N] [--upstream name=style[:profile] ...]
 //  [--fork-admin-key-route]`: runs the stub sub2api host and its stub upstreams until SIGINT /
 // SIGTERM. When ready it prints exactly one JSON line on stdout (URLs and credentials of this
-// throwaway instance); errors go to stderr. Exit: 0 after a clean shutdown on a signal,
+// throwaway instance); errors go to stderr. Exit: 130 (main maps the signal) after a clean stop,
 // 64 bad --upstream syntax, 3 unknown profile/style or a port that cannot be bound.
 #include <chrono>
 #include <memory>
