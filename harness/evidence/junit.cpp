@@ -38,9 +38,22 @@ std::string junit_xml(const RunSummary& s) {
         total_ms += c.elapsed_ms;
         std::string cause(classify::to_string(c.cause));
         std::string body;
-        if (c.gate_outcome == "expected_failure" && c.verdict != classify::Verdict::pass) {
+        // The gate's word wins where it changes what the cell means for CI (gate.hpp outcomes).
+        if (c.gate_outcome == "expectation_met" && c.verdict != classify::Verdict::pass) {
+            body = fmt::format("      <system-out>{}</system-out>\n",
+                               xml_escape("expected cause met: " + cause + ": " + c.explanation));
+        } else if ((c.gate_outcome == "known_failure" || c.gate_outcome == "expected_failure") &&
+                   c.verdict != classify::Verdict::pass) {
             ++skipped;
             body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape("known failure (baseline): " + cause));
+        } else if (c.gate_outcome == "expectation_mismatch" || c.gate_outcome == "stale_baseline") {
+            ++failures;
+            std::string expected = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : "?";
+            std::string msg = c.gate_outcome == "stale_baseline"
+                                  ? "stale baseline: listed failure now " + cause
+                                  : "expected " + expected + ", got " + cause;
+            body = fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_escape(msg),
+                               xml_escape(c.gate_outcome), xml_escape(c.explanation));
         } else {
             switch (c.verdict) {
                 case classify::Verdict::pass:

@@ -73,9 +73,16 @@ TEST_CASE("evidence: junit escapes XML and maps verdicts to failure, error and s
     run.cells.push_back(make_cell("self_service", "glm", Cause::model_not_exposed));
     run.cells.back().gate_outcome = "expected_failure";
     run.cells.push_back(make_cell("self_service", "kimi", Cause::shared_host_residue, "3 foreign groups"));
+    run.cells.push_back(make_cell("subscription", "glm", Cause::upstream_key_quota_issue));
+    run.cells.back().gate_outcome = "expectation_met";
+    run.cells.push_back(make_cell("subscription", "kimi", Cause::ready));
+    run.cells.back().gate_outcome = "expectation_mismatch";
+    run.cells.back().expected_cause = Cause::transient_rate_limit;
     std::string x = junit_xml(run);
+    CHECK(x.find("<system-out>expected cause met: upstream_key_quota_issue: why</system-out>") != std::string::npos);
+    CHECK(x.find("<failure message=\"expected transient_rate_limit, got ready\" type=\"expectation_mismatch\">") != std::string::npos);
     CHECK(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
-    CHECK(x.find("tests=\"6\" failures=\"1\" errors=\"1\" skipped=\"2\"") != std::string::npos);
+    CHECK(x.find("tests=\"8\" failures=\"2\" errors=\"1\" skipped=\"2\"") != std::string::npos);
     CHECK(x.find("<failure message=\"host_compatibility_gap\" type=\"fail\">502 &lt;upstream_error&gt; &amp; &quot;quoted&quot; | piped</failure>") != std::string::npos);
     CHECK(x.find("<error message=\"harness_error\"") != std::string::npos);
     CHECK(x.find("<skipped message=\"upstream_key_quota_issue: why\"/>") != std::string::npos);
