@@ -20,6 +20,7 @@
 
 using namespace crm;
 using Clock = std::chrono::steady_clock;
+namespace json = boost::json;
 
 namespace {
 

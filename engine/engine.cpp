@@ -121,9 +121,10 @@ Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest
     if (!key) return std::unexpected(key.error());
 
     CRM_CONNECT(ctx, host);
-    // Nothing is journaled against a host that does not answer.
-    if (auto h = ctx.admin.health(); !h) {
-        return fail(h.error().code, fmt::format("host {} is not reachable: {}", ctx.host_url, h.error().message));
+    // Nothing is journaled against a host that does not answer or refuses the admin (wrong key,
+    // compliance gate not accepted): one admin read proves both before the batch exists.
+    if (auto v = ctx.admin.system_version(); !v) {
+        return fail(v.error().code, fmt::format("host {} cannot be provisioned: {}", ctx.host_url, v.error().message));
     }
     BatchRecord b;
     b.host_id = ctx.host_id;

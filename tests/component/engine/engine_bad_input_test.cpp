@@ -97,3 +97,45 @@ TEST_CASE("engine: preview plans groups, accounts and a channel without writing"
     CHECK(rig->host_resources_named(req.name_prefix) == 0);
     CHECK(rig->secrets.find_leaks(json::serialize(plan->to_json())).empty());
 }
+
+TEST_CASE("engine: a compliance-gated host without acceptance is refused before any batch exists",
+          "[engine][component]") {
+    auto rig = EngineRig::start("compliance_gate");
+    rig->host.accept_compliance = false;
+    auto imp = rig->engine->import(rig->host, rig->request({AccessMode::self_service}));
+    REQUIRE_FALSE(imp);
+    CHECK(imp.error().code == util::ErrorCode::host_rejected);
+    CHECK(rig->store->batches()->empty());
+    rig->host.accept_compliance = true;
+    auto ok = rig->engine->import(rig->host, rig->request({AccessMode::self_service}));
+    REQUIRE(ok);
+    CHECK(ok->batch_status == BatchStatus::succeeded);
+}
+
+TEST_CASE("engine: an operator-supplied user is reused for access and survives rollback", "[engine][component]") {
+    auto rig = EngineRig::start("shared_host_residue");  // seeds legacy-user@example.com
+    auto imp = rig->engine->import(rig->host, rig->request({AccessMode::self_service, AccessMode::subscription}));
+    REQUIRE(imp);
+    REQUIRE(imp->batch_status == BatchStatus::succeeded);
+    AccessOptions reuse;
+    reuse.reuse_user = UserCredentials{"legacy-user@example.com", "legacy-password"};
+
+    // Without permission to provision, a missing subscription is reported, not fixed.
+    AccessOptions check_only = reuse;
+    check_only.provision_reused_user = false;
+    auto missing = rig->engine->close_access(rig->host, imp->batch_id, AccessMode::subscription, check_only);
+    REQUIRE(missing);
+    CHECK(missing->access_status == AccessStatus::broken);
+    CHECK(missing->error.find("access precondition missing") != std::string::npos);
+
+    auto acc = rig->engine->close_access(rig->host, imp->batch_id, AccessMode::subscription, reuse);
+    REQUIRE(acc);
+    INFO(acc->error);
+    CHECK(acc->access_status == AccessStatus::subscription_ready);
+    CHECK_FALSE(acc->managed_user);
+    auto rb = rig->engine->rollback(rig->host, imp->batch_id);
+    REQUIRE(rb);
+    INFO(rb->error);
+    CHECK(rb->batch_status == BatchStatus::rolled_back);
+    CHECK(rig->host_resources_named("legacy-user@example.com") == 1);  // never deleted
+}
