@@ -447,6 +447,7 @@ void CellRun::do_summary() {
 
 CellReport CellRun::run() {
     auto t0 = Clock::now();
+    m_report.started = true;
     m_report.started_at = now_iso_with_offset();
     step(0, [&] { return do_cell(); });
     step(1, [&] { return do_health(); });
