@@ -62,11 +62,11 @@ json::value ProbeExchange::to_json() const {
     if (response) {
         json::object r;
         r["status"] = response->status;
-        r["status_line"] = response->status_line;
+        r["status_line"] = envelope::to_valid_utf8(response->status_line, 512);
         json::array headers;
         for (const auto& [name, value] : response->headers) {
             headers.push_back(json::array{
-                json::string(name),
+                json::string(envelope::to_valid_utf8(name, 256)),
                 json::string(is_credential_header(name) ? std::string(util::k_redacted)
                                                         : envelope::to_valid_utf8(value, 4096))});
         }

@@ -120,7 +120,8 @@ TEST_CASE("fuzz: body parser reports every >= 400 body and its artifacts stay va
         HttpResponse resp;
         resp.status = 200;
         resp.status_line = "HTTP/1.1 200 OK";
-        resp.headers = {{"X-Odd", body.substr(0, 40)}};
+        resp.headers = {{"X-Odd", body.substr(0, 40)}, {body.substr(0, 12), "v"}};
+        resp.status_line = "HTTP/1.1 200 " + body.substr(0, 20);
         resp.body = body;
         ex.response = resp;
         ex.error_info = envelope::extract_error(body, 200);
