@@ -148,11 +148,13 @@ std::string HostApp::snapshot_json() const {
         v["key"] = wire::mask_key(jstr(k, "key").value_or(""));
         keys.push_back(v);
     }
+    json::array account_list;  // credentials redacted as in GET: a snapshot may end up in evidence
+    for (const auto& [id, a] : m_accounts) account_list.push_back(account_view(a));
     json::array users;
     for (const auto& [id, u] : m_users) users.push_back(strip_internal(u));
     json::array usage;
     for (const auto& u : m_usage) usage.push_back(u);
-    return json::serialize(json::object{{"groups", list(m_groups)},     {"accounts", list(m_accounts)},
+    return json::serialize(json::object{{"groups", list(m_groups)},     {"accounts", account_list},
                                         {"channels", list(m_channels)}, {"users", users},
                                         {"subscriptions", list(m_subscriptions)}, {"api_keys", keys},
                                         {"usage", usage},               {"compliance_acked", !m_compliance_acked.empty()}});

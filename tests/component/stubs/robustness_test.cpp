@@ -91,3 +91,13 @@ TEST_CASE("stub client: a slow upstream ends as timeout, not a hang") {
     c->stop();
     std::filesystem::remove(path);
 }
+
+TEST_CASE("stub cluster: the diagnostic snapshot carries no credentials") {
+    auto c = start_cluster();
+    auto a = provision(*c, WalkOptions{});
+    const auto snap = c->snapshot_json();
+    CHECK(snap.find(c->endpoints().upstream_keys.at("deepseek")) == std::string::npos);
+    CHECK(snap.find(a.key) == std::string::npos);
+    CHECK(snap.find(a.user_password) == std::string::npos);
+    CHECK(snap.find("\"accounts\"") != std::string::npos);
+}
