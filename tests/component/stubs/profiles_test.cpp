@@ -226,3 +226,24 @@ TEST_CASE("stub upstreams: bearer auth with provider-shaped 401s, /models with a
     CHECK(upstream_chat(*c, "kimi", "kimi-k2-0905-preview", false, "developer").status == 200);
     CHECK(upstream_chat(*c, "deepseek", "no-such-model", false).str("error.message") == "Model Not Exist");
 }
+
+TEST_CASE("profile keepalive_stall: a client leaving a gateway stream ends the relay; stop() does not hang") {
+    auto c = with_profile("keepalive_stall");
+    auto a = provision(*c, WalkOptions{});
+    ClientRequest req;
+    req.method = "POST";
+    req.url = c->endpoints().host_url + "/v1/chat/completions";
+    req.headers = {{"Authorization", "Bearer " + a.key}};
+    req.body = R"({"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"x"}]})";
+    int beats = 0;
+    req.on_chunk = [&](std::string_view chunk) {
+        if (chunk.find(": keep-alive") != std::string_view::npos) ++beats;
+        return beats < 2;
+    };
+    auto r = http_call(req);
+    REQUIRE(r.has_value());
+    CHECK(r->status == 200);
+    CHECK_FALSE(r->complete);
+    c->stop();
+    SUCCEED();
+}
