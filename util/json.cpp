@@ -130,7 +130,10 @@ std::optional<std::int64_t> get_int(const json::value& v, std::string_view key) 
     if (p->is_int64()) return p->get_int64();
     if (p->is_uint64()) return static_cast<std::int64_t>(p->get_uint64());
     if (p->is_double()) {
+        // Only integral doubles inside the int64 range convert; anything else (1e300, NaN,
+        // 2.5) is "not an integer" rather than undefined behaviour.
         double d = p->get_double();
+        if (!(d >= -9.2e18 && d <= 9.2e18)) return std::nullopt;
         auto i = static_cast<std::int64_t>(d);
         if (static_cast<double>(i) == d) return i;
     }

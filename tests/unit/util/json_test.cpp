@@ -33,3 +33,12 @@ TEST_CASE("json: pretty output is stable and ends with a newline", "[util]") {
     REQUIRE(v);
     CHECK(pretty(*v) == "{\n  \"b\": 1,\n  \"a\": [\n    true,\n    null\n  ],\n  \"c\": {}\n}\n");
 }
+
+TEST_CASE("json: get_int rejects out-of-range and fractional doubles", "[util]") {
+    auto v = parse_json(R"({"big":1e300,"half":2.5,"whole":3.0,"nan":-1e19})", "t");
+    REQUIRE(v);
+    CHECK_FALSE(get_int(*v, "big"));
+    CHECK_FALSE(get_int(*v, "half"));
+    CHECK_FALSE(get_int(*v, "nan"));
+    CHECK(get_int(*v, "whole") == 3);
+}
