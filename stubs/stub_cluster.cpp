@@ -76,6 +76,7 @@ const StubEndpoints& StubCluster::endpoints() const { return m_impl->endpoints; 
 void StubCluster::stop() {
     if (!m_impl || m_impl->stopped) return;
     m_impl->stopped = true;
+    if (m_impl->host) m_impl->host->stop();
     for (auto& [name, up] : m_impl->upstreams) up->stop();
     // Upstreams first: host threads blocked on an upstream call then see the peer close.
     for (auto& s : m_impl->upstream_servers) s->stop();

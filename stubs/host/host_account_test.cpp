@@ -73,6 +73,7 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
         std::string error_body;
         ClientRequest call;
         call.method = "POST";
+        call.cancel = &m_stopping;
         call.url = url;
         call.headers = {{"Authorization", "Bearer " + t.api_key}, {"Content-Type", "application/json"}, {"Accept", "text/event-stream"}};
         call.body = json::serialize(payload);

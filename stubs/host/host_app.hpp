@@ -45,6 +45,8 @@ public:
     [[nodiscard]] Response handle(const Request& request);
     [[nodiscard]] std::string snapshot_json() const;
     [[nodiscard]] std::map<std::string, std::uint64_t> route_counts() const;
+    // Aborts in-flight upstream calls (gateway, account test) so the servers can stop promptly.
+    void stop() { m_stopping.store(true); }
 
     // Account scheduling state helpers (pure over one account object, `now` in unix seconds).
     [[nodiscard]] static bool schedulable_now(const json::object& account, std::int64_t now);
@@ -113,6 +115,7 @@ private:
     static json::value strip_internal(const json::object& o);
 
     HostConfig m_config;
+    std::atomic<bool> m_stopping{false};
     mutable std::mutex m_mutex;
     std::map<std::string, std::int64_t> m_ids;
     std::map<std::int64_t, json::object> m_users, m_groups, m_accounts, m_channels, m_subscriptions, m_keys;

@@ -303,6 +303,7 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
         if (stream) forward["stream_options"] = json::object{{"include_usage", true}};
         ClientRequest call;
         call.method = "POST";
+        call.cancel = &m_stopping;
         call.url = wire::chat_url(acc.base_url);
         call.headers = {{"Authorization", "Bearer " + acc.api_key}, {"Content-Type", "application/json"}};
         call.body = json::serialize(forward);

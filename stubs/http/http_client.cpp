@@ -26,12 +26,18 @@ namespace {
 
 class Watchdog {
 public:
-    Watchdog(int fd, std::chrono::milliseconds timeout)
-        : m_thread([this, fd, timeout] {
+    Watchdog(int fd, std::chrono::milliseconds timeout, const std::atomic<bool>* cancel)
+        : m_thread([this, fd, timeout, cancel] {
+              const auto deadline = std::chrono::steady_clock::now() + timeout;
               std::unique_lock lock(m_mutex);
-              if (!m_cv.wait_for(lock, timeout, [&] { return m_done; })) {
-                  m_fired = true;
-                  ::shutdown(fd, SHUT_RDWR);
+              while (!m_done) {
+                  const auto now = std::chrono::steady_clock::now();
+                  if (now >= deadline || (cancel && cancel->load())) {
+                      m_fired = true;
+                      ::shutdown(fd, SHUT_RDWR);
+                      return;
+                  }
+                  m_cv.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(100)));
               }
           }) {}
     ~Watchdog() {
@@ -88,7 +94,7 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     if (ec) return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
     // tcp_stream deadlines only cover async operations (and Asio retries sync reads across
     // SO_RCVTIMEO), so a watchdog shuts the socket down when the whole-call deadline passes.
-    Watchdog watchdog(stream.socket().native_handle(), request.timeout);
+    Watchdog watchdog(stream.socket().native_handle(), request.timeout, request.cancel);
 
     http::request<http::string_body> req{http::string_to_verb(request.method), parsed->path, 11};
     req.set(http::field::host, parsed->host + ":" + parsed->port);

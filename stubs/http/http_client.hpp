@@ -3,6 +3,7 @@
 // the benchmark. Plain http:// only. Fails with connect_failed / timeout / protocol.
 // `on_chunk`, when set, receives body bytes as they arrive (SSE relay); returning false aborts
 // the call (the reply is then marked incomplete).
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -22,6 +23,8 @@ struct ClientRequest {
     std::function<bool(std::string_view)> on_chunk;
     // Called once the status line and headers arrived, before any on_chunk.
     std::function<void(const ClientReply&)> on_headers;
+    // When set and it becomes true, the call is aborted within ~100 ms (owner shutting down).
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 [[nodiscard]] util::Result<ClientReply> http_call(const ClientRequest& request);

@@ -1,5 +1,10 @@
 #include "tests/component/stubs/stub_test_support.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -100,4 +105,37 @@ TEST_CASE("stub cluster: the diagnostic snapshot carries no credentials") {
     CHECK(snap.find(a.key) == std::string::npos);
     CHECK(snap.find(a.user_password) == std::string::npos);
     CHECK(snap.find("\"accounts\"") != std::string::npos);
+}
+
+TEST_CASE("stub host: stop() aborts a gateway call stuck on an upstream that never answers") {
+    // A listener that never accepts: connect and write succeed, the answer never comes.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(fd, 8) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    const std::string dead = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+    auto c = start_cluster();
+    auto a = provision(*c, WalkOptions{});
+    admin_of(*c).put("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]),
+                     json::serialize(json::object{{"credentials", json::object{{"base_url", dead},
+                                                                               {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}}}));
+    std::thread caller([&] {
+        ClientRequest req;
+        req.method = "POST";
+        req.url = c->endpoints().host_url + "/v1/chat/completions";
+        req.headers = {{"Authorization", "Bearer " + a.key}};
+        req.body = R"({"model":"deepseek-chat","messages":[{"role":"user","content":"x"}]})";
+        (void)http_call(req);
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    c->stop();  // would wait for the 300 s upstream deadline without cancellation
+    caller.join();
+    ::close(fd);
+    SUCCEED();
 }
