@@ -99,13 +99,19 @@ inline util::json::value read_json(const std::filesystem::path& p) {
     return v ? *v : util::json::value(nullptr);
 }
 
+// A summary cell's id: "cell" (run --json) or the evidence writer's "folder".
+inline std::string cell_id(const util::json::value& c) {
+    if (auto id = util::get_string(c, "cell")) return *id;
+    return util::get_string(c, "folder").value_or("?");
+}
+
 // cell id -> cause, from a summary.json
 inline std::map<std::string, std::string> causes_of(const util::json::value& summary) {
     std::map<std::string, std::string> out;
     const auto* cells = util::find(summary, "cells");
     if (!cells || !cells->is_array()) return out;
     for (const auto& c : cells->get_array())
-        out[util::get_string(c, "cell").value_or("?")] = util::get_string(c, "cause").value_or("?");
+        out[cell_id(c)] = util::get_string(c, "cause").value_or("?");
     return out;
 }
 
