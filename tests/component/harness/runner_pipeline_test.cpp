@@ -107,7 +107,17 @@ TEST_CASE("pipeline: a healthy stub cell is ready, writes 00..21 and leaves noth
     auto audit = bundle.audit();
     REQUIRE(audit.has_value());
     CHECK(audit->empty());
-    CHECK(f.cluster->snapshot_json().find("\"crm-") == std::string::npos);
+    // Host read-back: nothing named by this run is left (revoked subscriptions stay as history).
+    auto snapshot = util::parse_json(f.cluster->snapshot_json(), "snapshot");
+    REQUIRE(snapshot.has_value());
+    for (const char* kind : {"groups", "accounts", "channels", "api_keys"}) {
+        const auto* list = util::find(*snapshot, kind);
+        if (!list || !list->is_array()) continue;
+        for (const auto& item : list->get_array()) {
+            INFO(kind);
+            CHECK(util::get_string(item, "name").value_or("").rfind("crm-", 0) != 0);
+        }
+    }
 }
 
 TEST_CASE("pipeline: switched-off steps are recorded as skipped and write nothing") {
