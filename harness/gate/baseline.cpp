@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/gate/cause_table.hpp"
+#include "harness/classify/cause.hpp"
 #include "harness/scenario/json_line_map.hpp"
 #include "util/files.hpp"
 #include "util/json.hpp"
@@ -64,7 +64,7 @@ util::Result<Baseline> parse_baseline(std::string_view text, std::string_view so
         entry.cell = *cell;
         if (b.find(entry.cell)) return bad(scenario::child_path(path, "cell"), "duplicate entry for this cell");
         entry.cause = util::get_string(e, "cause");
-        if (entry.cause && !is_known_cause(*entry.cause))
+        if (entry.cause && !classify::parse_cause(*entry.cause))
             return bad(scenario::child_path(path, "cause"), fmt::format("unknown cause \"{}\"", *entry.cause));
         entry.reason = util::get_string(e, "reason").value_or("");
         entry.bundle = util::get_string(e, "bundle").value_or("");

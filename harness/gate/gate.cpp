@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "harness/gate/cause_table.hpp"
+#include "harness/classify/cause.hpp"
 
 namespace crm::harness::gate {
 
@@ -39,8 +39,8 @@ bool is_blocking(const std::string& cause, const GatePolicyInput& policy) {
         const auto& b = *policy.blocking_causes;
         return std::find(b.begin(), b.end(), cause) != b.end();
     }
-    auto info = find_cause(cause);
-    return info ? info->blocks_by_default : true;  // an unknown cause is never waved through
+    auto known = classify::parse_cause(cause);
+    return known ? classify::blocks_release_by_default(*known) : true;  // an unknown cause is never waved through
 }
 
 int severity(CellOutcome o) {

@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <set>
 
-#include "harness/gate/cause_table.hpp"
+#include "harness/classify/cause.hpp"
 #include "harness/scenario/json_line_map.hpp"
 #include "util/files.hpp"
 #include "util/json.hpp"
@@ -219,7 +219,7 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
 Result<std::string> parse_cause_name(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (!v.is_string()) return std::unexpected(ctx.error(path, "must be a cause name (string)"));
     std::string c(v.get_string());
-    if (!gate::is_known_cause(c))
+    if (!classify::parse_cause(c))
         return std::unexpected(ctx.error(path, fmt::format("unknown cause \"{}\"", c)));
     return c;
 }

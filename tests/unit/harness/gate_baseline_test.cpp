@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <iterator>
+#include <string_view>
+
+#include "harness/classify/cause.hpp"
 #include "harness/gate/gate.hpp"
 
 using namespace crm::harness;
@@ -111,4 +115,59 @@ TEST_CASE("gate: evidence older than max_evidence_age never passes") {
     CHECK_FALSE(old.passed);
     CHECK(old.evidence_stale);
     CHECK(old.exit_code == ExitCode::environment_blocked);
+}
+
+TEST_CASE("gate: every cause gets the gate treatment of its spec verdict and blocks-release default") {
+    // The spec §5 table, pinned here so the classify functions the gate uses cannot drift from it.
+    struct Row {
+        classify::Cause cause;
+        const char* verdict;
+        bool blocks;
+    };
+    const Row spec[] = {
+        {classify::Cause::ready, "pass", false},
+        {classify::Cause::host_compatibility_gap, "fail", true},
+        {classify::Cause::models_only_false_ready, "fail", true},
+        {classify::Cause::model_not_exposed, "fail", true},
+        {classify::Cause::gateway_auth_mismatch, "fail", true},
+        {classify::Cause::engine_defect, "fail", true},
+        {classify::Cause::reconcile_drift, "fail", true},
+        {classify::Cause::rollback_incomplete, "fail", true},
+        {classify::Cause::upstream_key_quota_issue, "blocked", false},
+        {classify::Cause::upstream_auth_invalid, "blocked", false},
+        {classify::Cause::upstream_unavailable, "blocked", false},
+        {classify::Cause::access_precondition_missing, "blocked", false},
+        {classify::Cause::transient_rate_limit, "inconclusive", false},
+        {classify::Cause::shared_host_residue, "pass", false},
+        {classify::Cause::host_unreachable, "error", true},
+        {classify::Cause::host_admin_rejected, "error", true},
+        {classify::Cause::harness_error, "error", true},
+    };
+    REQUIRE(std::size(spec) == classify::k_all_causes.size());
+    for (const Row& row : spec) {
+        const std::string name(classify::to_string(row.cause));
+        INFO(name);
+        CHECK(classify::to_string(classify::verdict_of(row.cause)) == row.verdict);
+        CHECK(classify::blocks_release_by_default(row.cause) == row.blocks);
+        auto d = gate::decide_cell(cell("a", name, row.verdict), {}, "2026-01-01");
+        if (std::string_view(row.verdict) == "pass") {
+            CHECK(d.outcome == gate::CellOutcome::passed);
+            CHECK(d.passed);
+        } else if (row.cause == classify::Cause::harness_error) {
+            CHECK(d.outcome == gate::CellOutcome::harness_error);
+        } else if (row.blocks) {
+            CHECK(d.outcome == gate::CellOutcome::blocking_failure);
+        } else {
+            CHECK(d.outcome == gate::CellOutcome::not_passing);
+        }
+        // Every cause name is accepted by a baseline file.
+        auto b = gate::parse_baseline(R"({"entries": [{"cell": "a", "cause": ")" + name + R"("}]})", "b.json");
+        CHECK(b.has_value());
+    }
+}
+
+TEST_CASE("gate: an unknown cause is never waved through") {
+    auto d = gate::decide_cell(cell("a", "no_such_cause", "blocked"), {}, "2026-01-01");
+    CHECK(d.outcome == gate::CellOutcome::blocking_failure);
+    CHECK_FALSE(d.passed);
 }
