@@ -37,12 +37,14 @@ std::string sanitize_name(std::string_view s) {
 }
 
 std::string CellSummary::folder() const {
-    return sanitize_name(mode) + "__" + sanitize_name(provider);
+    std::string f = sanitize_name(mode) + "__" + sanitize_name(provider);
+    return host.empty() ? f : sanitize_name(host) + "__" + f;
 }
 
 json::object to_json(const CellSummary& c) {
     json::object o;
     o["folder"] = c.folder();
+    if (!c.host.empty()) o["host"] = c.host;  // single-host cells keep the spec's key set
     o["mode"] = c.mode;
     o["provider"] = c.provider;
     o["pack"] = c.pack;
@@ -155,6 +157,7 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     if (!v.is_object()) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: a cell must be an object", source));
     CellSummary c;
     Reader r{v, source, "", {}};
+    r.str("host", c.host);
     r.str("mode", c.mode);
     r.str("provider", c.provider);
     r.str("pack", c.pack);

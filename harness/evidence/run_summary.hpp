@@ -20,6 +20,7 @@ enum class StepState { ran, skipped, failed };
 [[nodiscard]] std::optional<StepState> parse_step_state(std::string_view s) noexcept;
 
 struct CellSummary {
+    std::string host;                 // host name on a matrix with several hosts, "" otherwise
     std::string mode;                 // self_service | subscription
     std::string provider;
     std::string pack;                 // "<pack id>@<version>"
@@ -34,7 +35,8 @@ struct CellSummary {
     std::vector<std::pair<std::string, StepState>> steps;  // in pipeline order: {"09-models", ran}
     bool required = true;             // a required cell can fail the gate
 
-    // "<mode>__<provider>", sanitised to [A-Za-z0-9._-].
+    // "<mode>__<provider>" ("<host>__<mode>__<provider>" when host is set), sanitised to
+    // [A-Za-z0-9._-].
     [[nodiscard]] std::string folder() const;
     friend bool operator==(const CellSummary&, const CellSummary&) = default;
 };

@@ -27,7 +27,10 @@ std::vector<Cell> expand(const scenario::Scenario& s) {
                 c.profile = prov.profile;
                 if (auto it = prov.expect.find(mode); it != prov.expect.end()) c.expected_cause = it->second;
                 c.id = fmt::format("{}__{}", scenario::to_string(mode), prov.provider);
-                if (s.hosts_axis) c.id = fmt::format("{}__{}", c.host_name, c.id);
+                // Only a matrix with several hosts needs the host in the id: single-host bundles
+                // keep the spec's "<mode>__<provider>" folder names.
+                c.host_in_id = s.hosts.size() > 1;
+                if (c.host_in_id) c.id = fmt::format("{}__{}", c.host_name, c.id);
                 cells.push_back(std::move(c));
             }
         }

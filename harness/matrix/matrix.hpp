@@ -21,9 +21,11 @@ namespace crm::harness::matrix {
 
 struct Cell {
     std::size_t index = 0;  // position in the full expansion
-    std::string id;         // folder name: "<mode>__<provider>", host-prefixed on a hosts axis
+    std::string id;         // folder name: "<mode>__<provider>", "<host>__<mode>__<provider>" when
+                            // the matrix has more than one host
     std::size_t host_index = 0;
     std::string host_name;
+    bool host_in_id = false;  // the id (and the cell folder) carries host_name
     scenario::Mode mode = scenario::Mode::self_service;
     std::size_t provider_index = 0;
     std::string pack;

@@ -27,6 +27,7 @@ bool gate_outcome_passes(std::string_view o) {
 
 evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecision* decision) {
     evidence::CellSummary c;
+    if (r.cell.host_in_id) c.host = r.cell.host_name;
     c.mode = scenario::to_string(r.cell.mode);
     c.provider = r.cell.provider;
     c.pack = r.cell.pack;
@@ -101,6 +102,8 @@ util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
     CellReport r;
     r.cell.id = cell_dir.filename().string();
     r.cell.index = fallback_index;
+    r.cell.host_name = c->host;
+    r.cell.host_in_id = !c->host.empty();
     r.cell.mode = scenario::parse_mode(c->mode).value_or(scenario::Mode::self_service);
     r.cell.provider = c->provider;
     r.cell.pack = c->pack;

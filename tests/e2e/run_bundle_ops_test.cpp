@@ -153,3 +153,34 @@ TEST_CASE("e2e plan: prints every cell and every numbered artifact without touch
     CHECK(text.out.find("subscription__kimi/13-reconcile.json") != std::string::npos);
     CHECK(text.out.find("self_service__kimi") == std::string::npos);
 }
+
+TEST_CASE("e2e run: a hosts axis with two stub hosts writes one host-prefixed folder per cell") {
+    auto dir = temp_dir("hosts");
+    auto path = write_scenario(dir, "two-hosts.json", fmt::format(R"({{
+      "name": "two-hosts", "packs_dir": "{}",
+      "matrix": {{"hosts": [{{"name": "a", "kind": "stub"}}, {{"name": "b", "kind": "stub"}}],
+                  "modes": ["self_service"],
+                  "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
+                                                                 packs_dir()));
+    auto plan = run_cli({"plan", path, "--only", "b__*"});
+    INFO(plan.out << plan.err);
+    REQUIRE(plan.exit_code == 0);
+    CHECK(plan.out.find("b__self_service__kimi") != std::string::npos);
+    CHECK(plan.out.find("a__self_service__kimi") == std::string::npos);
+
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    auto bundle = only_bundle(dir / "out");
+    auto causes = causes_of(read_json(bundle / "summary.json"));
+    CHECK(causes == std::map<std::string, std::string>{{"a__self_service__kimi", "ready"},
+                                                       {"b__self_service__kimi", "ready"}});
+    for (const char* cell : {"a__self_service__kimi", "b__self_service__kimi"}) {
+        INFO(cell);
+        CHECK(fs::exists(bundle / cell / "09-models.json"));
+        CHECK(crm::util::get_string(read_json(bundle / cell / "21-summary.json"), "folder") ==
+              std::optional<std::string>(cell));
+    }
+    CHECK_FALSE(fs::exists(bundle / "self_service__kimi"));
+    fs::remove_all(dir);
+}

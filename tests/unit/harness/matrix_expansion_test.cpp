@@ -2,7 +2,11 @@
 
 #include <filesystem>
 
+#include <set>
+
+#include "harness/evidence/run_summary.hpp"
 #include "harness/matrix/matrix.hpp"
+#include "harness/runner/evidence_sink.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
 
@@ -53,6 +57,57 @@ TEST_CASE("matrix: a hosts axis prefixes cell ids with the host name") {
     REQUIRE(cells.size() == 12);
     CHECK(cells[0].id == "a__self_service__deepseek");
     CHECK(cells[11].id == "b__subscription__minimax");
+}
+
+TEST_CASE("matrix: two hosts give distinct cell ids and evidence folders equal to the ids") {
+    auto s = three_by_two();
+    s.hosts_axis = true;
+    s.hosts = {scenario::HostSpec{}, scenario::HostSpec{}};
+    s.hosts[0].name = "a";
+    s.hosts[1].name = "b";
+    auto cells = matrix::expand(s);
+    std::set<std::string> id_set, folder_set;
+    for (const auto& c : cells) {
+        CHECK(c.host_in_id);
+        runner::CellReport r;
+        r.cell = c;
+        auto summary = runner::to_cell_summary(r);
+        CHECK(summary.folder() == c.id);  // plan, --only, --shard, merge and --rerun-failed all key on it
+        id_set.insert(c.id);
+        folder_set.insert(summary.folder());
+    }
+    CHECK(id_set.size() == cells.size());
+    CHECK(folder_set.size() == cells.size());
+    CHECK(ids(matrix::filter_only(cells, "b__*__kimi")) == std::vector<std::string>{"b__self_service__kimi", "b__subscription__kimi"});
+    CHECK(ids(matrix::select_ids(cells, {"a__subscription__kimi"})) == std::vector<std::string>{"a__subscription__kimi"});
+}
+
+TEST_CASE("matrix: a hosts axis with a single host keeps the spec's <mode>__<provider> ids") {
+    auto s = three_by_two();
+    s.hosts_axis = true;
+    s.hosts[0].name = "only";
+    auto cells = matrix::expand(s);
+    CHECK(cells[0].id == "self_service__deepseek");
+    CHECK_FALSE(cells[0].host_in_id);
+    runner::CellReport r;
+    r.cell = cells[0];
+    CHECK(runner::to_cell_summary(r).folder() == "self_service__deepseek");
+}
+
+TEST_CASE("evidence: a cell summary's host survives the JSON round trip and names its folder") {
+    evidence::CellSummary c;
+    c.host = "b";
+    c.mode = "subscription";
+    c.provider = "kimi";
+    c.cause = crm::harness::classify::Cause::ready;
+    c.verdict = crm::harness::classify::Verdict::pass;
+    auto back = evidence::cell_from_json(evidence::to_json(c), "t");
+    REQUIRE(back.has_value());
+    CHECK(back->host == "b");
+    CHECK(back->folder() == "b__subscription__kimi");
+    c.host.clear();
+    CHECK_FALSE(evidence::to_json(c).contains("host"));
+    CHECK(c.folder() == "subscription__kimi");
 }
 
 TEST_CASE("matrix: --only takes globs and plain substrings, comma separated") {
