@@ -10,6 +10,7 @@
 #include "harness/classify/observations_json.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "harness/runner/observation_fill.hpp"
+#include "harness/runner/probe_retry.hpp"
 #include "probes/gateway/gateway_probes.hpp"
 #include "probes/sub2api/admin_client.hpp"
 #include "util/version.hpp"
@@ -43,6 +44,14 @@ json::value error_json(const util::Error& e) {
     return o;
 }
 
+// The probe's artifact JSON with the number of attempts `timeouts.retries` allowed it.
+template <class Result>
+json::value with_attempts(const Attempted<Result>& a) {
+    json::value v = a.result.to_json();
+    if (v.is_object()) v.as_object()["attempts"] = a.attempts;
+    return v;
+}
+
 // One cell's run: state shared by the steps.
 class CellRun {
 public:
@@ -72,6 +81,11 @@ private:
     void write_json(std::string_view file, const json::value& v);
     void write_text(std::string_view file, std::string_view text);
     [[nodiscard]] probes::Timeouts timeouts() const;
+    // Runs `probe` under the scenario's timeouts.retries (probe_retry.hpp).
+    template <class Probe>
+    auto retried(Probe&& probe) {
+        return probe_with_retries(m_deps.scenario.timeouts.retries, &m_interrupted, std::forward<Probe>(probe));
+    }
 
     bool do_cell();
     bool do_health();
@@ -278,9 +292,10 @@ bool CellRun::do_gateway_models() {
     }
     probes::gateway::ProbeTarget t{m_host.target.url, m_user_key, probes::AuthStyle::bearer, timeouts()};
     t.cancel = &m_interrupted;
-    auto r = probes::gateway::probe_models(m_deps.http, t, m_provider->smoke_test_model);
+    auto a = retried([&] { return probes::gateway::probe_models(m_deps.http, t, m_provider->smoke_test_model); });
+    const auto& r = a.result;
     write_text("09-models.headers.txt", r.exchange.headers_text());
-    write_json("09-models.json", r.to_json());
+    write_json("09-models.json", with_attempts(a));
     fill_models(m_obs.models, r, "09-models.json");
     return true;
 }
@@ -293,12 +308,14 @@ bool CellRun::do_gateway_chat() {
     }
     probes::gateway::ProbeTarget t{m_host.target.url, m_user_key, probes::AuthStyle::bearer, timeouts()};
     t.cancel = &m_interrupted;
-    auto r = probes::gateway::probe_chat(m_deps.http, t, m_provider->smoke_test_model);
+    auto a = retried([&] { return probes::gateway::probe_chat(m_deps.http, t, m_provider->smoke_test_model); });
+    const auto& r = a.result;
     // The same completion with x-api-key tells an auth-style mismatch from a broken key.
     t.auth = probes::AuthStyle::x_api_key;
-    auto alt = probes::gateway::probe_chat(m_deps.http, t, m_provider->smoke_test_model);
-    auto v = r.to_json();
-    if (v.is_object()) v.as_object()["x_api_key_variant"] = alt.to_json();
+    auto alt_a = retried([&] { return probes::gateway::probe_chat(m_deps.http, t, m_provider->smoke_test_model); });
+    const auto& alt = alt_a.result;
+    auto v = with_attempts(a);
+    if (v.is_object()) v.as_object()["x_api_key_variant"] = with_attempts(alt_a);
     write_text("10-chat.headers.txt", r.exchange.headers_text());
     write_json("10-chat.json", v);
     fill_chat(m_obs.chat, r, "10-chat.json");
@@ -314,9 +331,10 @@ bool CellRun::do_gateway_stream() {
     }
     probes::gateway::ProbeTarget t{m_host.target.url, m_user_key, probes::AuthStyle::bearer, timeouts()};
     t.cancel = &m_interrupted;
-    auto r = probes::gateway::probe_chat_stream(m_deps.http, t, m_provider->smoke_test_model);
+    auto a = retried([&] { return probes::gateway::probe_chat_stream(m_deps.http, t, m_provider->smoke_test_model); });
+    const auto& r = a.result;
     write_text("11-chat-stream.sse", r.exchange.response ? r.exchange.response->body : std::string{});
-    write_json("11-chat-stream.json", r.to_json());
+    write_json("11-chat-stream.json", with_attempts(a));
     fill_stream(m_obs.chat_stream, r);
     return true;
 }
@@ -377,9 +395,12 @@ bool CellRun::do_upstream_models() {
                                    timeouts()};
     t.target_kind = "upstream";
     t.cancel = &m_interrupted;
-    auto r = probes::gateway::probe_models(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+    auto a = retried([&] {
+        return probes::gateway::probe_models(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+    });
+    const auto& r = a.result;
     write_text("17-upstream-models.headers.txt", r.exchange.headers_text());
-    write_json("17-upstream-models.json", r.to_json());
+    write_json("17-upstream-models.json", with_attempts(a));
     fill_models(m_obs.upstream_models, r, "17-upstream-models.json");
     return true;
 }
@@ -398,9 +419,12 @@ bool CellRun::do_upstream_chat() {
                                    timeouts()};
     t.target_kind = "upstream";
     t.cancel = &m_interrupted;
-    auto r = probes::gateway::probe_chat(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+    auto a = retried([&] {
+        return probes::gateway::probe_chat(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+    });
+    const auto& r = a.result;
     write_text("19-upstream-chat.headers.txt", r.exchange.headers_text());
-    write_json("19-upstream-chat.json", r.to_json());
+    write_json("19-upstream-chat.json", with_attempts(a));
     fill_chat(m_obs.upstream_chat, r, "19-upstream-chat.json");
     return true;
 }

@@ -69,7 +69,8 @@ struct TimeoutSpec {
     std::chrono::milliseconds connect{3000};
     std::chrono::milliseconds total{30000};
     std::chrono::milliseconds idle{10000};
-    int retries = 1;  // extra attempts for transient network failures of read-only probes
+    int retries = 1;  // extra attempts of a smoke probe (09/10/11/17/19) with no verdict-bearing
+                      // answer; see harness/runner/probe_retry.hpp
     friend bool operator==(const TimeoutSpec&, const TimeoutSpec&) = default;
 };
 

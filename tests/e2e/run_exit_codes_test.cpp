@@ -48,6 +48,13 @@ TEST_CASE("e2e run: no argument runs the default stub matrix, finds every plante
         CHECK(fs::exists(bundle / "subscription__deepseek" / f));
     }
     CHECK(fs::exists(bundle / "self_service__kimi" / "08-self-service-state.json"));
+    // timeouts.retries: a probe that got an answer at once records a single attempt.
+    for (const char* f : {"09-models.json", "10-chat.json", "11-chat-stream.json", "17-upstream-models.json",
+                          "19-upstream-chat.json"}) {
+        INFO(f);
+        CHECK(crm::util::get_int(read_json(bundle / "self_service__kimi" / f), "attempts") ==
+              std::optional<std::int64_t>(1));
+    }
     fs::remove_all(out);
 }
 
