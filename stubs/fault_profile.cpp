@@ -59,11 +59,12 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
     if (auto it = root.find("host"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
         const auto& h = it->value().as_object();
-        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "seed_residue"}, source, "host."); !r)
+        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "force_responses", "seed_residue"}, source, "host."); !r)
             return std::unexpected(r.error());
         for (auto [key, field] : {std::pair{"compliance_gate", &p.host.compliance_gate},
                                   std::pair{"gateway_bearer_only", &p.host.gateway_bearer_only},
                                   std::pair{"responses_bridge", &p.host.responses_bridge},
+                                  std::pair{"force_responses", &p.host.force_responses},
                                   std::pair{"seed_residue", &p.host.seed_residue}}) {
             if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
         }
@@ -103,6 +104,7 @@ json::value profile_to_json(const FaultProfile& p) {
         {"host", json::object{{"compliance_gate", p.host.compliance_gate},
                               {"gateway_bearer_only", p.host.gateway_bearer_only},
                               {"responses_bridge", p.host.responses_bridge},
+                              {"force_responses", p.host.force_responses},
                               {"seed_residue", p.host.seed_residue}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},

@@ -19,6 +19,11 @@ struct HostFaults {
     // `developer` and a developer instruction is prepended; upstream 4xx then fail over and end
     // as 502 upstream_error "Upstream request failed" (what sub2api does on that path).
     bool responses_bridge = false;
+    // The host treats these accounts as `extra.openai_responses_mode: "force_responses"`: a chat
+    // completion is sent to the upstream's /v1/responses with no Chat Completions fallback. An
+    // upstream without that route answers 404, the host fails over without penalty and the client
+    // gets 502 upstream_error "Upstream request failed"; /v1/models (model_mapping) is unaffected.
+    bool force_responses = false;
     bool seed_residue = false;         // foreign groups/accounts/channels exist at start
     friend bool operator==(const HostFaults&, const HostFaults&) = default;
 };

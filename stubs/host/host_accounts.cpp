@@ -56,6 +56,7 @@ HostFaults HostApp::effective_faults(const json::object& account) const {
         if (!base.starts_with(up.url_prefix)) continue;
         f.gateway_bearer_only = f.gateway_bearer_only || up.profile.host.gateway_bearer_only;
         f.responses_bridge = f.responses_bridge || up.profile.host.responses_bridge;
+        f.force_responses = f.force_responses || up.profile.host.force_responses;
     }
     return f;
 }

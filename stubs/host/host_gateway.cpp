@@ -301,10 +301,18 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             forward["messages"] = msgs;
         }
         if (stream) forward["stream_options"] = json::object{{"include_usage", true}};
+        std::string url = wire::chat_url(acc.base_url);
+        if (acc.faults.force_responses) {
+            // Chat -> Responses with no fallback: the upstream is called on /v1/responses.
+            json::object responses{{"model", acc.upstream_model}, {"stream", stream}};
+            if (auto m = jfind(body, "messages")) responses["input"] = *m;
+            forward = std::move(responses);
+            url = url.substr(0, url.size() - std::string("/chat/completions").size()) + "/responses";
+        }
         ClientRequest call;
         call.method = "POST";
         call.cancel = &m_stopping;
-        call.url = wire::chat_url(acc.base_url);
+        call.url = url;
         call.headers = {{"Authorization", "Bearer " + acc.api_key}, {"Content-Type", "application/json"}};
         call.body = json::serialize(forward);
         call.timeout = std::chrono::milliseconds(300000);
@@ -324,7 +332,7 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             const std::string err_body = drain_all(*pipe);
             last_status = pipe->status;
             last_headers = pipe->headers;
-            const bool bridged_4xx = acc.faults.responses_bridge && pipe->status >= 400 && pipe->status < 500;
+            const bool bridged_4xx = (acc.faults.responses_bridge || acc.faults.force_responses) && pipe->status >= 400 && pipe->status < 500;
             if (!is_failover(pipe->status) && !bridged_4xx) {
                 const int s = pipe->status;
                 const char* type = s == 400 ? "invalid_request_error" : s == 404 ? "not_found_error" : s == 429 ? "rate_limit_error" : "api_error";

@@ -92,18 +92,49 @@ TEST_CASE("profile account_probe_429: the account test sees a transient 429, the
     CHECK(chat(*c, a.key, "deepseek-chat", true).status == 200);
 }
 
-TEST_CASE("profile models_only: /v1/models lists the model, completion is rejected") {
+TEST_CASE("profile models_only: /v1/models lists the model; upstream direct works; host completions go to /v1/responses and fail") {
     auto c = with_profile("models_only");
-    auto a = provision(*c, WalkOptions{});
+    WalkOptions o;
+    o.accounts = 2;
+    auto a = provision(*c, o);
     auto m = call("GET", c->endpoints().host_url + "/v1/models", {}, {{"Authorization", "Bearer " + a.key}});
+    CHECK(m.status == 200);
     CHECK(m.body.find("deepseek-chat") != std::string::npos);
     auto direct_models = call("GET", c->endpoints().upstream_urls.at("deepseek") + "/models", {},
                               {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}});
     CHECK(direct_models.status == 200);
+    CHECK(upstream_chat(*c, "deepseek", "deepseek-chat", false).status == 200);
+    auto direct_sse = upstream_chat(*c, "deepseek", "deepseek-chat", true);
+    CHECK(direct_sse.status == 200);
+    CHECK(direct_sse.body.find("[DONE]") != std::string::npos);
+    auto responses = call("POST", c->endpoints().upstream_urls.at("deepseek") + "/responses", R"({"model":"deepseek-chat","input":"ping"})",
+                          {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}});
+    CHECK(responses.status == 404);
     auto r = chat(*c, a.key, "deepseek-chat");
-    CHECK(r.status == 400);
-    CHECK(r.str("error.type") == "invalid_request_error");
-    CHECK(r.str("error.message") == "Model Not Exist");
+    CHECK(r.status == 502);
+    CHECK(r.str("error.type") == "upstream_error");
+    CHECK(r.str("error.message") == "Upstream request failed");
+    CHECK(chat(*c, a.key, "deepseek-chat", true).status == 502);
+    for (auto id : a.account_ids) {  // a missing route is no account fault: nobody is penalised
+        auto acc = admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(id));
+        CHECK(acc.str("data.status") == "active");
+        CHECK(acc.str("data.temp_unschedulable_until").empty());
+    }
+}
+
+TEST_CASE("profile models_only per upstream: only accounts on that upstream are forced onto /v1/responses") {
+    StubOptions o;
+    o.upstreams = {{"deepseek", "deepseek", "models_only"}, {"kimi", "openai", "healthy"}};
+    auto c = start_cluster(o);
+    auto a = provision(*c, WalkOptions{});
+    CHECK(chat(*c, a.key, "deepseek-chat").status == 502);
+    WalkOptions k;
+    k.name = "ki";
+    k.upstream = "kimi";
+    k.platform = "openai";
+    k.model = "kimi-k2-0905-preview";
+    auto b = provision(*c, k);
+    CHECK(chat(*c, b.key, "kimi-k2-0905-preview").status == 200);
 }
 
 TEST_CASE("profile sse_truncated: streams end without [DONE]; non-stream still works") {

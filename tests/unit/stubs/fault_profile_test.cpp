@@ -28,6 +28,8 @@ TEST_CASE("fault profiles: healthy changes nothing, others switch on their mecha
     CHECK(load_profile("healthy")->upstream == UpstreamFaults{});
     CHECK(load_profile("upstream_quota_exhausted")->upstream.chat_error == "relay_insufficient_user_quota");
     CHECK(load_profile("host_chat_incompatible")->host.responses_bridge);
+    CHECK(load_profile("models_only")->host.force_responses);           // a host-side fault:
+    CHECK(load_profile("models_only")->upstream == UpstreamFaults{});  // the upstream is healthy
     CHECK(load_profile("compliance_gate")->host.compliance_gate);
     CHECK(load_profile("keepalive_stall")->upstream.stream_mode == "keepalive_stall");
     CHECK(load_profile("latency")->upstream.latency_ms > 0);

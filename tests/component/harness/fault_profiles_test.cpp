@@ -1,0 +1,203 @@
+// Every stub fault profile, probed over loopback through the real cell pipeline, yields the cause
+// its mechanism stands for (docs/STUB-HOST.md "Fault profiles", docs/CAUSES.md). One self_service
+// cell of cn-core/deepseek per profile; the upstream profile applies to the deepseek upstream only
+// (its host part to the host accounts pointing there), host-wide profiles go to the host.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+
+#include "engine/packs/pack_catalog.hpp"
+#include "engine/store/state_store.hpp"
+#include "harness/classify/rule_set.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/cell_pipeline.hpp"
+#include "harness/runner/evidence_sink.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "util/files.hpp"
+#include "util/random.hpp"
+
+using namespace crm;
+using namespace crm::harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ProfileCase {
+    std::string host_profile = "healthy";      // host-wide (compliance_gate, shared_host_residue)
+    std::string upstream_profile = "healthy";  // deepseek upstream: name or file path
+    bool accept_compliance = false;
+    std::chrono::milliseconds idle{10000};
+};
+
+struct Outcome {
+    std::string cause;
+    std::string rule_id;
+    std::string explanation;
+    bool finished = false;
+};
+
+class ProfileRig {
+public:
+    ProfileRig() { fs::create_directories(m_dir); }
+    ~ProfileRig() {
+        std::error_code ec;
+        fs::remove_all(m_dir, ec);
+    }
+    ProfileRig(const ProfileRig&) = delete;
+    ProfileRig& operator=(const ProfileRig&) = delete;
+
+    // Writes a profile document into the rig's folder and returns its path.
+    std::string write_profile(const std::string& name, const std::string& text) {
+        const auto path = m_dir / (name + ".json");
+        REQUIRE(util::write_atomic(path, text).has_value());
+        return path.string();
+    }
+
+    Outcome run(const ProfileCase& pc) {
+        stubs::StubOptions o;
+        o.host_profile = pc.host_profile;
+        o.upstreams.push_back({"deepseek", "deepseek", pc.upstream_profile});
+        auto c = stubs::StubCluster::start(o);
+        REQUIRE(c.has_value());
+        auto cluster = std::move(*c);
+        const auto& ep = cluster->endpoints();
+
+        util::SecretRegistry secrets;
+        secrets.add(ep.admin_api_key);
+        secrets.add(ep.upstream_keys.at("deepseek"));
+        std::map<std::string, std::string, std::less<>> vars{{"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
+                                                             {"DEEPSEEK_BASE_URL", ep.upstream_urls.at("deepseek")}};
+        util::EnvLookup env = [&vars](std::string_view n) -> std::optional<std::string> {
+            auto it = vars.find(n);
+            if (it == vars.end()) return std::nullopt;
+            return it->second;
+        };
+        auto packs = engine::load_pack_dir(std::string(CRM_SOURCE_DIR) + "/packs", env);
+        REQUIRE(packs.has_value());
+
+        scenario::Scenario s;
+        s.name = "fault-profiles";
+        s.hosts.push_back({});
+        s.modes = {scenario::Mode::self_service};
+        scenario::ProviderSpec p;
+        p.pack = "cn-core";
+        p.provider = "deepseek";
+        s.providers.push_back(p);
+        s.timeouts.idle = pc.idle;
+
+        auto store = engine::StateStore::open(m_dir / ("state-" + util::random_hex(3) + ".sqlite"));
+        REQUIRE(store.has_value());
+        auto http = probes::make_curl_transport();
+        auto rules = classify::builtin_rules();
+        REQUIRE(rules.has_value());
+        auto bundle = evidence::BundleWriter::open(m_dir / ("bundle-" + util::random_hex(3)), secrets);
+        runner::EvidenceSink sink(bundle);
+        runner::HostContext host;
+        host.target.url = ep.host_url;
+        host.target.admin.api_key = ep.admin_api_key;
+        host.target.accept_compliance = pc.accept_compliance;
+        runner::CellPipeline pipeline(
+            runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
+        runner::RunEvents events;
+        std::atomic<bool> interrupted{false};
+        auto cells = matrix::expand(s);
+        REQUIRE_FALSE(cells.empty());
+        auto r = pipeline.run_cell(cells.at(0), interrupted, events);
+        cluster->stop();
+        return Outcome{r.cause, r.rule_id, r.explanation, r.finished};
+    }
+
+private:
+    fs::path m_dir = fs::temp_directory_path() / ("crm-fault-profiles-" + util::random_hex(5));
+};
+
+Outcome run_profile(const ProfileCase& pc) {
+    ProfileRig rig;
+    return rig.run(pc);
+}
+
+void expect_cause(const Outcome& o, const std::string& cause) {
+    INFO("rule " << o.rule_id << ": " << o.explanation);
+    CHECK(o.finished);
+    CHECK(o.cause == cause);
+}
+
+ProfileCase upstream(const std::string& profile) {
+    ProfileCase pc;
+    pc.upstream_profile = profile;
+    return pc;
+}
+
+}  // namespace
+
+TEST_CASE("fault profiles: healthy is ready") {
+    expect_cause(run_profile(upstream("healthy")), "ready");
+}
+
+TEST_CASE("fault profiles: upstream_quota_exhausted is upstream_key_quota_issue") {
+    expect_cause(run_profile(upstream("upstream_quota_exhausted")), "upstream_key_quota_issue");
+}
+
+TEST_CASE("fault profiles: host_chat_incompatible is host_compatibility_gap") {
+    expect_cause(run_profile(upstream("host_chat_incompatible")), "host_compatibility_gap");
+}
+
+TEST_CASE("fault profiles: gateway_rejects_x_api_key is gateway_auth_mismatch") {
+    expect_cause(run_profile(upstream("gateway_rejects_x_api_key")), "gateway_auth_mismatch");
+}
+
+TEST_CASE("fault profiles: account_probe_429 (one transient 429 per key) is still ready") {
+    expect_cause(run_profile(upstream("account_probe_429")), "ready");
+}
+
+TEST_CASE("fault profiles: models_only (host forces /v1/responses, upstream direct fine) is host_compatibility_gap") {
+    expect_cause(run_profile(upstream("models_only")), "host_compatibility_gap");
+}
+
+TEST_CASE("fault profiles: sse_truncated is host_compatibility_gap") {
+    expect_cause(run_profile(upstream("sse_truncated")), "host_compatibility_gap");
+}
+
+TEST_CASE("fault profiles: keepalive_stall is upstream_unavailable") {
+    ProfileRig rig;
+    ProfileCase pc;
+    pc.upstream_profile = rig.write_profile(
+        "keepalive_stall_short",
+        R"({"name":"keepalive_stall_short","description":"keepalive_stall with a short stall",)"
+        R"("host":{},"upstream":{"stream_mode":"keepalive_stall","stall_max_ms":2000,"keepalive_interval_ms":200}})");
+    pc.idle = std::chrono::milliseconds(1000);
+    expect_cause(rig.run(pc), "upstream_unavailable");
+}
+
+TEST_CASE("fault profiles: upstream_down is upstream_unavailable") {
+    expect_cause(run_profile(upstream("upstream_down")), "upstream_unavailable");
+}
+
+TEST_CASE("fault profiles: latency (slow but correct upstream) is ready") {
+    ProfileRig rig;
+    ProfileCase pc;
+    pc.upstream_profile = rig.write_profile(
+        "latency_small", R"({"name":"latency_small","description":"latency, small","host":{},"upstream":{"latency_ms":50}})");
+    expect_cause(rig.run(pc), "ready");
+}
+
+TEST_CASE("fault profiles: compliance_gate without accept_compliance is host_admin_rejected") {
+    ProfileCase pc;
+    pc.host_profile = "compliance_gate";
+    expect_cause(run_profile(pc), "host_admin_rejected");
+}
+
+TEST_CASE("fault profiles: compliance_gate with accept_compliance is ready") {
+    ProfileCase pc;
+    pc.host_profile = "compliance_gate";
+    pc.accept_compliance = true;
+    expect_cause(run_profile(pc), "ready");
+}
+
+TEST_CASE("fault profiles: shared_host_residue is shared_host_residue") {
+    ProfileCase pc;
+    pc.host_profile = "shared_host_residue";
+    expect_cause(run_profile(pc), "shared_host_residue");
+}
