@@ -92,7 +92,7 @@ TEST_CASE("profile account_probe_429: the account test sees a transient 429, the
     CHECK(chat(*c, a.key, "deepseek-chat", true).status == 200);
 }
 
-TEST_CASE("profile models_only: /v1/models lists the model; upstream direct works; host completions go to /v1/responses and fail") {
+TEST_CASE("profile models_only: /v1/models lists the model, upstream direct works, host completions go to /v1/responses and fail") {
     auto c = with_profile("models_only");
     WalkOptions o;
     o.accounts = 2;
