@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 
 #include "engine/packs/key_source.hpp"
 #include "harness/classify/classifier.hpp"
@@ -102,6 +103,10 @@ private:
     bool do_reconcile();
     bool do_upstream_models();
     bool do_upstream_chat();
+    // The upstream-direct target for steps 17/19. The provider key is resolved once per cell;
+    // when it cannot be, the step's "not sent" artifacts (<stem>.json, <stem>.headers.txt) are
+    // written and nullopt is returned.
+    std::optional<probes::gateway::ProbeTarget> upstream_target(std::string_view stem);
     bool do_rollback();
     void do_summary();
 
@@ -381,13 +386,13 @@ bool CellRun::do_reconcile() {
     return true;
 }
 
-bool CellRun::do_upstream_models() {
+std::optional<probes::gateway::ProbeTarget> CellRun::upstream_target(std::string_view stem) {
     if (m_upstream_key.empty()) {
         auto key = engine::resolve_key(*m_provider, m_deps.env, engine::filesystem_reader(), &m_deps.secrets);
         if (!key) {
-            write_json("17-upstream-models.json", error_json(key.error()));
-            write_text("17-upstream-models.headers.txt", "(not sent: no upstream key)\n");
-            return true;
+            write_json(fmt::format("{}.json", stem), error_json(key.error()));
+            write_text(fmt::format("{}.headers.txt", stem), "(not sent: no upstream key)\n");
+            return std::nullopt;
         }
         m_upstream_key = *key;
     }
@@ -395,8 +400,14 @@ bool CellRun::do_upstream_models() {
                                    timeouts()};
     t.target_kind = "upstream";
     t.cancel = &m_interrupted;
+    return t;
+}
+
+bool CellRun::do_upstream_models() {
+    auto t = upstream_target("17-upstream-models");
+    if (!t) return true;
     auto a = retried([&] {
-        return probes::gateway::probe_models(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+        return probes::gateway::probe_models(m_deps.http, *t, m_provider->upstream_model(m_provider->smoke_test_model));
     });
     const auto& r = a.result;
     write_text("17-upstream-models.headers.txt", r.exchange.headers_text());
@@ -406,21 +417,10 @@ bool CellRun::do_upstream_models() {
 }
 
 bool CellRun::do_upstream_chat() {
-    if (m_upstream_key.empty()) {
-        auto key = engine::resolve_key(*m_provider, m_deps.env, engine::filesystem_reader(), &m_deps.secrets);
-        if (!key) {
-            write_json("19-upstream-chat.json", error_json(key.error()));
-            write_text("19-upstream-chat.headers.txt", "(not sent: no upstream key)\n");
-            return true;
-        }
-        m_upstream_key = *key;
-    }
-    probes::gateway::ProbeTarget t{m_provider->upstream_base_url, m_upstream_key, probes::AuthStyle::bearer,
-                                   timeouts()};
-    t.target_kind = "upstream";
-    t.cancel = &m_interrupted;
+    auto t = upstream_target("19-upstream-chat");
+    if (!t) return true;
     auto a = retried([&] {
-        return probes::gateway::probe_chat(m_deps.http, t, m_provider->upstream_model(m_provider->smoke_test_model));
+        return probes::gateway::probe_chat(m_deps.http, *t, m_provider->upstream_model(m_provider->smoke_test_model));
     });
     const auto& r = a.result;
     write_text("19-upstream-chat.headers.txt", r.exchange.headers_text());
