@@ -10,7 +10,10 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <random>
+#include <thread>
 #include <unordered_map>
 
 namespace crm::engine::store {
@@ -119,6 +122,46 @@ Database::Database(Database&&) noexcept = default;
 Database& Database::operator=(Database&&) noexcept = default;
 Database::~Database() = default;
 
+namespace {
+
+// Switching a file to WAL takes an exclusive lock. When two processes open a fresh file at the
+// same moment, SQLite answers the loser with SQLITE_BUSY at once instead of calling the busy
+// handler (waiting could deadlock two shared-lock holders), so the switch is retried here, with
+// jitter, until the same busy timeout the rest of the store uses.
+Result<void> enable_wal(sqlite3* db, const std::filesystem::path& path,
+                        std::chrono::milliseconds budget) {
+    const auto deadline = std::chrono::steady_clock::now() + budget;
+    std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
+    for (;;) {
+        sqlite3_stmt* stmt = nullptr;
+        int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+        std::string mode;
+        if (rc == SQLITE_OK) {
+            rc = sqlite3_step(stmt);
+            if (rc == SQLITE_ROW) {
+                const auto* text = sqlite3_column_text(stmt, 0);
+                mode = text ? reinterpret_cast<const char*>(text) : "";
+            }
+        }
+        sqlite3_finalize(stmt);
+        if (rc == SQLITE_ROW) {
+            if (mode == "wal") return {};
+            return fail(ErrorCode::io,
+                        fmt::format("state store: {} cannot use WAL journal mode (got '{}')",
+                                    path.string(), mode));
+        }
+        const int primary = rc & 0xff;
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+            std::chrono::steady_clock::now() >= deadline) {
+            return fail(ErrorCode::io, fmt::format("state store: {}: PRAGMA journal_mode=WAL: {}",
+                                                   path.string(), sqlite3_errmsg(db)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 18));
+    }
+}
+
+}  // namespace
+
 Result<Database> Database::open(const std::filesystem::path& path, const OpenOptions& options) {
     std::error_code ec;
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
@@ -143,11 +186,8 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
     Database db(std::move(impl), path);
     // WAL lets a reader proceed while another process writes; NORMAL sync is durable across
     // process crashes (the threat model here), which is what recover relies on.
-    auto mode = db.query("PRAGMA journal_mode=WAL");
-    if (!mode) return std::unexpected(mode.error());
-    if (mode->empty() || (*mode)[0].text(0) != "wal") {
-        return fail(ErrorCode::io, fmt::format("state store: {} cannot use WAL journal mode",
-                                               path.string()));
+    if (auto r = enable_wal(db.m_impl->db, path, options.busy_timeout); !r) {
+        return std::unexpected(r.error());
     }
     if (auto r = db.exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"); !r) {
         return std::unexpected(r.error());

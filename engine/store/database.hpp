@@ -5,7 +5,8 @@
 // Contract:
 // - open() creates the file with mode 0600 *before* SQLite touches it (it holds probe
 //   credentials), then enables WAL, foreign keys and a busy timeout so two processes on one file
-//   wait for each other instead of failing with SQLITE_BUSY;
+//   wait for each other instead of failing with SQLITE_BUSY (the WAL switch itself, which SQLite
+//   does not route through the busy handler, is retried for the same timeout);
 // - every call returns an Error{io|conflict|internal} on failure whose message carries the SQL
 //   verb and SQLite's text; a UNIQUE/PRIMARY KEY violation is ErrorCode::conflict;
 // - a Database is used by one thread at a time (the store serialises access with a mutex).

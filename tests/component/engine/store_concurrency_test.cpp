@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "engine/store/state_store.hpp"
@@ -15,7 +16,10 @@ namespace {
 // One writer process: batches with three journaled, then created, resources each.
 int hammer(const std::filesystem::path& db, int worker, int batches) {
     auto s = StateStore::open(db);
-    if (!s) return 2;
+    if (!s) {
+        std::fprintf(stderr, "worker %d: %s\n", worker, s.error().message.c_str());
+        return 2;
+    }
     auto host = s->upsert_host("shared", "http://127.0.0.1:9");
     if (!host) return 3;
     for (int i = 0; i < batches; ++i) {
