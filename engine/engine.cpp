@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "engine/access/access_closer.hpp"
 #include "engine/import/import_planner.hpp"
 #include "engine/import/importer.hpp"
@@ -13,6 +15,7 @@
 #include "engine/reconcile/reconciler.hpp"
 #include "engine/recover/recover.hpp"
 #include "engine/rollback/rollback.hpp"
+#include "engine/store/host_lease.hpp"
 
 namespace crm::engine {
 
@@ -32,6 +35,11 @@ sub2api::AdminClientOptions client_options(const HostTarget& host) {
     o.page_size = 1000;  // reconcile lists whole platforms; fewer, larger pages
     return o;
 }
+
+// Writers wait this long for a running recover to finish; recover waits a little for writers
+// that are about to end, then refuses (it must never treat a live batch as a dead one's).
+constexpr std::chrono::milliseconds k_writer_lease_wait{30000};
+constexpr std::chrono::milliseconds k_recover_lease_wait{2000};
 
 std::string trimmed_url(std::string url) {
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -56,6 +64,11 @@ Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {}
     OpContext conn{m_deps.store,  conn##_admin,   m_deps.http,        m_deps.secrets,                \
                    m_deps.events, m_deps.after_host_write, m_host_writes, trimmed_url((host).url), \
                    *conn##_host_id, (host).timeouts};
+
+#define CRM_LEASE(ctx, kind, wait)                                                                   \
+    auto ctx##_lease = store::HostLease::acquire(m_deps.store.path(), (ctx).host_id, (kind), (wait),   \
+                                                 (ctx).host_url);                                    \
+    if (!ctx##_lease) return std::unexpected(ctx##_lease.error());
 
 Result<sub2api::HostCapabilities> Engine::probe_host(const HostTarget& host) {
     CRM_CONNECT(ctx, host);
@@ -121,6 +134,7 @@ Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest
     if (!key) return std::unexpected(key.error());
 
     CRM_CONNECT(ctx, host);
+    CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
     // Nothing is journaled against a host that does not answer or refuses the admin (wrong key,
     // compliance gate not accepted): one admin read proves both before the batch exists.
     if (auto v = ctx.admin.system_version(); !v) {
@@ -168,6 +182,7 @@ Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t 
     if (!provider) return std::unexpected(provider.error());
     CRM_CONNECT(ctx, host);
     if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
     auto caps = ctx.admin.probe_capabilities();
     if (!caps) return std::unexpected(caps.error());
     if (!caps->admin_auth_ok) {
@@ -242,11 +257,13 @@ Result<RollbackOutcome> Engine::rollback(const HostTarget& host, std::int64_t ba
     if (!batch) return std::unexpected(batch.error());
     CRM_CONNECT(ctx, host);
     if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
     return run_rollback(ctx, batch_id);
 }
 
 Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
     CRM_CONNECT(ctx, host);
+    CRM_LEASE(ctx, store::LeaseKind::exclusive, k_recover_lease_wait);
     return run_recover(ctx);
 }
 

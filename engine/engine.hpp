@@ -123,7 +123,8 @@ public:
     [[nodiscard]] util::Result<RollbackOutcome> rollback(const HostTarget& host, std::int64_t batch_id);
     // After a crash: resolves every unconfirmed intent on this host by its unique name, marks
     // interrupted (pending/running) batches failed and rolls them back; deletes resources of
-    // interrupted access closures.
+    // interrupted access closures. Refuses (ErrorCode::conflict) while import, access or
+    // rollback is running on the same host and state file, in any process (host lease).
     [[nodiscard]] util::Result<RecoverOutcome> recover(const HostTarget& host);
     // Batch, resources and access statuses from the store (no host calls).
     [[nodiscard]] util::Result<BatchReport> status(std::int64_t batch_id);

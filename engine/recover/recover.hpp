@@ -6,7 +6,8 @@
 //    back; rollback_failed batches are rolled back again;
 // 3. access closures that never finished (access_status none) on other batches are undone:
 //    their user, subscription and key are deleted, so a re-run starts clean.
-// Must not run while another process is importing into the same host with the same store.
+// The caller holds the host's exclusive lease (store/host_lease.hpp): no live import, access or
+// rollback on this host and store can be mistaken for a dead one.
 #include "engine/model/outcomes.hpp"
 #include "engine/ops/op_context.hpp"
 
