@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/access/ready_check.hpp"
+#include "engine/access/reused_user_credit.hpp"
 #include "engine/import/import_planner.hpp"
 #include "probes/sse/sse_parser.hpp"
 #include "util/random.hpp"
@@ -185,8 +186,16 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     // 3. balance or subscription
     if (mode == AccessMode::self_service) {
         if (provision) {
-            auto b = ctx.write([&] { return ctx.admin.update_balance(user_id, options.balance_usd, "add", "crm-accept probe balance"); });
-            if (!b) return broken(fmt::format("add balance: {}", b.error().message));
+            if (closure.managed_user) {
+                // Deleted with the user on rollback: nothing to take back.
+                auto b = ctx.write([&] {
+                    return ctx.admin.update_balance(user_id, options.balance_usd, "add", "crm-accept probe balance");
+                });
+                if (!b) return broken(fmt::format("add balance: {}", b.error().message));
+            } else if (auto b = credit_reused_user(ctx, batch_id, mode, user_id, closure.user_email, options.balance_usd);
+                       !b) {
+                return broken(fmt::format("add balance: {}", b.error().message));
+            }
         } else {
             auto u = ctx.admin.get_user(user_id);
             if (!u) return broken(fmt::format("read user: {}", u.error().message));

@@ -107,6 +107,13 @@ json::value ReconcileOutcome::to_json() const {
                         {"residue_count", residue.size()}};
 }
 
+json::value CreditView::to_json() const {
+    json::object o{{"mode", to_string(mode)}, {"user_email", user_email}, {"amount", amount},
+                   {"taken_back", taken_back}, {"state", state}};
+    if (!error.empty()) o["note"] = error;
+    return o;
+}
+
 json::value RollbackOutcome::to_json() const {
     json::object o{{"schema_version", 1},
                    {"batch_id", batch_id},
@@ -115,6 +122,7 @@ json::value RollbackOutcome::to_json() const {
                    {"read_back", json::object{{"host_checks", host_checks},
                                               {"remaining", list_json(remaining)},
                                               {"clean", remaining.empty()}}}};
+    if (!balance_credits.empty()) o["balance_credits"] = list_json(balance_credits);
     if (!error.empty()) o["error"] = error;
     return o;
 }

@@ -128,11 +128,24 @@ struct ReconcileOutcome {
     [[nodiscard]] json::value to_json() const;
 };
 
+// Balance the engine added to an operator's reused user, and how much rollback took back.
+struct CreditView {
+    AccessMode mode = AccessMode::self_service;
+    std::string user_email;
+    double amount = 0;
+    double taken_back = 0;
+    std::string state;  // intent | applied | absent | taken_back | take_back_failed
+    std::string error;  // or a note, e.g. that the probes spent part of it
+    friend bool operator==(const CreditView&, const CreditView&) = default;
+    [[nodiscard]] json::value to_json() const;
+};
+
 struct RollbackOutcome {
     std::int64_t batch_id = 0;
     BatchStatus batch_status = BatchStatus::failed;
     std::vector<ResourceView> resources;  // after rollback
     std::vector<ResourceView> remaining;  // owned resources the read-back still found
+    std::vector<CreditView> balance_credits;  // reused users' top-ups and their take-back
     std::size_t host_checks = 0;          // read-back calls made
     std::string error;
     [[nodiscard]] json::value to_json() const;

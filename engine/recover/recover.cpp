@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/access/reused_user_credit.hpp"
 #include "engine/host/host_resources.hpp"
 #include "engine/rollback/rollback.hpp"
 
@@ -41,9 +42,15 @@ Result<bool> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vect
                                         del.error().message));
         }
     }
-    if (!order.empty()) {
-        notes.push_back(fmt::format("batch {}: undid the unfinished {} access closure ({} resources)",
-                                    closure.batch_id, to_string(closure.mode), order.size()));
+    auto credits = take_back_credits(ctx, closure.batch_id, closure.mode);
+    if (!credits) return std::unexpected(credits.error());
+    for (const auto& e : credits->errors) {
+        clean = false;
+        notes.push_back(fmt::format("batch {}: {}", closure.batch_id, e));
+    }
+    if (!order.empty() || !credits->credits.empty()) {
+        notes.push_back(fmt::format("batch {}: undid the unfinished {} access closure ({} resources, {} balance credits)",
+                                    closure.batch_id, to_string(closure.mode), order.size(), credits->credits.size()));
     }
     if (closure.managed_user) {
         closure.user_id.reset();

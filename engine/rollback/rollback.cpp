@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/access/reused_user_credit.hpp"
 #include "engine/host/host_resources.hpp"
 #include "engine/import/importer.hpp"
 
@@ -77,7 +78,13 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
         }
     }
 
-    // 3. read back every resource that ever reached the host.
+    // 3. balance added to operator-supplied users (who are not ours to delete).
+    auto credits = take_back_credits(ctx, batch_id);
+    if (!credits) return std::unexpected(credits.error());
+    out.balance_credits = std::move(credits->credits);
+    errors.insert(errors.end(), credits->errors.begin(), credits->errors.end());
+
+    // 4. read back every resource that ever reached the host.
     for (auto& r : *records) {
         if (!r.host_id && r.state != ResourceState::intent) continue;
         if (r.state == ResourceState::absent) continue;
@@ -97,7 +104,7 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
         }
     }
 
-    const bool clean = out.remaining.empty();
+    const bool clean = out.remaining.empty() && credits->errors.empty();
     const auto status = clean ? BatchStatus::rolled_back : BatchStatus::rollback_failed;
     if (!clean && errors.empty()) errors.push_back(fmt::format("{} owned resources remain on the host", out.remaining.size()));
     std::string error;

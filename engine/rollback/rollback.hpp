@@ -1,9 +1,10 @@
 #pragma once
 // Rollback of one batch (spec §6): resolve unconfirmed intents by name, delete every owned
 // resource that may exist in deletion order (api keys, subscriptions, users, channel, accounts,
-// groups; later-created first within a kind), then read each one back from the host. The batch
-// becomes rolled_back only when the read-back finds nothing owned; otherwise rollback_failed
-// with the remaining resources listed. Safe to repeat.
+// groups; later-created first within a kind), take back balance added to reused users, then
+// read each resource back from the host. The batch becomes rolled_back only when the read-back
+// finds nothing owned and every credit is taken back; otherwise rollback_failed with the
+// remaining resources and credits listed. Safe to repeat.
 #include <cstdint>
 
 #include "engine/model/outcomes.hpp"

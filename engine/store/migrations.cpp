@@ -92,10 +92,30 @@ CREATE TABLE reconcile_runs (
 );
 )sql";
 
+// v2: balance the engine adds to an operator's reused user. The user is not the engine's to
+// delete, so rollback takes the credit back instead; a row is journaled before the host call.
+constexpr std::string_view k_v2 = R"sql(
+CREATE TABLE balance_credits (
+  id              INTEGER PRIMARY KEY,
+  batch_id        INTEGER NOT NULL REFERENCES import_batches(id),
+  mode            TEXT NOT NULL CHECK (mode IN ('self_service','subscription')),
+  user_id         INTEGER NOT NULL,
+  user_email      TEXT NOT NULL,
+  amount          REAL NOT NULL CHECK (amount > 0),
+  taken_back      REAL NOT NULL DEFAULT 0,
+  idempotency_key TEXT NOT NULL,
+  state           TEXT NOT NULL CHECK (state IN
+                    ('intent','applied','absent','taken_back','take_back_failed')),
+  error           TEXT NOT NULL DEFAULT '',
+  updated_at      TEXT NOT NULL
+);
+CREATE INDEX balance_credits_batch ON balance_credits(batch_id);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> k_all{k_v1};
+    static const std::vector<std::string_view> k_all{k_v1, k_v2};
     return k_all;
 }
 

@@ -30,7 +30,7 @@ namespace crm::engine {
 
 namespace json = boost::json;
 
-inline constexpr std::int64_t k_schema_version = 1;
+inline constexpr std::int64_t k_schema_version = 2;
 
 struct HostRecord {
     std::int64_t id = 0;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "engine/store/balance_credits.hpp"
 #include "engine/store/database.hpp"
 #include "engine/store/migrations.hpp"
 #include "engine/store/state_store.hpp"
@@ -88,11 +89,47 @@ TEST_CASE("state store: migrations are applied in order from version 0", "[engin
     REQUIRE(tables);
     std::vector<std::string> names;
     for (auto& r : *tables) names.push_back(r.text(0));
-    for (auto want : {"access_closures", "batch_resources", "hosts", "import_batches", "packs", "providers",
-                      "reconcile_runs"}) {
+    for (auto want : {"access_closures", "balance_credits", "batch_resources", "hosts", "import_batches", "packs",
+                      "providers", "reconcile_runs"}) {
         CHECK(std::find(names.begin(), names.end(), want) != names.end());
     }
     REQUIRE(store::migrate(*db));  // idempotent
+}
+
+TEST_CASE("state store: a version-1 file is upgraded in place and keeps its batches", "[engine]") {
+    auto path = temp_db();
+    {
+        // A file as the first release wrote it: only the v1 schema.
+        auto db = store::Database::open(path);
+        REQUIRE(db);
+        REQUIRE(db->exec(store::migrations()[0]));
+        REQUIRE(db->set_user_version(1));
+        REQUIRE(db->execute("INSERT INTO hosts(name, url, created_at) VALUES ('old', 'http://old:1', 'x')"));
+    }
+    auto s = StateStore::open(path);
+    REQUIRE(s);
+    CHECK(s->schema_version() == k_schema_version);
+    CHECK(s->find_host("http://old:1")->has_value());
+    const auto batch = make_batch(*s);
+    BalanceCredits ledger(*s);
+    BalanceCreditRecord c;
+    c.batch_id = batch;
+    c.user_id = 9;
+    c.user_email = "ops@example.com";
+    c.amount = 5;
+    c.idempotency_key = "k1";
+    auto id = ledger.journal(c);
+    REQUIRE(id);
+    REQUIRE(ledger.mark(*id, CreditState::taken_back, 4.5, "0.5 spent"));
+    auto rows = ledger.of_batch(batch);
+    REQUIRE(rows);
+    REQUIRE(rows->size() == 1);
+    CHECK(rows->front().state == CreditState::taken_back);
+    CHECK(rows->front().taken_back == 4.5);
+    CHECK(rows->front().idempotency_key == "k1");
+    CHECK_FALSE(ledger.mark(*id + 1, CreditState::applied, 0));  // not journaled
+    c.amount = 0;
+    CHECK_FALSE(ledger.journal(c));  // the schema refuses a zero credit
 }
 
 TEST_CASE("state store: batch status changes follow the lifecycle", "[engine]") {

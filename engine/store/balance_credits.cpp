@@ -1,0 +1,89 @@
+#include "engine/store/balance_credits.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace crm::engine {
+
+using store::Database;
+using store::Row;
+using util::ErrorCode;
+using util::fail;
+using util::Result;
+
+namespace {
+
+constexpr std::array<std::string_view, 5> k_states{"intent", "applied", "absent", "taken_back",
+                                                   "take_back_failed"};
+
+CreditState parse_state(const std::string& s) {
+    for (std::size_t i = 0; i < k_states.size(); ++i) {
+        if (k_states[i] == s) return static_cast<CreditState>(i);
+    }
+    return CreditState::intent;  // the CHECK constraint admits nothing else
+}
+
+}  // namespace
+
+std::string_view to_string(CreditState s) noexcept { return k_states[static_cast<std::size_t>(s)]; }
+
+Result<std::int64_t> BalanceCredits::journal(const BalanceCreditRecord& c) {
+    std::int64_t id = 0;
+    auto t = m_store.transaction([&](Database& db) -> Result<void> {
+        auto ins = db.execute(
+            "INSERT INTO balance_credits(batch_id, mode, user_id, user_email, amount, taken_back, "
+            "idempotency_key, state, error, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, 'intent', '', ?)",
+            {c.batch_id, std::string(to_string(c.mode)), c.user_id, c.user_email, c.amount,
+             c.idempotency_key, utc_now()});
+        if (!ins) return std::unexpected(ins.error());
+        id = db.last_insert_rowid();
+        return {};
+    });
+    if (!t) return std::unexpected(t.error());
+    return id;
+}
+
+Result<void> BalanceCredits::mark(std::int64_t credit_id, CreditState state, double taken_back,
+                                  const std::string& error) {
+    return m_store.transaction([&](Database& db) -> Result<void> {
+        auto u = db.execute(
+            "UPDATE balance_credits SET state = ?, taken_back = ?, error = ?, updated_at = ? WHERE id = ?",
+            {std::string(to_string(state)), taken_back, error, utc_now(), credit_id});
+        if (!u) return std::unexpected(u.error());
+        if (*u == 0) return fail(ErrorCode::not_found, fmt::format("balance credit {} is not journaled", credit_id));
+        return {};
+    });
+}
+
+Result<std::vector<BalanceCreditRecord>> BalanceCredits::of_batch(std::int64_t batch_id) {
+    std::vector<BalanceCreditRecord> out;
+    // A read inside transaction() keeps to the store's one-connection-one-mutex rule.
+    auto t = m_store.transaction([&](Database& db) -> Result<void> {
+        auto rows = db.query(
+            "SELECT id, batch_id, mode, user_id, user_email, amount, taken_back, idempotency_key, state, "
+            "error, updated_at FROM balance_credits WHERE batch_id = ? ORDER BY id",
+            {batch_id});
+        if (!rows) return std::unexpected(rows.error());
+        for (const Row& r : *rows) {
+            BalanceCreditRecord c;
+            c.id = r.i64(0);
+            c.batch_id = r.i64(1);
+            c.mode = parse_access_mode(r.text(2)).value_or(AccessMode::self_service);
+            c.user_id = r.i64(3);
+            c.user_email = r.text(4);
+            c.amount = r.real(5);
+            c.taken_back = r.real(6);
+            c.idempotency_key = r.text(7);
+            c.state = parse_state(r.text(8));
+            c.error = r.text(9);
+            c.updated_at = r.text(10);
+            out.push_back(std::move(c));
+        }
+        return {};
+    });
+    if (!t) return std::unexpected(t.error());
+    return out;
+}
+
+}  // namespace crm::engine
