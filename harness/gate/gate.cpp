@@ -18,6 +18,7 @@ const char* to_string(CellOutcome o) noexcept {
         case CellOutcome::stale_baseline: return "stale_baseline";
         case CellOutcome::blocking_failure: return "blocking_failure";
         case CellOutcome::not_passing: return "not_passing";
+        case CellOutcome::environment_error: return "environment_error";
         case CellOutcome::harness_error: return "harness_error";
     }
     return "unknown";
@@ -49,7 +50,8 @@ int severity(CellOutcome o) {
         case CellOutcome::expectation_mismatch:
         case CellOutcome::stale_baseline:
         case CellOutcome::blocking_failure: return 2;
-        case CellOutcome::not_passing: return 1;
+        case CellOutcome::not_passing:
+        case CellOutcome::environment_error: return 1;
         default: return 0;
     }
 }
@@ -98,6 +100,10 @@ CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy, 
     if (cell.cause == "harness_error") {
         d.outcome = CellOutcome::harness_error;
         d.reason = "the harness could not test this cell";
+    } else if (cell.verdict == "error") {
+        // Blocking or not, an unreachable or refusing host proves nothing about the product.
+        d.outcome = CellOutcome::environment_error;
+        d.reason = fmt::format("{}: the host could not be tested, so the gate cannot pass", cell.cause);
     } else if (is_blocking(cell.cause, policy)) {
         d.outcome = CellOutcome::blocking_failure;
         d.reason = fmt::format("{} blocks the release", cell.cause);

@@ -7,9 +7,11 @@
 //     expectation_mismatch (exit 1).
 //  2. a live baseline entry for the cell: a failing cause (matching the entry's cause when it has
 //     one) is an excused known_failure; a passing cell makes the entry stale (exit 1).
-//  3. otherwise by cause: pass verdicts pass; harness_error is exit 3; causes in the blocking set
-//     (policy override or the spec defaults) are blocking (exit 1); the rest keep the gate from
-//     passing as environment-blocked / inconclusive (exit 2).
+//  3. otherwise by cause: pass verdicts pass; harness_error is exit 3; the host could not be
+//     tested (verdict error: host_unreachable, host_admin_rejected) is an environment_error
+//     (exit 2: it blocks the release, but says nothing about the product); other causes in the
+//     blocking set (policy override or the spec defaults) are blocking (exit 1); the rest keep
+//     the gate from passing as environment-blocked / inconclusive (exit 2).
 // Evidence older than max_evidence_age never passes (exit 2, "stale evidence").
 // The run's exit code is the worst class present: 3 > 1 > 2 > 0.
 #include <chrono>
@@ -38,7 +40,8 @@ enum class CellOutcome {
     expectation_mismatch,
     stale_baseline,
     blocking_failure,
-    not_passing,  // environment-blocked / inconclusive / non-blocking failure
+    not_passing,        // environment-blocked / inconclusive / non-blocking failure
+    environment_error,  // the host could not be tested: unreachable, admin auth refused
     harness_error,
 };
 [[nodiscard]] const char* to_string(CellOutcome o) noexcept;

@@ -83,6 +83,21 @@ TEST_CASE("e2e run: only environment-blocked cells (upstream quota, no expectati
     fs::remove_all(dir);
 }
 
+TEST_CASE("e2e run: a host that refuses the admin (compliance gate not accepted) exits 2, not 1") {
+    auto dir = temp_dir("refused");
+    auto path = write_scenario(dir, "refused.json", fmt::format(R"({{"name": "refused", "packs_dir": "{}",
+  "host": {{"kind": "stub", "profile": "compliance_gate", "accept_compliance": false}},
+  "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
+                                                                packs_dir()));
+    auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);  // the host could not be tested: nothing is said about the product
+    auto summary = crm::util::parse_json(r.out, "stdout").value_or(nullptr);
+    CHECK(causes_of(summary)["self_service__kimi"] == "host_admin_rejected");
+    CHECK(r.out.find("environment_error") != std::string::npos);
+    fs::remove_all(dir);
+}
+
 TEST_CASE("e2e run: a malformed scenario exits 3 with one file:line: field: reason line") {
     auto dir = temp_dir("bad");
     auto path = write_scenario(dir, "bad.json", "{\n  \"name\": \"bad\",\n  \"host\": {\"kind\": \"stub\"},\n"

@@ -155,6 +155,10 @@ TEST_CASE("gate: every cause gets the gate treatment of its spec verdict and blo
             CHECK(d.passed);
         } else if (row.cause == classify::Cause::harness_error) {
             CHECK(d.outcome == gate::CellOutcome::harness_error);
+        } else if (std::string_view(row.verdict) == "error") {
+            CHECK(d.outcome == gate::CellOutcome::environment_error);
+            CHECK(gate::decide({cell("a", name, row.verdict)}, {}, {}, "2026-01-01").exit_code ==
+                  ExitCode::environment_blocked);
         } else if (row.blocks) {
             CHECK(d.outcome == gate::CellOutcome::blocking_failure);
         } else {
