@@ -10,12 +10,15 @@
 
 #include "engine/store/state_store.hpp"
 #include "harness/cli/command.hpp"
+#include "harness/cli/key_preflight.hpp"
 #include "harness/cli/run_setup.hpp"
 #include "harness/evidence/bundle_writer.hpp"
+#include "harness/evidence/timestamp.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/runner/runner.hpp"
 #include "probes/http/transport.hpp"
 #include "util/random.hpp"
+#include "util/secrets.hpp"
 #include "util/version.hpp"
 
 namespace crm::harness {
@@ -129,6 +132,12 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         return prepared.error().kind == cli::PrepareFailure::usage ? ExitCode::usage : ExitCode::harness_error;
     }
     auto& p = *prepared;
+    // A --label lands in every report: one that looks like a key is a paste accident, refused
+    // now. (A secret-shaped label inside a scenario file is caught by the audit instead.)
+    if (!util::find_secret_shaped(o.label).empty()) {
+        ctx.err << "crm-accept run: --label looks like a secret (sk-/admin-/Bearer ...); choose another label\n";
+        return ExitCode::usage;
+    }
     if (!o.label.empty()) p.scenario.label = o.label;
     if (p.cells.empty()) {
         ctx.err << "nothing to re-run: every cell of " << o.rerun_failed << " passed\n";
@@ -138,6 +147,10 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     auto up = cli::bring_up_hosts(p, ctx.env, secrets);
     if (!up) {
         ctx.err << "crm-accept run: " << up.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    if (auto keys = cli::check_upstream_keys(p.scenario, p.cells, up->packs, up->env); !keys) {
+        ctx.err << keys.error().message << "\n";
         return ExitCode::harness_error;
     }
     evidence::BundleOptions bopts;
@@ -169,6 +182,7 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     facts.host_kind = scenario::to_string(up->hosts.front().kind);
     facts.host_url = up->hosts.front().target.url;
     facts.started_at = runner::now_iso_with_offset();
+    facts.timezone = evidence::timezone_name(std::chrono::system_clock::now());
     facts.argv = argv;
     facts.matrix = matrix_json(o, p, up->hosts);
     if (auto r = writer->begin(runner::to_run_summary(facts, {}, {}, 0)); !r) {
@@ -188,6 +202,8 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     for (auto& c : up->clusters) {
         if (c) c->stop();
     }
+    // The version the first host reported in step 02 (recorded by the engine's host probe).
+    if (auto h = store->find_host(facts.host_url); h && h->has_value()) facts.host_version = (*h)->version;
     std::error_code ec;
     fs::remove_all(state_dir, ec);
 
@@ -204,6 +220,13 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     if (!fin) {
         ctx.err << "crm-accept run: " << fin.error().message << "\n";
         return ExitCode::harness_error;
+    }
+    if (!fin->audit_hits.empty()) {
+        // finalize() has already rewritten the bundle's summaries to say so; print the same.
+        code = ExitCode::audit_failed;
+        summary.exit_code = to_int(code);
+        summary.audit_hits = fin->audit_hits.size();
+        decision.passed = false;
     }
     if (o.json) {
         auto s = evidence::summary_json(summary, facts.interrupted ? "incomplete" : "complete");
@@ -226,7 +249,6 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         for (const auto& h : fin->audit_hits)
             ctx.err << fmt::format("audit: {}: {} at byte {} ({})\n", h.file, h.kind, h.offset, h.preview);
         ctx.err << "audit FAILED: secrets reached the bundle; do not share it\n";
-        return ExitCode::audit_failed;
     }
     return code;
 }

@@ -45,10 +45,21 @@ json::value with_schema_version(const json::value& v) {
 
 }  // namespace
 
+namespace {
+
+// Folder names are printed, listed and uploaded by CI, and the audit reads contents, not names:
+// a secret-shaped scenario name or label never becomes part of one (the audit still fails the
+// run on the copy inside 00-run.json).
+std::string folder_part(std::string_view s) {
+    return util::find_secret_shaped(s).empty() ? sanitize_name(s) : std::string("redacted");
+}
+
+}  // namespace
+
 std::string bundle_folder_name(const BundleOptions& options) {
     std::string name = bundle_stamp(options.started, options.utc) + "_" +
-                       sanitize_name(options.scenario.empty() ? "run" : options.scenario);
-    if (!options.label.empty()) name += "_" + sanitize_name(options.label);
+                       folder_part(options.scenario.empty() ? "run" : options.scenario);
+    if (!options.label.empty()) name += "_" + folder_part(options.label);
     return name;
 }
 
@@ -136,27 +147,43 @@ util::Result<void> BundleWriter::write_cell_summary(const CellSummary& cell, con
     return write_text(folder + "/21-summary.md", *md);
 }
 
-util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bool complete) {
-    const RunSummary run = with_provenance(run_in);
-    const std::string status = complete ? "complete" : "incomplete";
-    if (auto r = write_json("summary.json", summary_json(run, status)); !r) return std::unexpected(r.error());
+util::Result<void> BundleWriter::write_run_files(const RunSummary& run, const std::string& status) {
+    if (auto r = write_json("summary.json", summary_json(run, status)); !r) return r;
     auto md = render_summary_md(run, status, m_templates);
     if (!md) return std::unexpected(md.error());
-    if (auto r = write_text("summary.md", *md); !r) return std::unexpected(r.error());
-    if (auto r = write_text("junit.xml", junit_xml(run)); !r) return std::unexpected(r.error());
+    if (auto r = write_text("summary.md", *md); !r) return r;
+    if (auto r = write_text("junit.xml", junit_xml(run)); !r) return r;
     auto html = render_report_html(run, status, m_templates);
     if (!html) return std::unexpected(html.error());
-    if (auto r = write_text("report.html", *html); !r) return std::unexpected(r.error());
+    if (auto r = write_text("report.html", *html); !r) return r;
     // 00-run.json flips to complete only now, after everything it vouches for exists.
-    if (auto r = write_json("00-run.json", run_json(run, status)); !r) return std::unexpected(r.error());
+    if (auto r = write_json("00-run.json", run_json(run, status)); !r) return r;
     auto entries = compute_manifest(m_dir);
     if (!entries) return std::unexpected(entries.error());
+    return util::write_atomic(m_dir / k_manifest_name, format_manifest(*entries));
+}
+
+util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bool complete) {
+    RunSummary run = with_provenance(run_in);
+    const std::string status = complete ? "complete" : "incomplete";
+    if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
     FinalizeResult result;
     result.manifest = m_dir / k_manifest_name;
-    if (auto r = util::write_atomic(result.manifest, format_manifest(*entries)); !r) return std::unexpected(r.error());
     auto hits = audit();
     if (!hits) return std::unexpected(hits.error());
     result.audit_hits = std::move(*hits);
+    if (!result.audit_hits.empty()) {
+        // The bundle itself must say that it failed the audit: a reader of summary.json or
+        // report.html alone must never see "passed" on evidence that leaked a secret.
+        run.audit_hits = result.audit_hits.size();
+        run.exit_code = k_audit_failed_exit;
+        run.gate.passed = false;
+        run.gate.decision = "failed";
+        run.gate.reason = fmt::format("evidence audit failed: {} secret-shaped strings reached the bundle; "
+                                      "do not share it",
+                                      run.audit_hits);
+        if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
+    }
     return result;
 }
 

@@ -67,7 +67,9 @@ public:
     [[nodiscard]] util::Result<void> write_cell_summary(const CellSummary& cell,
                                                         const util::json::object* observations = nullptr);
     // summary.json, summary.md, junit.xml, report.html, 00-run.json ("complete" when `complete`,
-    // else still "incomplete"), then MANIFEST.sha256 last, then the audit.
+    // else still "incomplete"), then MANIFEST.sha256 last, then the audit. When the audit finds
+    // anything, all of them are rewritten to record it (exit_code 4, gate failed, "audit") and
+    // the manifest is recomputed.
     [[nodiscard]] util::Result<FinalizeResult> finalize(const RunSummary& run, bool complete = true);
 
     // Audits the bundle as it is now (registered secrets + secret-shaped strings).
@@ -78,6 +80,8 @@ private:
         : m_dir(std::move(dir)), m_secrets(&secrets), m_templates(std::move(templates)) {}
     [[nodiscard]] util::Result<std::filesystem::path> resolve(std::string_view rel_path) const;
     [[nodiscard]] RunSummary with_provenance(const RunSummary& run) const;
+    // Every run-level file and the manifest, for one summary and status.
+    [[nodiscard]] util::Result<void> write_run_files(const RunSummary& run, const std::string& status);
 
     std::filesystem::path m_dir;
     const util::SecretRegistry* m_secrets;

@@ -113,6 +113,7 @@ json::object summary_json(const RunSummary& s, std::string_view status) {
     o["cells"] = std::move(cells);
     o["gate"] = to_json(s.gate);
     o["exit_code"] = s.exit_code;
+    o["audit"] = json::object{{"passed", s.audit_hits == 0}, {"hits", s.audit_hits}};
     return o;
 }
 

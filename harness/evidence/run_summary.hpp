@@ -50,6 +50,9 @@ struct GateSummary {
     friend bool operator==(const GateSummary&, const GateSummary&) = default;
 };
 
+// The exit code a failed evidence audit forces (spec §5; harness/cli/exit_code.hpp maps it).
+inline constexpr int k_audit_failed_exit = 4;
+
 struct RunSummary {
     std::string scenario_name;
     std::string scenario_path;
@@ -69,6 +72,7 @@ struct RunSummary {
     GateSummary gate;
     int exit_code = 0;
     bool interrupted = false;
+    std::size_t audit_hits = 0;       // secret-shaped strings the post-write audit found
 
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };

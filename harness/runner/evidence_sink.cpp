@@ -59,8 +59,10 @@ evidence::RunSummary to_run_summary(const RunFacts& f, const std::vector<CellRep
     s.label = f.label;
     s.host_kind = f.host_kind;
     s.host_url = f.host_url;
+    s.host_version = f.host_version;
     s.started_at = f.started_at;
     s.ended_at = f.ended_at;
+    s.timezone = f.timezone;
     s.argv = f.argv;
     s.matrix = f.matrix;
     for (std::size_t i = 0; i < cells.size(); ++i)

@@ -35,8 +35,8 @@ private:
 
 struct RunFacts {
     std::string scenario_name, scenario_path, scenario_sha256, label;
-    std::string host_kind, host_url;
-    std::string started_at, ended_at;
+    std::string host_kind, host_url, host_version;
+    std::string started_at, ended_at, timezone;
     std::vector<std::string> argv;
     util::json::value matrix;
     bool interrupted = false;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+
 #include "tests/e2e/cli_process.hpp"
 
 using namespace crm::e2e;
@@ -111,17 +112,57 @@ TEST_CASE("e2e run: a malformed scenario exits 3 with one file:line: field: reas
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e run: a secret that reaches an artifact fails the audit with exit 4") {
+TEST_CASE("e2e run: a secret that reaches an artifact fails the audit with exit 4, and the bundle says so") {
     auto dir = temp_dir("audit");
-    // The label is copied into 00-run.json and every 00-cell.json: a key pasted there is a leak.
-    auto text = fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}", "host": {{"kind": "stub"}},
+    // The scenario's label is copied into 00-run.json and every 00-cell.json: a key pasted there
+    // is a leak the run cannot prevent, only detect (packs refuse inline secrets outright).
+    auto path = write_scenario(dir, "leak.json", fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
+      "host": {{"kind": "stub"}},
       "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
-                            std::string(40, 'a'), packs_dir());
-    auto path = write_scenario(dir, "leak.json", text);
+                                                             std::string(40, 'a'), packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     CHECK(r.exit_code == 4);
     CHECK(r.err.find("audit FAILED") != std::string::npos);
     CHECK(r.err.find(std::string(40, 'a')) == std::string::npos);
+    CHECK(r.out.find("(exit 4)") != std::string::npos);  // the table agrees with the exit code
+    auto bundle = only_bundle(dir / "out");
+    CHECK(bundle.filename().string().find(std::string(40, 'a')) == std::string::npos);  // not in names
+    CHECK(r.out.find(std::string(40, 'a')) == std::string::npos);
+    auto summary = read_json(bundle / "summary.json");
+    CHECK(crm::util::get_int(summary, "exit_code") == std::optional<std::int64_t>(4));
+    const auto* audit = crm::util::find(summary, "audit");
+    REQUIRE(audit);
+    CHECK(crm::util::get_bool(*audit, "passed") == std::optional<bool>(false));
+    const auto* gate = crm::util::find(summary, "gate");
+    REQUIRE(gate);
+    CHECK(crm::util::get_bool(*gate, "passed") == std::optional<bool>(false));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: a secret-shaped --label is refused before anything is written") {
+    auto dir = temp_dir("label");
+    auto r = run_cli({"run", "--label", "sk-" + std::string(40, 'b'), "--out", (dir / "out").string()});
+    CHECK(r.exit_code == 64);
+    CHECK(r.err.find("looks like a secret") != std::string::npos);
+    CHECK(r.err.find(std::string(40, 'b')) == std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "out"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: a missing upstream key on a real host stops the run before any network call") {
+    auto dir = temp_dir("nokey");
+    // Port 9 (discard) is closed on loopback: had the run touched the host, the cell would say
+    // host_unreachable; it must stop at the key instead.
+    auto path = write_scenario(dir, "nokey.json", fmt::format(R"({{"name": "nokey", "packs_dir": "{}",
+  "host": {{"kind": "real", "url": "http://127.0.0.1:9", "admin_api_key": "${{T_ADMIN_KEY}}"}},
+  "matrix": {{"modes": ["self_service"],
+    "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
+                                                              packs_dir()));
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()},
+                     {{"T_ADMIN_KEY", "admin-" + std::string(64, 'c')}, {"KIMI_API_KEY", ""}});
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == path + ":4: matrix.providers[0]: provider cn-core/kimi: key_source.env KIMI_API_KEY is not set\n");
+    CHECK_FALSE(fs::exists(dir / "out"));
     fs::remove_all(dir);
 }
 

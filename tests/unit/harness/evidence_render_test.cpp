@@ -3,6 +3,7 @@
 #include <string>
 
 #include "harness/evidence/builtin_templates.hpp"
+#include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/junit.hpp"
 #include "harness/evidence/manifest.hpp"
 #include "harness/evidence/report.hpp"
@@ -71,7 +72,7 @@ TEST_CASE("evidence: junit escapes XML and maps verdicts to failure, error and s
     CHECK(xml_escape("tab\tnl\n") == "tab\tnl\n");
     auto run = make_run();
     run.cells.push_back(make_cell("self_service", "glm", Cause::model_not_exposed));
-    run.cells.back().gate_outcome = "expected_failure";
+    run.cells.back().gate_outcome = "known_failure";
     run.cells.push_back(make_cell("self_service", "kimi", Cause::shared_host_residue, "3 foreign groups"));
     run.cells.push_back(make_cell("subscription", "glm", Cause::upstream_key_quota_issue));
     run.cells.back().gate_outcome = "expectation_met";
@@ -184,4 +185,19 @@ TEST_CASE("evidence: timestamps carry the UTC offset and names are sanitised", "
     c.mode = "self_service";
     c.provider = "deep seek";
     CHECK(c.folder() == "self_service__deep-seek");
+}
+
+TEST_CASE("bundle folder names carry scenario and label, never a secret-shaped one", "[harness][evidence]") {
+    BundleOptions o;
+    o.scenario = "release";
+    o.label = "nightly 42";
+    o.utc = true;
+    const auto name = bundle_folder_name(o);
+    CHECK(name.size() > 16);
+    CHECK(name.substr(name.size() - 19) == "_release_nightly-42");
+    o.label = "sk-" + std::string(48, 'f');
+    CHECK(bundle_folder_name(o).ends_with("_release_redacted"));
+    o.scenario = "admin-" + std::string(64, '1');
+    o.label.clear();
+    CHECK(bundle_folder_name(o).ends_with("_redacted"));
 }

@@ -1,0 +1,27 @@
+#pragma once
+// Checks, before any network call, that every selected cell's provider has its upstream key.
+//
+// The packs name where a key lives (key_source.env / key_source.file); the scenario's own
+// ${VAR}s are checked by the parser, but a pack's key is read by the engine only at import time,
+// which on a real host comes after the health, capability and preview calls. An operator who
+// forgot `export DEEPSEEK_API_KEY=...` must learn it in one line, not from six harness_error
+// cells. Stub hosts supply their own keys through the env overlay, so `env` is that overlay.
+//
+// Error: missing_secret, one line `scenario:line: matrix.providers[i]: <resolve_key's reason>`
+// for the first provider whose key is missing; the key values themselves are never kept.
+#include <vector>
+
+#include "engine/packs/pack_catalog.hpp"
+#include "harness/matrix/matrix.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "util/env_expand.hpp"
+#include "util/error.hpp"
+
+namespace crm::harness::cli {
+
+[[nodiscard]] util::Result<void> check_upstream_keys(const scenario::Scenario& scenario,
+                                                     const std::vector<matrix::Cell>& cells,
+                                                     const engine::PackCatalog& packs,
+                                                     const util::EnvLookup& env);
+
+}  // namespace crm::harness::cli
