@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "engine/engine.hpp"
 #include "engine/packs/pack_catalog.hpp"
 #include "harness/cli/command.hpp"
@@ -167,6 +169,21 @@ std::string resources_text(const std::vector<eng::ResourceView>& rs) {
 
 ExitCode EngineCli::run() {
     const std::string db = m_o.db.empty() ? default_db(m_ctx.env) : m_o.db;
+    // status only reads: a mistyped --db must not quietly create an empty database.
+    if (m_o.verb == "status" && !std::filesystem::exists(db)) {
+        m_ctx.err << "crm-accept engine status: no state database at " << db << " (check --db)\n";
+        return ExitCode::harness_error;
+    }
+    const bool needs_host = m_o.verb != "status" && m_o.verb != "install-pack";
+    if (needs_host && m_o.host_url.empty()) {
+        m_ctx.err << "crm-accept engine " << m_o.verb << ": --host-url is required\n";
+        return ExitCode::usage;
+    }
+    if (needs_host && !m_o.host_url.starts_with("http://") && !m_o.host_url.starts_with("https://")) {
+        m_ctx.err << "crm-accept engine " << m_o.verb << ": --host-url must start with http:// or https:// (got "
+                  << m_o.host_url << ")\n";
+        return ExitCode::usage;
+    }
     auto store = eng::StateStore::open(db);
     if (!store) return fail_with(store.error());
     auto catalog = eng::PackCatalog{};

@@ -1,0 +1,149 @@
+// `crm-accept engine <verb>` on its own, as an operator runs it: against a `crm-accept stubhost`
+// process over loopback, with a state file on disk, each verb's exit code and output checked.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/e2e/cli_process.hpp"
+
+using namespace crm::e2e;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+// A stubhost process: started, its one ready line parsed, stopped with SIGTERM on destruction.
+struct StubHostProcess {
+    Spawned proc;
+    json::value ready;
+
+    StubHostProcess() {
+        proc = spawn_cli({"stubhost"});
+        // Bounded: 500 polls of 20 ms. The line is printed once the listeners are up.
+        for (int i = 0; i < 500; ++i) {
+            auto text = crm::util::read_file(proc.out_file).value_or("");
+            if (auto nl = text.find('\n'); nl != std::string::npos) {
+                ready = crm::util::parse_json(text.substr(0, nl), "stubhost stdout").value_or(nullptr);
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+    }
+    ~StubHostProcess() {
+        ::kill(proc.pid, SIGTERM);
+        (void)wait_cli(proc);
+    }
+    std::string get(std::string_view key) const { return crm::util::get_string(ready, key).value_or(""); }
+    std::string upstream(std::string_view group, std::string_view name) const {
+        const auto* g = crm::util::find(ready, group);
+        return g ? crm::util::get_string(*g, name).value_or("") : "";
+    }
+};
+
+std::int64_t json_int(const std::string& text, std::string_view key) {
+    auto v = crm::util::parse_json(text, "stdout");
+    return v ? crm::util::get_int(*v, key).value_or(-1) : -1;
+}
+
+std::string json_str(const std::string& text, std::string_view key) {
+    auto v = crm::util::parse_json(text, "stdout");
+    return v ? crm::util::get_string(*v, key).value_or("") : "";
+}
+
+}  // namespace
+
+TEST_CASE("e2e engine: import, access, status, rollback and recover against a stubhost process") {
+    StubHostProcess stub;
+    REQUIRE_FALSE(stub.get("host_url").empty());
+    auto dir = temp_dir("engine");
+    const std::string db = (dir / "engine.db").string();
+    const std::map<std::string, std::string> env{
+        {"CRM_ADMIN_API_KEY", stub.get("admin_api_key")},
+        {"DEEPSEEK_BASE_URL", stub.upstream("upstreams", "deepseek")},
+        {"DEEPSEEK_API_KEY", stub.upstream("upstream_keys", "deepseek")}};
+    auto engine = [&](std::vector<std::string> args) {
+        const bool packs = args.front() == "import" || args.front() == "access";
+        args.insert(args.begin(), "engine");
+        args.insert(args.end(), {"--db", db, "--host-url", stub.get("host_url"), "--admin-key-env", "CRM_ADMIN_API_KEY"});
+        if (packs) args.insert(args.end(), {"--pack-dir", packs_dir()});
+        return run_cli(args, env);
+    };
+    auto status = [&](std::int64_t batch) {
+        return run_cli({"engine", "status", "--db", db, "--batch", std::to_string(batch), "--json"});
+    };
+
+    auto probe = engine({"host-probe"});
+    INFO(probe.out << probe.err);
+    CHECK(probe.exit_code == 0);
+
+    auto imp = engine({"import", "--pack", "cn-core", "--provider", "deepseek", "--mode", "self_service",
+                       "--prefix", "e2e-ops", "--json"});
+    INFO(imp.err);
+    REQUIRE(imp.exit_code == 0);
+    const auto batch = json_int(imp.out, "batch_id");
+    REQUIRE(batch > 0);
+    CHECK(json_str(imp.out, "batch_status") == "succeeded");
+
+    auto acc = engine({"access", "--batch", std::to_string(batch), "--mode", "self_service"});
+    INFO(acc.out << acc.err);
+    CHECK(acc.exit_code == 0);
+    CHECK(acc.out.find(stub.get("admin_api_key")) == std::string::npos);  // never printed
+
+    auto st = status(batch);
+    REQUIRE(st.exit_code == 0);
+    CHECK(json_str(st.out, "batch_status") == "succeeded");
+    CHECK(json_str(st.out, "latest_access_status") == "fully_ready");  // every imported mode is ready
+
+    auto rb = engine({"rollback", "--batch", std::to_string(batch)});
+    INFO(rb.out << rb.err);
+    CHECK(rb.exit_code == 0);
+    CHECK(json_str(status(batch).out, "batch_status") == "rolled_back");
+
+    auto rec = engine({"recover"});
+    INFO(rec.out << rec.err);
+    CHECK(rec.exit_code == 0);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e engine: bad input gets one line and its own exit code") {
+    auto dir = temp_dir("engine-bad");
+    const std::string db = (dir / "engine.db").string();
+    const std::map<std::string, std::string> env{{"SUB2API_ADMIN_KEY", "admin-" + std::string(64, 'd')},
+                                                 {"DEEPSEEK_API_KEY", ""}};
+    auto lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
+
+    auto no_url = run_cli({"engine", "import", "--db", db, "--pack", "cn-core", "--provider", "deepseek"}, env);
+    CHECK(no_url.exit_code == 64);
+    CHECK(no_url.err == "crm-accept engine import: --host-url is required\n");
+
+    auto bad_url = run_cli({"engine", "host-probe", "--db", db, "--host-url", "notaurl"}, env);
+    CHECK(bad_url.exit_code == 64);
+    CHECK(bad_url.err.find("must start with http:// or https://") != std::string::npos);
+
+    auto no_db = run_cli({"engine", "status", "--db", (dir / "typo.db").string()});
+    CHECK(no_db.exit_code == 3);
+    CHECK(no_db.err.find("no state database at") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "typo.db"));
+
+    // Port 9 (discard) is closed on loopback: the host is down.
+    auto down = run_cli({"engine", "host-probe", "--db", db, "--host-url", "http://127.0.0.1:9"}, env);
+    CHECK(down.exit_code == 2);
+    CHECK(lines(down.err) == 1);
+    CHECK(down.err.find("127.0.0.1:9") != std::string::npos);
+
+    auto no_key = run_cli({"engine", "import", "--db", db, "--pack-dir", packs_dir(), "--host-url",
+                           "http://127.0.0.1:9", "--pack", "cn-core", "--provider", "deepseek"},
+                          env);
+    CHECK(no_key.exit_code == 3);
+    CHECK(lines(no_key.err) == 1);
+    CHECK(no_key.err.find("DEEPSEEK_API_KEY is not set") != std::string::npos);
+
+    auto unknown = run_cli({"engine", "import", "--db", db, "--pack-dir", packs_dir(), "--host-url",
+                            "http://127.0.0.1:9", "--pack", "cn-core", "--provider", "nosuch"},
+                           env);
+    CHECK(unknown.exit_code == 3);
+    CHECK(lines(unknown.err) == 1);
+    CHECK(unknown.err.find("nosuch") != std::string::npos);
+    fs::remove_all(dir);
+}
