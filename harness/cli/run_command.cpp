@@ -163,11 +163,13 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         return ExitCode::harness_error;
     }
     runner::EvidenceSink sink(*writer);
-    // The engine's state holds probe credentials: it lives outside the bundle and is removed
-    // after the run (each run rolls back what it created).
+    // The engine's state holds probe credentials: it lives outside the bundle (0700 directory,
+    // 0600 file) and is removed after the run when every cell that imported was rolled back.
+    // Otherwise it is kept: it is the only record of what is still on the host.
     std::string token = util::random_hex(4);
     fs::path state_dir = fs::temp_directory_path() / fmt::format("crm-accept-{}", token);
     fs::create_directories(state_dir);
+    fs::permissions(state_dir, fs::perms::owner_all, fs::perm_options::replace);
     auto store = engine::StateStore::open(state_dir / "state.sqlite");
     if (!store) {
         ctx.err << "crm-accept run: " << store.error().message << "\n";
@@ -185,6 +187,7 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     facts.timezone = evidence::timezone_name(std::chrono::system_clock::now());
     facts.argv = argv;
     facts.matrix = matrix_json(o, p, up->hosts);
+    facts.engine_state = (state_dir / "state.sqlite").string();
     if (auto r = writer->begin(runner::to_run_summary(facts, {}, {}, 0)); !r) {
         ctx.err << "crm-accept run: " << r.error().message << "\n";
         return ExitCode::harness_error;
@@ -204,8 +207,21 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     }
     // The version the first host reported in step 02 (recorded by the engine's host probe).
     if (auto h = store->find_host(facts.host_url); h && h->has_value()) facts.host_version = (*h)->version;
-    std::error_code ec;
-    fs::remove_all(state_dir, ec);
+    const auto left_on_host = std::count_if(reports.begin(), reports.end(), [](const runner::CellReport& r) {
+        return r.imported && !r.rolled_back;
+    });
+    const bool real_host = std::any_of(up->hosts.begin(), up->hosts.end(), [](const runner::HostContext& h) {
+        return h.kind == scenario::HostKind::real;
+    });
+    if (left_on_host > 0 && real_host) {
+        ctx.err << fmt::format("note: {} cells left resources on the host; the engine state is kept at {} "
+                               "(crm-accept engine status|rollback|recover --db {})\n",
+                               left_on_host, facts.engine_state, facts.engine_state);
+    } else {
+        std::error_code ec;
+        fs::remove_all(state_dir, ec);
+        facts.engine_state.clear();  // nothing to recover: do not point at a deleted file
+    }
 
     facts.interrupted = ctx.interrupted.load() ||
                         std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.interrupted; });

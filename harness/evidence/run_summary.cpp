@@ -94,6 +94,8 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     for (const auto& a : s.argv) argv.emplace_back(a);
     o["argv"] = std::move(argv);
     o["matrix"] = s.matrix;
+    // Where `crm-accept engine recover --db` finds what a killed run created on the host.
+    if (!s.engine_state.empty()) o["engine_state"] = s.engine_state;
     return o;
 }
 

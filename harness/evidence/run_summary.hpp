@@ -73,6 +73,7 @@ struct RunSummary {
     int exit_code = 0;
     bool interrupted = false;
     std::size_t audit_hits = 0;       // secret-shaped strings the post-write audit found
+    std::string engine_state;         // the run's engine state file (for recover after a kill)
 
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };

@@ -2,6 +2,8 @@
 // process over loopback, with a state file on disk, each verb's exit code and output checked.
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
 
@@ -145,5 +147,46 @@ TEST_CASE("e2e engine: bad input gets one line and its own exit code") {
     CHECK(unknown.exit_code == 3);
     CHECK(lines(unknown.err) == 1);
     CHECK(unknown.err.find("nosuch") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine state for rollback") {
+    StubHostProcess stub;  // a separate process: to the run it is a real host
+    REQUIRE_FALSE(stub.get("host_url").empty());
+    auto dir = temp_dir("kept");
+    auto path = write_scenario(dir, "kept.json", fmt::format(R"({{"name": "kept", "packs_dir": "{}",
+  "host": {{"kind": "real", "url": "${{T_HOST}}", "admin_api_key": "${{T_ADMIN}}"}},
+  "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}},
+  "steps": {{"rollback": false}}}})",
+                                                             packs_dir()));
+    const std::map<std::string, std::string> env{{"T_HOST", stub.get("host_url")},
+                                                 {"T_ADMIN", stub.get("admin_api_key")},
+                                                 {"SUB2API_ADMIN_KEY", stub.get("admin_api_key")},
+                                                 {"DEEPSEEK_BASE_URL", stub.upstream("upstreams", "deepseek")},
+                                                 {"DEEPSEEK_API_KEY", stub.upstream("upstream_keys", "deepseek")}};
+    auto r = run_cli({"run", path, "--out", (dir / "out").string()}, env);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("engine state is kept at") != std::string::npos);
+    auto run = read_json(only_bundle(dir / "out") / "00-run.json");
+    const std::string state = crm::util::get_string(run, "engine_state").value_or("");
+    REQUIRE_FALSE(state.empty());
+    REQUIRE(fs::exists(state));
+
+    // The operator finishes the job with the engine CLI on that state file.
+    auto st = run_cli({"engine", "status", "--db", state, "--json"});
+    REQUIRE(st.exit_code == 0);
+    auto batches = crm::util::parse_json(st.out, "stdout").value_or(nullptr);
+    const auto* list = crm::util::find(batches, "batches");
+    REQUIRE(list);
+    REQUIRE(list->is_array());
+    REQUIRE(list->get_array().size() == 1);
+    const auto batch = crm::util::get_int(list->get_array()[0], "batch_id").value_or(0);
+    auto rb = run_cli({"engine", "rollback", "--db", state, "--host-url", stub.get("host_url"), "--batch",
+                       std::to_string(batch)},
+                      env);
+    INFO(rb.out << rb.err);
+    CHECK(rb.exit_code == 0);
+    fs::remove_all(fs::path(state).parent_path());
     fs::remove_all(dir);
 }
