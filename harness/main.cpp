@@ -41,6 +41,17 @@ int main(int argc, char** argv) {
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
 
+    // Usage errors are one line, naming what was wrong; an unknown verb is named as such (CLI11
+    // would only say that a subcommand is required).
+    app.failure_message([](const CLI::App*, const CLI::Error& e) {
+        return std::string("crm-accept: ") + e.what() + " (see --help)\n";
+    });
+    const auto known = app.get_subcommands([&](CLI::App* sub) { return argc > 1 && sub->check_name(argv[1]); });
+    if (argc > 1 && argv[1][0] != '-' && known.empty()) {
+        std::cerr << "crm-accept: unknown command '" << argv[1]
+                  << "' (commands: run, plan, merge, verify, engine, stubhost; see --help)\n";
+        return crm::harness::to_int(ExitCode::usage);
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
