@@ -86,8 +86,15 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             "value": ["connect_failed", "tls", "dns"] }
         ]
       },
-      "explain": "The host could not be reached ({engine.host_probe_error_code}; /health status {engine.host_probe_status}; gateway /v1/models transport {models.transport_error}, completion transport {chat.transport_error}). Nothing about the product was tested; fix connectivity (URL, TLS, firewall) and re-run.",
+      "explain": "The host could not be reached[[ (/health: {engine.host_probe_error_code})]][[ (/health HTTP {engine.host_probe_status})]]; gateway /v1/models: {models.summary}; gateway completion: {chat.summary}. Nothing about the product was tested; fix connectivity (URL, TLS, firewall) and re-run.",
       "evidence": ["01-host-health.json", "09-models.json", "10-chat.json"]
+    },
+    {
+      "id": "host-not-sub2api",
+      "cause": "host_unreachable",
+      "when": { "field": "engine.admin_api_error", "op": "exists" },
+      "explain": "The URL answers, but not as a sub2api admin API: {engine.admin_api_error}. The admin credentials were never judged, so this is not an auth rejection: the host URL points at something other than sub2api (another service, a proxy or login page, a wrong path prefix) or its admin API is failing. Nothing about the provider was tested; check the host URL and re-run.",
+      "evidence": ["02-host-capabilities.json", "01-host-health.json"]
     },
     {
       "id": "host-admin-rejected",
@@ -100,7 +107,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
                       "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"] }
         ]
       },
-      "explain": "The host's admin API refused the harness (code {engine.admin_error_code}). Either the admin key/JWT is wrong or the compliance gate (HTTP 423 ADMIN_COMPLIANCE_ACK_REQUIRED) is not accepted for this admin. Nothing about the provider was tested.",
+      "explain": "The host's admin API refused the harness[[ (code {engine.admin_error_code})]]. Either the admin key/JWT is wrong or the compliance gate (HTTP 423 ADMIN_COMPLIANCE_ACK_REQUIRED) is not accepted for this admin. Nothing about the provider was tested.",
       "evidence": ["02-host-capabilities.json"]
     },
     {
@@ -120,7 +127,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "field": "engine.invariant_violation", "op": "exists" }
         ]
       },
-      "explain": "An engine invariant is broken: batch status {engine.batch_status}, {engine.resources_missing_on_host} resource(s) the batch recorded are missing on the host, wrong binding: {engine.binding_wrong}, violation: {engine.invariant_violation}.",
+      "explain": "An engine invariant is broken[[ (batch status {engine.batch_status})]]: {engine.resources_missing_on_host} resource(s) the batch recorded are missing on the host[[; wrong binding: {engine.binding_wrong}]][[; {engine.invariant_violation}]].",
       "evidence": ["05-import.json", "07-access-status.json", "08-self-service-state.json", "08-subscription-group-state.json"]
     },
     {
@@ -142,7 +149,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "id": "upstream-quota-direct",
       "cause": "upstream_key_quota_issue",
       "when": { "all": [ { "ref": "gateway_not_ready" }, { "ref": "upstream_quota" } ] },
-      "explain": "The upstream, called directly with the provider key, reports exhausted quota or balance (HTTP {upstream_chat.status}, type {upstream_chat.error_type}, code {upstream_chat.error_code}, vendor code {upstream_chat.vendor_code}: {upstream_chat.error_message}). Whatever the host answered (gateway completion HTTP {chat.status}, {chat.error_message}) follows from that; host account penalties: {accounts.temp_unschedulable_reason}. Top up the provider key and re-run.",
+      "explain": "The upstream, called directly with the provider key, reports exhausted quota or balance (direct completion: {upstream_chat.summary}; direct /models: {upstream_models.summary}). Whatever the host answered (gateway completion: {chat.summary}) follows from that[[; host account penalties: {accounts.temp_unschedulable_reason}]]. Top up the provider key and re-run.",
       "evidence": ["19-upstream-chat.json", "17-upstream-models.json", "12-accounts-state.json", "10-chat.json"]
     },
     {
@@ -156,7 +163,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             "value": ["authentication_error", "authorized_error", "AuthenticationError", "invalid_api_key", "InvalidApiKey"] }
         ]
       } ] },
-      "explain": "The upstream rejects the provider key when called directly (HTTP {upstream_chat.status}, type {upstream_chat.error_type}, code {upstream_chat.error_code}, vendor code {upstream_chat.vendor_code}: {upstream_chat.error_message}). The key is wrong, expired, for another region, or lacks access; the host was not at fault.",
+      "explain": "The upstream rejects the provider key when called directly (direct completion: {upstream_chat.summary}; direct /models: {upstream_models.summary}). The key is wrong, expired, for another region, or lacks access; the host was not at fault.",
       "evidence": ["19-upstream-chat.json", "17-upstream-models.json"]
     },
     {
@@ -164,33 +171,50 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "cause": "upstream_unavailable",
       "when": { "all": [ { "ref": "gateway_not_ready" }, {
         "any": [
-          { "field": "upstream_chat.transport_error", "op": "in", "value": ["connect_failed", "tls", "dns", "timeout", "stalled"] },
+          { "field": "upstream_chat.transport_error", "op": "in",
+            "value": ["connect_failed", "tls", "dns", "timeout", "stalled", "too_large", "protocol"] },
           { "field": "upstream_chat.status", "op": "gte", "value": 500 },
           { "all": [
             { "field": "upstream_chat.attempted", "op": "eq", "value": false },
             { "any": [
-              { "field": "upstream_models.transport_error", "op": "in", "value": ["connect_failed", "tls", "dns", "timeout", "stalled"] },
+              { "field": "upstream_models.transport_error", "op": "in",
+                "value": ["connect_failed", "tls", "dns", "timeout", "stalled", "too_large", "protocol"] },
               { "field": "upstream_models.status", "op": "gte", "value": 500 }
             ] }
           ] }
         ]
       } ] },
-      "explain": "The upstream itself is unavailable when called directly (HTTP {upstream_chat.status}, transport {upstream_chat.transport_error}: {upstream_chat.error_message}). The host cannot do better than its upstream; re-run when the provider recovers.",
+      "explain": "The upstream itself is unavailable when called directly (direct completion: {upstream_chat.summary}; direct /models: {upstream_models.summary}). The host cannot do better than its upstream; re-run when the provider recovers.",
       "evidence": ["19-upstream-chat.json", "17-upstream-models.json", "10-chat.json"]
     },
     {
       "id": "upstream-rejects-smoke-payload",
       "cause": "harness_error",
       "when": { "all": [ { "ref": "gateway_not_ready" }, {
-        "all": [
-          { "field": "upstream_chat.failed", "op": "eq", "value": true },
-          { "field": "upstream_chat.status", "op": "gte", "value": 400 },
-          { "field": "upstream_chat.status", "op": "lt", "value": 500 },
-          { "field": "upstream_chat.status", "op": "ne", "value": 429 }
+        "any": [
+          { "all": [
+            { "field": "upstream_chat.failed", "op": "eq", "value": true },
+            { "field": "upstream_chat.status", "op": "gte", "value": 400 },
+            { "field": "upstream_chat.status", "op": "lt", "value": 500 },
+            { "field": "upstream_chat.status", "op": "ne", "value": 429 }
+          ] },
+          { "field": "upstream_chat.vendor_code", "op": "eq", "value": "2013" }
         ]
       } ] },
-      "explain": "The upstream rejects the smoke request itself when called directly (HTTP {upstream_chat.status}, {upstream_chat.error_type} {upstream_chat.error_code}: {upstream_chat.error_message}), so the pack's smoke_test_model ({smoke_model}) or payload is invalid for this provider. Fix the pack; the host was not tested fairly.",
+      "explain": "The upstream rejects the smoke request itself when called directly ({upstream_chat.summary}), so the pack's smoke_test_model ({smoke_model}) or payload is invalid for this provider. Fix the pack; the host was not tested fairly.",
       "evidence": ["19-upstream-chat.json", "03-pack.json"]
+    },
+    {
+      "id": "upstream-not-serving-direct",
+      "cause": "upstream_unavailable",
+      "when": { "all": [ { "ref": "gateway_not_ready" }, {
+        "all": [
+          { "field": "upstream_chat.failed", "op": "eq", "value": true },
+          { "field": "upstream_chat.status", "op": "lt", "value": 400 }
+        ]
+      } ] },
+      "explain": "The upstream answers the direct smoke request, but not with a chat completion ({upstream_chat.summary}): an answer that is not a completion is no success, whatever its status. The upstream is not serving this model at this base URL; if it persists, check the pack's upstream base URL (a web page at 200 points at the wrong address). The host cannot do better than its upstream.",
+      "evidence": ["19-upstream-chat.json", "19-upstream-chat.headers.txt", "03-pack.json", "10-chat.json"]
     },
     {
       "id": "engine-user-lacks-access",
@@ -201,14 +225,14 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "ref": "gateway_access_denied" }
         ]
       } ] },
-      "explain": "The ordinary user the engine created and funded is refused by the gateway ({engine.access_error_code}{chat.error_code} {chat.error_message}): the engine's access closure ({mode}) did not give it the balance, subscription or binding it claims.",
+      "explain": "The ordinary user the engine created and funded is refused by the gateway (gateway completion: {chat.summary}[[; access check: {engine.access_error_code}]]): the engine's access closure ({mode}) did not give it the balance, subscription or binding it claims.",
       "evidence": ["07-access-status.json", "08-self-service-state.json", "08-subscription-group-state.json", "10-chat.json"]
     },
     {
       "id": "operator-user-lacks-access",
       "cause": "access_precondition_missing",
       "when": { "all": [ { "ref": "gateway_not_ready" }, { "ref": "gateway_access_denied" } ] },
-      "explain": "The operator-supplied ordinary user is refused by the gateway before any upstream call (HTTP {chat.status} {chat.error_code}{engine.access_error_code}: {chat.error_message}{engine.access_error_message}). Give that user balance (self_service) or an active subscription (subscription) and re-run.",
+      "explain": "The operator-supplied ordinary user is refused by the gateway before any upstream call (gateway completion: {chat.summary}[[; access check: {engine.access_error_code}]][[ {engine.access_error_message}]]). Give that user balance (self_service) or an active subscription (subscription) and re-run.",
       "evidence": ["08-self-service-state.json", "08-subscription-group-state.json", "10-chat.json", "07-access-status.json"]
     },
     {
@@ -224,7 +248,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           ] }
         ]
       } ] },
-      "explain": "The host penalised the provider's accounts for exhausted upstream balance (accounts: {accounts.temp_unschedulable_reason} {accounts.error_message}; account test: {account_test.error_text}) and the gateway failed (HTTP {chat.status}, {chat.error_message}). Upstream direct was {upstream_chat.status}/{upstream_chat.transport_error}. Top up the provider key and re-run.",
+      "explain": "The host penalised the provider's accounts for exhausted upstream balance ([[accounts: {accounts.text}; ]][[account test: {account_test.error_text}; ]]gateway completion: {chat.summary}). Upstream direct: {upstream_chat.summary}. Top up the provider key and re-run.",
       "evidence": ["12-accounts-state.json", "06-account-probe.json", "10-chat.json", "19-upstream-chat.json"]
     },
     {
@@ -238,7 +262,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "not": { "ref": "upstream_direct_ok" } }
         ]
       },
-      "explain": "The gateway stream relayed {chat_stream.keepalive_comments} ': keep-alive' comment(s) and then nothing until the idle watchdog fired: the upstream never started inference (upstream direct: HTTP {upstream_chat.status}, transport {upstream_chat.transport_error}).",
+      "explain": "The gateway stream relayed {chat_stream.keepalive_comments} ': keep-alive' comment(s) and then nothing until the idle watchdog fired: the upstream never started inference (upstream direct: {upstream_chat.summary}).",
       "evidence": ["11-chat-stream.sse", "11-chat-stream.json", "19-upstream-chat.json"]
     },
     {
@@ -260,7 +284,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           ] }
         ]
       } ] },
-      "explain": "A rate limit without balance semantics (gateway HTTP {chat.status} {chat.error_type}: {chat.error_message}; upstream direct HTTP {upstream_chat.status}; rate-limited accounts: {accounts.rate_limited_count}). This is not a verdict on the product; re-run later.",
+      "explain": "A rate limit without balance semantics (gateway completion: {chat.summary}; stream: {chat_stream.summary}; upstream direct: {upstream_chat.summary}; rate-limited accounts: {accounts.rate_limited_count}). This is not a verdict on the product; re-run later.",
       "evidence": ["10-chat.json", "11-chat-stream.json", "19-upstream-chat.json", "12-accounts-state.json"]
     },
     {
@@ -284,7 +308,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "field": "chat_alt_auth.status", "op": "in", "value": [401, 403] }
         ]
       },
-      "explain": "The gateway accepts the user key as 'Authorization: Bearer' but rejects the same key sent as 'x-api-key' (HTTP {chat_alt_auth.status} {chat_alt_auth.error_code}: {chat_alt_auth.error_message}). Clients that use x-api-key will fail against this host.",
+      "explain": "The gateway accepts the user key as 'Authorization: Bearer' but rejects the same key sent as 'x-api-key' ({chat_alt_auth.summary}). Clients that use x-api-key will fail against this host.",
       "evidence": ["10-chat.json", "10-chat.headers.txt"]
     },
     {
@@ -299,7 +323,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "fields": ["chat.error_code", "models.error_code"], "op": "eq", "value": "API_KEY_REQUIRED" }
         ]
       },
-      "explain": "The gateway does not accept the user key as 'Authorization: Bearer' (HTTP {chat.status} {chat.error_code}: {chat.error_message}) while the x-api-key variant answered HTTP {chat_alt_auth.status}: the host reads a different auth header than the probes send.",
+      "explain": "The gateway does not accept the user key as 'Authorization: Bearer' (completion: {chat.summary}; /v1/models: {models.summary}) while the x-api-key variant answered {chat_alt_auth.summary}: the host reads a different auth header than the probes send.",
       "evidence": ["10-chat.json", "10-chat.headers.txt", "09-models.headers.txt"]
     },
     {
@@ -309,7 +333,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
         "fields": ["chat.error_code", "models.error_code"], "op": "in",
         "value": ["INVALID_API_KEY", "API_KEY_DISABLED", "USER_NOT_FOUND", "GROUP_DELETED", "GROUP_DISABLED"]
       },
-      "explain": "The gateway refuses the API key the engine created (HTTP {chat.status} {chat.error_code}: {chat.error_message}; x-api-key variant HTTP {chat_alt_auth.status}): the key or its group is not what the engine recorded.",
+      "explain": "The gateway refuses the API key the engine created (completion: {chat.summary}; /v1/models: {models.summary}; x-api-key variant: {chat_alt_auth.summary}): the key or its group is not what the engine recorded.",
       "evidence": ["07-access-status.json", "08-self-service-state.json", "08-subscription-group-state.json", "10-chat.json"]
     },
     {
@@ -321,7 +345,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "field": "models.listed_smoke_model", "op": "eq", "value": false }
         ]
       },
-      "explain": "The gateway's /v1/models does not list the smoke model {smoke_model} (it lists: {models.model_ids}). The accounts' model_mapping or the channel does not expose it, so no client can select it.",
+      "explain": "The gateway's /v1/models does not list the smoke model {smoke_model}[[ (it lists: {models.model_ids})]]. The accounts' model_mapping or the channel does not expose it, so no client can select it.",
       "evidence": ["09-models.json", "05-import.json"]
     },
     {
@@ -334,7 +358,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             "value": { "pattern": "model_missing_vocabulary" } }
         ]
       },
-      "explain": "The gateway answers 404 for the smoke model {smoke_model} ({chat.error_message}): no account of the group maps it.",
+      "explain": "The gateway answers 404 for the smoke model {smoke_model} ({chat.summary}): no account of the group maps it.",
       "evidence": ["10-chat.json", "09-models.json"]
     },
     {
@@ -346,7 +370,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "ref": "gateway_failed" }
         ]
       },
-      "explain": "The upstream answers the same request directly (HTTP {upstream_chat.status}) but the host does not: completion HTTP {chat.status} {chat.error_type}: {chat.error_message}; stream HTTP {chat_stream.status}, [DONE] {chat_stream.saw_done}, error event {chat_stream.error_event_message}, truncated {chat_stream.truncated}, stalled {chat_stream.stalled}. The host's rewritten request or its stream relay is incompatible with this provider.",
+      "explain": "The upstream answers the same request directly ({upstream_chat.summary}) but the host does not: completion: {chat.summary}; stream: {chat_stream.summary}. The host's rewritten request or its stream relay is incompatible with this provider.",
       "evidence": ["19-upstream-chat.json", "10-chat.json", "11-chat-stream.sse", "11-chat-stream.json", "12-accounts-state.json"]
     },
     {
@@ -360,7 +384,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "field": "engine.engine_claimed_ready", "op": "eq", "value": true }
         ]
       },
-      "explain": "The engine claimed the cell ready (access status {engine.access_status}) and /v1/models lists {smoke_model}, but the completion fails (HTTP {chat.status} {chat.error_type}: {chat.error_message}; stream HTTP {chat_stream.status}). /v1/models alone never proves readiness; upstream direct was not conclusive (HTTP {upstream_chat.status}).",
+      "explain": "The engine claimed the cell ready[[ (access status {engine.access_status})]] and /v1/models lists {smoke_model}, but the completion fails (completion: {chat.summary}; stream: {chat_stream.summary}). /v1/models alone never proves readiness, and nothing proves the upstream at fault (upstream direct: {upstream_chat.summary}).",
       "evidence": ["09-models.json", "10-chat.json", "11-chat-stream.json", "07-access-status.json"]
     },
     {
@@ -372,12 +396,12 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "field": "engine.provider_status", "op": "eq", "value": "broken" }
         ]
       },
-      "explain": "The engine's import did not complete (batch {engine.batch_status}, import {engine.import_status}, provider {engine.provider_status}): {engine.engine_error}. The host and the upstream answered; the engine failed to provision.",
+      "explain": "The engine's import did not complete[[; import {engine.import_status}]][[; batch {engine.batch_status}]][[; provider {engine.provider_status}]][[; engine error: {engine.engine_error}]]. The host and the upstream answered; the engine failed to provision.",
       "evidence": ["05-import.json", "04-preview.json"]
     },
     {
-      "id": "models-only-unclaimed",
-      "cause": "models_only_false_ready",
+      "id": "completion-unattributed",
+      "cause": "harness_error",
       "when": {
         "all": [
           { "field": "models.ok", "op": "eq", "value": true },
@@ -385,21 +409,21 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "ref": "gateway_failed" }
         ]
       },
-      "explain": "/v1/models lists {smoke_model} but the completion fails (HTTP {chat.status} {chat.error_type}: {chat.error_message}; stream HTTP {chat_stream.status}); the engine did not claim ready (access status {engine.access_status}) and upstream direct was not conclusive (HTTP {upstream_chat.status}).",
-      "evidence": ["09-models.json", "10-chat.json", "11-chat-stream.json", "07-access-status.json"]
+      "explain": "/v1/models lists {smoke_model} but the completion fails through the gateway (completion: {chat.summary}; stream: {chat_stream.summary}), and the engine's own ready check agreed: it did not claim ready[[ (access status {engine.access_status})]]. Without a conclusive upstream-direct probe (upstream direct: {upstream_chat.summary}) the cell cannot tell a host fault from an upstream fault, so it blames neither: enable steps.upstream_probes with a resolvable provider key and re-run.",
+      "evidence": ["10-chat.json", "11-chat-stream.json", "19-upstream-chat.json", "07-access-status.json", "09-models.json"]
     },
     {
       "id": "gateway-models-broken",
       "cause": "host_compatibility_gap",
       "when": { "field": "models.failed", "op": "eq", "value": true },
-      "explain": "The gateway's own /v1/models fails for a valid key (HTTP {models.status} {models.error_type} {models.error_code}: {models.error_message}, transport {models.transport_error}).",
+      "explain": "The gateway's own /v1/models fails for a valid key ({models.summary}).",
       "evidence": ["09-models.json", "09-models.headers.txt"]
     },
     {
       "id": "engine-access-broken",
       "cause": "engine_defect",
       "when": { "field": "engine.access_status", "op": "eq", "value": "broken" },
-      "explain": "The engine reports its access closure as broken ({engine.engine_error}) and no gateway observation explains it.",
+      "explain": "The engine reports its access closure as broken[[ ({engine.engine_error})]] and no gateway observation explains it.",
       "evidence": ["07-access-status.json"]
     },
     {
@@ -419,7 +443,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "id": "ready",
       "cause": "ready",
       "when": { "ref": "gateway_ready" },
-      "explain": "Ready: /v1/models lists {smoke_model} and a completion through the gateway succeeds (HTTP {chat.status}; stream [DONE] {chat_stream.saw_done}, usage {chat_stream.saw_usage}).",
+      "explain": "Ready: /v1/models lists {smoke_model} and a completion through the gateway succeeds (completion: {chat.summary}; stream: {chat_stream.summary}).",
       "evidence": ["09-models.json", "10-chat.json", "11-chat-stream.json"]
     }
   ]

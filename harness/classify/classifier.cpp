@@ -156,7 +156,8 @@ struct Evaluator {
     }
 };
 
-std::string render_value(const json::value& v) {
+// The text of a value for an explanation; "" when the observation is empty.
+std::string value_text(const json::value& v) {
     constexpr std::size_t k_max = 240;
     std::string s;
     if (v.is_array()) {
@@ -167,7 +168,6 @@ std::string render_value(const json::value& v) {
     } else {
         s = scalar_text(v);
     }
-    if (s.empty()) return "not observed";
     for (char& ch : s) {
         if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
     }
@@ -175,7 +175,9 @@ std::string render_value(const json::value& v) {
     return s;
 }
 
-std::string render(std::string_view tpl, const json::object& view) {
+// Fills the {path} placeholders of `tpl` (no optional segments inside). An empty value renders
+// as "not observed" and sets `missing`.
+std::string fill_placeholders(std::string_view tpl, const json::object& view, bool& missing) {
     std::string out;
     for (std::size_t i = 0; i < tpl.size(); ++i) {
         char ch = tpl[i];
@@ -187,8 +189,34 @@ std::string render(std::string_view tpl, const json::object& view) {
         if (ch != '{') { out += ch; continue; }
         auto close = tpl.find('}', i);
         if (close == std::string_view::npos) { out += tpl.substr(i); break; }
-        out += render_value(lookup(view, tpl.substr(i + 1, close - i - 1)));
+        std::string text = value_text(lookup(view, tpl.substr(i + 1, close - i - 1)));
+        if (text.empty()) {
+            missing = true;
+            text = "not observed";
+        }
+        out += text;
         i = close;
+    }
+    return out;
+}
+
+// "[[ ... ]]" is an optional segment: left out unless every placeholder in it was observed, so a
+// template can name a code or a message only when there is one (", code {chat.error_code}").
+std::string render(std::string_view tpl, const json::object& view) {
+    std::string out;
+    while (!tpl.empty()) {
+        auto open = tpl.find("[[");
+        auto close = open == std::string_view::npos ? open : tpl.find("]]", open + 2);
+        bool unused = false;
+        if (close == std::string_view::npos) {
+            out += fill_placeholders(tpl, view, unused);
+            break;
+        }
+        out += fill_placeholders(tpl.substr(0, open), view, unused);
+        bool missing = false;
+        std::string segment = fill_placeholders(tpl.substr(open + 2, close - open - 2), view, missing);
+        if (!missing) out += segment;
+        tpl.remove_prefix(close + 2);
     }
     return out;
 }

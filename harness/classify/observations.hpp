@@ -20,7 +20,12 @@ namespace crm::harness::classify {
 struct HttpObservation {
     bool attempted = false;           // false: step skipped or not reached
     std::string transport_error;      // "" | connect_failed | tls | timeout | stalled | too_large | protocol
+    std::string transport_detail;     // the transport's one line, e.g. "stalled: no payload bytes for 2000 ms"
     std::optional<int> status;        // HTTP status, when an answer arrived
+    // For a 2xx answer: did the body parse as the payload the probe asked for (a chat completion
+    // with choices, a model list)? false makes the exchange failed whatever the status said (a
+    // proxy page, "OK", truncated JSON); nullopt: not checked (not 2xx, or a stream).
+    std::optional<bool> payload_parsed;
     std::string error_shape;          // "" (no error body) | openai | flat_code | anthropic | base_resp | ...
     std::string error_type;           // e.g. upstream_error, exceeded_current_quota_error
     std::string error_code;           // e.g. insufficient_user_quota, INSUFFICIENT_BALANCE, "1113"
@@ -88,6 +93,9 @@ struct EngineObservation {
     std::optional<int> host_probe_status;
     std::optional<bool> admin_rejected;  // admin auth failed / compliance gate not accepted
     std::string admin_error_code;       // INVALID_ADMIN_KEY | ADMIN_COMPLIANCE_ACK_REQUIRED | ...
+    // The host URL answered the admin API, but not as a sub2api admin API and not with a refusal
+    // (200 non-JSON body, JSON that is no envelope, a 5xx): the probe's one line, else "".
+    std::string admin_api_error;
     std::string import_status;          // the engine's import step: "" | succeeded | failed
     std::string batch_status;           // pending | running | succeeded | failed | rolled_back | ...
     std::string provider_status;        // active | inactive | broken

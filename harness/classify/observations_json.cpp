@@ -14,7 +14,9 @@ template <class Self, class V>
 void visit_http(Self& h, V&& v) {
     v("attempted", h.attempted);
     v("transport_error", h.transport_error);
+    v("transport_detail", h.transport_detail);
     v("status", h.status);
+    v("payload_parsed", h.payload_parsed);
     v("error_shape", h.error_shape);
     v("error_type", h.error_type);
     v("error_code", h.error_code);
@@ -73,6 +75,7 @@ void visit_engine(Self& e, V&& v) {
     v("host_probe_status", e.host_probe_status);
     v("admin_rejected", e.admin_rejected);
     v("admin_error_code", e.admin_error_code);
+    v("admin_api_error", e.admin_api_error);
     v("import_status", e.import_status);
     v("batch_status", e.batch_status);
     v("provider_status", e.provider_status);
@@ -136,10 +139,88 @@ std::string join_nonempty(std::initializer_list<const std::string*> parts) {
     return out;
 }
 
+bool has_error_body(const HttpObservation& h) {
+    return !h.error_type.empty() || !h.error_code.empty() || !h.error_message.empty() ||
+           (!h.vendor_code.empty() && h.vendor_code != "0");
+}
+
 bool http_ok(const HttpObservation& h) {
     return h.attempted && h.transport_error.empty() && h.status && *h.status >= 200 &&
-           *h.status < 300 && h.error_type.empty() && h.error_code.empty() &&
-           h.error_message.empty() && (h.vendor_code.empty() || h.vendor_code == "0");
+           *h.status < 300 && !has_error_body(h) && h.payload_parsed.value_or(true);
+}
+
+// Bounded, one line: a summary quotes evidence, it does not reproduce it.
+std::string one_line(std::string_view text, std::size_t cap) {
+    std::string out;
+    for (char ch : text.substr(0, cap)) out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
+    if (text.size() > cap) out += "...";
+    return out;
+}
+
+// "stalled: no payload bytes for 2000 ms", "too_large: response larger than 4194304 bytes".
+std::string transport_phrase(const HttpObservation& h) {
+    if (h.transport_detail.empty()) return h.transport_error;
+    if (h.transport_detail.starts_with(h.transport_error)) return h.transport_detail;
+    return fmt::format("{}: {}", h.transport_error, h.transport_detail);
+}
+
+// "upstream_error: Upstream request failed", "insufficient_user_quota (vendor code 1008)".
+std::string error_phrase(const HttpObservation& h) {
+    std::string what = h.error_type;
+    if (!h.error_code.empty() && h.error_code != h.error_type) {
+        what += what.empty() ? h.error_code : "/" + h.error_code;
+    }
+    if (!h.error_message.empty()) {
+        what += what.empty() ? one_line(h.error_message, 200) : ": " + one_line(h.error_message, 200);
+    }
+    if (!h.vendor_code.empty() && h.vendor_code != "0") {
+        what += what.empty() ? "vendor code " + h.vendor_code : " (vendor code " + h.vendor_code + ")";
+    }
+    return what;
+}
+
+// The derived <probe>.summary: one phrase that never contains a placeholder for what was not
+// seen, so explanations can quote an exchange whatever shape its failure took.
+std::string http_summary(const HttpObservation& h, bool ok) {
+    if (!h.attempted) return "not attempted";
+    std::string out;
+    if (h.status) {
+        out = fmt::format("HTTP {}", *h.status);
+        if (!h.transport_error.empty()) out += ", then " + transport_phrase(h);
+    } else if (!h.transport_error.empty()) {
+        out = "no HTTP answer (" + transport_phrase(h) + ")";
+    } else {
+        out = "no HTTP answer recorded";
+    }
+    if (std::string err = error_phrase(h); !err.empty()) {
+        out += " " + err;
+    } else if (h.status && *h.status >= 200 && *h.status < 300 && h.payload_parsed == false) {
+        out += h.body_excerpt.empty()
+                   ? " with an empty body, not the expected payload"
+                   : " with a body that is not the expected payload: \"" + one_line(h.body_excerpt, 80) + "\"";
+    } else if (ok) {
+        out += " OK";
+    }
+    return out;
+}
+
+std::string stream_summary(const StreamObservation& s, bool ok) {
+    std::string out = http_summary(s, ok);
+    if (!s.attempted || ok || !s.status || *s.status < 200 || *s.status >= 300) return out;
+    std::vector<std::string> notes;
+    if (s.saw_error_event) {
+        std::string ev = s.error_event_type;
+        if (!s.error_event_message.empty()) ev += (ev.empty() ? "" : ": ") + one_line(s.error_event_message, 200);
+        notes.push_back(ev.empty() ? "an error event" : "error event " + ev);
+    }
+    if (s.stalled) {
+        notes.push_back(fmt::format("stalled after {} chunk(s) and {} keep-alive(s)", s.chunks,
+                                    s.keepalive_comments));
+    }
+    if (s.truncated) notes.push_back(fmt::format("ended without [DONE] after {} chunk(s)", s.chunks));
+    if (notes.empty() && !s.saw_done) notes.emplace_back("no [DONE]");
+    for (const auto& n : notes) out += "; " + n;
+    return out;
 }
 
 std::string http_text(const HttpObservation& h) {
@@ -154,6 +235,7 @@ json::object http_view(const HttpObservation& h) {
     o["ok"] = ok;
     o["failed"] = h.attempted && !ok;
     o["text"] = http_text(h);
+    o["summary"] = http_summary(h, ok);
     return o;
 }
 
@@ -165,6 +247,7 @@ json::object stream_view(const StreamObservation& s) {
     o["failed"] = s.attempted && !ok;
     std::string base = http_text(s);
     o["text"] = join_nonempty({&base, &s.error_event_type, &s.error_event_message});
+    o["summary"] = stream_summary(s, ok);
     return o;
 }
 
@@ -175,6 +258,7 @@ json::object models_view(const ModelsObservation& m) {
     o["ok"] = ok;
     o["failed"] = m.attempted && !ok;
     o["text"] = http_text(m);
+    o["summary"] = http_summary(m, ok);
     return o;
 }
 
@@ -226,7 +310,7 @@ struct Reader {
     }
 };
 
-const std::set<std::string> k_derived = {"ok", "failed", "text"};
+const std::set<std::string> k_derived = {"ok", "failed", "text", "summary"};
 
 template <class T, class VisitFn>
 void read_section(const json::object& root, const char* key, T& target, VisitFn visit,

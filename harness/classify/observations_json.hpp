@@ -5,12 +5,18 @@
 //
 // The view holds every field of observations.hpp (std::nullopt -> null) plus DERIVED fields:
 //   <http>.ok      attempted, no transport error, 2xx status, no error in the body
-//                  (vendor_code "0" counts as success); for chat_stream additionally [DONE] seen,
-//                  no error event, not stalled, not truncated
+//                  (vendor_code "0" counts as success), payload_parsed not false (a 2xx whose
+//                  body is not a completion / model list is no success); for chat_stream
+//                  additionally [DONE] seen, no error event, not stalled, not truncated
 //   <http>.failed  attempted and not ok
 //   <http>.text    error_type, error_code, error_message, vendor_code and body_excerpt joined by
 //                  " | " (chat_stream adds the error event's type and message): the haystack for
 //                  body-first vocabulary matching
+//   <http>.summary one phrase for explanations, never empty and never a chain of "not
+//                  observed": "not attempted", "no HTTP answer (stalled: no payload bytes for
+//                  2000 ms)", "HTTP 502 upstream_error: Upstream request failed", "HTTP 200 with
+//                  a body that is not the expected payload: \"<html>...\"", "HTTP 200 OK"
+//                  (chat_stream adds the stream's failure: error event, stall, missing [DONE])
 //   account_test.text, accounts.text   the error text / reasons and error messages joined
 #include <set>
 #include <string>

@@ -156,8 +156,26 @@ util::Result<Condition> parse_condition(const json::value& v, const std::string&
     return c;
 }
 
-// Every {path} in the template must be a known field; "{{" and "}}" are literal braces.
+// Every {path} in the template must be a known field; "{{" and "}}" are literal braces;
+// "[[ ... ]]" optional segments are closed and not nested.
 util::Result<void> check_template(std::string_view tpl, const std::string& where) {
+    bool in_segment = false;
+    for (std::size_t i = 0; i + 1 < tpl.size(); ++i) {
+        std::string_view two = tpl.substr(i, 2);
+        if (two != "[[" && two != "]]") continue;
+        if ((two == "[[") == in_segment) {
+            return util::fail(util::ErrorCode::invalid_input,
+                              fmt::format("{}: {} in 'explain'", where,
+                                          in_segment ? "nested '[[' optional segment"
+                                                     : "']]' without an opening '[['"));
+        }
+        in_segment = !in_segment;
+        ++i;
+    }
+    if (in_segment) {
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("{}: unterminated '[[' optional segment in 'explain'", where));
+    }
     for (std::size_t i = 0; i < tpl.size(); ++i) {
         if (tpl[i] != '{') continue;
         if (i + 1 < tpl.size() && tpl[i + 1] == '{') { ++i; continue; }

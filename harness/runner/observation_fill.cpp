@@ -1,12 +1,30 @@
 #include "harness/runner/observation_fill.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 
 namespace crm::harness::runner {
 
 namespace {
 
 std::string transport_name(util::ErrorCode c) { return util::to_string(c); }
+
+bool is_2xx(const probes::ProbeExchange& ex) { return ex.status() >= 200 && ex.status() < 300; }
+
+// The status in an admin client message ("GET /api/v1/admin/system/version -> 200: non-JSON
+// body from ..."), 0 when the message names none.
+int status_in_message(std::string_view msg) {
+    auto arrow = msg.find(" -> ");
+    if (arrow == std::string_view::npos) return 0;
+    int status = 0;
+    for (std::size_t i = arrow + 4; i < msg.size() && std::isdigit(static_cast<unsigned char>(msg[i])); ++i) {
+        status = status * 10 + (msg[i] - '0');
+        if (status > 999) return 0;
+    }
+    return status;
+}
 
 void append_joined(std::string& to, std::string_view part) {
     if (part.empty()) return;
@@ -21,6 +39,12 @@ void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex
     o.attempted = true;
     o.artifact = std::string(artifact);
     if (auto f = ex.failure()) o.transport_error = transport_name(*f);
+    if (ex.transport_error) {
+        o.transport_detail = ex.transport_error->message;
+    } else if (ex.response && ex.response->cut_short) {
+        o.transport_detail = fmt::format("{}: cut short after {} body bytes", transport_name(*ex.response->cut_short),
+                                         ex.response->body.size());
+    }
     if (ex.response) {
         o.status = ex.response->status;
         o.body_excerpt = ex.response->body.substr(0, 300);
@@ -57,16 +81,24 @@ void fill_host_error(classify::CellObservations& obs, const util::Error& error) 
 }
 
 void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::HostCapabilities& caps) {
-    if (!caps.admin_auth_ok) {
-        obs.engine.admin_rejected = true;
-        auto msg = caps.admin_auth_error;
-        for (const char* code : {"ADMIN_COMPLIANCE_ACK_REQUIRED", "INVALID_ADMIN_KEY", "UNAUTHORIZED", "FORBIDDEN",
-                                 "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}) {
-            if (msg.find(code) != std::string::npos) {
-                obs.engine.admin_error_code = code;
-                break;
-            }
+    if (caps.admin_auth_ok) return;
+    const auto& msg = caps.admin_auth_error;
+    for (const char* code : {"ADMIN_COMPLIANCE_ACK_REQUIRED", "INVALID_ADMIN_KEY", "UNAUTHORIZED", "FORBIDDEN",
+                             "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}) {
+        if (msg.find(code) != std::string::npos) {
+            obs.engine.admin_error_code = code;
+            break;
         }
+    }
+    // Only a refusal (401/403/423, or a refusal code) is an auth verdict. A URL that answers the
+    // admin API with a page, "OK" or a non-envelope JSON is not a sub2api admin API at all: the
+    // credentials were never judged, so calling them wrong would send the operator the wrong way.
+    const int status = status_in_message(msg);
+    const bool refused = !obs.engine.admin_error_code.empty() || status == 401 || status == 403 || status == 423;
+    if (refused || msg.empty()) {
+        obs.engine.admin_rejected = true;
+    } else {
+        obs.engine.admin_api_error = msg;
     }
 }
 
@@ -112,12 +144,15 @@ void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& o
 
 void fill_models(classify::ModelsObservation& o, const probes::gateway::ModelsResult& r, std::string_view artifact) {
     fill_exchange(o, r.exchange, artifact);
+    if (is_2xx(r.exchange)) o.payload_parsed = r.list_parsed;
     if (r.list_parsed) o.listed_smoke_model = r.lists_expected;
     o.model_ids = r.model_ids;
 }
 
 void fill_chat(classify::HttpObservation& o, const probes::gateway::ChatResult& r, std::string_view artifact) {
     fill_exchange(o, r.exchange, artifact);
+    // A 200 is a success only when it carries a completion: a proxy page or "OK" is not one.
+    if (is_2xx(r.exchange)) o.payload_parsed = r.completion_parsed;
 }
 
 void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStreamResult& r) {

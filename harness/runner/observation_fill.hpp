@@ -1,6 +1,11 @@
 #pragma once
 // Maps probe and engine results onto the classifier's plain CellObservations (the only input of
 // classify()). Pure functions: no IO, no secrets copied (keys never reach observations).
+//
+// Meaning is kept, not only statuses: fill_chat / fill_models record whether a 2xx body was the
+// payload asked for (payload_parsed), every exchange keeps the transport's own line
+// (transport_detail), and fill_capabilities tells a refusal (401/403/423, a refusal code:
+// admin_rejected) from an admin API that does not speak sub2api at all (admin_api_error).
 #include <string_view>
 #include <vector>
 

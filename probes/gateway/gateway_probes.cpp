@@ -151,12 +151,14 @@ ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target, std::strin
         return result;
     }
     const json::value& doc = *parsed.json;
-    if (const json::value* choice = first_choice(doc)) {
+    // A completion is choices[0].message: "choices":[{}] or a legacy {"text":...} choice is not a
+    // chat answer, whatever the status said.
+    const json::value* choice = first_choice(doc);
+    const json::value* message = choice != nullptr ? util::find(*choice, "message") : nullptr;
+    if (message != nullptr && message->is_object()) {
         result.completion_parsed = true;
-        if (const json::value* msg = util::find(*choice, "message")) {
-            if (auto text = util::get_string(*msg, "content")) {
-                append_capped(result.content, to_valid_utf8(*text, k_content_cap));
-            }
+        if (auto text = util::get_string(*message, "content")) {
+            append_capped(result.content, to_valid_utf8(*text, k_content_cap));
         }
         result.finish_reason = util::get_string(*choice, "finish_reason").value_or("");
     }

@@ -47,7 +47,7 @@ struct ModelsResult {
 struct ChatResult {
     ProbeExchange exchange;
     std::string model;                // requested model
-    bool completion_parsed = false;   // a `choices` array was present
+    bool completion_parsed = false;   // choices[0].message is an object (a chat completion)
     std::string response_model;       // the `model` the answer names
     std::string content;              // choices[0].message.content (capped at 2000 bytes)
     std::string finish_reason;

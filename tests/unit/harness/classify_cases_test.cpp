@@ -71,6 +71,8 @@ struct Case {
     std::string patch;     // JSON patch over the healthy cell
     cls::Cause expected;
     std::string rule_id;   // optional: the rule that must match
+    std::vector<std::string> explanation_has = {};    // substrings the explanation must quote
+    std::vector<std::string> explanation_lacks = {};  // substrings it must not say
 };
 
 inline void run_cases(const std::vector<Case>& cases) {
@@ -84,6 +86,14 @@ inline void run_cases(const std::vector<Case>& cases) {
         if (!c.rule_id.empty()) CHECK(result.rule_id == c.rule_id);
         CHECK_FALSE(result.explanation.empty());
         CHECK(result.explanation.find('{') == std::string::npos);
+        CHECK(result.explanation.find("[[") == std::string::npos);
+        // Placeholder leaks: an explanation quotes what was seen, never a chain of blanks.
+        CHECK(result.explanation.find("not observed") == std::string::npos);
+        if (result.cause == cls::Cause::models_only_false_ready) {
+            CHECK(cls::to_json(cell(c.patch)).at("engine").at("engine_claimed_ready") == json::value(true));
+        }
+        for (const auto& needle : c.explanation_has) CHECK(result.explanation.find(needle) != std::string::npos);
+        for (const auto& needle : c.explanation_lacks) CHECK(result.explanation.find(needle) == std::string::npos);
     }
 }
 
@@ -420,11 +430,90 @@ TEST_CASE("classifier: /v1/models fine but completion fails without upstream pro
     run_cases({
         {"models_only: engine claimed ready, upstream direct not run",
          obj(std::string(R"j("upstream_chat": {"attempted": false, "status": null},)j") + k_host_502_request_failed),
-         Cause::models_only_false_ready, "models-only-false-ready"},
-        {"engine did not claim ready",
+         Cause::models_only_false_ready, "models-only-false-ready", {"HTTP 502 upstream_error: Upstream request failed"}},
+    });
+}
+
+TEST_CASE("classifier: models_only_false_ready is never chosen when the engine did not claim ready", "[classify]") {
+    run_cases({
+        {"engine did not claim ready, upstream direct not run: the run cannot attribute the failure",
          obj(std::string(R"j("upstream_chat": {"attempted": false, "status": null}, "engine": {"engine_claimed_ready": false, "access_status": "none"},)j") +
              k_host_502_request_failed),
-         Cause::models_only_false_ready, "models-only-unclaimed"},
+         Cause::harness_error, "completion-unattributed", {"did not claim ready", "upstream direct: not attempted"}},
+        {"host streams only whitespace: completion stalls, stream stalls, upstream direct healthy, engine not ready",
+         R"j({"engine": {"engine_claimed_ready": false, "access_status": "none", "latest_access_status": "not_ready"},
+             "chat": {"status": null, "transport_error": "stalled", "transport_detail": "stalled: no payload bytes for 2000 ms"},
+             "chat_stream": {"status": 200, "stalled": true, "saw_done": false, "chunks": 0, "transport_error": "stalled",
+                             "transport_detail": "stalled: cut short after 4096 body bytes"},
+             "upstream_chat": {"status": 200, "payload_parsed": true}})j",
+         Cause::host_compatibility_gap, "host-compatibility-gap",
+         {"stalled: no payload bytes for 2000 ms", "stalled after 0 chunk(s)", "HTTP 200 OK"}, {"claim"}},
+        {"2 GB body: the upstream direct answer is too large as well, engine not ready",
+         R"j({"engine": {"engine_claimed_ready": false, "access_status": "none"},
+             "chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"},
+             "chat_stream": {"status": null, "transport_error": "too_large", "saw_done": false},
+             "upstream_chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"}})j",
+         Cause::upstream_unavailable, "upstream-unavailable-direct", {"too_large: response larger than 4194304 bytes"}},
+        {"2 GB body through the host only, upstream direct healthy, engine claimed ready",
+         R"j({"chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"},
+             "chat_stream": {"status": null, "transport_error": "too_large", "saw_done": false}})j",
+         Cause::host_compatibility_gap, "host-compatibility-gap", {"no HTTP answer (too_large: response larger than 4194304 bytes)"}},
+        {"gateway stalls, engine claimed ready, upstream direct not run: models-only, with the real transport error",
+         R"j({"upstream_chat": {"attempted": false, "status": null},
+             "chat": {"status": null, "transport_error": "stalled", "transport_detail": "stalled: no payload bytes for 2000 ms"},
+             "chat_stream": {"status": null, "transport_error": "stalled", "stalled": true, "saw_done": false}})j",
+         Cause::models_only_false_ready, "models-only-false-ready", {"stalled: no payload bytes for 2000 ms"}},
+    });
+}
+
+TEST_CASE("classifier: a 200 whose body is not a completion is no success", "[classify]") {
+    const std::string host_fails = R"j("chat": {"status": 502, "error_type": "upstream_error", "error_message": "Upstream request failed"},
+        "chat_stream": {"status": 502, "saw_done": false, "error_type": "upstream_error"})j";
+    run_cases({
+        {"upstream direct answers 200 with an HTML page: the upstream is not serving",
+         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "<html><body>It works!</body></html>"},)j" + host_fails),
+         Cause::upstream_unavailable, "upstream-not-serving-direct",
+         {"HTTP 200 with a body that is not the expected payload", "It works!"},
+         {"answers the same request directly (HTTP 200)"}},
+        {"upstream direct answers 200 JSON that is not a completion",
+         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "[\"ok\"]"},)j" + host_fails),
+         Cause::upstream_unavailable, "upstream-not-serving-direct"},
+        {"upstream direct answers 200 with an empty body",
+         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false},)j" + host_fails),
+         Cause::upstream_unavailable, "upstream-not-serving-direct", {"empty body"}},
+        {"upstream direct answers 200 with an error object the tables do not know",
+         obj(R"j("upstream_chat": {"status": 200, "error_type": "server_busy_error", "error_message": "try another node"},)j" + host_fails),
+         Cause::upstream_unavailable, "upstream-not-serving-direct"},
+        {"MiniMax base_resp 2013 at HTTP 200 is still the pack's smoke payload",
+         obj(R"j("provider": "minimax", "upstream_chat": {"status": 200, "error_shape": "base_resp", "vendor_code": "2013",
+              "error_message": "invalid params"},)j" + host_fails),
+         Cause::harness_error, "upstream-rejects-smoke-payload"},
+        {"the gateway answers 200 with a non-JSON body while the upstream is healthy",
+         R"j({"chat": {"status": 200, "payload_parsed": false, "body_excerpt": "OK"}})j",
+         Cause::host_compatibility_gap, "host-compatibility-gap", {"not the expected payload: \"OK\""}},
+        {"a garbage 200 from the gateway never makes a cell ready, even with a garbage 200 upstream",
+         R"j({"chat": {"status": 200, "payload_parsed": false}, "upstream_chat": {"status": 200, "payload_parsed": false}})j",
+         Cause::upstream_unavailable, "upstream-not-serving-direct"},
+        {"gateway /v1/models answers 200 without a list",
+         R"j({"models": {"status": 200, "payload_parsed": false, "listed_smoke_model": null, "model_ids": [], "body_excerpt": "<html>"},
+             "chat": {"attempted": false, "status": null}, "chat_stream": {"attempted": false, "status": null}})j",
+         Cause::host_compatibility_gap, "gateway-models-broken", {"not the expected payload"}},
+    });
+}
+
+TEST_CASE("classifier: an admin API that does not speak sub2api is not an auth rejection", "[classify]") {
+    const std::string stopped = R"j("models": {"attempted": false, "status": null, "listed_smoke_model": null},
+        "chat": {"attempted": false, "status": null}, "chat_stream": {"attempted": false, "status": null},
+        "upstream_chat": {"attempted": false, "status": null}, "reconcile": {"ran": false, "status": ""})j";
+    run_cases({
+        {"admin API answers 200 with a non-JSON body",
+         obj(R"j("engine": {"engine_claimed_ready": null, "admin_api_error": "GET /api/v1/admin/system/version -> 200: non-JSON body from http://127.0.0.1:9/api/v1/admin/system/version: <html>hello</html>"},)j" + stopped),
+         Cause::host_unreachable, "host-not-sub2api",
+         {"URL answers, but not as a sub2api admin API: GET /api/v1/admin/system/version -> 200: non-JSON body"},
+         {"admin key/JWT", "compliance gate"}},
+        {"a refusal is still host_admin_rejected",
+         obj(R"j("engine": {"admin_rejected": true, "admin_error_code": "INVALID_ADMIN_KEY"},)j" + stopped),
+         Cause::host_admin_rejected, "host-admin-rejected", {"(code INVALID_ADMIN_KEY)"}},
     });
 }
 

@@ -22,7 +22,7 @@ const std::vector<std::string> k_messages = {"", "Insufficient Balance", "Upstre
                                              "Rate Limit Reached", "余额不足或无可用资源包,请充值。",
                                              "insufficient balance (1008)", "The engine is currently overloaded",
                                              "{not a placeholder}", "line\nbreak"};
-const std::vector<std::string> k_transport = {"", "", "", "connect_failed", "timeout", "stalled"};
+const std::vector<std::string> k_transport = {"", "", "", "connect_failed", "timeout", "stalled", "too_large", "protocol"};
 
 template <class T>
 const T& pick(std::mt19937& rng, const std::vector<T>& v) {
@@ -33,7 +33,9 @@ void randomize(std::mt19937& rng, HttpObservation& h) {
     h.attempted = rng() % 4 != 0;
     if (!h.attempted) return;
     h.transport_error = pick(rng, k_transport);
+    if (!h.transport_error.empty() && rng() % 2 == 0) h.transport_detail = h.transport_error + ": after 2000 ms";
     if (h.transport_error.empty()) h.status = pick(rng, k_statuses);
+    if (h.status == 200 && rng() % 4 == 0) h.payload_parsed = false;
     if (h.status && *h.status >= 400) {
         h.error_code = pick(rng, k_codes);
         h.error_message = pick(rng, k_messages);
@@ -62,6 +64,8 @@ TEST_CASE("classifier: random real-shaped observations always yield one consiste
         if (rng() % 5 == 0) obs.accounts.temp_unschedulable_reason = "cn_balance_low: Insufficient Balance";
         if (rng() % 7 == 0) obs.engine.host_probe_error_code = "connect_failed";
         if (rng() % 9 == 0) obs.engine.user_source = rng() % 2 ? "engine" : "operator";
+        if (rng() % 3 == 0) obs.engine.engine_claimed_ready = rng() % 2 == 0;
+        if (rng() % 11 == 0) obs.engine.admin_api_error = "GET /api/v1/admin/system/version -> 200: non-JSON body";
         obs.reconcile.ran = rng() % 2 == 0;
         obs.reconcile.residue_count = static_cast<int>(rng() % 2);
         auto c = classify(obs, *rules);
@@ -70,6 +74,15 @@ TEST_CASE("classifier: random real-shaped observations always yield one consiste
         REQUIRE_FALSE(c.explanation.empty());
         REQUIRE_FALSE(c.rule_id.empty());
         REQUIRE(c.explanation.find('\n') == std::string::npos);
+        // No placeholder leaks, whatever was missing: blanks are never chained.
+        REQUIRE(c.explanation.find("not observed not observed") == std::string::npos);
+        REQUIRE(c.explanation.find("not observed:") == std::string::npos);
+        REQUIRE(c.explanation.find(": not observed") == std::string::npos);
+        REQUIRE(c.explanation.find("HTTP not observed") == std::string::npos);
+        REQUIRE(c.explanation.find("[[") == std::string::npos);
+        // models_only_false_ready means "while the engine claimed ready" (spec §5).
+        if (c.cause == Cause::models_only_false_ready) REQUIRE(obs.engine.engine_claimed_ready == true);
+        if (obs.chat.payload_parsed == false) REQUIRE(c.cause != Cause::ready);
         if (obs.engine.host_probe_error_code == "connect_failed") REQUIRE(c.cause == Cause::host_unreachable);
         if (c.cause == Cause::ready) {
             REQUIRE(obs.chat.status == 200);

@@ -1,0 +1,133 @@
+// Misattribution over loopback: real fake servers that answer HTTP 200 with something that is not
+// what was asked (a web page), run through the real cell pipeline. A 200 is not a success by its
+// status, and a URL that does not speak sub2api is not an admin-key problem (docs/CAUSES.md,
+// "Choices that are not obvious").
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+
+#include "engine/packs/pack_catalog.hpp"
+#include "engine/store/state_store.hpp"
+#include "harness/classify/rule_set.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/cell_pipeline.hpp"
+#include "harness/runner/evidence_sink.hpp"
+#include "stubs/http/http_server.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "util/random.hpp"
+
+using namespace crm;
+using namespace crm::harness;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* k_page = "<!doctype html><html><body>It works!</body></html>";
+
+// Answers every request with HTTP 200 and a web page: a default vhost, a captive portal.
+std::unique_ptr<stubs::HttpServer> start_web_page() {
+    auto s = stubs::HttpServer::start(0, [](const stubs::Request&) {
+        stubs::Response r;
+        r.content_type = "text/html";
+        r.body = k_page;
+        return r;
+    }, 1 << 20);
+    REQUIRE(s.has_value());
+    return std::move(*s);
+}
+
+struct Outcome {
+    std::string cause;
+    std::string rule_id;
+    std::string explanation;
+};
+
+// One self_service cell of cn-core/deepseek against `host_url` (the stub cluster's host unless
+// overridden), with the deepseek upstream at `upstream_url` (the stub upstream unless overridden).
+Outcome run_cell(const std::string& host_url_override, const std::string& upstream_url_override) {
+    const fs::path dir = fs::temp_directory_path() / ("crm-misattribution-" + util::random_hex(5));
+    fs::create_directories(dir);
+    stubs::StubOptions o;
+    o.upstreams.push_back({"deepseek", "deepseek", "healthy"});
+    auto c = stubs::StubCluster::start(o);
+    REQUIRE(c.has_value());
+    auto cluster = std::move(*c);
+    const auto& ep = cluster->endpoints();
+
+    util::SecretRegistry secrets;
+    secrets.add(ep.admin_api_key);
+    secrets.add(ep.upstream_keys.at("deepseek"));
+    std::map<std::string, std::string, std::less<>> vars{
+        {"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
+        {"DEEPSEEK_BASE_URL", upstream_url_override.empty() ? ep.upstream_urls.at("deepseek") : upstream_url_override}};
+    util::EnvLookup env = [&vars](std::string_view n) -> std::optional<std::string> {
+        auto it = vars.find(n);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+    auto packs = engine::load_pack_dir(std::string(CRM_SOURCE_DIR) + "/packs", env);
+    REQUIRE(packs.has_value());
+
+    scenario::Scenario s;
+    s.name = "misattribution";
+    s.hosts.push_back({});
+    s.modes = {scenario::Mode::self_service};
+    scenario::ProviderSpec p;
+    p.pack = "cn-core";
+    p.provider = "deepseek";
+    s.providers.push_back(p);
+    s.timeouts.idle = std::chrono::milliseconds(5000);
+
+    Outcome out;
+    {
+        auto store = engine::StateStore::open(dir / "state.sqlite");
+        REQUIRE(store.has_value());
+        auto http = probes::make_curl_transport();
+        auto rules = classify::builtin_rules();
+        REQUIRE(rules.has_value());
+        auto bundle = evidence::BundleWriter::open(dir / "bundle", secrets);
+        runner::EvidenceSink sink(bundle);
+        runner::HostContext host;
+        host.target.url = host_url_override.empty() ? ep.host_url : host_url_override;
+        host.target.admin.api_key = ep.admin_api_key;
+        runner::CellPipeline pipeline(
+            runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
+        runner::RunEvents events;
+        std::atomic<bool> interrupted{false};
+        auto cells = matrix::expand(s);
+        REQUIRE_FALSE(cells.empty());
+        auto r = pipeline.run_cell(cells.at(0), interrupted, events);
+        out = Outcome{r.cause, r.rule_id, r.explanation};
+    }
+    cluster->stop();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("misattribution: an upstream answering 200 with a web page is upstream_unavailable, not a host gap") {
+    auto page = start_web_page();
+    auto o = run_cell("", "http://127.0.0.1:" + std::to_string(page->port()));
+    page->stop();
+    INFO("rule " << o.rule_id << ": " << o.explanation);
+    CHECK(o.cause == "upstream_unavailable");
+    CHECK(o.explanation.find("answers the same request directly") == std::string::npos);
+    CHECK(o.explanation.find("It works!") != std::string::npos);
+    CHECK(o.explanation.find("not observed") == std::string::npos);
+}
+
+TEST_CASE("misattribution: a host URL whose admin API answers 200 with a web page is not host_admin_rejected") {
+    auto page = start_web_page();
+    auto o = run_cell("http://127.0.0.1:" + std::to_string(page->port()), "");
+    page->stop();
+    INFO("rule " << o.rule_id << ": " << o.explanation);
+    CHECK(o.cause == "host_unreachable");
+    CHECK(o.rule_id == "host-not-sub2api");
+    CHECK(o.explanation.find("not as a sub2api admin API") != std::string::npos);
+    CHECK(o.explanation.find("non-JSON body") != std::string::npos);
+    CHECK(o.explanation.find("admin key/JWT") == std::string::npos);
+}
