@@ -1,23 +1,28 @@
 // `crm-accept merge A B ... --out DIR`: joins shard bundles of one scenario into one bundle equal
 // to an unsharded run (same cells in matrix order, same causes), re-gated, re-manifested and
 // re-audited. Inputs are verified first: each must be complete, of the same scenario (sha256),
-// with a matching MANIFEST; no cell may appear twice.
+// with a matching MANIFEST (evidence::read_earlier_bundle, shared with --rerun-failed); no cell
+// may appear twice; and together they must cover the whole matrix (or the recorded --only
+// selection). Any refusal is one line on stderr, writes nothing and exits 3 (4 when a manifest
+// does not hold): a merged bundle is only ever as passing as the run it stands for.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <ostream>
 
 #include "harness/cli/command.hpp"
 #include "harness/gate/baseline.hpp"
 #include "harness/runner/cell_pipeline.hpp"
 #include "harness/evidence/bundle_writer.hpp"
+#include "harness/evidence/verify.hpp"
+#include "harness/matrix/matrix.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
 #include "util/files.hpp"
-#include "util/sha256.hpp"
 
 namespace crm::harness {
 
@@ -32,23 +37,6 @@ struct MergeOptions {
     std::string label;
     bool json = false;
 };
-
-// Checks every line of MANIFEST.sha256; returns the first mismatch.
-std::optional<std::string> manifest_mismatch(const fs::path& dir) {
-    auto text = util::read_file(dir / "MANIFEST.sha256");
-    if (!text) return "MANIFEST.sha256 missing";
-    std::size_t pos = 0;
-    while (pos < text->size()) {
-        auto nl = text->find('\n', pos);
-        std::string line = text->substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-        pos = nl == std::string::npos ? text->size() : nl + 1;
-        if (line.size() < 67) continue;
-        std::string sha = line.substr(0, 64), rel = line.substr(66);
-        auto actual = util::sha256_file(dir / rel);
-        if (!actual || *actual != sha) return fmt::format("{} does not match MANIFEST.sha256", rel);
-    }
-    return std::nullopt;
-}
 
 // "2026-05-21T19:14:18+08:00" -> seconds since the epoch.
 std::optional<std::time_t> parse_iso(std::string_view s) {
@@ -65,48 +53,101 @@ std::optional<std::time_t> parse_iso(std::string_view s) {
     return t - off;
 }
 
+ExitCode refuse(CommandContext& ctx, const evidence::Refusal& r) {
+    ctx.err << "merge: " << r.message << "\n";
+    return r.kind == evidence::RefusalKind::untrustworthy ? ExitCode::audit_failed : ExitCode::harness_error;
+}
+
+using MergedCells = std::map<std::size_t, std::pair<fs::path, runner::CellReport>>;
+
+std::string join_missing(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return fmt::format("shards do not cover the matrix: missing {} (pass every shard)", out);
+}
+
+// Without the scenario the shards' own records have to do. No --only: the matrix is indexes
+// 0..cells_total-1, and a missing cell can be named by index only (its id lived in the shard
+// that was not passed). With --only the selected indexes are unknown, so the shards themselves
+// must be complete: K = 1..N of one N, or one unsharded bundle. A --rerun-failed bundle holds
+// only what failed earlier and covers nothing by itself.
+std::optional<std::string> coverage_from_records(const std::vector<evidence::EarlierBundle>& shards,
+                                                 const MergedCells& cells, const std::string& scen_path) {
+    const auto& first = shards.front();
+    if (first.only.empty()) {
+        if (first.cells_total == 0)
+            return fmt::format("cannot check that the shards cover the matrix: scenario {} is not available "
+                               "unchanged and 00-run.json records no cells_total",
+                               scen_path);
+        std::vector<std::string> missing;
+        for (std::size_t i = 0; i < first.cells_total; ++i) {
+            if (!cells.contains(i)) missing.push_back(fmt::format("#{}", i));
+        }
+        if (missing.empty()) return std::nullopt;
+        return join_missing(missing) +
+               fmt::format("; cells named by matrix index of {}: scenario {} is not available unchanged",
+                           first.cells_total, scen_path);
+    }
+    std::set<int> ks;
+    int n = 0;
+    for (const auto& sh : shards) {
+        if (!sh.rerun_failed.empty()) continue;
+        if (sh.shard.empty()) return std::nullopt;
+        auto parsed = matrix::parse_shard(sh.shard);
+        if (!parsed) continue;
+        if (n != 0 && parsed->n != n)
+            return fmt::format("{} is shard {} and {} is of {} shards: not shards of one run", sh.dir.string(),
+                               sh.shard, shards.front().dir.string(), n);
+        n = parsed->n;
+        ks.insert(parsed->k);
+    }
+    if (n == 0)
+        return fmt::format("cannot check that the shards cover --only '{}': scenario {} is not available unchanged",
+                           first.only, scen_path);
+    std::vector<std::string> missing;
+    for (int k = 1; k <= n; ++k) {
+        if (!ks.contains(k)) missing.push_back(fmt::format("shard {}/{}", k, n));
+    }
+    if (missing.empty()) return std::nullopt;
+    return join_missing(missing);
+}
+
+// The union of the inputs must be the run they were cut from: one shard of two is half a run,
+// and gating it alone would pass a bundle that never looked at the other half. With the scenario
+// at hand (unchanged) the expected cells are its expansion, narrowed by the recorded --only.
+std::optional<std::string> coverage_problem(const std::vector<evidence::EarlierBundle>& shards, const MergedCells& cells,
+                                            const std::optional<scenario::Scenario>& scenario,
+                                            const std::string& scen_path) {
+    if (!scenario) return coverage_from_records(shards, cells, scen_path);
+    auto expected = matrix::expand(*scenario);
+    if (!shards.front().only.empty()) expected = matrix::filter_only(expected, shards.front().only);
+    std::set<std::string> present;
+    for (const auto& [idx, entry] : cells) present.insert(entry.second.cell.id);
+    auto missing = matrix::missing_cells(expected, present);
+    if (missing.empty()) return std::nullopt;
+    std::vector<std::string> names;
+    for (const auto& c : missing) names.push_back(c.id);
+    return join_missing(names);
+}
+
 ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     if (o.inputs.size() < 1) {
         ctx.err << "merge: give at least one bundle\n";
         return ExitCode::usage;
     }
-    std::optional<json::value> first_run;
-    std::map<std::size_t, std::pair<fs::path, runner::CellReport>> cells;
+    auto first = evidence::read_bundle_record(o.inputs.front());
+    if (!first) return refuse(ctx, first.error());
+    std::vector<evidence::EarlierBundle> shards;
+    MergedCells cells;
     std::string oldest_start;
     for (const auto& in : o.inputs) {
         fs::path dir(in);
-        auto text = util::read_file(dir / "00-run.json");
-        if (!text) {
-            ctx.err << fmt::format("merge: {}: not a bundle (no 00-run.json)\n", in);
-            return ExitCode::harness_error;
-        }
-        auto run = util::parse_json(*text, (dir / "00-run.json").string());
-        if (!run) {
-            ctx.err << "merge: " << run.error().message << "\n";
-            return ExitCode::harness_error;
-        }
-        if (util::get_string(*run, "status").value_or("") != "complete") {
-            ctx.err << fmt::format("merge: {}: bundle is incomplete (interrupted or crashed run)\n", in);
-            return ExitCode::harness_error;
-        }
-        if (auto bad = manifest_mismatch(dir)) {
-            ctx.err << fmt::format("merge: {}: {}\n", in, *bad);
-            return ExitCode::audit_failed;
-        }
-        const auto* sc = util::find(*run, "scenario");
-        std::string sha = sc ? util::get_string(*sc, "sha256").value_or("") : "";
-        if (first_run) {
-            const auto* fsc = util::find(*first_run, "scenario");
-            if (!fsc || util::get_string(*fsc, "sha256").value_or("") != sha) {
-                ctx.err << fmt::format("merge: {}: a different scenario (sha256) than {}\n", in, o.inputs.front());
-                return ExitCode::harness_error;
-            }
-        } else {
-            first_run = *run;
-        }
-        auto started = util::get_string(*run, "started_at").value_or("");
+        auto shard = evidence::read_earlier_bundle(dir, {first->scenario_sha256, /*accept_incomplete=*/false});
+        if (!shard) return refuse(ctx, shard.error());
+        const auto& run = shard->run;
+        auto started = util::get_string(run, "started_at").value_or("");
         if (oldest_start.empty() || started < oldest_start) oldest_start = started;
-        auto indexes = runner::matrix_indexes(*run);
+        auto indexes = runner::matrix_indexes(run);
         for (const auto& entry : fs::directory_iterator(dir)) {
             if (!entry.is_directory()) continue;
             auto id = entry.path().filename().string();
@@ -128,8 +169,16 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
             }
             cells.emplace(idx, std::make_pair(entry.path(), std::move(*report)));
         }
+        shards.push_back(std::move(*shard));
     }
-    const auto& fr = *first_run;
+    for (const auto& sh : shards) {
+        if (sh.only != shards.front().only) {
+            ctx.err << fmt::format("merge: {} was run with --only '{}', {} with --only '{}': not shards of one run\n",
+                                   shards.front().dir.string(), shards.front().only, sh.dir.string(), sh.only);
+            return ExitCode::harness_error;
+        }
+    }
+    const auto& fr = first->run;
     const auto* fsc = util::find(fr, "scenario");
     std::string name = fsc ? util::get_string(*fsc, "name").value_or("merged") : "merged";
     std::string scen_path = fsc ? util::get_string(*fsc, "path").value_or("") : "";
@@ -140,7 +189,14 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     gate::GatePolicyInput policy;
     std::optional<gate::Baseline> baseline;
     std::vector<std::string> notes;
-    if (auto s = scenario::load_scenario(scen_path, ctx.env); s && s->sha256 == scen_sha) {
+    auto loaded = scenario::load_scenario(scen_path, ctx.env);
+    std::optional<scenario::Scenario> same_scenario;
+    if (loaded && loaded->sha256 == scen_sha) same_scenario = std::move(*loaded);
+    if (auto problem = coverage_problem(shards, cells, same_scenario, scen_path)) {
+        ctx.err << "merge: " << *problem << "\n";
+        return ExitCode::harness_error;
+    }
+    if (const auto* s = same_scenario ? &*same_scenario : nullptr) {
         policy.blocking_causes = s->gate.blocking_causes;
         policy.max_evidence_age = s->gate.max_evidence_age;
         if (!s->gate.baseline.empty()) {
@@ -204,7 +260,8 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     json::object matrix;
     if (const auto* m = util::find(fr, "matrix"); m && m->is_object()) matrix = m->as_object();
     matrix["cells_selected"] = merged_cells;
-    matrix["selection"] = json::object{{"only", ""}, {"shard", ""}, {"rerun_failed", ""}};
+    // Coverage was checked: the merged bundle stands for the unsharded run of the same --only.
+    matrix["selection"] = json::object{{"only", shards.front().only}, {"shard", ""}, {"rerun_failed", ""}};
     json::array from;
     for (const auto& i : o.inputs) from.emplace_back(i);
     matrix["merged_from"] = std::move(from);

@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <set>
 
+#include "harness/evidence/verify.hpp"
+#include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
 
 namespace crm::harness::cli {
@@ -51,6 +54,27 @@ std::string stub_style(const engine::Provider& p) {
     return "openai";
 }
 
+// The same identity and manifest checks merge applies to its shards (evidence::read_earlier_bundle),
+// then the cells to re-run, driven by the matrix rather than by the folders BUNDLE happens to
+// hold: an interrupted run has no folder for the cells it never started.
+std::expected<std::vector<matrix::Cell>, PrepareError> rerun_cells(const Prepared& p, const std::string& bundle) {
+    auto earlier = evidence::read_earlier_bundle(bundle, {p.scenario.sha256, /*accept_incomplete=*/true});
+    if (!earlier) {
+        auto kind = earlier.error().kind == evidence::RefusalKind::untrustworthy ? PrepareFailure::untrustworthy
+                                                                                 : PrepareFailure::invalid_input;
+        return std::unexpected(PrepareError{kind, "--rerun-failed: " + earlier.error().message});
+    }
+    auto passed = matrix::passed_cell_ids(bundle);
+    if (!passed) return std::unexpected(PrepareError{PrepareFailure::invalid_input, passed.error().message});
+    std::optional<std::set<std::string>> earlier_selection;
+    auto recorded = runner::matrix_indexes(earlier->run);
+    if (!recorded.empty()) {
+        earlier_selection.emplace();
+        for (const auto& [id, index] : recorded) earlier_selection->insert(id);
+    }
+    return matrix::select_rerun(p.cells, earlier_selection, *passed);
+}
+
 }  // namespace
 
 std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path, const util::EnvLookup& env,
@@ -92,9 +116,9 @@ std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path, 
         p.cells = matrix::select_shard(p.cells, *shard);
     }
     if (!sel.rerun_failed.empty()) {
-        auto failed = matrix::failed_cell_ids(sel.rerun_failed);
-        if (!failed) return bad(failed.error().message);
-        p.cells = matrix::select_ids(p.cells, *failed);
+        auto cells = rerun_cells(p, sel.rerun_failed);
+        if (!cells) return std::unexpected(cells.error());
+        p.cells = std::move(*cells);
     }
     if (p.cells.empty() && sel.rerun_failed.empty())
         return usage(fmt::format("no cell of {} matches the selection (--only / --shard)", p.scenario.source_path));

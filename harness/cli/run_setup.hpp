@@ -35,7 +35,11 @@ struct Prepared {
     std::vector<matrix::Cell> cells;  // selected
 };
 
-enum class PrepareFailure { invalid_input, usage };
+enum class PrepareFailure {
+    invalid_input,  // exit 3
+    usage,          // exit 64
+    untrustworthy   // --rerun-failed BUNDLE whose MANIFEST.sha256 does not hold: exit 4, as verify
+};
 
 struct PrepareError {
     PrepareFailure kind = PrepareFailure::invalid_input;
@@ -46,6 +50,10 @@ struct PrepareError {
 [[nodiscard]] std::string default_scenario_path(const util::EnvLookup& env);
 
 // Scenario + packs + references + baseline + rules + selection. No network.
+// --rerun-failed BUNDLE must be a bundle of this very scenario (sha256 in its 00-run.json) whose
+// manifest holds; an interrupted (incomplete) one is accepted. It selects every cell of the
+// current selection that BUNDLE was asked to run and did not pass, including cells it never
+// started; an empty `cells` then means every such cell passed.
 [[nodiscard]] std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path,
                                                             const util::EnvLookup& env,
                                                             const SelectionOptions& selection,

@@ -1,7 +1,10 @@
 // `crm-accept verify BUNDLE [--json]`: checks a bundle's manifest, scans it for secret-shaped
 // strings, checks schema_version in every JSON and that the run completed.
-// Exit: 0 clean; 4 manifest mismatch / missing, secret hit, bad JSON, incomplete run;
-// 3 not a bundle or unreadable (one line naming the path).
+// Exit: 0 clean; 4 manifest mismatch / missing, secret hit, bad JSON (even when also incomplete);
+// 3 not a bundle, unreadable, or an honest bundle of a run that did not finish (one line on
+// stderr naming the path and why).
+#include <fmt/format.h>
+
 #include <memory>
 #include <ostream>
 #include <string>
@@ -27,7 +30,16 @@ ExitCode run_verify(const VerifyOptions& opts, CommandContext& ctx) {
     }
     if (opts.json) ctx.out << util::pretty(evidence::to_json(*report));
     else ctx.out << evidence::describe(*report);
-    return report->clean() ? ExitCode::gate_passed : ExitCode::audit_failed;
+    if (!report->trustworthy()) return ExitCode::audit_failed;
+    if (!report->complete()) {
+        // Not tampered with, just not finished: exit 4 would tell the operator "do not share, report
+        // it" for an ordinary Ctrl-C. It is still not evidence of a run, so never 0.
+        ctx.err << fmt::format("crm-accept verify: {}: the run did not finish (00-run.json status '{}'): not valid "
+                               "evidence; re-run it (run --rerun-failed {})\n",
+                               opts.bundle, report->run_status.empty() ? "missing" : report->run_status, opts.bundle);
+        return ExitCode::harness_error;
+    }
+    return ExitCode::gate_passed;
 }
 
 }  // namespace

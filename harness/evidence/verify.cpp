@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "util/files.hpp"
 
 namespace crm::harness::evidence {
@@ -65,6 +67,7 @@ json::object to_json(const VerifyReport& r) {
     o["schema_version"] = 1;
     o["bundle"] = r.bundle.string();
     o["clean"] = r.clean();
+    o["trustworthy"] = r.trustworthy();
     o["manifest_present"] = r.manifest_present;
     o["manifest_ok"] = r.manifest_ok();
     o["mismatches"] = std::move(mismatches);
@@ -78,19 +81,76 @@ json::object to_json(const VerifyReport& r) {
 
 std::string describe(const VerifyReport& r) {
     std::string out;
-    if (!r.manifest_present) out += fmt::format("manifest: {} is missing\n", k_manifest_name);
+    if (!r.manifest_present) {
+        out += fmt::format("manifest: {} is missing{}\n", k_manifest_name,
+                           r.complete() ? "" : " (the run did not finish: a crashed run never writes it)");
+    }
     for (const auto& m : r.mismatches) out += fmt::format("manifest: {} {}\n", m.kind, m.path);
+    // The audit counts bytes, not lines: "file: byte N" (as `run`'s audit says "at byte N"), never
+    // "file:N", which every reader takes for a line number.
     for (const auto& h : r.audit_hits) {
-        out += fmt::format("secret: {} at {}:{} ({})\n", h.kind, h.file, h.offset, h.preview);
+        out += fmt::format("secret: {} at {}: byte {} ({})\n", h.kind, h.file, h.offset, h.preview);
     }
     for (const auto& s : r.missing_schema_version) out += fmt::format("schema: {}\n", s);
     if (!r.complete()) {
         out += fmt::format("run: 00-run.json status is '{}' (the run did not finish)\n",
                            r.run_status.empty() ? "missing" : r.run_status);
     }
-    out += fmt::format("{}: {} ({} files checked)\n", r.bundle.string(), r.clean() ? "clean" : "NOT CLEAN",
-                       r.files_checked);
+    const char* verdict = r.clean() ? "clean" : r.trustworthy() ? "INCOMPLETE" : "NOT CLEAN";
+    out += fmt::format("{}: {} ({} files checked)\n", r.bundle.string(), verdict, r.files_checked);
     return out;
+}
+
+std::expected<EarlierBundle, Refusal> read_bundle_record(const fs::path& dir) {
+    auto invalid = [&](std::string why) {
+        return std::unexpected(Refusal{RefusalKind::invalid, fmt::format("{}: {}", dir.string(), why)});
+    };
+    auto text = util::read_file(dir / "00-run.json");
+    if (!text) return invalid("not a bundle (no 00-run.json)");
+    auto run = util::parse_json(*text, "00-run.json");
+    if (!run) return invalid(run.error().message);
+    EarlierBundle b;
+    b.dir = dir;
+    b.status = util::get_string(*run, "status").value_or("");
+    if (const auto* sc = util::find(*run, "scenario")) b.scenario_sha256 = util::get_string(*sc, "sha256").value_or("");
+    if (const auto* m = util::find(*run, "matrix")) {
+        b.cells_total = static_cast<std::size_t>(std::max<std::int64_t>(0, util::get_int(*m, "cells_total").value_or(0)));
+        if (const auto* sel = util::find(*m, "selection")) {
+            b.only = util::get_string(*sel, "only").value_or("");
+            b.shard = util::get_string(*sel, "shard").value_or("");
+            b.rerun_failed = util::get_string(*sel, "rerun_failed").value_or("");
+        }
+    }
+    b.run = std::move(*run);
+    return b;
+}
+
+std::expected<EarlierBundle, Refusal> read_earlier_bundle(const fs::path& dir, const EarlierBundleRules& rules) {
+    auto b = read_bundle_record(dir);
+    if (!b) return b;
+    auto refuse = [&](RefusalKind kind, std::string why) {
+        return std::unexpected(Refusal{kind, fmt::format("{}: {}", dir.string(), why)});
+    };
+    const bool complete = b->status == "complete";
+    std::error_code ec;
+    if (fs::is_regular_file(dir / k_manifest_name, ec)) {
+        auto mm = check_manifest(dir);
+        if (!mm) return refuse(RefusalKind::invalid, mm.error().message);
+        if (!mm->empty())
+            return refuse(RefusalKind::untrustworthy,
+                          fmt::format("{} {} (MANIFEST.sha256 does not match)", mm->front().path, mm->front().kind));
+    } else if (complete) {
+        // A finished run always writes its manifest last; without one nothing can be trusted.
+        return refuse(RefusalKind::untrustworthy, fmt::format("{} is missing", k_manifest_name));
+    }
+    if (!complete && !rules.accept_incomplete)
+        return refuse(RefusalKind::invalid, "bundle is incomplete (interrupted or crashed run)");
+    if (b->scenario_sha256.empty() || b->scenario_sha256 != rules.scenario_sha256)
+        return refuse(RefusalKind::invalid,
+                      fmt::format("recorded for another scenario (sha256 {} in 00-run.json, expected {})",
+                                  b->scenario_sha256.empty() ? "missing" : b->scenario_sha256.substr(0, 12),
+                                  rules.scenario_sha256.substr(0, 12)));
+    return b;
 }
 
 }  // namespace crm::harness::evidence

@@ -107,13 +107,28 @@ std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard) {
     return out;
 }
 
-util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle) {
+namespace {
+
+// Evidence cell summaries carry the gate's word for the cell ("gate_outcome"); older ones a
+// "gate": {"passed": bool}.
+bool summary_passed(const util::json::value& v) {
+    if (auto outcome = util::get_string(v, "gate_outcome"))
+        return *outcome == "passed" || *outcome == "expectation_met" || *outcome == "known_failure";
+    if (const auto* gate = util::find(v, "gate")) return util::get_bool(*gate, "passed").value_or(false);
+    return false;
+}
+
+struct CellFolders {
+    std::set<std::string> passed, failed;
+    bool any = false;
+};
+
+util::Result<CellFolders> scan_cell_folders(const std::filesystem::path& bundle) {
     std::error_code ec;
     if (!std::filesystem::is_directory(bundle, ec))
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("--rerun-failed: {} is not a bundle directory", bundle.string()));
-    std::set<std::string> failed;
-    bool any = false;
+    CellFolders out;
     for (const auto& entry : std::filesystem::directory_iterator(bundle, ec)) {
         if (!entry.is_directory()) continue;
         auto summary = entry.path() / "21-summary.json";
@@ -121,27 +136,56 @@ util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path&
         if (!text) {
             // A cell folder without its summary never finished: re-run it.
             if (std::filesystem::exists(entry.path() / "00-cell.json")) {
-                failed.insert(entry.path().filename().string());
-                any = true;
+                out.failed.insert(entry.path().filename().string());
+                out.any = true;
             }
             continue;
         }
         auto v = util::parse_json(*text, summary.string());
         if (!v) return std::unexpected(v.error());
-        any = true;
-        // Evidence cell summaries carry the gate's word for the cell ("gate_outcome").
-        bool passed = false;
-        if (auto outcome = util::get_string(*v, "gate_outcome")) {
-            passed = *outcome == "passed" || *outcome == "expectation_met" || *outcome == "known_failure";
-        } else if (const auto* gate = util::find(*v, "gate")) {
-            passed = util::get_bool(*gate, "passed").value_or(false);
-        }
-        if (!passed) failed.insert(util::get_string(*v, "cell").value_or(entry.path().filename().string()));
+        out.any = true;
+        auto id = util::get_string(*v, "cell").value_or(entry.path().filename().string());
+        (summary_passed(*v) ? out.passed : out.failed).insert(id);
     }
-    if (!any)
+    return out;
+}
+
+}  // namespace
+
+util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle) {
+    auto scan = scan_cell_folders(bundle);
+    if (!scan) return std::unexpected(scan.error());
+    if (!scan->any)
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("--rerun-failed: {} holds no cell folders", bundle.string()));
-    return failed;
+    return scan->failed;
+}
+
+util::Result<std::set<std::string>> passed_cell_ids(const std::filesystem::path& bundle) {
+    auto scan = scan_cell_folders(bundle);
+    if (!scan) return std::unexpected(scan.error());
+    return scan->passed;
+}
+
+std::vector<Cell> select_rerun(const std::vector<Cell>& cells,
+                               const std::optional<std::set<std::string>>& earlier_selection,
+                               const std::set<std::string>& passed) {
+    // Driven by the matrix, not by the folders found: a cell the earlier run never started has
+    // no folder at all, and it is exactly what re-running an interrupted run is for.
+    std::vector<Cell> out;
+    for (const auto& c : cells) {
+        if (earlier_selection && !earlier_selection->contains(c.id)) continue;
+        if (!passed.contains(c.id)) out.push_back(c);
+    }
+    return out;
+}
+
+std::vector<Cell> missing_cells(const std::vector<Cell>& expected, const std::set<std::string>& present) {
+    std::vector<Cell> out;
+    for (const auto& c : expected) {
+        if (!present.contains(c.id)) out.push_back(c);
+    }
+    return out;
 }
 
 std::vector<Cell> select_ids(const std::vector<Cell>& cells, const std::set<std::string>& ids) {

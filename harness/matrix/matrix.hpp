@@ -56,12 +56,31 @@ struct Shard {
 // Deterministic round robin over the full-expansion index: cell i belongs to shard (i % N) + 1.
 [[nodiscard]] std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard);
 
-// The ids of the cells that did not pass the gate in an earlier bundle (its per-cell
-// 21-summary.json files, falling back to summary.json). invalid_input when BUNDLE is not a
-// bundle.
+// Among the cell folders of an earlier bundle, the ids whose 21-summary.json did not pass the
+// gate, and those that started (00-cell.json) but never wrote one. Cells with no folder are not
+// seen here: --rerun-failed uses passed_cell_ids + select_rerun. invalid_input when BUNDLE is
+// not a directory or holds no cell folder.
 [[nodiscard]] util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle);
 
+// The ids of the cell folders of an earlier bundle whose 21-summary.json passed the gate
+// (gate_outcome passed / expectation_met / known_failure). An empty set is fine (a run
+// interrupted before any cell finished). invalid_input when BUNDLE is not a directory or a
+// summary does not parse.
+[[nodiscard]] util::Result<std::set<std::string>> passed_cell_ids(const std::filesystem::path& bundle);
+
 [[nodiscard]] std::vector<Cell> select_ids(const std::vector<Cell>& cells, const std::set<std::string>& ids);
+
+// --rerun-failed: the cells of `cells` (the current selection, matrix order) that the earlier run
+// was asked to run and did not pass there — failed, interrupted, or never started (no folder).
+// `earlier_selection` is that run's recorded cells_selected; nullopt means the whole matrix
+// (a bundle that did not record it). Cells outside it (another shard) were never the earlier
+// bundle's to pass, so they are not re-run.
+[[nodiscard]] std::vector<Cell> select_rerun(const std::vector<Cell>& cells,
+                                             const std::optional<std::set<std::string>>& earlier_selection,
+                                             const std::set<std::string>& passed);
+
+// Merge's coverage check: the cells of `expected` whose id is not in `present`, in matrix order.
+[[nodiscard]] std::vector<Cell> missing_cells(const std::vector<Cell>& expected, const std::set<std::string>& present);
 
 // Resource name prefix for one cell of one run: unique per run token and cell, short, and
 // made of characters every sub2api name field accepts ("crm-<token>-<index>-<provider>").
