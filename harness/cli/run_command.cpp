@@ -129,7 +129,11 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     auto prepared = cli::prepare(path, ctx.env, {o.only, o.shard, o.rerun_failed}, o.rules);
     if (!prepared) {
         ctx.err << prepared.error().message << "\n";
-        return prepared.error().kind == cli::PrepareFailure::usage ? ExitCode::usage : ExitCode::harness_error;
+        switch (prepared.error().kind) {
+            case cli::PrepareFailure::usage: return ExitCode::usage;
+            case cli::PrepareFailure::untrustworthy: return ExitCode::audit_failed;  // as verify
+            default: return ExitCode::harness_error;
+        }
     }
     auto& p = *prepared;
     // A --label lands in every report: one that looks like a key is a paste accident, refused

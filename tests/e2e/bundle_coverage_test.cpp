@@ -173,7 +173,7 @@ TEST_CASE(
     INFO(r.out << r.err);
     // The contract is exit 4 (as verify); run_setup reports PrepareFailure::untrustworthy for it,
     // and run_command's mapping decides the number — 3 until that mapping knows the new kind.
-    CHECK((r.exit_code == 4 || r.exit_code == 3));
+    CHECK(r.exit_code == 4);  // as verify: the earlier evidence was tampered with
     CHECK(r.err.find("MANIFEST.sha256 does not match") != std::string::npos);
     CHECK(lines(r.err) == 1);
     CHECK_FALSE(has_bundle(dir / "rerun"));
