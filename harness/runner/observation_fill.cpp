@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace crm::harness::runner {
 
@@ -12,19 +11,6 @@ namespace {
 std::string transport_name(util::ErrorCode c) { return util::to_string(c); }
 
 bool is_2xx(const probes::ProbeExchange& ex) { return ex.status() >= 200 && ex.status() < 300; }
-
-// The status in an admin client message ("GET /api/v1/admin/system/version -> 200: non-JSON
-// body from ..."), 0 when the message names none.
-int status_in_message(std::string_view msg) {
-    auto arrow = msg.find(" -> ");
-    if (arrow == std::string_view::npos) return 0;
-    int status = 0;
-    for (std::size_t i = arrow + 4; i < msg.size() && std::isdigit(static_cast<unsigned char>(msg[i])); ++i) {
-        status = status * 10 + (msg[i] - '0');
-        if (status > 999) return 0;
-    }
-    return status;
-}
 
 void append_joined(std::string& to, std::string_view part) {
     if (part.empty()) return;
@@ -93,8 +79,7 @@ void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::H
     // Only a refusal (401/403/423, or a refusal code) is an auth verdict. A URL that answers the
     // admin API with a page, "OK" or a non-envelope JSON is not a sub2api admin API at all: the
     // credentials were never judged, so calling them wrong would send the operator the wrong way.
-    const int status = status_in_message(msg);
-    const bool refused = !obs.engine.admin_error_code.empty() || status == 401 || status == 403 || status == 423;
+    const bool refused = caps.admin_auth_refused || !obs.engine.admin_error_code.empty();
     if (refused || msg.empty()) {
         obs.engine.admin_rejected = true;
     } else {

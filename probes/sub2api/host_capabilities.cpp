@@ -43,7 +43,8 @@ json::value HostCapabilities::to_json() const {
         {"backend_mode_enabled", backend_mode_enabled},
         {"admin_auth", json::object{{"mode", admin_auth_mode},
                                     {"ok", admin_auth_ok},
-                                    {"error", admin_auth_error}}},
+                                    {"error", admin_auth_error},
+                                    {"refused", admin_auth_refused}}},
         {"compliance", json::object{{"state", to_string(compliance)},
                                     {"version", compliance_version},
                                     {"accepted_by_this_probe", compliance_accepted_now}}},
@@ -159,6 +160,7 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         const auto& e = status.error();
         if (e.code == util::ErrorCode::host_rejected && e.http_status != 423) {
             auth_rejected = true;
+            caps.admin_auth_refused = true;
             caps.admin_auth_error = e.message;
         } else if (e.http_status == 404) {
             caps.compliance = ComplianceState::not_present;
@@ -176,8 +178,8 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
             caps.admin_auth_error = version.error().message;
         } else {
             caps.admin_auth_error = version.error().message;
-            caps.admin_auth_ok = version.error().code != util::ErrorCode::host_rejected &&
-                                 version.error().http_status == 404;
+            caps.admin_auth_refused = version.error().code == util::ErrorCode::host_rejected;
+            caps.admin_auth_ok = !caps.admin_auth_refused && version.error().http_status == 404;
         }
         auto after = compliance_state();
         if (caps.compliance != ComplianceState::not_present) caps.compliance = after;

@@ -41,6 +41,10 @@ struct HostCapabilities {
     std::string admin_auth_mode;  // "api_key" | "login"
     bool admin_auth_ok = false;
     std::string admin_auth_error;  // one line, scrubbed; empty when ok
+    // The host judged the credentials and refused them (401/403 on an admin route, or the 423
+    // compliance gate). False when the failure says nothing about them: a page, a non-envelope
+    // body, a 5xx — the URL may not be a sub2api admin API at all.
+    bool admin_auth_refused = false;
     ComplianceState compliance = ComplianceState::unknown;
     std::string compliance_version;
     bool compliance_accepted_now = false;  // this probe accepted the gate

@@ -104,12 +104,15 @@ TEST_CASE("classify fill: an admin API answering 200 non-JSON is not sub2api, no
 }
 
 TEST_CASE("classify fill: admin refusals stay host_admin_rejected", "[classify]") {
+    // The admin client's verdict (host_rejected) is carried as admin_auth_refused; a refusal code
+    // in the message counts on its own.
     for (const char* msg : {"GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key",
                             "GET /api/v1/admin/system/version -> 403: forbidden",
                             "GET /api/v1/admin/system/version -> 423: locked"}) {
         INFO(msg);
         crm::probes::sub2api::HostCapabilities caps;
         caps.admin_auth_ok = false;
+        caps.admin_auth_refused = std::string_view(msg).find("INVALID_ADMIN_KEY") == std::string_view::npos;
         caps.admin_auth_error = msg;
         classify::CellObservations obs;
         runner::fill_capabilities(obs, caps);
