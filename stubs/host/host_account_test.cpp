@@ -39,6 +39,9 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
         t.responses_mode = jpath(a, "extra.openai_responses_mode") && jpath(a, "extra.openai_responses_mode")->is_string()
                                ? std::string(jpath(a, "extra.openai_responses_mode")->as_string())
                                : "auto";
+        // A host-side force_responses fault (models_only) puts the account in that mode whatever
+        // its extra says, exactly as the gateway path treats it.
+        if (effective_faults(a).force_responses) t.responses_mode = "force_responses";
     }
     t.model = jstr(*body, "model_id").value_or("");
     if (t.model.empty()) t.model = t.platform == "anthropic" ? "claude-sonnet-4-5-20250929" : "gpt-5.4";
@@ -56,7 +59,8 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
         if (!parsed) return fail("Invalid base URL: " + t.base_url);
         // OpenAI-platform API-key accounts are tested on /v1/responses until Chat Completions is
         // forced; the test does not fall back (unlike the gateway).
-        const bool responses = t.platform == "openai" && t.responses_mode != "force_chat_completions";
+        const bool responses = t.responses_mode == "force_responses" ||
+                               (t.platform == "openai" && t.responses_mode != "force_chat_completions");
         std::string url = wire::chat_url(t.base_url);
         std::string api = "Chat Completions API (/v1/chat/completions)";
         if (responses) {

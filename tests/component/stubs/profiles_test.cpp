@@ -120,6 +120,12 @@ TEST_CASE("profile models_only: /v1/models lists the model, upstream direct work
         CHECK(acc.str("data.status") == "active");
         CHECK(acc.str("data.temp_unschedulable_until").empty());
     }
+    // The admin account test runs in the same forced mode and does not fall back either.
+    auto t = admin_of(*c).post("/api/v1/admin/accounts/" + std::to_string(a.account_ids.front()) + "/test",
+                               R"({"model_id":"deepseek-chat"})");
+    CHECK(t.status == 200);
+    CHECK(sse_events(t.body).back().at("type").as_string() == "error");
+    CHECK(t.body.find("/v1/responses") != std::string::npos);
 }
 
 TEST_CASE("profile models_only per upstream: only accounts on that upstream are forced onto /v1/responses") {
