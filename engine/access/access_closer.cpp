@@ -5,6 +5,7 @@
 #include "engine/access/ready_check.hpp"
 #include "engine/access/reused_user_credit.hpp"
 #include "engine/import/import_planner.hpp"
+#include "engine/ops/write_outcome.hpp"
 #include "probes/sse/sse_parser.hpp"
 #include "util/random.hpp"
 
@@ -55,8 +56,8 @@ AccountTestResult parse_account_test(std::int64_t account_id, int http_status, s
 
 namespace {
 
-// Journals an intent, runs the create, records the host id. The intent stays unresolved when
-// the host did not answer (recover finds it by name).
+// Journals an intent, runs the create, records the host id. The intent stays unresolved unless
+// the create certainly did not happen (ops/write_outcome.hpp); recover finds it by name.
 template <class F>
 Result<std::int64_t> owned_create(OpContext& ctx, ResourceRecord intent, F&& create) {
     auto row = ctx.store.journal_intent(intent);
@@ -64,9 +65,7 @@ Result<std::int64_t> owned_create(OpContext& ctx, ResourceRecord intent, F&& cre
     auto id = ctx.write(create);
     if (!id) {
         auto e = id.error();
-        bool answered = e.code != ErrorCode::connect_failed && e.code != ErrorCode::timeout &&
-                        e.code != ErrorCode::stalled;
-        (void)ctx.store.mark_state(*row, answered ? ResourceState::absent : ResourceState::intent,
+        (void)ctx.store.mark_state(*row, write_certainly_not_applied(e) ? ResourceState::absent : ResourceState::intent,
                                    fmt::format("create {} {}: {}", to_string(intent.kind), intent.name, e.message));
         return std::unexpected(e);
     }

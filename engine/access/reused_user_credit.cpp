@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "engine/ops/write_outcome.hpp"
 #include "engine/store/balance_credits.hpp"
 #include "util/random.hpp"
 
@@ -15,10 +16,6 @@ using util::Result;
 namespace {
 
 constexpr const char* k_note = "crm-accept probe balance";
-
-bool answered(const util::Error& e) {
-    return e.code != ErrorCode::connect_failed && e.code != ErrorCode::timeout && e.code != ErrorCode::stalled;
-}
 
 Result<void> add(OpContext& ctx, const BalanceCreditRecord& c) {
     probes::sub2api::RequestOptions o{c.idempotency_key};
@@ -40,7 +37,11 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
         // Unknown whether the add reached the host: replaying the same Idempotency-Key either
         // returns the first answer or applies it now. Either way it is then applied, once.
         if (auto r = add(ctx, c); !r) {
-            if (!answered(r.error())) return failed(CreditState::intent, "unresolved: " + r.error().message);
+            // A 409 on a replay is the host's idempotency store talking (key in use, or reused
+            // with another body): it says nothing about whether the first request applied.
+            if (!write_certainly_not_applied(r.error()) || r.error().http_status == 409) {
+                return failed(CreditState::intent, "unresolved: " + r.error().message);
+            }
             if (auto m = ledger.mark(c.id, CreditState::absent, 0, r.error().message); !m) return std::unexpected(m.error());
             c.state = CreditState::absent;
             return std::optional<std::string>{};
@@ -49,23 +50,35 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
     }
     if (c.state != CreditState::applied && c.state != CreditState::take_back_failed) return std::optional<std::string>{};
 
-    const double outstanding = c.amount - c.taken_back;
-    auto user = ctx.admin.get_user(c.user_id);
-    if (!user) {
-        if (user.error().code == ErrorCode::not_found) {
-            c.state = CreditState::taken_back;
-            c.error = "the user no longer exists on the host";
-            if (auto m = ledger.mark(c.id, c.state, c.taken_back, c.error); !m) return std::unexpected(m.error());
-            return std::optional<std::string>{};
+    double back = c.pending_back;
+    std::string key = c.pending_key;
+    if (back <= 0) {
+        auto user = ctx.admin.get_user(c.user_id);
+        if (!user) {
+            if (user.error().code == ErrorCode::not_found) {
+                c.state = CreditState::taken_back;
+                c.error = "the user no longer exists on the host";
+                if (auto m = ledger.mark(c.id, c.state, c.taken_back, c.error); !m) return std::unexpected(m.error());
+                return std::optional<std::string>{};
+            }
+            return failed(CreditState::take_back_failed, "read user: " + user.error().message);
         }
-        return failed(CreditState::take_back_failed, "read user: " + user.error().message);
+        back = std::min(c.amount - c.taken_back, user->balance);
+        if (back > 0) {
+            key = fmt::format("{}-back-{}", c.idempotency_key, util::random_hex(4));
+            if (auto m = ledger.mark_pending(c.id, back, key); !m) return std::unexpected(m.error());
+        }
     }
-    const double back = std::min(outstanding, user->balance);
     if (back > 0) {
-        // The key names the amount: a retry of the same take-back replays, a different one is new.
-        probes::sub2api::RequestOptions o{fmt::format("{}-back-{:.6f}", c.idempotency_key, back)};
+        // Journaled above (or by an earlier pass whose answer was lost): replayed as it was.
+        probes::sub2api::RequestOptions o{key};
         auto r = ctx.write([&] { return ctx.admin.update_balance(c.user_id, back, "subtract", k_note, o); });
-        if (!r) return failed(CreditState::take_back_failed, "subtract: " + r.error().message);
+        if (!r) {
+            if (write_certainly_not_applied(r.error()) && r.error().http_status != 409) {
+                if (auto m = ledger.clear_pending(c.id); !m) return std::unexpected(m.error());
+            }
+            return failed(CreditState::take_back_failed, "subtract: " + r.error().message);
+        }
         c.taken_back += back;
     }
     c.state = CreditState::taken_back;
@@ -96,7 +109,7 @@ Result<void> credit_reused_user(OpContext& ctx, std::int64_t batch_id, AccessMod
     if (!id) return std::unexpected(id.error());
     c.id = *id;
     if (auto r = add(ctx, c); !r) {
-        if (answered(r.error())) (void)ledger.mark(c.id, CreditState::absent, 0, r.error().message);
+        if (write_certainly_not_applied(r.error())) (void)ledger.mark(c.id, CreditState::absent, 0, r.error().message);
         return r;
     }
     return ledger.mark(c.id, CreditState::applied, 0);

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "engine/import/import_planner.hpp"
+#include "engine/ops/write_outcome.hpp"
 
 namespace crm::engine {
 
@@ -19,13 +20,6 @@ std::vector<ResourceView> resource_views(const std::vector<ResourceRecord>& reco
 }
 
 namespace {
-
-// An answer from the host (any HTTP status) means the create did not happen; no answer means
-// it may have.
-bool host_answered(const util::Error& e) {
-    return e.code != ErrorCode::connect_failed && e.code != ErrorCode::timeout &&
-           e.code != ErrorCode::stalled && e.code != ErrorCode::interrupted;
-}
 
 std::string secret_free_spec(const PlannedResource& r) {
     return json::serialize(r.body);
@@ -131,7 +125,7 @@ ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& 
         if (!created) {
             const auto& e = created.error();
             std::string message = fmt::format("create {} {}: {}", to_string(planned.kind), planned.name, e.message);
-            if (host_answered(e)) {
+            if (write_certainly_not_applied(e)) {
                 (void)ctx.store.mark_state(*row, ResourceState::absent, message);
             } else {
                 (void)ctx.store.mark_state(*row, ResourceState::intent, message);

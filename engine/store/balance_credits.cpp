@@ -46,15 +46,32 @@ Result<std::int64_t> BalanceCredits::journal(const BalanceCreditRecord& c) {
 
 Result<void> BalanceCredits::mark(std::int64_t credit_id, CreditState state, double taken_back,
                                   const std::string& error) {
+    // A settled credit has nothing left to replay; a failed one keeps its journaled subtract.
+    const bool settled = state == CreditState::taken_back || state == CreditState::absent;
     return m_store.transaction([&](Database& db) -> Result<void> {
         auto u = db.execute(
-            "UPDATE balance_credits SET state = ?, taken_back = ?, error = ?, updated_at = ? WHERE id = ?",
-            {std::string(to_string(state)), taken_back, error, utc_now(), credit_id});
+            "UPDATE balance_credits SET state = ?, taken_back = ?, error = ?, updated_at = ?, "
+            "pending_back = CASE WHEN ? THEN 0 ELSE pending_back END, "
+            "pending_key = CASE WHEN ? THEN '' ELSE pending_key END WHERE id = ?",
+            {std::string(to_string(state)), taken_back, error, utc_now(), std::int64_t{settled}, std::int64_t{settled},
+             credit_id});
         if (!u) return std::unexpected(u.error());
         if (*u == 0) return fail(ErrorCode::not_found, fmt::format("balance credit {} is not journaled", credit_id));
         return {};
     });
 }
+
+Result<void> BalanceCredits::mark_pending(std::int64_t credit_id, double back, const std::string& key) {
+    return m_store.transaction([&](Database& db) -> Result<void> {
+        auto u = db.execute("UPDATE balance_credits SET pending_back = ?, pending_key = ?, updated_at = ? WHERE id = ?",
+                            {back, key, utc_now(), credit_id});
+        if (!u) return std::unexpected(u.error());
+        if (*u == 0) return fail(ErrorCode::not_found, fmt::format("balance credit {} is not journaled", credit_id));
+        return {};
+    });
+}
+
+Result<void> BalanceCredits::clear_pending(std::int64_t credit_id) { return mark_pending(credit_id, 0, ""); }
 
 Result<std::vector<BalanceCreditRecord>> BalanceCredits::of_batch(std::int64_t batch_id) {
     std::vector<BalanceCreditRecord> out;
@@ -62,7 +79,7 @@ Result<std::vector<BalanceCreditRecord>> BalanceCredits::of_batch(std::int64_t b
     auto t = m_store.transaction([&](Database& db) -> Result<void> {
         auto rows = db.query(
             "SELECT id, batch_id, mode, user_id, user_email, amount, taken_back, idempotency_key, state, "
-            "error, updated_at FROM balance_credits WHERE batch_id = ? ORDER BY id",
+            "error, updated_at, pending_back, pending_key FROM balance_credits WHERE batch_id = ? ORDER BY id",
             {batch_id});
         if (!rows) return std::unexpected(rows.error());
         for (const Row& r : *rows) {
@@ -78,6 +95,8 @@ Result<std::vector<BalanceCreditRecord>> BalanceCredits::of_batch(std::int64_t b
             c.state = parse_state(r.text(8));
             c.error = r.text(9);
             c.updated_at = r.text(10);
+            c.pending_back = r.real(11);
+            c.pending_key = r.text(12);
             out.push_back(std::move(c));
         }
         return {};

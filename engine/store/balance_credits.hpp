@@ -10,6 +10,9 @@
 // - states: intent → applied | absent (the host refused); applied → taken_back |
 //   take_back_failed; take_back_failed → taken_back. `taken_back` holds the amount actually
 //   subtracted, which is less than `amount` when the probes spent part of it;
+// - a take-back is journaled too (mark_pending: amount and Idempotency-Key) before it is sent,
+//   and a retry replays exactly that request until it is resolved: a subtract whose answer was
+//   lost is never sent again with another amount (which would take the operator's own money);
 // - every call is one transaction on the shared StateStore; records are values.
 #include <cstdint>
 #include <string>
@@ -35,6 +38,8 @@ struct BalanceCreditRecord {
     double amount = 0;
     double taken_back = 0;
     std::string idempotency_key;
+    double pending_back = 0;  // a journaled subtract not yet resolved (0: none)
+    std::string pending_key;
     CreditState state = CreditState::intent;
     std::string error;
     std::string updated_at;
@@ -46,8 +51,14 @@ public:
     explicit BalanceCredits(StateStore& store) : m_store(store) {}
 
     [[nodiscard]] util::Result<std::int64_t> journal(const BalanceCreditRecord& credit);
+    // Sets state, taken_back and error; a settled state (taken_back, absent) also clears the
+    // pending subtract, a failed one keeps it for the replay.
     [[nodiscard]] util::Result<void> mark(std::int64_t credit_id, CreditState state, double taken_back,
                                           const std::string& error = {});
+    // Journals the subtract about to be sent (the state is unchanged).
+    [[nodiscard]] util::Result<void> mark_pending(std::int64_t credit_id, double back, const std::string& key);
+    // Records a failed subtract that certainly did not apply: it need not be replayed.
+    [[nodiscard]] util::Result<void> clear_pending(std::int64_t credit_id);
     [[nodiscard]] util::Result<std::vector<BalanceCreditRecord>> of_batch(std::int64_t batch_id);
 
 private:

@@ -21,8 +21,11 @@ using util::Result;
 Result<HostLease> HostLease::acquire(const std::filesystem::path& state_file, std::int64_t host_id,
                                      LeaseKind kind, std::chrono::milliseconds wait,
                                      const std::string& host_label) {
-    const std::filesystem::path dir = state_file.string() + ".locks";
+    // One lock file per real database file, however the path to it is spelled (symlinks, ..).
     std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(state_file, ec);
+    if (ec) canonical = state_file;
+    const std::filesystem::path dir = canonical.string() + ".locks";
     std::filesystem::create_directories(dir, ec);
     if (ec) {
         return fail(ErrorCode::io, fmt::format("state store: cannot create lock directory {}: {}",

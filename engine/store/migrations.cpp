@@ -104,6 +104,8 @@ CREATE TABLE balance_credits (
   amount          REAL NOT NULL CHECK (amount > 0),
   taken_back      REAL NOT NULL DEFAULT 0,
   idempotency_key TEXT NOT NULL,
+  pending_back    REAL NOT NULL DEFAULT 0,
+  pending_key     TEXT NOT NULL DEFAULT '',
   state           TEXT NOT NULL CHECK (state IN
                     ('intent','applied','absent','taken_back','take_back_failed')),
   error           TEXT NOT NULL DEFAULT '',

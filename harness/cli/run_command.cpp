@@ -175,8 +175,13 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     fs::create_directories(state_dir);
     fs::permissions(state_dir, fs::perms::owner_all, fs::perm_options::replace);
     auto store = engine::StateStore::open(state_dir / "state.sqlite");
+    auto drop_state = [&] {
+        std::error_code ignored;
+        fs::remove_all(state_dir, ignored);
+    };
     if (!store) {
         ctx.err << "crm-accept run: " << store.error().message << "\n";
+        drop_state();
         return ExitCode::harness_error;
     }
     auto http = probes::make_curl_transport();
@@ -194,6 +199,7 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     facts.engine_state = (state_dir / "state.sqlite").string();
     if (auto r = writer->begin(runner::to_run_summary(facts, {}, {}, 0)); !r) {
         ctx.err << "crm-accept run: " << r.error().message << "\n";
+        drop_state();
         return ExitCode::harness_error;
     }
 
@@ -222,8 +228,7 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
                                "(crm-accept engine status|rollback|recover --db {})\n",
                                left_on_host, facts.engine_state, facts.engine_state);
     } else {
-        std::error_code ec;
-        fs::remove_all(state_dir, ec);
+        drop_state();
         facts.engine_state.clear();  // nothing to recover: do not point at a deleted file
     }
 
@@ -244,8 +249,7 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     if (!fin->audit_hits.empty()) {
         // finalize() has already rewritten the bundle's summaries to say so; print the same.
         code = ExitCode::audit_failed;
-        summary.exit_code = to_int(code);
-        summary.audit_hits = fin->audit_hits.size();
+        evidence::mark_audit_failed(summary, fin->audit_hits.size());
         decision.passed = false;
     }
     if (o.json) {

@@ -175,13 +175,7 @@ util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bo
     if (!result.audit_hits.empty()) {
         // The bundle itself must say that it failed the audit: a reader of summary.json or
         // report.html alone must never see "passed" on evidence that leaked a secret.
-        run.audit_hits = result.audit_hits.size();
-        run.exit_code = k_audit_failed_exit;
-        run.gate.passed = false;
-        run.gate.decision = "failed";
-        run.gate.reason = fmt::format("evidence audit failed: {} secret-shaped strings reached the bundle; "
-                                      "do not share it",
-                                      run.audit_hits);
+        mark_audit_failed(run, result.audit_hits.size());
         if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
     }
     return result;

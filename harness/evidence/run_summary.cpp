@@ -99,6 +99,15 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     return o;
 }
 
+void mark_audit_failed(RunSummary& s, std::size_t hits) {
+    s.audit_hits = hits;
+    s.exit_code = k_audit_failed_exit;
+    s.gate.passed = false;
+    s.gate.decision = "failed";
+    s.gate.reason = fmt::format("evidence audit failed: {} secret-shaped strings reached the bundle; do not share it",
+                                hits);
+}
+
 json::object summary_json(const RunSummary& s, std::string_view status) {
     json::object o = run_json(s, status);
     o["kind"] = "crm-accept.summary";

@@ -78,6 +78,10 @@ struct RunSummary {
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };
 
+// Records a failed evidence audit: exit_code 4, the gate failed with the audit as its reason.
+// The bundle's rewritten files and what `run` prints both come from this one function.
+void mark_audit_failed(RunSummary& s, std::size_t hits);
+
 [[nodiscard]] util::json::object to_json(const CellSummary& c);
 [[nodiscard]] util::json::object to_json(const GateSummary& g);
 // summary.json: provenance + cells + gate + exit code + verdict counts. `status` is

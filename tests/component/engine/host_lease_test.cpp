@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,11 +25,18 @@ std::filesystem::path temp_state_file() {
     return dir / "engine.db";
 }
 
-// Blocks until the peer writes one byte (or closes the pipe).
-void wait_for(int fd) {
+// Waits until the peer writes one byte (or closes the pipe); false after 120 s, so a stuck
+// child fails the test instead of hanging it.
+bool wait_for(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    int n = 0;
+    while ((n = ::poll(&p, 1, 120000)) < 0 && errno == EINTR) {
+    }
+    if (n <= 0) return false;
     char c = 0;
     while (::read(fd, &c, 1) < 0 && errno == EINTR) {
     }
+    return true;
 }
 
 }  // namespace
@@ -64,7 +72,7 @@ TEST_CASE("host lease: writers share it, recover excludes them, a killed holder 
         ::_exit(held ? 0 : 1);
     }
     ::close(ready[1]);
-    wait_for(ready[0]);
+    if (!wait_for(ready[0])) ::kill(pid, SIGKILL);
     ::close(ready[0]);
     CHECK_FALSE(HostLease::acquire(db, 7, LeaseKind::exclusive, 0ms, "h"));
     ::kill(pid, SIGKILL);
@@ -90,14 +98,18 @@ TEST_CASE("engine: recover refuses while another process is importing, and leave
         rig->make_engine([&](std::size_t writes) {
             if (writes != 2) return;
             (void)!::write(paused[1], "x", 1);
-            wait_for(resume[0]);
+            (void)wait_for(resume[0]);
         });
         auto imp = rig->engine->import(rig->host, req);
         ::_exit(imp && imp->batch_status == BatchStatus::succeeded ? 0 : 1);
     }
     ::close(paused[1]);
     ::close(resume[0]);
-    wait_for(paused[0]);
+    if (!wait_for(paused[0])) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        FAIL("the importer child never reached its second host write");
+    }
 
     rig->make_engine();
     auto batches = rig->store->batches();

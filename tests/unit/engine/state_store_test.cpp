@@ -128,6 +128,23 @@ TEST_CASE("state store: a version-1 file is upgraded in place and keeps its batc
     CHECK(rows->front().taken_back == 4.5);
     CHECK(rows->front().idempotency_key == "k1");
     CHECK_FALSE(ledger.mark(*id + 1, CreditState::applied, 0));  // not journaled
+
+    // A journaled subtract survives a failed attempt (it must be replayed as it was) and is
+    // cleared once the credit is settled.
+    auto second = ledger.journal(c);
+    REQUIRE(second);
+    REQUIRE(ledger.mark(*second, CreditState::applied, 0));
+    REQUIRE(ledger.mark_pending(*second, 3.25, "k1-back-x"));
+    REQUIRE(ledger.mark(*second, CreditState::take_back_failed, 0, "subtract: timeout"));
+    auto after_fail = ledger.of_batch(batch);
+    REQUIRE(after_fail);
+    CHECK(after_fail->back().pending_back == 3.25);
+    CHECK(after_fail->back().pending_key == "k1-back-x");
+    REQUIRE(ledger.mark(*second, CreditState::taken_back, 3.25));
+    auto settled = ledger.of_batch(batch);
+    REQUIRE(settled);
+    CHECK(settled->back().pending_back == 0);
+    CHECK(settled->back().pending_key.empty());
     c.amount = 0;
     CHECK_FALSE(ledger.journal(c));  // the schema refuses a zero credit
 }
