@@ -4,17 +4,10 @@
 // (its host part to the host accounts pointing there), host-wide profiles go to the host.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <filesystem>
-#include <map>
 
-#include "engine/packs/pack_catalog.hpp"
-#include "engine/store/state_store.hpp"
-#include "harness/classify/rule_set.hpp"
-#include "harness/evidence/bundle_writer.hpp"
-#include "harness/runner/cell_pipeline.hpp"
-#include "harness/runner/evidence_sink.hpp"
 #include "stubs/stub_cluster.hpp"
+#include "tests/component/harness/one_cell.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
 
@@ -64,47 +57,7 @@ public:
         auto cluster = std::move(*c);
         const auto& ep = cluster->endpoints();
 
-        util::SecretRegistry secrets;
-        secrets.add(ep.admin_api_key);
-        secrets.add(ep.upstream_keys.at("deepseek"));
-        std::map<std::string, std::string, std::less<>> vars{{"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
-                                                             {"DEEPSEEK_BASE_URL", ep.upstream_urls.at("deepseek")}};
-        util::EnvLookup env = [&vars](std::string_view n) -> std::optional<std::string> {
-            auto it = vars.find(n);
-            if (it == vars.end()) return std::nullopt;
-            return it->second;
-        };
-        auto packs = engine::load_pack_dir(std::string(CRM_SOURCE_DIR) + "/packs", env);
-        REQUIRE(packs.has_value());
-
-        scenario::Scenario s;
-        s.name = "fault-profiles";
-        s.hosts.push_back({});
-        s.modes = {scenario::Mode::self_service};
-        scenario::ProviderSpec p;
-        p.pack = "cn-core";
-        p.provider = "deepseek";
-        s.providers.push_back(p);
-        s.timeouts.idle = pc.idle;
-
-        auto store = engine::StateStore::open(m_dir / ("state-" + util::random_hex(3) + ".sqlite"));
-        REQUIRE(store.has_value());
-        auto http = probes::make_curl_transport();
-        auto rules = classify::builtin_rules();
-        REQUIRE(rules.has_value());
-        auto bundle = evidence::BundleWriter::open(m_dir / ("bundle-" + util::random_hex(3)), secrets);
-        runner::EvidenceSink sink(bundle);
-        runner::HostContext host;
-        host.target.url = ep.host_url;
-        host.target.admin.api_key = ep.admin_api_key;
-        host.target.accept_compliance = pc.accept_compliance;
-        runner::CellPipeline pipeline(
-            runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
-        runner::RunEvents events;
-        std::atomic<bool> interrupted{false};
-        auto cells = matrix::expand(s);
-        REQUIRE_FALSE(cells.empty());
-        auto r = pipeline.run_cell(cells.at(0), interrupted, events);
+        auto r = test::run_one_cell(ep, {m_dir, "", "", pc.accept_compliance, pc.idle});
         cluster->stop();
         return Outcome{r.cause, r.rule_id, r.explanation, r.finished};
     }

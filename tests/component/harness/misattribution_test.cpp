@@ -4,18 +4,11 @@
 // "Choices that are not obvious").
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <filesystem>
-#include <map>
 
-#include "engine/packs/pack_catalog.hpp"
-#include "engine/store/state_store.hpp"
-#include "harness/classify/rule_set.hpp"
-#include "harness/evidence/bundle_writer.hpp"
-#include "harness/runner/cell_pipeline.hpp"
-#include "harness/runner/evidence_sink.hpp"
 #include "stubs/http/http_server.hpp"
 #include "stubs/stub_cluster.hpp"
+#include "tests/component/harness/one_cell.hpp"
 #include "util/random.hpp"
 
 using namespace crm;
@@ -54,57 +47,12 @@ Outcome run_cell(const std::string& host_url_override, const std::string& upstre
     auto c = stubs::StubCluster::start(o);
     REQUIRE(c.has_value());
     auto cluster = std::move(*c);
-    const auto& ep = cluster->endpoints();
-
-    util::SecretRegistry secrets;
-    secrets.add(ep.admin_api_key);
-    secrets.add(ep.upstream_keys.at("deepseek"));
-    std::map<std::string, std::string, std::less<>> vars{
-        {"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
-        {"DEEPSEEK_BASE_URL", upstream_url_override.empty() ? ep.upstream_urls.at("deepseek") : upstream_url_override}};
-    util::EnvLookup env = [&vars](std::string_view n) -> std::optional<std::string> {
-        auto it = vars.find(n);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-    auto packs = engine::load_pack_dir(std::string(CRM_SOURCE_DIR) + "/packs", env);
-    REQUIRE(packs.has_value());
-
-    scenario::Scenario s;
-    s.name = "misattribution";
-    s.hosts.push_back({});
-    s.modes = {scenario::Mode::self_service};
-    scenario::ProviderSpec p;
-    p.pack = "cn-core";
-    p.provider = "deepseek";
-    s.providers.push_back(p);
-    s.timeouts.idle = std::chrono::milliseconds(5000);
-
-    Outcome out;
-    {
-        auto store = engine::StateStore::open(dir / "state.sqlite");
-        REQUIRE(store.has_value());
-        auto http = probes::make_curl_transport();
-        auto rules = classify::builtin_rules();
-        REQUIRE(rules.has_value());
-        auto bundle = evidence::BundleWriter::open(dir / "bundle", secrets);
-        runner::EvidenceSink sink(bundle);
-        runner::HostContext host;
-        host.target.url = host_url_override.empty() ? ep.host_url : host_url_override;
-        host.target.admin.api_key = ep.admin_api_key;
-        runner::CellPipeline pipeline(
-            runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
-        runner::RunEvents events;
-        std::atomic<bool> interrupted{false};
-        auto cells = matrix::expand(s);
-        REQUIRE_FALSE(cells.empty());
-        auto r = pipeline.run_cell(cells.at(0), interrupted, events);
-        out = Outcome{r.cause, r.rule_id, r.explanation};
-    }
+    auto r = test::run_one_cell(cluster->endpoints(), {dir, host_url_override, upstream_url_override, false,
+                                                       std::chrono::milliseconds(5000)});
     cluster->stop();
     std::error_code ec;
     fs::remove_all(dir, ec);
-    return out;
+    return Outcome{r.cause, r.rule_id, r.explanation};
 }
 
 }  // namespace

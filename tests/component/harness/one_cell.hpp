@@ -1,0 +1,78 @@
+#pragma once
+// Runs one self_service cell of cn-core/deepseek through the real cell pipeline against a running
+// stub cluster (its host and deepseek upstream unless overridden): the shared body of the
+// component tests that check which cause a host or upstream behaviour yields.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "engine/packs/pack_catalog.hpp"
+#include "engine/store/state_store.hpp"
+#include "harness/classify/rule_set.hpp"
+#include "harness/evidence/bundle_writer.hpp"
+#include "harness/runner/cell_pipeline.hpp"
+#include "harness/runner/evidence_sink.hpp"
+#include "stubs/stub_cluster.hpp"
+#include "util/random.hpp"
+
+namespace crm::test {
+
+struct OneCellOptions {
+    std::filesystem::path dir;          // state file and bundle go here
+    std::string host_url;               // "" = the cluster's host
+    std::string upstream_url;           // "" = the cluster's deepseek upstream
+    bool accept_compliance = false;
+    std::chrono::milliseconds idle{10000};
+};
+
+inline harness::runner::CellReport run_one_cell(const stubs::StubEndpoints& ep, const OneCellOptions& opt) {
+    using namespace crm::harness;
+    util::SecretRegistry secrets;
+    secrets.add(ep.admin_api_key);
+    secrets.add(ep.upstream_keys.at("deepseek"));
+    std::map<std::string, std::string, std::less<>> vars{
+        {"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
+        {"DEEPSEEK_BASE_URL", opt.upstream_url.empty() ? ep.upstream_urls.at("deepseek") : opt.upstream_url}};
+    util::EnvLookup env = [&vars](std::string_view n) -> std::optional<std::string> {
+        auto it = vars.find(n);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+    auto packs = engine::load_pack_dir(std::string(CRM_SOURCE_DIR) + "/packs", env);
+    REQUIRE(packs.has_value());
+
+    scenario::Scenario s;
+    s.name = "one-cell";
+    s.hosts.push_back({});
+    s.modes = {scenario::Mode::self_service};
+    scenario::ProviderSpec p;
+    p.pack = "cn-core";
+    p.provider = "deepseek";
+    s.providers.push_back(p);
+    s.timeouts.idle = opt.idle;
+
+    auto store = engine::StateStore::open(opt.dir / ("state-" + util::random_hex(3) + ".sqlite"));
+    REQUIRE(store.has_value());
+    auto http = probes::make_curl_transport();
+    auto rules = classify::builtin_rules();
+    REQUIRE(rules.has_value());
+    auto bundle = evidence::BundleWriter::open(opt.dir / ("bundle-" + util::random_hex(3)), secrets);
+    runner::EvidenceSink sink(bundle);
+    runner::HostContext host;
+    host.target.url = opt.host_url.empty() ? ep.host_url : opt.host_url;
+    host.target.admin.api_key = ep.admin_api_key;
+    host.target.accept_compliance = opt.accept_compliance;
+    runner::CellPipeline pipeline(
+        runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
+    runner::RunEvents events;
+    std::atomic<bool> interrupted{false};
+    auto cells = matrix::expand(s);
+    REQUIRE_FALSE(cells.empty());
+    return pipeline.run_cell(cells.at(0), interrupted, events);
+}
+
+}  // namespace crm::test
