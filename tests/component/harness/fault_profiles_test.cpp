@@ -57,7 +57,11 @@ public:
         auto cluster = std::move(*c);
         const auto& ep = cluster->endpoints();
 
-        auto r = test::run_one_cell(ep, {m_dir, "", "", pc.accept_compliance, pc.idle});
+        test::OneCellOptions opt;
+        opt.dir = m_dir;
+        opt.accept_compliance = pc.accept_compliance;
+        opt.idle = pc.idle;
+        auto r = test::run_one_cell(ep, opt).report;
         cluster->stop();
         return Outcome{r.cause, r.rule_id, r.explanation, r.finished};
     }

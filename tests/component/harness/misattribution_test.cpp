@@ -47,8 +47,12 @@ Outcome run_cell(const std::string& host_url_override, const std::string& upstre
     auto c = stubs::StubCluster::start(o);
     REQUIRE(c.has_value());
     auto cluster = std::move(*c);
-    auto r = test::run_one_cell(cluster->endpoints(), {dir, host_url_override, upstream_url_override, false,
-                                                       std::chrono::milliseconds(5000)});
+    test::OneCellOptions opt;
+    opt.dir = dir;
+    opt.host_url = host_url_override;
+    opt.upstream_url = upstream_url_override;
+    opt.idle = std::chrono::milliseconds(5000);
+    auto r = test::run_one_cell(cluster->endpoints(), opt).report;
     cluster->stop();
     std::error_code ec;
     fs::remove_all(dir, ec);

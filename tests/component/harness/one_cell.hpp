@@ -1,14 +1,16 @@
 #pragma once
-// Runs one self_service cell of cn-core/deepseek through the real cell pipeline against a running
-// stub cluster (its host and deepseek upstream unless overridden): the shared body of the
-// component tests that check which cause a host or upstream behaviour yields.
+// Runs one cell of cn-core/deepseek through the real cell pipeline against a running stub cluster
+// (its host and deepseek upstream unless overridden), writing a real bundle and auditing it: the
+// shared body of the component tests that check what a host or upstream behaviour yields.
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/packs/pack_catalog.hpp"
 #include "engine/store/state_store.hpp"
@@ -27,9 +29,17 @@ struct OneCellOptions {
     std::string upstream_url;           // "" = the cluster's deepseek upstream
     bool accept_compliance = false;
     std::chrono::milliseconds idle{10000};
+    harness::scenario::Mode mode = harness::scenario::Mode::self_service;
+    std::function<void(harness::scenario::Scenario&)> adjust;  // e.g. switch steps off
 };
 
-inline harness::runner::CellReport run_one_cell(const stubs::StubEndpoints& ep, const OneCellOptions& opt) {
+struct OneCellResult {
+    harness::runner::CellReport report;
+    std::filesystem::path bundle_dir;                  // <dir>/bundle-<hex>; the cell folder is inside
+    std::vector<harness::evidence::AuditHit> audit;    // the bundle's post-write audit
+};
+
+inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellOptions& opt) {
     using namespace crm::harness;
     util::SecretRegistry secrets;
     secrets.add(ep.admin_api_key);
@@ -48,19 +58,22 @@ inline harness::runner::CellReport run_one_cell(const stubs::StubEndpoints& ep, 
     scenario::Scenario s;
     s.name = "one-cell";
     s.hosts.push_back({});
-    s.modes = {scenario::Mode::self_service};
+    s.modes = {opt.mode};
     scenario::ProviderSpec p;
     p.pack = "cn-core";
     p.provider = "deepseek";
     s.providers.push_back(p);
     s.timeouts.idle = opt.idle;
+    if (opt.adjust) opt.adjust(s);
 
     auto store = engine::StateStore::open(opt.dir / ("state-" + util::random_hex(3) + ".sqlite"));
     REQUIRE(store.has_value());
     auto http = probes::make_curl_transport();
     auto rules = classify::builtin_rules();
     REQUIRE(rules.has_value());
-    auto bundle = evidence::BundleWriter::open(opt.dir / ("bundle-" + util::random_hex(3)), secrets);
+    OneCellResult out;
+    out.bundle_dir = opt.dir / ("bundle-" + util::random_hex(3));
+    auto bundle = evidence::BundleWriter::open(out.bundle_dir, secrets);
     runner::EvidenceSink sink(bundle);
     runner::HostContext host;
     host.target.url = opt.host_url.empty() ? ep.host_url : opt.host_url;
@@ -72,7 +85,11 @@ inline harness::runner::CellReport run_one_cell(const stubs::StubEndpoints& ep, 
     std::atomic<bool> interrupted{false};
     auto cells = matrix::expand(s);
     REQUIRE_FALSE(cells.empty());
-    return pipeline.run_cell(cells.at(0), interrupted, events);
+    out.report = pipeline.run_cell(cells.at(0), interrupted, events);
+    auto audit = bundle.audit();
+    REQUIRE(audit.has_value());
+    out.audit = std::move(*audit);
+    return out;
 }
 
 }  // namespace crm::test

@@ -7,6 +7,7 @@
 #include "harness/evidence/run_summary.hpp"
 #include "harness/matrix/matrix.hpp"
 #include "harness/runner/evidence_sink.hpp"
+#include "tests/unit/harness/scenario_fixture.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
 
@@ -15,16 +16,7 @@ using namespace crm::harness;
 namespace {
 
 scenario::Scenario three_by_two() {
-    scenario::Scenario s;
-    s.name = "m";
-    s.hosts.push_back({});
-    s.modes = {scenario::Mode::self_service, scenario::Mode::subscription};
-    for (const char* p : {"deepseek", "kimi", "minimax"}) {
-        scenario::ProviderSpec ps;
-        ps.pack = "cn";
-        ps.provider = p;
-        s.providers.push_back(ps);
-    }
+    auto s = crm::test::three_providers_two_modes();
     s.providers[2].expect[scenario::Mode::subscription] = "upstream_key_quota_issue";
     return s;
 }
@@ -49,10 +41,7 @@ TEST_CASE("matrix: modes x providers expand in file order with stable indexes") 
 
 TEST_CASE("matrix: a hosts axis prefixes cell ids with the host name") {
     auto s = three_by_two();
-    s.hosts_axis = true;
-    s.hosts = {scenario::HostSpec{}, scenario::HostSpec{}};
-    s.hosts[0].name = "a";
-    s.hosts[1].name = "b";
+    crm::test::two_hosts(s);
     auto cells = matrix::expand(s);
     REQUIRE(cells.size() == 12);
     CHECK(cells[0].id == "a__self_service__deepseek");
@@ -61,10 +50,7 @@ TEST_CASE("matrix: a hosts axis prefixes cell ids with the host name") {
 
 TEST_CASE("matrix: two hosts give distinct cell ids and evidence folders equal to the ids") {
     auto s = three_by_two();
-    s.hosts_axis = true;
-    s.hosts = {scenario::HostSpec{}, scenario::HostSpec{}};
-    s.hosts[0].name = "a";
-    s.hosts[1].name = "b";
+    crm::test::two_hosts(s);
     auto cells = matrix::expand(s);
     std::set<std::string> id_set, folder_set;
     for (const auto& c : cells) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/matrix/matrix.hpp"
+#include "tests/unit/harness/scenario_fixture.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
 
@@ -17,19 +18,7 @@ using namespace crm::harness;
 namespace {
 
 // self_service__{deepseek,kimi,minimax}, subscription__{deepseek,kimi,minimax}
-std::vector<matrix::Cell> six_cells() {
-    scenario::Scenario s;
-    s.name = "m";
-    s.hosts.push_back({});
-    s.modes = {scenario::Mode::self_service, scenario::Mode::subscription};
-    for (const char* p : {"deepseek", "kimi", "minimax"}) {
-        scenario::ProviderSpec ps;
-        ps.pack = "cn";
-        ps.provider = p;
-        s.providers.push_back(ps);
-    }
-    return matrix::expand(s);
-}
+std::vector<matrix::Cell> six_cells() { return matrix::expand(crm::test::three_providers_two_modes()); }
 
 std::vector<std::string> ids(const std::vector<matrix::Cell>& cells) {
     std::vector<std::string> out;
