@@ -118,53 +118,30 @@ bool summary_passed(const util::json::value& v) {
     return false;
 }
 
-struct CellFolders {
-    std::set<std::string> passed, failed;
-    bool any = false;
-};
-
-util::Result<CellFolders> scan_cell_folders(const std::filesystem::path& bundle) {
+// The ids of the cell folders whose 21-summary.json passed the gate. A folder without a summary
+// never finished, and a cell with no folder never started: neither is a pass.
+util::Result<std::set<std::string>> scan_passed_cells(const std::filesystem::path& bundle) {
     std::error_code ec;
     if (!std::filesystem::is_directory(bundle, ec))
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("--rerun-failed: {} is not a bundle directory", bundle.string()));
-    CellFolders out;
+    std::set<std::string> passed;
     for (const auto& entry : std::filesystem::directory_iterator(bundle, ec)) {
         if (!entry.is_directory()) continue;
         auto summary = entry.path() / "21-summary.json";
         auto text = util::read_file(summary);
-        if (!text) {
-            // A cell folder without its summary never finished: re-run it.
-            if (std::filesystem::exists(entry.path() / "00-cell.json")) {
-                out.failed.insert(entry.path().filename().string());
-                out.any = true;
-            }
-            continue;
-        }
+        if (!text) continue;
         auto v = util::parse_json(*text, summary.string());
         if (!v) return std::unexpected(v.error());
-        out.any = true;
-        auto id = util::get_string(*v, "cell").value_or(entry.path().filename().string());
-        (summary_passed(*v) ? out.passed : out.failed).insert(id);
+        if (summary_passed(*v)) passed.insert(util::get_string(*v, "cell").value_or(entry.path().filename().string()));
     }
-    return out;
+    return passed;
 }
 
 }  // namespace
 
-util::Result<std::set<std::string>> failed_cell_ids(const std::filesystem::path& bundle) {
-    auto scan = scan_cell_folders(bundle);
-    if (!scan) return std::unexpected(scan.error());
-    if (!scan->any)
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("--rerun-failed: {} holds no cell folders", bundle.string()));
-    return scan->failed;
-}
-
 util::Result<std::set<std::string>> passed_cell_ids(const std::filesystem::path& bundle) {
-    auto scan = scan_cell_folders(bundle);
-    if (!scan) return std::unexpected(scan.error());
-    return scan->passed;
+    return scan_passed_cells(bundle);
 }
 
 std::vector<Cell> select_rerun(const std::vector<Cell>& cells,
@@ -184,14 +161,6 @@ std::vector<Cell> missing_cells(const std::vector<Cell>& expected, const std::se
     std::vector<Cell> out;
     for (const auto& c : expected) {
         if (!present.contains(c.id)) out.push_back(c);
-    }
-    return out;
-}
-
-std::vector<Cell> select_ids(const std::vector<Cell>& cells, const std::set<std::string>& ids) {
-    std::vector<Cell> out;
-    for (const auto& c : cells) {
-        if (ids.contains(c.id)) out.push_back(c);
     }
     return out;
 }

@@ -21,10 +21,6 @@ util::Result<void> EvidenceSink::write_cell_summary(const CellReport& report, co
     return m_writer.write_cell_summary(to_cell_summary(report), &observations);
 }
 
-bool gate_outcome_passes(std::string_view o) {
-    return o == "passed" || o == "expectation_met" || o == "known_failure";
-}
-
 evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecision* decision) {
     evidence::CellSummary c;
     if (r.cell.host_in_id) c.host = r.cell.host_name;

@@ -30,9 +30,6 @@ private:
 // `decision` is the run gate's per-cell decision when known (finalize), else the report's own.
 [[nodiscard]] evidence::CellSummary to_cell_summary(const CellReport& report, const gate::CellDecision* decision = nullptr);
 
-// Gate outcomes that pass (used by --rerun-failed on 21-summary.json "gate_outcome").
-[[nodiscard]] bool gate_outcome_passes(std::string_view outcome);
-
 struct RunFacts {
     std::string scenario_name, scenario_path, scenario_sha256, label;
     std::string host_kind, host_url, host_version;

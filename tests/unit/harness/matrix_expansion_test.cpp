@@ -65,7 +65,6 @@ TEST_CASE("matrix: two hosts give distinct cell ids and evidence folders equal t
     CHECK(id_set.size() == cells.size());
     CHECK(folder_set.size() == cells.size());
     CHECK(ids(matrix::filter_only(cells, "b__*__kimi")) == std::vector<std::string>{"b__self_service__kimi", "b__subscription__kimi"});
-    CHECK(ids(matrix::select_ids(cells, {"a__subscription__kimi"})) == std::vector<std::string>{"a__subscription__kimi"});
 }
 
 TEST_CASE("matrix: a hosts axis with a single host keeps the spec's <mode>__<provider> ids") {
@@ -128,22 +127,6 @@ TEST_CASE("matrix: --shard parsing rejects malformed values") {
         INFO(bad);
         CHECK_FALSE(matrix::parse_shard(bad).has_value());
     }
-}
-
-TEST_CASE("matrix: --rerun-failed selects the cells whose 21-summary did not pass the gate") {
-    auto dir = std::filesystem::temp_directory_path() / ("crm-rerun-" + crm::util::random_hex(6));
-    REQUIRE(crm::util::write_atomic(dir / "self_service__kimi" / "21-summary.json",
-                                    R"({"cell": "self_service__kimi", "gate": {"passed": false}})").has_value());
-    REQUIRE(crm::util::write_atomic(dir / "self_service__deepseek" / "21-summary.json",
-                                    R"({"cell": "self_service__deepseek", "gate": {"passed": true}})").has_value());
-    REQUIRE(crm::util::write_atomic(dir / "subscription__kimi" / "00-cell.json", "{}").has_value());
-    auto failed = matrix::failed_cell_ids(dir);
-    REQUIRE(failed.has_value());
-    CHECK(*failed == std::set<std::string>{"self_service__kimi", "subscription__kimi"});
-    auto cells = matrix::select_ids(matrix::expand(three_by_two()), *failed);
-    CHECK(ids(cells) == std::vector<std::string>{"self_service__kimi", "subscription__kimi"});
-    CHECK_FALSE(matrix::failed_cell_ids(dir / "nope").has_value());
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("matrix: resource prefixes differ per cell and per run") {
