@@ -7,6 +7,7 @@
 #include "stubs/embedded_profiles.hpp"
 #include "stubs/stub_cluster.hpp"
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::stubs {
 
@@ -129,13 +130,15 @@ util::Result<FaultProfile> load_profile(std::string_view name_or_path) {
         if (e.name == name_or_path) return parse_profile(e.text, "stubs/profiles/" + std::string(e.name) + ".json");
     }
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(std::filesystem::path(std::string(name_or_path)), ec)) {
+    // Any existing path is read as a profile file, so a FIFO or a device is refused by
+    // read_input_file rather than mistaken for an unknown profile name.
+    if (!std::filesystem::exists(std::filesystem::path(std::string(name_or_path)), ec)) {
         std::string known;
         for (const auto& n : profile_names()) known += (known.empty() ? "" : ", ") + n;
         return util::fail(util::ErrorCode::invalid_input,
                           "unknown fault profile '" + std::string(name_or_path) + "' (known: " + known + "; or a file path)");
     }
-    auto text = util::read_file(std::string(name_or_path));
+    auto text = util::read_input_file(std::string(name_or_path));
     if (!text) return std::unexpected(text.error());
     return parse_profile(*text, name_or_path);
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::engine {
 
@@ -21,7 +22,9 @@ std::string trim(std::string_view s) {
 }  // namespace
 
 FileReader filesystem_reader() {
-    return [](const std::filesystem::path& p) { return util::read_file(p); };
+    return [](const std::filesystem::path& p) {
+        return util::read_input_file(p, util::k_max_key_file_bytes);
+    };
 }
 
 util::Result<std::string> resolve_key(const Provider& provider, const util::EnvLookup& env,

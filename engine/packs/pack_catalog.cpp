@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::engine {
 
@@ -60,7 +61,7 @@ util::Result<const Provider*> PackCatalog::find(std::string_view qualified) cons
 }
 
 util::Result<Pack> load_pack_file(const std::filesystem::path& path, const util::EnvLookup& env) {
-    auto text = util::read_file(path);
+    auto text = util::read_input_file(path);
     if (!text) return std::unexpected(text.error());
     return parse_pack(*text, path.generic_string(), env);
 }

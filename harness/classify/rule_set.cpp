@@ -7,6 +7,7 @@
 #include "harness/classify/builtin_rules.hpp"
 #include "harness/classify/observations_json.hpp"
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::classify {
 
@@ -291,7 +292,7 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
 }
 
 util::Result<RuleSet> load_rules(const std::filesystem::path& path) {
-    auto text = util::read_file(path);
+    auto text = util::read_input_file(path);
     if (!text) return std::unexpected(text.error());
     return parse_rules(*text, path.string());
 }

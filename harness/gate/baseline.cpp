@@ -5,6 +5,7 @@
 #include "harness/classify/cause.hpp"
 #include "harness/scenario/json_line_map.hpp"
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 #include "util/json.hpp"
 
 namespace crm::harness::gate {
@@ -77,11 +78,8 @@ util::Result<Baseline> parse_baseline(std::string_view text, std::string_view so
 }
 
 util::Result<Baseline> load_baseline(const std::filesystem::path& path) {
-    auto text = util::read_file(path);
-    if (!text)
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("{}:1: (document): cannot read baseline: {}", path.string(),
-                                      text.error().message));
+    auto text = util::read_input_file(path);
+    if (!text) return std::unexpected(text.error());
     return parse_baseline(*text, path.string());
 }
 

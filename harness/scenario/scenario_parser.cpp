@@ -9,6 +9,7 @@
 #include "harness/classify/cause.hpp"
 #include "harness/scenario/json_line_map.hpp"
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 #include "util/json.hpp"
 #include "util/sha256.hpp"
 
@@ -430,12 +431,10 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
 }
 
 Result<Scenario> load_scenario(const std::filesystem::path& path, const util::EnvLookup& env) {
-    auto text = util::read_file(path);
-    if (!text) {
-        return util::fail(ErrorCode::invalid_input,
-                          fmt::format("{}:1: (document): cannot read scenario: {}", path.string(),
-                                      text.error().message));
-    }
+    // Not a regular file (a directory, a FIFO, /dev/zero), over the size cap, or unreadable:
+    // one line naming the file, before any byte is parsed.
+    auto text = util::read_input_file(path);
+    if (!text) return std::unexpected(text.error());
     auto base = path.parent_path();
     if (base.empty()) base = ".";
     auto s = parse_scenario(*text, path.string(), base, env);

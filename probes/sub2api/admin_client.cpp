@@ -145,7 +145,7 @@ util::Result<json::value> AdminClient::call_once(const Call& c) {
     auto response = send(c, target);
     if (!response) return std::unexpected(response.error());
     std::string url = m_base_url + target;
-    EnvelopeRequest er{c.method, c.path, url,
+    EnvelopeRequest er{std::string(c.method), std::string(c.path), url,
                        c.auth == AuthMode::admin && is_admin_path(c.path)};
     auto data = parse_envelope(*response, er);
     if (!data) return std::unexpected(scrubbed(data.error()));
@@ -196,7 +196,7 @@ util::Result<UserSession> AdminClient::login(std::string_view email, std::string
     if (!response) return std::unexpected(response.error());
     // An admin whose login fails cannot administer the host: that is host_rejected, while an
     // ordinary user's failed login is an access precondition the caller classifies.
-    EnvelopeRequest er{"POST", k_login_path, m_base_url + target, as_admin};
+    EnvelopeRequest er{"POST", std::string(k_login_path), m_base_url + target, as_admin};
     auto data = parse_envelope(*response, er);
     if (!data) return std::unexpected(scrubbed(data.error()));
     register_secrets_in(*data, false);

@@ -24,10 +24,12 @@ namespace crm::probes::sub2api {
 
 namespace json = boost::json;
 
+// Owns its strings: callers build `url` from temporaries (base URL + path), and a view into
+// such a temporary dangled once, putting freed heap bytes into capability artifacts.
 struct EnvelopeRequest {
-    std::string_view method;
-    std::string_view path;   // without query, as shown in messages
-    std::string_view url;    // full URL, for context / protocol errors
+    std::string method;
+    std::string path;         // without query, as shown in messages
+    std::string url;          // full URL, for context / protocol errors
     bool admin_auth = false;  // 401/403 mean "admin credentials rejected"
 };
 

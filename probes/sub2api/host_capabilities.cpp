@@ -195,7 +195,8 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         constexpr std::string_view probe_path = "/api/v1/admin/users/0/api-keys";
         auto answer = raw("POST", probe_path, json::value(json::object{}), AuthMode::admin);
         if (answer) {
-            EnvelopeRequest er{"POST", probe_path, m_base_url + std::string(probe_path), true};
+            EnvelopeRequest er{"POST", std::string(probe_path), m_base_url + std::string(probe_path),
+                               true};
             auto parsed = parse_envelope(*answer, er);
             fork_route = is_fork_key_route_answer(*answer);
             caps.key_route_evidence =

@@ -187,3 +187,16 @@ TEST_CASE("capabilities: platforms follow the host version") {
     CHECK(std::find(unknown.begin(), unknown.end(), "deepseek") != unknown.end());
     CHECK(source.find("not parsed") != std::string::npos);
 }
+
+TEST_CASE("capabilities: a text or HTML answer to the fork-route probe is quoted whole, URL intact") {
+    // The request description once held a view into a temporary URL; a non-JSON answer then
+    // copied freed heap bytes into 02-host-capabilities.json (AddressSanitizer: use after free).
+    Host h;  // no fork route: Gin's text 404
+    auto caps = probe(h);
+    CHECK(caps.key_route == KeyRoute::user_login);
+    CHECK(caps.key_route_evidence ==
+          "POST /api/v1/admin/users/0/api-keys -> 404: non-JSON body from "
+          "http://127.0.0.1:9/api/v1/admin/users/0/api-keys: 404 page not found");
+    auto text = json::serialize(caps.to_json());
+    CHECK(json::parse(text).at("key_creation").is_object());
+}
