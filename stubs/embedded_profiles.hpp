@@ -5,6 +5,7 @@
 
 namespace crm::stubs {
 
+// Views into string literals compiled into the binary: they live as long as the program.
 struct EmbeddedProfile {
     std::string_view name;  // file name without .json
     std::string_view text;  // the JSON document
