@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace crm::harness::runner {
 
@@ -33,7 +34,7 @@ void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex
     }
     if (ex.response) {
         o.status = ex.response->status;
-        o.body_excerpt = ex.response->body.substr(0, 300);
+        o.body_excerpt = probes::envelope::to_valid_utf8(ex.response->body, 300);
     }
     if (ex.error_info) {
         const auto& e = *ex.error_info;
@@ -48,6 +49,17 @@ void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex
 void fill_host_health(classify::CellObservations& obs, const probes::ProbeExchange& health) {
     if (auto f = health.failure(); f && !health.answered()) obs.engine.host_probe_error_code = transport_name(*f);
     if (health.response) obs.engine.host_probe_status = health.response->status;
+    if (health.transport_error) {
+        obs.engine.host_probe_detail = fmt::format("{}: {}", transport_name(health.transport_error->code),
+                                                   health.transport_error->message);
+    } else if (health.response && health.response->status != 200) {
+        // Quote what answered instead of sub2api's {"status":"ok"} (a proxy page, Gin's 404).
+        std::string body;
+        for (char c : probes::envelope::to_valid_utf8(health.response->body, 160))
+            if (body.empty() || !(std::isspace(static_cast<unsigned char>(c)) && std::isspace(static_cast<unsigned char>(body.back()))))
+                body += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+        obs.engine.host_probe_detail = fmt::format("HTTP {}: \"{}\"", health.response->status, body);
+    }
 }
 
 void fill_host_error(classify::CellObservations& obs, const util::Error& error) {
@@ -57,6 +69,12 @@ void fill_host_error(classify::CellObservations& obs, const util::Error& error) 
         case ErrorCode::timeout:
         case ErrorCode::stalled:
             if (obs.engine.host_probe_error_code.empty()) obs.engine.host_probe_error_code = util::to_string(error.code);
+            if (obs.engine.host_probe_detail.empty()) obs.engine.host_probe_detail = error.message;
+            break;
+        case ErrorCode::protocol:
+            // The admin API answered, but not as sub2api (a proxy's HTML page, Gin's text 404 on
+            // a route the engine needs): quoted as such, never as an engine fault.
+            obs.engine.admin_api_error = error.message;
             break;
         case ErrorCode::host_rejected:
             obs.engine.admin_rejected = true;
@@ -180,8 +198,13 @@ void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutc
     obs.reconcile.residue_count = static_cast<int>(out.residue.size());
 }
 
+void fill_read_back_error(classify::CellObservations& obs, std::string_view step, const util::Error& error) {
+    append_joined(obs.engine.read_back_error, fmt::format("{}: {}", step, error.message));
+}
+
 void fill_rollback(classify::CellObservations& obs, const engine::RollbackOutcome& out) {
     obs.rollback.ran = true;
+    obs.rollback.error = out.error;
     obs.rollback.status = std::string(engine::to_string(out.batch_status));
     obs.rollback.remaining_owned = static_cast<int>(out.remaining.size());
 }

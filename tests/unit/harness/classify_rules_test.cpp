@@ -40,7 +40,7 @@ TEST_CASE("rules: the repository table loads and the embedded copy is identical 
     auto loaded = load_rules(std::string(CRM_SOURCE_DIR) + "/rules/causes.json");
     REQUIRE(loaded);
     CHECK(loaded->rules.size() == builtin->rules.size());
-    CHECK(loaded->rules.front().id == "host-unreachable");
+    CHECK(loaded->rules.front().id == "host-not-http");
     CHECK(loaded->rules.back().cause == Cause::ready);
 }
 
