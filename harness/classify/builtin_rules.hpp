@@ -466,7 +466,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
     {
       "id": "read-back-failed",
       "when": { "field": "engine.read_back_error", "op": "exists" },
-      "text": "A read-back the cause does not rest on failed, so its evidence is missing: {engine.read_back_error}."
+      "text": "A host read the cause does not rest on failed, so its evidence is missing: {engine.read_back_error}."
     },
     {
       "id": "gateway-x-api-key-refused",

@@ -244,6 +244,7 @@ bool CellRun::do_preview() {
     auto plan = m_engine.preview(m_host.target, req);
     write_json("04-preview.json", plan ? plan->to_json() : error_json(plan.error()));
     if (!plan) fill_import_error(m_obs, plan.error());
+    else fill_preview_warnings(m_obs, plan->warnings);
     return plan.has_value();
 }
 
@@ -287,6 +288,7 @@ bool CellRun::do_mode_state() {
     auto v = m_engine.read_back_access(m_host.target, *m_batch, to_engine(m_cell.mode));
     write_json(mode_state_artifact(m_cell.mode), v ? *v : error_json(v.error()));
     if (!v) fill_read_back_error(m_obs, "08 mode state read-back", v.error());
+    else fill_mode_state(m_obs, *v);
     return true;
 }
 

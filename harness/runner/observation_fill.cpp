@@ -20,6 +20,14 @@ void append_joined(std::string& to, std::string_view part) {
     to += part;
 }
 
+// The admin client's own words for an answer that is not a sub2api envelope (probes/sub2api
+// envelope.cpp: a proxy's HTML page, Gin's text 404, JSON of another API). The engine passes such
+// an error on as one line; it is the host's answer, not an engine fault.
+bool is_not_sub2api_answer(std::string_view message) {
+    return message.find("non-JSON body from ") != std::string_view::npos ||
+           message.find(" is not a sub2api envelope") != std::string_view::npos;
+}
+
 }  // namespace
 
 void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex, std::string_view artifact) {
@@ -121,6 +129,7 @@ void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& o
     obs.engine.import_status = out.batch_status == engine::BatchStatus::succeeded ? "succeeded" : "failed";
     obs.engine.provider_status = std::string(engine::to_string(out.provider_status));
     if (!out.error.empty()) obs.engine.engine_error = out.error;
+    if (is_not_sub2api_answer(out.error)) obs.engine.admin_api_error = out.error;
 }
 
 void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out) {
@@ -129,6 +138,7 @@ void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& o
     obs.engine.engine_claimed_ready = out.ready.ready();
     obs.engine.user_source = out.managed_user ? "engine" : "operator";
     if (!out.error.empty() && obs.engine.engine_error.empty()) obs.engine.engine_error = out.error;
+    if (is_not_sub2api_answer(out.error) && obs.engine.admin_api_error.empty()) obs.engine.admin_api_error = out.error;
     auto& t = obs.account_test;
     t.attempted = !out.account_tests.empty();
     std::string worst = t.attempted ? "success" : "";
@@ -196,6 +206,23 @@ void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutc
     obs.reconcile.status = out.status;
     obs.reconcile.owned_drift_count = static_cast<int>(out.drift.size());
     obs.reconcile.residue_count = static_cast<int>(out.residue.size());
+}
+
+void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings)
+        if (is_not_sub2api_answer(w)) append_joined(obs.engine.read_back_error, fmt::format("04 preview: {}", w));
+}
+
+void fill_mode_state(classify::CellObservations& obs, const util::json::value& state) {
+    if (!state.is_object()) return;
+    for (const auto& kv : state.as_object()) {
+        const auto* part = kv.value().if_object();
+        const auto* error = part ? part->if_contains("error") : nullptr;
+        if (error && error->is_string())
+            append_joined(obs.engine.read_back_error,
+                          fmt::format("08 mode state read-back ({}): {}", std::string_view(kv.key()),
+                                      std::string_view(error->as_string())));
+    }
 }
 
 void fill_read_back_error(classify::CellObservations& obs, std::string_view step, const util::Error& error) {

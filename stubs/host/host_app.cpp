@@ -117,6 +117,46 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
+// Every route the stub serves, as Gin registers them (":id" matches any one segment). A request
+// matching none gets Gin's text 404 before any middleware runs, like sub2api.
+constexpr std::string_view k_routes[] = {
+    "GET /health", "GET /setup/status", "GET /api/v1/settings/public", "POST /api/v1/auth/login",
+    "GET /api/v1/auth/me", "GET /api/v1/groups/available", "GET /api/v1/subscriptions/active",
+    "GET /v1/models", "GET /models", "POST /v1/chat/completions", "POST /chat/completions",
+    "GET /api/v1/keys", "POST /api/v1/keys", "GET /api/v1/keys/:id", "PUT /api/v1/keys/:id", "DELETE /api/v1/keys/:id",
+    "GET /api/v1/admin/compliance", "POST /api/v1/admin/compliance/accept",
+    "GET /api/v1/admin/settings/admin-api-key", "DELETE /api/v1/admin/settings/admin-api-key",
+    "POST /api/v1/admin/settings/admin-api-key/regenerate", "GET /api/v1/admin/system/version",
+    "GET /api/v1/admin/groups", "POST /api/v1/admin/groups", "GET /api/v1/admin/groups/:id",
+    "PUT /api/v1/admin/groups/:id", "DELETE /api/v1/admin/groups/:id", "GET /api/v1/admin/groups/:id/subscriptions",
+    "GET /api/v1/admin/groups/:id/api-keys",
+    "GET /api/v1/admin/channels", "POST /api/v1/admin/channels", "GET /api/v1/admin/channels/:id",
+    "PUT /api/v1/admin/channels/:id", "DELETE /api/v1/admin/channels/:id",
+    "GET /api/v1/admin/accounts", "POST /api/v1/admin/accounts", "GET /api/v1/admin/accounts/:id",
+    "PUT /api/v1/admin/accounts/:id", "DELETE /api/v1/admin/accounts/:id", "POST /api/v1/admin/accounts/:id/test",
+    "POST /api/v1/admin/accounts/:id/schedulable", "GET /api/v1/admin/accounts/:id/temp-unschedulable",
+    "DELETE /api/v1/admin/accounts/:id/temp-unschedulable", "POST /api/v1/admin/accounts/:id/clear-error",
+    "POST /api/v1/admin/accounts/:id/clear-rate-limit", "POST /api/v1/admin/accounts/:id/recover-state",
+    "GET /api/v1/admin/accounts/:id/models",
+    "GET /api/v1/admin/users", "POST /api/v1/admin/users", "GET /api/v1/admin/users/:id", "PUT /api/v1/admin/users/:id",
+    "DELETE /api/v1/admin/users/:id", "POST /api/v1/admin/users/:id/balance", "GET /api/v1/admin/users/:id/api-keys",
+    "GET /api/v1/admin/users/:id/subscriptions", "GET /api/v1/admin/users/:id/usage",
+    "GET /api/v1/admin/subscriptions", "POST /api/v1/admin/subscriptions/assign", "GET /api/v1/admin/subscriptions/:id",
+    "DELETE /api/v1/admin/subscriptions/:id", "POST /api/v1/admin/subscriptions/:id/revoke",
+    "POST /api/v1/admin/subscriptions/:id/extend", "GET /api/v1/admin/usage"};
+constexpr std::string_view k_fork_key_route = "POST /api/v1/admin/users/:id/api-keys";
+
+bool route_matches(std::string_view route, const Request& req) {
+    const auto space = route.find(' ');
+    if (route.substr(0, space) != req.method) return false;
+    const auto want = split_path(route.substr(space + 1));
+    const auto have = split_path(req.path);
+    if (want.size() != have.size()) return false;
+    for (std::size_t i = 0; i < want.size(); ++i)
+        if (want[i] != ":id" && want[i] != have[i]) return false;
+    return true;
+}
+
 std::string route_key(const Request& req) {
     std::string key = req.method + " ";
     for (const auto& s : split_path(req.path)) key += "/" + (hostwire::parse_id(s) ? std::string(":id") : s);
@@ -193,6 +233,9 @@ Response HostApp::handle(const Request& request) {
         if (auto it = m_proxy_errors.find(key); it != m_proxy_errors.end()) return proxy_page(it->second);
         if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end()) return no_route();
     }
+    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
+    for (auto route : k_routes) routed = routed || route_matches(route, request);
+    if (!routed) return no_route();
     return dispatch(request);
 }
 

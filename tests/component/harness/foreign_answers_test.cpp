@@ -113,18 +113,19 @@ TEST_CASE("foreign answers: 02 the admin API answering the proxy's HTML 502 is h
     CHECK(o.rule_id == "host-not-sub2api");
 }
 
-TEST_CASE("foreign answers: 04 preview reads answered with HTML 502 are host_unreachable, not an engine defect") {
-    auto o = run_with({4, 0, all_of(k_admin_reads, 502), {}});
-    expect(o, "host_unreachable", "502 Bad Gateway");
+TEST_CASE("foreign answers: 04 preview reads answered with HTML 502 (advisory) leave a ready cell with a note") {
+    auto o = run_with({4, 5, all_of(k_admin_reads, 502), {}});
+    expect(o, "ready", "502 Bad Gateway");
+    CHECK(quotes(joined(o.notes), "04 preview"));
 }
 
 TEST_CASE("foreign answers: 05 import writes answered with HTML 504 are host_unreachable, not an engine defect") {
-    auto o = run_with({5, 0, {{"POST /api/v1/admin/groups", 504}, {"POST /api/v1/admin/accounts", 504}}, {}});
+    auto o = run_with({5, 6, {{"POST /api/v1/admin/groups", 504}, {"POST /api/v1/admin/accounts", 504}}, {}});
     expect(o, "host_unreachable", "504 Gateway Time-out");
 }
 
 TEST_CASE("foreign answers: 07 access writes answered with HTML 502 are host_unreachable, not an engine defect") {
-    auto o = run_with({7, 0, {{"POST /api/v1/admin/users", 502}}, {}});
+    auto o = run_with({7, 8, {{"POST /api/v1/admin/users", 502}}, {}});
     expect(o, "host_unreachable", "502 Bad Gateway");
 }
 
