@@ -101,7 +101,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             "value": ["connect_failed", "tls", "dns"] }
         ]
       },
-      "explain": "The host could not be reached[[ (/health: {engine.host_probe_detail})]]; gateway /v1/models: {models.summary}; gateway completion: {chat.summary}. Nothing about the product was tested; fix connectivity (URL, TLS, firewall) and re-run.",
+      "explain": "No working sub2api host could be reached[[ (/health: {engine.host_probe_detail})]]; gateway /v1/models: {models.summary}; gateway completion: {chat.summary}. Nothing about the product was tested; fix connectivity (URL, TLS, firewall) or the service answering at that URL, and re-run.",
       "evidence": ["01-host-health.json", "09-models.json", "10-chat.json"]
     },
     {
@@ -164,9 +164,13 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "id": "gateway-proxy-error",
       "cause": "host_unreachable",
       "when": {
-        "all": [
-          { "fields": ["models.error_shape", "chat.error_shape", "chat_stream.error_shape"], "op": "eq", "value": "html" },
-          { "fields": ["models.status", "chat.status", "chat_stream.status"], "op": "gte", "value": 500 }
+        "any": [
+          { "all": [ { "field": "models.error_shape", "op": "eq", "value": "html" },
+                     { "field": "models.status", "op": "gte", "value": 500 } ] },
+          { "all": [ { "field": "chat.error_shape", "op": "eq", "value": "html" },
+                     { "field": "chat.status", "op": "gte", "value": 500 } ] },
+          { "all": [ { "field": "chat_stream.error_shape", "op": "eq", "value": "html" },
+                     { "field": "chat_stream.status", "op": "gte", "value": 500 } ] }
         ]
       },
       "explain": "A web server in front of the host answered the gateway with an HTML error page instead of sub2api (/v1/models: {models.summary}; completion: {chat.summary}; stream: {chat_stream.summary}). sub2api answers its own errors as JSON, so the request never reached it or the proxy gave up waiting: the reverse proxy or the sub2api behind it is failing. Nothing about the provider was tested; check the proxy and the host, then re-run.",

@@ -410,6 +410,10 @@ TEST_CASE("classifier: an HTML 5xx page from the gateway is a proxy in the way, 
     CHECK(c.cause == Cause::host_unreachable);
     CHECK(c.rule_id == "gateway-proxy-error");
     CHECK(c.explanation.find("504 Gateway Time-out") != std::string::npos);
+    // An HTML page and a 5xx on different probes are not one proxy answer.
+    auto mixed = cls::classify(crm::test::cell(R"j({"models": {"status": 404, "error_shape": "html", "listed_smoke_model": null},
+        "chat": {"status": 502, "error_shape": "openai", "error_type": "upstream_error"}})j"), crm::test::repo_rules());
+    CHECK(mixed.rule_id != "gateway-proxy-error");
 }
 
 TEST_CASE("classifier: a smoke model missing from /v1/models is model_not_exposed", "[classify]") {
