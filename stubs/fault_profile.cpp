@@ -45,6 +45,40 @@ util::Result<void> read_field(const json::object& obj, std::string_view key, T& 
     return {};
 }
 
+// A route key as the host counts requests: "METHOD /a/b/:id/c".
+bool is_route_key(std::string_view key) {
+    const auto space = key.find(' ');
+    if (space == std::string_view::npos || space == 0 || space + 1 >= key.size() || key[space + 1] != '/') return false;
+    for (char c : key.substr(0, space))
+        if (c < 'A' || c > 'Z') return false;
+    return key.substr(space + 1).find(' ') == std::string_view::npos;
+}
+
+util::Result<void> read_routes(const json::object& h, HostFaults& out, std::string_view source) {
+    auto bad = [&](std::string_view what) {
+        return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": " + std::string(what));
+    };
+    if (auto it = h.find("routes_missing"); it != h.end()) {
+        if (!it->value().is_array()) return bad("'host.routes_missing' must be an array of \"METHOD /path\"");
+        for (const auto& v : it->value().as_array()) {
+            if (!v.is_string() || !is_route_key(v.as_string()))
+                return bad("'host.routes_missing' entries are \"METHOD /path\" (numeric segments as :id)");
+            out.routes_missing.emplace_back(v.as_string());
+        }
+    }
+    if (auto it = h.find("proxy_errors"); it != h.end()) {
+        if (!it->value().is_object()) return bad("'host.proxy_errors' must be an object {\"METHOD /path\": 502|503|504}");
+        for (const auto& kv : it->value().as_object()) {
+            if (!is_route_key(kv.key())) return bad("'host.proxy_errors' keys are \"METHOD /path\" (numeric segments as :id)");
+            const auto& v = kv.value();
+            if (!v.is_int64() || (v.as_int64() != 502 && v.as_int64() != 503 && v.as_int64() != 504))
+                return bad("'host.proxy_errors' statuses are 502, 503 or 504");
+            out.proxy_errors[std::string(kv.key())] = static_cast<int>(v.as_int64());
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view source) {
@@ -60,15 +94,20 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
     if (auto it = root.find("host"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
         const auto& h = it->value().as_object();
-        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "force_responses", "seed_residue"}, source, "host."); !r)
+        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "gateway_x_api_key_only", "responses_bridge",
+                                    "force_responses", "seed_residue", "routes_missing", "proxy_errors"},
+                                source, "host.");
+            !r)
             return std::unexpected(r.error());
         for (auto [key, field] : {std::pair{"compliance_gate", &p.host.compliance_gate},
                                   std::pair{"gateway_bearer_only", &p.host.gateway_bearer_only},
+                                  std::pair{"gateway_x_api_key_only", &p.host.gateway_x_api_key_only},
                                   std::pair{"responses_bridge", &p.host.responses_bridge},
                                   std::pair{"force_responses", &p.host.force_responses},
                                   std::pair{"seed_residue", &p.host.seed_residue}}) {
             if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
         }
+        if (auto r = read_routes(h, p.host, source); !r) return std::unexpected(r.error());
     }
     if (auto it = root.find("upstream"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'upstream' must be an object");
@@ -98,15 +137,34 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
     return p;
 }
 
+namespace {
+
+json::array routes_json(const std::vector<std::string>& routes) {
+    json::array a;
+    for (const auto& r : routes) a.emplace_back(r);
+    return a;
+}
+
+json::object proxy_json(const std::map<std::string, int>& errors) {
+    json::object o;
+    for (const auto& [route, status] : errors) o[route] = status;
+    return o;
+}
+
+}  // namespace
+
 json::value profile_to_json(const FaultProfile& p) {
     return json::object{
         {"name", p.name},
         {"description", p.description},
         {"host", json::object{{"compliance_gate", p.host.compliance_gate},
                               {"gateway_bearer_only", p.host.gateway_bearer_only},
+                              {"gateway_x_api_key_only", p.host.gateway_x_api_key_only},
                               {"responses_bridge", p.host.responses_bridge},
                               {"force_responses", p.host.force_responses},
-                              {"seed_residue", p.host.seed_residue}}},
+                              {"seed_residue", p.host.seed_residue},
+                              {"routes_missing", routes_json(p.host.routes_missing)},
+                              {"proxy_errors", proxy_json(p.host.proxy_errors)}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},
                                   {"models_error", p.upstream.models_error},

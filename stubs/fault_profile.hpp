@@ -3,6 +3,7 @@
 // the *mechanism* behind a real incident, never a canned answer to one probe. A profile has two
 // parts: what the stub host does differently (HostFaults) and what a stub upstream does
 // differently (UpstreamFaults). Unknown keys are rejected so a typo cannot silently mean healthy.
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,16 @@ struct HostFaults {
     // gets 502 upstream_error "Upstream request failed"; /v1/models (model_mapping) is unaffected.
     bool force_responses = false;
     bool seed_residue = false;         // foreign groups/accounts/channels exist at start
+    // The gateway reads the user key from x-api-key / x-goog-api-key only; a Bearer header is
+    // ignored (401 API_KEY_REQUIRED when no other header carries the key).
+    bool gateway_x_api_key_only = false;
+    // Routes this host does not serve, as "METHOD /path" with numeric path segments written
+    // ":id" ("POST /api/v1/admin/users/:id/api-keys"): Gin's default 404, text/plain
+    // "404 page not found", before any auth. Host-wide.
+    std::vector<std::string> routes_missing;
+    // Routes a reverse proxy in front of the host answers itself, route -> 502 | 503 | 504, with
+    // nginx's HTML error page (the request never reaches sub2api). Host-wide.
+    std::map<std::string, int> proxy_errors;
     friend bool operator==(const HostFaults&, const HostFaults&) = default;
 };
 

@@ -92,6 +92,10 @@ StubCounters StubCluster::counters() const {
 
 std::string StubCluster::snapshot_json() const { return m_impl->host->snapshot_json(); }
 
+void StubCluster::set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors) {
+    m_impl->host->set_route_faults(std::move(routes_missing), std::move(proxy_errors));
+}
+
 void StubCluster::release_stalls() {
     for (auto& s : m_impl->upstream_servers) s->release_waiters();
     if (m_impl->host_server) m_impl->host_server->release_waiters();

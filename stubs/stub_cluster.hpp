@@ -76,6 +76,9 @@ public:
     [[nodiscard]] std::string snapshot_json() const;
     // Ends every open keep-alive stall stream now (tests use it to finish quickly).
     void release_stalls();
+    // Replaces the host's route faults (profile host.routes_missing / proxy_errors) while it
+    // runs: tests make one route fail from a given pipeline step on.
+    void set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors);
 
     struct Impl;
 

@@ -75,6 +75,21 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
   },
   "rules": [
     {
+      "id": "host-not-http",
+      "cause": "host_unreachable",
+      "when": {
+        "any": [
+          { "field": "engine.host_probe_error_code", "op": "eq", "value": "protocol" },
+          { "all": [
+            { "field": "engine.host_probe_error_code", "op": "exists" },
+            { "field": "engine.host_probe_detail", "op": "contains", "value": "not with HTTP" }
+          ] }
+        ]
+      },
+      "explain": "The host URL accepts connections and answers, but not with a valid HTTP answer: it is not speaking HTTP, let alone the sub2api API, at this address[[ (/health: {engine.host_probe_detail})]]; gateway /v1/models: {models.summary}. Connectivity is fine; the URL points at another kind of service (a TLS-only port addressed as http://, SSH, a database, ...) or something between cuts the answers. Check the host URL's scheme and port and re-run.",
+      "evidence": ["01-host-health.json", "09-models.json", "10-chat.json"]
+    },
+    {
       "id": "host-unreachable",
       "cause": "host_unreachable",
       "when": {
@@ -86,14 +101,14 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             "value": ["connect_failed", "tls", "dns"] }
         ]
       },
-      "explain": "The host could not be reached[[ (/health: {engine.host_probe_error_code})]][[ (/health HTTP {engine.host_probe_status})]]; gateway /v1/models: {models.summary}; gateway completion: {chat.summary}. Nothing about the product was tested; fix connectivity (URL, TLS, firewall) and re-run.",
+      "explain": "No working sub2api host could be reached[[ (/health: {engine.host_probe_detail})]]; gateway /v1/models: {models.summary}; gateway completion: {chat.summary}. Nothing about the product was tested; fix connectivity (URL, TLS, firewall) or the service answering at that URL, and re-run.",
       "evidence": ["01-host-health.json", "09-models.json", "10-chat.json"]
     },
     {
       "id": "host-not-sub2api",
       "cause": "host_unreachable",
       "when": { "field": "engine.admin_api_error", "op": "exists" },
-      "explain": "The URL answers, but not as a sub2api admin API: {engine.admin_api_error}. The admin credentials were never judged, so this is not an auth rejection: the host URL points at something other than sub2api (another service, a proxy or login page, a wrong path prefix) or its admin API is failing. Nothing about the provider was tested; check the host URL and re-run.",
+      "explain": "The URL answers, but not as a sub2api admin API: {engine.admin_api_error}. The admin credentials were never judged, so this is not an auth rejection: the host URL points at something other than sub2api (another service, a reverse proxy's error page, a login page, a wrong path prefix) or the sub2api behind it is failing. Nothing about the provider was tested; check the host URL and re-run.",
       "evidence": ["02-host-capabilities.json", "01-host-health.json"]
     },
     {
@@ -142,8 +157,24 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           ] }
         ]
       },
-      "explain": "Rollback of the batch left {rollback.remaining_owned} owned resource(s) on the host (rollback status {rollback.status}); the host read-back proves the leak.",
+      "explain": "Rollback of the batch left {rollback.remaining_owned} owned resource(s) on the host (rollback status {rollback.status})[[: {rollback.error}]]. Owned resources may remain on the host; re-run rollback for the batch once the host answers.",
       "evidence": ["20-rollback.json", "05-import.json"]
+    },
+    {
+      "id": "gateway-proxy-error",
+      "cause": "host_unreachable",
+      "when": {
+        "any": [
+          { "all": [ { "field": "models.error_shape", "op": "eq", "value": "html" },
+                     { "field": "models.status", "op": "gte", "value": 500 } ] },
+          { "all": [ { "field": "chat.error_shape", "op": "eq", "value": "html" },
+                     { "field": "chat.status", "op": "gte", "value": 500 } ] },
+          { "all": [ { "field": "chat_stream.error_shape", "op": "eq", "value": "html" },
+                     { "field": "chat_stream.status", "op": "gte", "value": 500 } ] }
+        ]
+      },
+      "explain": "A web server in front of the host answered the gateway with an HTML error page instead of sub2api (/v1/models: {models.summary}; completion: {chat.summary}; stream: {chat_stream.summary}). sub2api answers its own errors as JSON, so the request never reached it or the proxy gave up waiting: the reverse proxy or the sub2api behind it is failing. Nothing about the provider was tested; check the proxy and the host, then re-run.",
+      "evidence": ["10-chat.json", "10-chat.headers.txt", "09-models.json", "11-chat-stream.json"]
     },
     {
       "id": "upstream-quota-direct",
@@ -300,18 +331,6 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "evidence": ["13-reconcile.json", "05-import.json"]
     },
     {
-      "id": "gateway-rejects-x-api-key",
-      "cause": "gateway_auth_mismatch",
-      "when": {
-        "all": [
-          { "field": "chat.ok", "op": "eq", "value": true },
-          { "field": "chat_alt_auth.status", "op": "in", "value": [401, 403] }
-        ]
-      },
-      "explain": "The gateway accepts the user key as 'Authorization: Bearer' but rejects the same key sent as 'x-api-key' ({chat_alt_auth.summary}). Clients that use x-api-key will fail against this host.",
-      "evidence": ["10-chat.json", "10-chat.headers.txt"]
-    },
-    {
       "id": "gateway-rejects-bearer",
       "cause": "gateway_auth_mismatch",
       "when": {
@@ -323,7 +342,7 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
           { "fields": ["chat.error_code", "models.error_code"], "op": "eq", "value": "API_KEY_REQUIRED" }
         ]
       },
-      "explain": "The gateway does not accept the user key as 'Authorization: Bearer' (completion: {chat.summary}; /v1/models: {models.summary}) while the x-api-key variant answered {chat_alt_auth.summary}: the host reads a different auth header than the probes send.",
+      "explain": "The gateway refuses the user key sent as 'Authorization: Bearer', the style OpenAI-compatible clients use (completion: {chat.summary}; /v1/models: {models.summary}), while the same key sent as x-api-key answered {chat_alt_auth.summary}: the key is valid, but the host reads a different auth header than clients send.",
       "evidence": ["10-chat.json", "10-chat.headers.txt", "09-models.headers.txt"]
     },
     {
@@ -445,6 +464,23 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
       "when": { "ref": "gateway_ready" },
       "explain": "Ready: /v1/models lists {smoke_model} and a completion through the gateway succeeds (completion: {chat.summary}; stream: {chat_stream.summary}).",
       "evidence": ["09-models.json", "10-chat.json", "11-chat-stream.json"]
+    }
+  ],
+  "notes": [
+    {
+      "id": "read-back-failed",
+      "when": { "field": "engine.read_back_error", "op": "exists" },
+      "text": "A host read the cause does not rest on failed, so its evidence is missing: {engine.read_back_error}."
+    },
+    {
+      "id": "gateway-x-api-key-refused",
+      "when": {
+        "all": [
+          { "field": "chat.ok", "op": "eq", "value": true },
+          { "field": "chat_alt_auth.status", "op": "in", "value": [401, 403] }
+        ]
+      },
+      "text": "The gateway accepts the user key as 'Authorization: Bearer' but refuses the same key sent as 'x-api-key' ({chat_alt_auth.summary}). Bearer is what OpenAI-compatible clients send, so this does not block; only clients configured for x-api-key would fail against this host."
     }
   ]
 }

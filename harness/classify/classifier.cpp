@@ -223,6 +223,17 @@ std::string render(std::string_view tpl, const json::object& view) {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> holding_notes(Evaluator& ev, const json::object& view, const RuleSet& rules) {
+    std::vector<std::string> out;
+    for (const Note& note : rules.notes)
+        if (ev.eval(note.when)) out.push_back(render(note.text, view));
+    return out;
+}
+
+}  // namespace
+
 Classification classify_view(const json::object& view, const RuleSet& rules) {
     Evaluator ev{view, rules};
     for (const Rule& rule : rules.rules) {
@@ -233,9 +244,11 @@ Classification classify_view(const json::object& view, const RuleSet& rules) {
         c.explanation = render(rule.explain, view);
         c.evidence = rule.evidence;
         c.rule_id = rule.id;
+        c.notes = holding_notes(ev, view, rules);
         return c;
     }
     Classification c;
+    c.notes = holding_notes(ev, view, rules);
     c.cause = Cause::harness_error;
     c.verdict = verdict_of(c.cause);
     c.explanation = fmt::format(
@@ -261,6 +274,9 @@ json::object to_json(const Classification& c) {
     for (const auto& e : c.evidence) ev.emplace_back(e);
     o["evidence"] = std::move(ev);
     o["rule_id"] = c.rule_id;
+    json::array notes;
+    for (const auto& n : c.notes) notes.emplace_back(n);
+    o["notes"] = std::move(notes);
     return o;
 }
 

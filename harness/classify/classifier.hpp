@@ -21,6 +21,7 @@ struct Classification {
     std::string explanation;             // one paragraph, placeholders filled from observations
     std::vector<std::string> evidence;   // artifact names (relative to the cell folder)
     std::string rule_id;                 // the matching rule, or k_no_rule_matched
+    std::vector<std::string> notes;      // every holding note of the table, rendered; never blocks
 
     friend bool operator==(const Classification&, const Classification&) = default;
 };
@@ -30,7 +31,7 @@ struct Classification {
 // The same over an already built JSON view (observations_json.hpp's to_json).
 [[nodiscard]] Classification classify_view(const util::json::object& view, const RuleSet& rules);
 
-// {"cause","verdict","explanation","evidence","rule_id","blocks_release_by_default"}
+// {"cause","verdict","explanation","evidence","rule_id","blocks_release_by_default","notes"}
 [[nodiscard]] util::json::object to_json(const Classification& c);
 
 }  // namespace crm::harness::classify

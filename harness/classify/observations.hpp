@@ -91,6 +91,9 @@ struct EngineObservation {
     std::string harness_error;          // the toolkit failed or the scenario/pack is invalid
     std::string host_probe_error_code;  // "" | connect_failed | tls | timeout | dns ... on /health
     std::optional<int> host_probe_status;
+    // What /health answered, one line: the transport's line, or "HTTP 502 text/html: <excerpt>"
+    // for an answer that is not sub2api's {"status":"ok"}.
+    std::string host_probe_detail;
     std::optional<bool> admin_rejected;  // admin auth failed / compliance gate not accepted
     std::string admin_error_code;       // INVALID_ADMIN_KEY | ADMIN_COMPLIANCE_ACK_REQUIRED | ...
     // The host URL answered the admin API, but not as a sub2api admin API and not with a refusal
@@ -106,6 +109,9 @@ struct EngineObservation {
     std::optional<bool> binding_wrong;  // key bound to the wrong group, account platform != group
     std::string invariant_violation;    // any other broken engine invariant, one line
     std::string engine_error;           // the engine's own error message for a failed step
+    // Read-backs the cause does not rest on (08 mode state, 12 accounts, 13 reconcile) that
+    // failed: "<step>: <the host's answer>", joined with " | ". Reported as a note.
+    std::string read_back_error;
     std::string user_source;            // "" | engine | operator (operator-supplied ordinary user)
     std::string access_error_code;      // e.g. INSUFFICIENT_BALANCE, SUBSCRIPTION_NOT_FOUND
     std::optional<int> access_error_status;
@@ -128,6 +134,7 @@ struct RollbackObservation {
     bool ran = false;
     std::string status;                 // rolled_back | rollback_failed
     int remaining_owned = 0;            // owned resources still on the host after rollback
+    std::string error;                  // why rollback failed, when it did (the host's answer)
     std::string artifact = "20-rollback.json";
 
     friend bool operator==(const RollbackObservation&, const RollbackObservation&) = default;

@@ -73,6 +73,7 @@ void visit_engine(Self& e, V&& v) {
     v("harness_error", e.harness_error);
     v("host_probe_error_code", e.host_probe_error_code);
     v("host_probe_status", e.host_probe_status);
+    v("host_probe_detail", e.host_probe_detail);
     v("admin_rejected", e.admin_rejected);
     v("admin_error_code", e.admin_error_code);
     v("admin_api_error", e.admin_api_error);
@@ -86,6 +87,7 @@ void visit_engine(Self& e, V&& v) {
     v("binding_wrong", e.binding_wrong);
     v("invariant_violation", e.invariant_violation);
     v("engine_error", e.engine_error);
+    v("read_back_error", e.read_back_error);
     v("user_source", e.user_source);
     v("access_error_code", e.access_error_code);
     v("access_error_status", e.access_error_status);
@@ -106,6 +108,7 @@ void visit_rollback(Self& r, V&& v) {
     v("ran", r.ran);
     v("status", r.status);
     v("remaining_owned", r.remaining_owned);
+    v("error", r.error);
     v("artifact", r.artifact);
 }
 
@@ -150,10 +153,18 @@ bool http_ok(const HttpObservation& h) {
 }
 
 // Bounded, one line: a summary quotes evidence, it does not reproduce it.
+// Whitespace runs (an HTML page's line breaks) become one space; the cut never splits a UTF-8
+// sequence, so the summary stays valid JSON text.
 std::string one_line(std::string_view text, std::size_t cap) {
+    std::size_t end = std::min(cap, text.size());
+    while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
     std::string out;
-    for (char ch : text.substr(0, cap)) out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
-    if (text.size() > cap) out += "...";
+    for (char ch : text.substr(0, end)) {
+        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : ch;
+    }
+    if (text.size() > end) out += "...";
     return out;
 }
 
@@ -198,6 +209,9 @@ std::string http_summary(const HttpObservation& h, bool ok) {
         out += h.body_excerpt.empty()
                    ? " with an empty body, not the expected payload"
                    : " with a body that is not the expected payload: \"" + one_line(h.body_excerpt, 80) + "\"";
+    } else if (h.status && *h.status >= 300 && !h.body_excerpt.empty()) {
+        // No API error body (a proxy's HTML page, Gin's "404 page not found"): quote what came.
+        out += " with a body that is not an API error: \"" + one_line(h.body_excerpt, 120) + "\"";
     } else if (ok) {
         out += " OK";
     }

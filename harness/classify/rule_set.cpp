@@ -220,7 +220,8 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
     if (*version != 1) return bad(fmt::format("unsupported schema_version {} (this build reads 1)", *version));
     for (const auto& kv : root) {
         if (kv.key() != "schema_version" && kv.key() != "patterns" &&
-            kv.key() != "definitions" && kv.key() != "rules" && kv.key() != "description") {
+            kv.key() != "definitions" && kv.key() != "rules" && kv.key() != "notes" &&
+            kv.key() != "description") {
             return bad(fmt::format("unknown top-level key '{}'", std::string(kv.key())));
         }
     }
@@ -288,6 +289,32 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
         ++index;
     }
     if (set.rules.empty()) return bad("the rule table has no rules");
+    if (auto it = root.find("notes"); it != root.end()) {
+        if (!it->value().is_array()) return bad("'notes' must be an array");
+        std::size_t n = 0;
+        for (const auto& nv : it->value().get_array()) {
+            std::string id = nv.is_object() ? util::get_string(nv, "id").value_or("") : "";
+            std::string where = fmt::format("{}: note #{} ({})", source, n++, id.empty() ? "?" : id);
+            auto nbad = [&](const std::string& what) {
+                return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {}", where, what));
+            };
+            if (!nv.is_object()) return nbad("a note must be an object");
+            for (const auto& kv : nv.get_object()) {
+                if (kv.key() != "id" && kv.key() != "when" && kv.key() != "text")
+                    return nbad(fmt::format("unknown key '{}'", std::string(kv.key())));
+            }
+            if (id.empty()) return nbad("missing string 'id'");
+            if (!ids.insert(id).second) return nbad("duplicate id");
+            const auto* when = util::find(nv, "when");
+            if (!when) return nbad("missing 'when'");
+            auto cond = parse_condition(*when, where, set);
+            if (!cond) return std::unexpected(cond.error());
+            auto note_text = util::get_string(nv, "text");
+            if (!note_text || note_text->empty()) return nbad("missing string 'text'");
+            if (auto ok = check_template(*note_text, where); !ok) return std::unexpected(ok.error());
+            set.notes.push_back(Note{id, std::move(*cond), *note_text});
+        }
+    }
     return set;
 }
 

@@ -10,7 +10,10 @@
 //     "definitions": { "<name>": <condition>, ... },     // reusable conditions, may ref earlier ones
 //     "rules": [ { "id": "<unique>", "cause": "<Cause name>", "when": <condition>,
 //                  "explain": "text with {field.path} placeholders",
-//                  "evidence": ["19-upstream-chat.json", ...] }, ... ] }
+//                  "evidence": ["19-upstream-chat.json", ...] }, ... ],
+//     "notes": [ { "id": "<unique>", "when": <condition>, "text": "with {field.path}" }, ... ] }
+//   Notes are optional and never change the cause: every note whose condition holds adds its
+//   rendered text to the cell summary (a non-blocking observation, e.g. an auth style refused).
 //   <condition> := {"all": [<condition>...]} | {"any": [<condition>...]} | {"not": <condition>}
 //                | {"ref": "<definition name>"}
 //                | {"field": "<path>", "op": "<op>", "value": <json>}
@@ -58,12 +61,20 @@ struct Rule {
     std::vector<std::string> evidence;   // artifact names relative to the cell folder
 };
 
+// A non-blocking observation: rendered into the cell summary whenever `when` holds.
+struct Note {
+    std::string id;
+    Condition when;
+    std::string text;  // template, like Rule::explain
+};
+
 struct RuleSet {
     std::string source;                  // file name or "<builtin>"
     int schema_version = 1;
     std::map<std::string, std::string, std::less<>> patterns;  // named regex sources
     std::map<std::string, Condition, std::less<>> definitions;
     std::vector<Rule> rules;             // precedence order
+    std::vector<Note> notes;             // all evaluated, in order
 };
 
 // Parses and validates a rule table. Every error is one line naming `source` and the rule index

@@ -64,6 +64,14 @@ inline constexpr std::string_view k_tpl_cell_summary_md = R"crm_tpl(# {{{mode}}}
 - elapsed: {{{elapsed_ms}}} ms
 
 {{{explanation}}}
+{{#has_notes}}
+
+## Notes (do not block)
+
+{{#notes}}
+- {{{text}}}
+{{/notes}}
+{{/has_notes}}
 
 ## Evidence
 

@@ -174,6 +174,10 @@ json::object cell_view(const CellSummary& c, const std::set<std::string>& presen
     json::object o = to_json(c);
     o["blocks_release"] = classify::blocks_release_by_default(c.cause);
     o["has_expected"] = c.expected_cause.has_value();
+    o["has_notes"] = !c.notes.empty();
+    json::array notes;
+    for (const auto& n : c.notes) notes.emplace_back(json::object{{"text", n}});
+    o["notes"] = std::move(notes);
     o["elapsed_ms"] = std::to_string(c.elapsed_ms);
     json::array artifacts;
     for (const auto& a : c.artifacts) {

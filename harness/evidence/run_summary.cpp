@@ -61,6 +61,9 @@ json::object to_json(const CellSummary& c) {
     json::array artifacts;
     for (const auto& a : c.artifacts) artifacts.emplace_back(a);
     o["artifacts"] = std::move(artifacts);
+    json::array notes;
+    for (const auto& n : c.notes) notes.emplace_back(n);
+    o["notes"] = std::move(notes);
     json::array steps;  // an array keeps the pipeline order
     for (const auto& [name, state] : c.steps) {
         steps.emplace_back(json::object{{"name", name}, {"state", std::string(to_string(state))}});
@@ -183,6 +186,7 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     r.integer("elapsed_ms", c.elapsed_ms);
     r.boolean("required", c.required);
     r.strings("artifacts", c.artifacts);
+    if (util::find(v, "notes")) r.strings("notes", c.notes);  // bundles before notes have none
     if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
     else r.bad("cause", fmt::format("unknown cause '{}'", cause));
     if (auto pv = classify::parse_verdict(verdict)) c.verdict = *pv;

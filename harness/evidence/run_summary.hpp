@@ -32,6 +32,7 @@ struct CellSummary {
     std::string rule_id;              // the rule that produced the cause
     std::int64_t elapsed_ms = 0;
     std::vector<std::string> artifacts;  // proving artifacts, relative to the cell folder
+    std::vector<std::string> notes;      // non-blocking observations (they never change the cause)
     std::vector<std::pair<std::string, StepState>> steps;  // in pipeline order: {"09-models", ran}
     bool required = true;             // a required cell can fail the gate
 

@@ -243,7 +243,8 @@ bool CellRun::do_preview() {
     engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix};
     auto plan = m_engine.preview(m_host.target, req);
     write_json("04-preview.json", plan ? plan->to_json() : error_json(plan.error()));
-    if (!plan) m_obs.engine.engine_error = plan.error().message;
+    if (!plan) fill_import_error(m_obs, plan.error());
+    else fill_preview_warnings(m_obs, plan->warnings);
     return plan.has_value();
 }
 
@@ -286,6 +287,8 @@ bool CellRun::do_access() {
 bool CellRun::do_mode_state() {
     auto v = m_engine.read_back_access(m_host.target, *m_batch, to_engine(m_cell.mode));
     write_json(mode_state_artifact(m_cell.mode), v ? *v : error_json(v.error()));
+    if (!v) fill_read_back_error(m_obs, "08 mode state read-back", v.error());
+    else fill_mode_state(m_obs, *v);
     return true;
 }
 
@@ -354,6 +357,7 @@ bool CellRun::do_accounts_state() {
     auto accounts = admin.list_accounts(f);
     if (!accounts) {
         write_json("12-accounts-state.json", error_json(accounts.error()));
+        fill_read_back_error(m_obs, "12 accounts read-back", accounts.error());
         return true;
     }
     std::vector<probes::sub2api::Account> mine;
@@ -383,6 +387,7 @@ bool CellRun::do_reconcile() {
     auto r = m_engine.reconcile(m_host.target, *m_batch);
     write_json("13-reconcile.json", r ? r->to_json() : error_json(r.error()));
     if (r) fill_reconcile(m_obs, *r);
+    else fill_read_back_error(m_obs, "13 reconcile", r.error());
     return true;
 }
 
@@ -442,6 +447,7 @@ bool CellRun::do_rollback() {
     } else {
         m_obs.rollback.ran = true;
         m_obs.rollback.status = "rollback_failed";
+        m_obs.rollback.error = r.error().message;
     }
     return true;
 }
@@ -453,6 +459,7 @@ void CellRun::do_summary() {
     m_report.explanation = c.explanation;
     m_report.evidence = c.evidence;
     m_report.rule_id = c.rule_id;
+    m_report.notes = c.notes;
     if (!m_write_errors.empty()) {
         // Evidence we could not write is evidence we cannot vouch for.
         m_report.cause = "harness_error";

@@ -37,6 +37,7 @@ evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecis
     c.rule_id = r.rule_id;
     c.elapsed_ms = static_cast<std::int64_t>(r.elapsed_ms);
     c.artifacts = r.evidence;
+    c.notes = r.notes;
     for (const auto& s : r.steps) {
         auto state = s.status == "done"     ? evidence::StepState::ran
                      : s.status == "failed" ? evidence::StepState::failed
@@ -114,6 +115,7 @@ util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
     r.explanation = c->explanation;
     r.rule_id = c->rule_id;
     r.evidence = c->artifacts;
+    r.notes = c->notes;
     r.elapsed_ms = static_cast<double>(c->elapsed_ms);
     for (const auto& [name, state] : c->steps) {
         StepRecord s;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace crm::harness::runner {
 
@@ -19,6 +20,14 @@ void append_joined(std::string& to, std::string_view part) {
     to += part;
 }
 
+// The admin client's own words for an answer that is not a sub2api envelope (probes/sub2api
+// envelope.cpp: a proxy's HTML page, Gin's text 404, JSON of another API). The engine passes such
+// an error on as one line; it is the host's answer, not an engine fault.
+bool is_not_sub2api_answer(std::string_view message) {
+    return message.find("non-JSON body from ") != std::string_view::npos ||
+           message.find(" is not a sub2api envelope") != std::string_view::npos;
+}
+
 }  // namespace
 
 void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex, std::string_view artifact) {
@@ -33,7 +42,7 @@ void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex
     }
     if (ex.response) {
         o.status = ex.response->status;
-        o.body_excerpt = ex.response->body.substr(0, 300);
+        o.body_excerpt = probes::envelope::to_valid_utf8(ex.response->body, 300);
     }
     if (ex.error_info) {
         const auto& e = *ex.error_info;
@@ -48,6 +57,17 @@ void fill_exchange(classify::HttpObservation& o, const probes::ProbeExchange& ex
 void fill_host_health(classify::CellObservations& obs, const probes::ProbeExchange& health) {
     if (auto f = health.failure(); f && !health.answered()) obs.engine.host_probe_error_code = transport_name(*f);
     if (health.response) obs.engine.host_probe_status = health.response->status;
+    if (health.transport_error) {
+        obs.engine.host_probe_detail = fmt::format("{}: {}", transport_name(health.transport_error->code),
+                                                   health.transport_error->message);
+    } else if (health.response && health.response->status != 200) {
+        // Quote what answered instead of sub2api's {"status":"ok"} (a proxy page, Gin's 404).
+        std::string body;
+        for (char c : probes::envelope::to_valid_utf8(health.response->body, 160))
+            if (body.empty() || !(std::isspace(static_cast<unsigned char>(c)) && std::isspace(static_cast<unsigned char>(body.back()))))
+                body += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
+        obs.engine.host_probe_detail = fmt::format("HTTP {}: \"{}\"", health.response->status, body);
+    }
 }
 
 void fill_host_error(classify::CellObservations& obs, const util::Error& error) {
@@ -57,6 +77,12 @@ void fill_host_error(classify::CellObservations& obs, const util::Error& error) 
         case ErrorCode::timeout:
         case ErrorCode::stalled:
             if (obs.engine.host_probe_error_code.empty()) obs.engine.host_probe_error_code = util::to_string(error.code);
+            if (obs.engine.host_probe_detail.empty()) obs.engine.host_probe_detail = error.message;
+            break;
+        case ErrorCode::protocol:
+            // The admin API answered, but not as sub2api (a proxy's HTML page, Gin's text 404 on
+            // a route the engine needs): quoted as such, never as an engine fault.
+            obs.engine.admin_api_error = error.message;
             break;
         case ErrorCode::host_rejected:
             obs.engine.admin_rejected = true;
@@ -103,6 +129,7 @@ void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& o
     obs.engine.import_status = out.batch_status == engine::BatchStatus::succeeded ? "succeeded" : "failed";
     obs.engine.provider_status = std::string(engine::to_string(out.provider_status));
     if (!out.error.empty()) obs.engine.engine_error = out.error;
+    if (is_not_sub2api_answer(out.error)) obs.engine.admin_api_error = out.error;
 }
 
 void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out) {
@@ -111,6 +138,7 @@ void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& o
     obs.engine.engine_claimed_ready = out.ready.ready();
     obs.engine.user_source = out.managed_user ? "engine" : "operator";
     if (!out.error.empty() && obs.engine.engine_error.empty()) obs.engine.engine_error = out.error;
+    if (is_not_sub2api_answer(out.error) && obs.engine.admin_api_error.empty()) obs.engine.admin_api_error = out.error;
     auto& t = obs.account_test;
     t.attempted = !out.account_tests.empty();
     std::string worst = t.attempted ? "success" : "";
@@ -180,8 +208,30 @@ void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutc
     obs.reconcile.residue_count = static_cast<int>(out.residue.size());
 }
 
+void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings) {
+    for (const auto& w : warnings)
+        if (is_not_sub2api_answer(w)) append_joined(obs.engine.read_back_error, fmt::format("04 preview: {}", w));
+}
+
+void fill_mode_state(classify::CellObservations& obs, const util::json::value& state) {
+    if (!state.is_object()) return;
+    for (const auto& kv : state.as_object()) {
+        const auto* part = kv.value().if_object();
+        const auto* error = part ? part->if_contains("error") : nullptr;
+        if (error && error->is_string())
+            append_joined(obs.engine.read_back_error,
+                          fmt::format("08 mode state read-back ({}): {}", std::string_view(kv.key()),
+                                      std::string_view(error->as_string())));
+    }
+}
+
+void fill_read_back_error(classify::CellObservations& obs, std::string_view step, const util::Error& error) {
+    append_joined(obs.engine.read_back_error, fmt::format("{}: {}", step, error.message));
+}
+
 void fill_rollback(classify::CellObservations& obs, const engine::RollbackOutcome& out) {
     obs.rollback.ran = true;
+    obs.rollback.error = out.error;
     obs.rollback.status = std::string(engine::to_string(out.batch_status));
     obs.rollback.remaining_owned = static_cast<int>(out.remaining.size());
 }

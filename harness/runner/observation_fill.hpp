@@ -31,6 +31,12 @@ void fill_chat(classify::HttpObservation& o, const probes::gateway::ChatResult& 
 void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStreamResult& r);
 void fill_accounts(classify::CellObservations& obs, const std::vector<probes::sub2api::Account>& accounts);
 void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutcome& out);
+// Preview warnings that quote a host answer that is not sub2api (its reads are advisory).
+void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings);
+// The 08 read-back's parts that failed ({"user": {"error": "..."}}): kept for a note.
+void fill_mode_state(classify::CellObservations& obs, const util::json::value& state);
+// A read-back the cause does not rest on (08, 12, 13) failed: kept for a note.
+void fill_read_back_error(classify::CellObservations& obs, std::string_view step, const util::Error& error);
 void fill_rollback(classify::CellObservations& obs, const engine::RollbackOutcome& out);
 
 }  // namespace crm::harness::runner

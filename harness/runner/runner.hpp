@@ -41,6 +41,7 @@ struct CellReport {
     std::string explanation;
     std::string rule_id;
     std::vector<std::string> evidence;
+    std::vector<std::string> notes;  // the classifier's non-blocking notes
     std::vector<StepRecord> steps;
     gate::CellDecision gate;
     std::string started_at;  // ISO-8601 with UTC offset

@@ -209,6 +209,18 @@ ErrorCode map_curl_code(CURLcode code) {
     }
 }
 
+// The connection was made and the request sent, but what came back is no HTTP status line
+// (a TLS port, SSH, a database, random bytes): libcurl calls it HTTP/0.9 (refused by default,
+// CURLE_UNSUPPORTED_PROTOCOL) or a weird server reply. The peer answered, so this is not a
+// connectivity problem and must not be reported as one.
+bool answered_but_not_http(CURL* easy, CURLcode code) {
+    if (code == CURLE_WEIRD_SERVER_REPLY) return true;
+    if (code != CURLE_UNSUPPORTED_PROTOCOL) return false;
+    long request_bytes = 0;  // 0 when the scheme itself was unsupported and nothing was sent
+    curl_easy_getinfo(easy, CURLINFO_REQUEST_SIZE, &request_bytes);
+    return request_bytes > 0;
+}
+
 bool broken_body(CURLcode code) {
     return code == CURLE_PARTIAL_FILE || code == CURLE_RECV_ERROR || code == CURLE_GOT_NOTHING ||
            code == CURLE_HTTP2_STREAM || code == CURLE_HTTP2;
@@ -328,6 +340,8 @@ private:
             return std::move(t.response);
         }
         ErrorCode reason = t.abort_reason ? *t.abort_reason : map_curl_code(code);
+        const bool not_http = !t.abort_reason && !t.headers_done && answered_but_not_http(e, code);
+        if (not_http) reason = ErrorCode::protocol;
         if (!t.abort_reason && t.headers_done && broken_body(code)) {
             // The answer started but the connection ended mid-body (truncated chunked framing,
             // reset, short Content-Length): the peer's framing is broken, not the connect.
@@ -340,7 +354,8 @@ private:
             t.response.cut_short = reason;
             return std::move(t.response);
         }
-        return std::unexpected(util::Error{reason, describe(reason, code, request), where, 0});
+        return std::unexpected(util::Error{
+            reason, not_http ? describe_not_http(code) : describe(reason, code, request), where, 0});
     }
 
     // Runs one transfer on its own multi handle, waking every k_poll_step so the idle watchdog
@@ -381,6 +396,12 @@ private:
         return result;
     }
 
+    // `protocol` with no status line: the peer is not speaking HTTP (see answered_but_not_http).
+    static std::string describe_not_http(CURLcode code) {
+        return std::string("the peer answered, but not with HTTP (no HTTP status line): ") +
+               curl_easy_strerror(code);
+    }
+
     static std::string describe(ErrorCode reason, CURLcode code, const HttpRequest& request) {
         switch (reason) {
             case ErrorCode::stalled:
@@ -396,6 +417,7 @@ private:
             case ErrorCode::protocol:
                 return std::string("connection ended before the body was complete: ") +
                        curl_easy_strerror(code);
+
             default:
                 return std::string("no complete HTTP answer: ") + curl_easy_strerror(code);
         }

@@ -55,6 +55,7 @@ HostFaults HostApp::effective_faults(const json::object& account) const {
     for (const auto& up : m_config.upstreams) {
         if (!base.starts_with(up.url_prefix)) continue;
         f.gateway_bearer_only = f.gateway_bearer_only || up.profile.host.gateway_bearer_only;
+        f.gateway_x_api_key_only = f.gateway_x_api_key_only || up.profile.host.gateway_x_api_key_only;
         f.responses_bridge = f.responses_bridge || up.profile.host.responses_bridge;
         f.force_responses = f.force_responses || up.profile.host.force_responses;
     }
@@ -188,7 +189,7 @@ Response HostApp::accounts(Ctx& ctx) {
             return ok(account_view(a));
         });
     }
-    if (s.size() < 2) return error(404, "route not found");
+    if (s.size() < 2) return no_route();
     auto id = parse_id(s[1]);
     if (!id) return bad_request("invalid account id");
     if (s.size() == 3 && s[2] == "test" && m == "POST") return account_test(*id, ctx.req);
@@ -282,7 +283,7 @@ Response HostApp::accounts(Ctx& ctx) {
             for (const auto& kv : mm->as_object()) out.push_back(json::object{{"id", kv.key()}, {"type", "model"}, {"display_name", kv.key()}});
         return ok(out);
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 void HostApp::penalize(std::int64_t account_id, int status, const std::string& body, const HeaderList& headers, bool from_test) {

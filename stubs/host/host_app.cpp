@@ -45,6 +45,21 @@ Response bad_request(std::string_view detail) { return error(400, "Invalid reque
 
 Response not_found(std::string_view what) { return error(404, std::string(what) + " not found", "NOT_FOUND"); }
 
+Response no_route() { return Response{404, {}, "text/plain", "404 page not found", {}}; }
+
+Response proxy_page(int status) {
+    const char* title = status == 504   ? "504 Gateway Time-out"
+                        : status == 503 ? "503 Service Temporarily Unavailable"
+                                        : "502 Bad Gateway";
+    Response r;
+    r.status = status;
+    r.content_type = "text/html";
+    r.headers.emplace_back("Server", "nginx");
+    r.body = std::string("<html>\r\n<head><title>") + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
+             "</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    return r;
+}
+
 std::optional<json::object> parse_object(const Request& req, Response& err, bool allow_empty) {
     std::string_view text = req.body;
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -102,6 +117,46 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
+// Every route the stub serves, as Gin registers them (":id" matches any one segment). A request
+// matching none gets Gin's text 404 before any middleware runs, like sub2api.
+constexpr std::string_view k_routes[] = {
+    "GET /health", "GET /setup/status", "GET /api/v1/settings/public", "POST /api/v1/auth/login",
+    "GET /api/v1/auth/me", "GET /api/v1/groups/available", "GET /api/v1/subscriptions/active",
+    "GET /v1/models", "GET /models", "POST /v1/chat/completions", "POST /chat/completions",
+    "GET /api/v1/keys", "POST /api/v1/keys", "GET /api/v1/keys/:id", "PUT /api/v1/keys/:id", "DELETE /api/v1/keys/:id",
+    "GET /api/v1/admin/compliance", "POST /api/v1/admin/compliance/accept",
+    "GET /api/v1/admin/settings/admin-api-key", "DELETE /api/v1/admin/settings/admin-api-key",
+    "POST /api/v1/admin/settings/admin-api-key/regenerate", "GET /api/v1/admin/system/version",
+    "GET /api/v1/admin/groups", "POST /api/v1/admin/groups", "GET /api/v1/admin/groups/:id",
+    "PUT /api/v1/admin/groups/:id", "DELETE /api/v1/admin/groups/:id", "GET /api/v1/admin/groups/:id/subscriptions",
+    "GET /api/v1/admin/groups/:id/api-keys",
+    "GET /api/v1/admin/channels", "POST /api/v1/admin/channels", "GET /api/v1/admin/channels/:id",
+    "PUT /api/v1/admin/channels/:id", "DELETE /api/v1/admin/channels/:id",
+    "GET /api/v1/admin/accounts", "POST /api/v1/admin/accounts", "GET /api/v1/admin/accounts/:id",
+    "PUT /api/v1/admin/accounts/:id", "DELETE /api/v1/admin/accounts/:id", "POST /api/v1/admin/accounts/:id/test",
+    "POST /api/v1/admin/accounts/:id/schedulable", "GET /api/v1/admin/accounts/:id/temp-unschedulable",
+    "DELETE /api/v1/admin/accounts/:id/temp-unschedulable", "POST /api/v1/admin/accounts/:id/clear-error",
+    "POST /api/v1/admin/accounts/:id/clear-rate-limit", "POST /api/v1/admin/accounts/:id/recover-state",
+    "GET /api/v1/admin/accounts/:id/models",
+    "GET /api/v1/admin/users", "POST /api/v1/admin/users", "GET /api/v1/admin/users/:id", "PUT /api/v1/admin/users/:id",
+    "DELETE /api/v1/admin/users/:id", "POST /api/v1/admin/users/:id/balance", "GET /api/v1/admin/users/:id/api-keys",
+    "GET /api/v1/admin/users/:id/subscriptions", "GET /api/v1/admin/users/:id/usage",
+    "GET /api/v1/admin/subscriptions", "POST /api/v1/admin/subscriptions/assign", "GET /api/v1/admin/subscriptions/:id",
+    "DELETE /api/v1/admin/subscriptions/:id", "POST /api/v1/admin/subscriptions/:id/revoke",
+    "POST /api/v1/admin/subscriptions/:id/extend", "GET /api/v1/admin/usage"};
+constexpr std::string_view k_fork_key_route = "POST /api/v1/admin/users/:id/api-keys";
+
+bool route_matches(std::string_view route, const Request& req) {
+    const auto space = route.find(' ');
+    if (route.substr(0, space) != req.method) return false;
+    const auto want = split_path(route.substr(space + 1));
+    const auto have = split_path(req.path);
+    if (want.size() != have.size()) return false;
+    for (std::size_t i = 0; i < want.size(); ++i)
+        if (want[i] != ":id" && want[i] != have[i]) return false;
+    return true;
+}
+
 std::string route_key(const Request& req) {
     std::string key = req.method + " ";
     for (const auto& s : split_path(req.path)) key += "/" + (hostwire::parse_id(s) ? std::string(":id") : s);
@@ -119,6 +174,8 @@ HostApp::HostApp(HostConfig config) : m_config(std::move(config)) {
                                {"allowed_groups", json::array{}}, {"rpm_limit", 0}, {"notes", ""},
                                {"created_at", wire::rfc3339(now)}, {"_password", m_config.admin_password}};
     if (m_config.profile.host.seed_residue) seed_residue();
+    m_routes_missing = m_config.profile.host.routes_missing;
+    m_proxy_errors = m_config.profile.host.proxy_errors;
 }
 
 std::int64_t HostApp::next_id(const std::string& kind) { return ++m_ids[kind]; }
@@ -160,11 +217,25 @@ std::string HostApp::snapshot_json() const {
                                         {"usage", usage},               {"compliance_acked", !m_compliance_acked.empty()}});
 }
 
+void HostApp::set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors) {
+    std::lock_guard lock(m_mutex);
+    m_routes_missing = std::move(routes_missing);
+    m_proxy_errors = std::move(proxy_errors);
+}
+
 Response HostApp::handle(const Request& request) {
+    const std::string key = route_key(request);
     {
         std::lock_guard lock(m_mutex);
-        ++m_route_counts[route_key(request)];
+        ++m_route_counts[key];
+        // The proxy answers before sub2api sees the request; a missing route is the router's
+        // answer, before any middleware (auth, compliance gate).
+        if (auto it = m_proxy_errors.find(key); it != m_proxy_errors.end()) return proxy_page(it->second);
+        if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end()) return no_route();
     }
+    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
+    for (auto route : k_routes) routed = routed || route_matches(route, request);
+    if (!routed) return no_route();
     return dispatch(request);
 }
 
@@ -179,7 +250,7 @@ Response HostApp::dispatch(const Request& req) {
         std::int64_t admin_id = 0;
         if (auto denied = admin_auth(req, admin_id)) return *denied;
         Ctx ctx{req, std::vector<std::string>(seg.begin() + 3, seg.end()), admin_id};
-        if (ctx.seg.empty()) return error(404, "route not found");
+        if (ctx.seg.empty()) return no_route();
         if (ctx.seg[0] != "compliance" && m_config.profile.host.compliance_gate) {
             std::lock_guard lock(m_mutex);
             if (!m_compliance_acked.contains(admin_id)) {
@@ -205,7 +276,7 @@ Response HostApp::dispatch(const Request& req) {
         Ctx ctx{req, std::vector<std::string>(seg.begin() + 2, seg.end()), user_id};
         return user_route(ctx);
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 std::optional<Response> HostApp::admin_auth(const Request& req, std::int64_t& admin_id) {
@@ -309,7 +380,7 @@ Response HostApp::admin_route(Ctx& ctx) {
     if (s[0] == "users") return users(ctx);
     if (s[0] == "subscriptions") return subscriptions(ctx);
     if (s[0] == "usage") return usage(ctx);
-    return error(404, "route not found");
+    return no_route();
 }
 
 Response HostApp::compliance(Ctx& ctx) {
@@ -338,7 +409,7 @@ Response HostApp::compliance(Ctx& ctx) {
                                                                 {"language", jstr(*body, "language").value_or("en")},
                                                                 {"accepted_at", wire::rfc3339(wire::now_unix())}}}});
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 Response HostApp::admin_key_settings(Ctx& ctx) {
@@ -355,7 +426,7 @@ Response HostApp::admin_key_settings(Ctx& ctx) {
         m_admin_key.clear();
         return ok(json::object{{"message", "Admin API key deleted"}});
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 Response HostApp::user_route(Ctx& ctx) {
@@ -385,7 +456,7 @@ Response HostApp::user_route(Ctx& ctx) {
                 out.push_back(subscription_view(sub, now));
         return ok(out);
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 Response HostApp::with_idempotency(const Request& req, const std::string& scope, const std::function<Response()>& fn) {

@@ -45,6 +45,9 @@ public:
     [[nodiscard]] Response handle(const Request& request);
     [[nodiscard]] std::string snapshot_json() const;
     [[nodiscard]] std::map<std::string, std::uint64_t> route_counts() const;
+    // Replaces the host-wide route faults (FaultProfile host.routes_missing / proxy_errors) while
+    // the host runs, so a test can make a route fail from one pipeline step on.
+    void set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors);
     // Aborts in-flight upstream calls (gateway, account test) so the servers can stop promptly.
     void stop() { m_stopping.store(true); }
 
@@ -105,6 +108,7 @@ private:
     Response gateway(const Request& req, bool& matched);
     struct KeyContext;
     std::optional<Response> gateway_auth(const Request& req, KeyContext& out);
+    bool x_api_key_only_for(const std::string& key) const;  // locks
     Response gateway_models(const KeyContext& kc);
     Response gateway_chat(const Request& req, const KeyContext& kc);
     void record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model,
@@ -128,6 +132,8 @@ private:
     };
     std::map<std::string, IdemEntry> m_idempotency;
     std::map<std::string, std::uint64_t> m_route_counts;
+    std::vector<std::string> m_routes_missing;      // guarded by m_mutex
+    std::map<std::string, int> m_proxy_errors;      // guarded by m_mutex
 };
 
 // Response builders shared by the host's route files.
@@ -139,6 +145,11 @@ namespace hostwire {
 [[nodiscard]] Response openai(int status, std::string_view type, std::string_view message);
 [[nodiscard]] Response bad_request(std::string_view detail);  // 400 "Invalid request: <detail>"
 [[nodiscard]] Response not_found(std::string_view what);      // 404 "<what> not found"
+// Gin's router answer for a path (or a method on a path) with no route: 404 text/plain
+// "404 page not found". sub2api registers no NoRoute handler, so this is every unrouted path.
+[[nodiscard]] Response no_route();
+// nginx's HTML error page for 502 / 503 / 504, as a reverse proxy in front of the host sends it.
+[[nodiscard]] Response proxy_page(int status);
 // Parses a JSON object body; an empty body is "{}" only when `allow_empty`.
 [[nodiscard]] std::optional<json::object> parse_object(const Request& req, Response& error, bool allow_empty = false);
 [[nodiscard]] std::optional<std::int64_t> parse_id(const std::string& text);

@@ -124,16 +124,30 @@ const std::vector<std::string>& default_models(const std::string& platform) {
 }  // namespace
 
 Response HostApp::gateway(const Request& req, bool& matched) {
+    // Gin routes by method and path before any middleware runs: another method or an
+    // unserved /v1 path never reaches key auth and ends in the router's text 404.
     const auto& p = req.path;
-    const bool models = p == "/v1/models" || p == "/models";
-    const bool chat = p == "/v1/chat/completions" || p == "/chat/completions";
-    matched = models || chat || p.starts_with("/v1/");
+    const bool models = req.method == "GET" && (p == "/v1/models" || p == "/models");
+    const bool chat = req.method == "POST" && (p == "/v1/chat/completions" || p == "/chat/completions");
+    matched = models || chat;
     if (!matched) return {};
     KeyContext kc;
     if (auto denied = gateway_auth(req, kc)) return *denied;
-    if (models && req.method == "GET") return gateway_models(kc);
-    if (chat && req.method == "POST") return gateway_chat(req, kc);
-    return openai(404, "not_found_error", "Not found");
+    if (models) return gateway_models(kc);
+    return gateway_chat(req, kc);
+}
+
+bool HostApp::x_api_key_only_for(const std::string& key) const {
+    // gateway_x_api_key_only: run-wide, or for groups served by such a stub upstream.
+    std::lock_guard lock(m_mutex);
+    if (m_config.profile.host.gateway_x_api_key_only) return true;
+    for (const auto& [id, k] : m_keys) {
+        if (str(k, "key") != key) continue;
+        const auto gid = num(k, "group_id");
+        for (const auto& [aid, a] : m_accounts)
+            if (id_in(jfind(a, "group_ids"), gid) && effective_faults(a).gateway_x_api_key_only) return true;
+    }
+    return false;
 }
 
 std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc) {
@@ -141,8 +155,9 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
         return middleware(400, "api_key_in_query_deprecated", "API key in query parameter is deprecated. Please use Authorization header instead.");
     std::string key;
     bool via_bearer = false;
-    if (auto a = req.header("authorization"); a && a->starts_with("Bearer ") && a->size() > 7) {
-        key = a->substr(7);
+    auto bearer = req.header("authorization");
+    if (bearer && bearer->starts_with("Bearer ") && bearer->size() > 7 && !x_api_key_only_for(bearer->substr(7))) {
+        key = bearer->substr(7);
         via_bearer = true;
     } else if (auto x = req.header("x-api-key"); x && !x->empty()) {
         key = *x;

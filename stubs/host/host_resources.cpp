@@ -31,7 +31,7 @@ bool id_in(const json::value* arr, std::int64_t id) {
 std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
 std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
-Response route_missing() { return error(404, "route not found"); }
+Response route_missing() { return no_route(); }
 
 }  // namespace
 

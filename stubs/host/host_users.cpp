@@ -82,7 +82,7 @@ Response HostApp::users(Ctx& ctx) {
         m_users[id] = u;
         return ok(user_view(u));
     }
-    if (s.size() < 2) return error(404, "route not found");
+    if (s.size() < 2) return no_route();
     auto id = parse_id(s[1]);
     if (!id) return bad_request("invalid user id");
     if (s.size() == 3 && s[2] == "balance" && m == "POST") {
@@ -107,7 +107,7 @@ Response HostApp::users(Ctx& ctx) {
         });
     }
     if (s.size() == 3 && s[2] == "api-keys" && m == "POST") {
-        if (!m_config.fork_admin_key_route) return error(404, "route not found");
+        if (!m_config.fork_admin_key_route) return no_route();
         return with_idempotency(ctx.req, "admin-key:" + s[1], [&]() -> Response {
             Response e;
             auto body = parse_object(ctx.req, e);
@@ -164,7 +164,7 @@ Response HostApp::users(Ctx& ctx) {
             if (num(u, "user_id") == *id) items.push_back(u);
         return ok(wire::paginate(items, wire::parse_page(q)));
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 // ---------------------------------------------------------------- subscriptions
@@ -245,7 +245,7 @@ Response HostApp::subscriptions(Ctx& ctx) {
         }
         return ok(wire::paginate(items, wire::parse_page(q)));
     }
-    if (s.size() < 2) return error(404, "route not found");
+    if (s.size() < 2) return no_route();
     auto id = parse_id(s[1]);
     if (!id) return bad_request("invalid subscription id");
     std::lock_guard lock(m_mutex);
@@ -268,7 +268,7 @@ Response HostApp::subscriptions(Ctx& ctx) {
         sub["expires_at"] = wire::rfc3339(until);
         return ok(subscription_view(sub, now));
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 // ---------------------------------------------------------------- API keys
@@ -327,7 +327,7 @@ Response HostApp::user_keys(Ctx& ctx) {
             if (num(k, "user_id") == ctx.user_id) items.push_back(strip_internal(k));
         return ok(wire::paginate(items, wire::parse_page(ctx.req.query)));
     }
-    if (s.size() != 2) return error(404, "route not found");
+    if (s.size() != 2) return no_route();
     auto id = parse_id(s[1]);
     auto it = id ? m_keys.find(*id) : m_keys.end();
     if (it == m_keys.end() || num(it->second, "user_id") != ctx.user_id) return not_found("api key");
@@ -343,13 +343,13 @@ Response HostApp::user_keys(Ctx& ctx) {
             if (body->as_object().contains(k)) it->second[k] = body->as_object().at(k);
         return ok(strip_internal(it->second));
     }
-    return error(404, "route not found");
+    return no_route();
 }
 
 // ---------------------------------------------------------------- usage
 
 Response HostApp::usage(Ctx& ctx) {
-    if (ctx.seg.size() != 1 || ctx.req.method != "GET") return error(404, "route not found");
+    if (ctx.seg.size() != 1 || ctx.req.method != "GET") return no_route();
     const auto& q = ctx.req.query;
     std::lock_guard lock(m_mutex);
     std::vector<json::value> items;

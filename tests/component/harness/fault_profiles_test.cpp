@@ -29,6 +29,7 @@ struct Outcome {
     std::string rule_id;
     std::string explanation;
     bool finished = false;
+    std::vector<std::string> notes;
 };
 
 class ProfileRig {
@@ -63,7 +64,7 @@ public:
         opt.idle = pc.idle;
         auto r = test::run_one_cell(ep, opt).report;
         cluster->stop();
-        return Outcome{r.cause, r.rule_id, r.explanation, r.finished};
+        return Outcome{r.cause, r.rule_id, r.explanation, r.finished, r.notes};
     }
 
 private:
@@ -101,8 +102,37 @@ TEST_CASE("fault profiles: host_chat_incompatible is host_compatibility_gap") {
     expect_cause(run_profile(upstream("host_chat_incompatible")), "host_compatibility_gap");
 }
 
-TEST_CASE("fault profiles: gateway_rejects_x_api_key is gateway_auth_mismatch") {
-    expect_cause(run_profile(upstream("gateway_rejects_x_api_key")), "gateway_auth_mismatch");
+TEST_CASE("fault profiles: gateway_rejects_x_api_key (Bearer works) is ready, with the x-api-key refusal as a note") {
+    auto o = run_profile(upstream("gateway_rejects_x_api_key"));
+    expect_cause(o, "ready");
+    REQUIRE(o.notes.size() == 1);
+    CHECK(o.notes[0].find("refuses the same key sent as 'x-api-key'") != std::string::npos);
+    CHECK(o.notes[0].find("API_KEY_REQUIRED") != std::string::npos);
+}
+
+TEST_CASE("fault profiles: gateway_accepts_only_x_api_key (valid key, Bearer refused) is gateway_auth_mismatch") {
+    auto o = run_profile(upstream("gateway_accepts_only_x_api_key"));
+    expect_cause(o, "gateway_auth_mismatch");
+    CHECK(o.rule_id == "gateway-rejects-bearer");
+}
+
+TEST_CASE("fault profiles: healthy has no notes") {
+    CHECK(run_profile(upstream("healthy")).notes.empty());
+}
+
+TEST_CASE("fault profiles: reverse_proxy_errors (nginx HTML 504 on completions) is host_unreachable quoting the page") {
+    ProfileCase pc;
+    pc.host_profile = "reverse_proxy_errors";
+    auto o = run_profile(pc);
+    expect_cause(o, "host_unreachable");
+    CHECK(o.rule_id == "gateway-proxy-error");
+    CHECK(o.explanation.find("504 Gateway Time-out") != std::string::npos);
+}
+
+TEST_CASE("fault profiles: no_fork_key_route is ready (keys come from a user login)") {
+    ProfileCase pc;
+    pc.host_profile = "no_fork_key_route";
+    expect_cause(run_profile(pc), "ready");
 }
 
 TEST_CASE("fault profiles: account_probe_429 (one transient 429 per key) is still ready") {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "engine/store/state_store.hpp"
 #include "harness/classify/rule_set.hpp"
 #include "harness/evidence/bundle_writer.hpp"
+#include "harness/evidence/verify.hpp"
 #include "harness/runner/cell_pipeline.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "stubs/stub_cluster.hpp"
@@ -31,12 +33,27 @@ struct OneCellOptions {
     std::chrono::milliseconds idle{10000};
     harness::scenario::Mode mode = harness::scenario::Mode::self_service;
     std::function<void(harness::scenario::Scenario&)> adjust;  // e.g. switch steps off
+    std::function<void(int)> before_step;  // called as each step starts (e.g. to arm a host fault)
+    bool finalize = false;                 // finish the bundle and run `verify` over it
 };
 
 struct OneCellResult {
     harness::runner::CellReport report;
     std::filesystem::path bundle_dir;                  // <dir>/bundle-<hex>; the cell folder is inside
     std::vector<harness::evidence::AuditHit> audit;    // the bundle's post-write audit
+    std::optional<harness::evidence::VerifyReport> verified;  // with OneCellOptions::finalize
+};
+
+// Forwards step starts to OneCellOptions::before_step.
+class StepHook final : public harness::runner::RunEvents {
+public:
+    explicit StepHook(std::function<void(int)> fn) : m_fn(std::move(fn)) {}
+    void step_started(const harness::matrix::Cell&, int number, std::string_view) override {
+        if (m_fn) m_fn(number);
+    }
+
+private:
+    std::function<void(int)> m_fn;
 };
 
 inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellOptions& opt) {
@@ -81,7 +98,7 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     host.target.accept_compliance = opt.accept_compliance;
     runner::CellPipeline pipeline(
         runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
-    runner::RunEvents events;
+    StepHook events(opt.before_step);
     std::atomic<bool> interrupted{false};
     auto cells = matrix::expand(s);
     REQUIRE_FALSE(cells.empty());
@@ -89,6 +106,17 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     auto audit = bundle.audit();
     REQUIRE(audit.has_value());
     out.audit = std::move(*audit);
+    if (opt.finalize) {
+        runner::RunFacts facts;
+        facts.scenario_name = s.name;
+        facts.host_url = host.target.url;
+        auto run = runner::to_run_summary(facts, {out.report}, gate::GateDecision{}, 0);
+        auto fin = bundle.finalize(run, true);
+        REQUIRE(fin.has_value());
+        auto v = evidence::verify(out.bundle_dir);
+        REQUIRE(v.has_value());
+        out.verified = std::move(*v);
+    }
     return out;
 }
 

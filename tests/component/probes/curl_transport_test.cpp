@@ -339,3 +339,16 @@ TEST_CASE("curl transport: a connection closed mid-body is protocol, partial kep
     CHECK(partial->cut_short == std::optional<ErrorCode>(ErrorCode::protocol));
     CHECK(partial->body == "0123456789");
 }
+
+TEST_CASE("curl transport: a peer answering bytes that are not HTTP is protocol (not HTTP), not connect_failed") {
+    static const char k_garbage[] = "\x16\x03\x01\x00\xa5\xff\xfe garbage \x80\x81 not http\r\n";
+    LoopbackServer server([](RawConn& c, const RawRequest&) {
+        c.write(std::string_view(k_garbage, sizeof k_garbage - 1));
+        return false;
+    });
+    auto http = make_curl_transport();
+    auto r = http->send(get(server.url("/health")));
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code == ErrorCode::protocol);
+    CHECK(r.error().message.find("not with HTTP") != std::string::npos);
+}

@@ -284,3 +284,58 @@ TEST_CASE("profile keepalive_stall: a client leaving a gateway stream ends the r
     c->stop();
     SUCCEED();
 }
+
+TEST_CASE("stub host: every unrouted path and method answers Gin's text 404, before auth") {
+    auto c = start_cluster();
+    const auto& host = c->endpoints().host_url;
+    auto admin = admin_of(*c);
+    auto expect_gin_404 = [](const Reply& r) {
+        CHECK(r.status == 404);
+        CHECK(r.body == "404 page not found");
+        CHECK(r.header("content-type").starts_with("text/plain"));
+    };
+    expect_gin_404(call("GET", host + "/no/such/path"));
+    expect_gin_404(call("POST", host + "/health"));                         // routed path, other method
+    expect_gin_404(call("GET", host + "/v1/chat/completions"));             // gateway path, other method
+    expect_gin_404(call("POST", host + "/v1/embeddings-unknown", "{}"));    // unserved /v1 path, no key
+    expect_gin_404(admin.get("/api/v1/admin/no-such-family"));
+    expect_gin_404(admin.get("/api/v1/admin/accounts/1/no-such-action"));
+    expect_gin_404(admin.post("/api/v1/admin/users/1/api-keys", "{}"));     // fork route off by default
+    expect_gin_404(call("PATCH", host + "/api/v1/keys/1", "{}", {{"Authorization", "Bearer x"}}));
+}
+
+TEST_CASE("profile no_fork_key_route: the fork key route is Gin's 404 even on a fork-started host") {
+    StubOptions o;
+    o.host_profile = "no_fork_key_route";
+    o.fork_admin_key_route = true;
+    auto c = start_cluster(o);
+    auto r = admin_of(*c).post("/api/v1/admin/users/1/api-keys", R"({"name":"k","group_id":1})");
+    CHECK(r.status == 404);
+    CHECK(r.body == "404 page not found");
+    CHECK(r.header("content-type").starts_with("text/plain"));
+    CHECK(admin_of(*c).get("/api/v1/admin/system/version").status == 200);
+}
+
+TEST_CASE("profile reverse_proxy_errors: the proxy answers nginx HTML 504 on chat and 502 on the account test") {
+    auto c = with_profile("reverse_proxy_errors");
+    auto r = chat(*c, "sk-whatever", "deepseek-chat");
+    CHECK(r.status == 504);
+    CHECK(r.header("content-type").starts_with("text/html"));
+    CHECK(r.body.find("<title>504 Gateway Time-out</title>") != std::string::npos);
+    auto test = admin_of(*c).post("/api/v1/admin/accounts/1/test", "{}");
+    CHECK(test.status == 502);
+    CHECK(test.body.find("<h1>502 Bad Gateway</h1>") != std::string::npos);
+    CHECK(admin_of(*c).get("/api/v1/admin/accounts/1").status == 404);  // other routes reach the host
+    c->set_route_faults({}, {{"GET /health", 502}});
+    CHECK(call("GET", c->endpoints().host_url + "/health").status == 502);
+    CHECK(admin_of(*c).get("/api/v1/admin/accounts").status == 200);
+}
+
+TEST_CASE("profile gateway_accepts_only_x_api_key: a Bearer key is ignored, the same key as x-api-key works") {
+    auto c = with_profile("gateway_accepts_only_x_api_key");
+    auto a = provision(*c, WalkOptions{});
+    auto b = chat(*c, a.key, "deepseek-chat");
+    CHECK(b.status == 401);
+    CHECK(b.str("code") == "API_KEY_REQUIRED");
+    CHECK(chat(*c, a.key, "deepseek-chat", false, {{"x-api-key", a.key}}).status == 200);
+}

@@ -112,6 +112,7 @@ inline constexpr const char* k_host_502_request_failed =
 }  // namespace crm::test
 
 using crm::harness::classify::Cause;
+namespace cls = crm::harness::classify;
 using crm::test::Case;
 using crm::test::run_cases;
 using crm::test::k_host_502_forbidden;
@@ -368,10 +369,6 @@ TEST_CASE("classifier: a 429 without balance semantics is transient_rate_limit",
 
 TEST_CASE("classifier: an auth style the gateway rejects is gateway_auth_mismatch", "[classify]") {
     run_cases({
-        {"x-api-key 401 while Bearer 200 (gateway_rejects_x_api_key)",
-         R"j({"chat_alt_auth": {"attempted": true, "status": 401, "error_shape": "flat_code", "error_code": "API_KEY_REQUIRED",
-              "error_message": "API key is required"}})j",
-         Cause::gateway_auth_mismatch, "gateway-rejects-x-api-key"},
         {"Bearer 401 while x-api-key 200",
          R"j({"chat": {"status": 401, "error_code": "INVALID_API_KEY", "error_message": "Invalid API key"},
              "chat_stream": {"status": 401, "saw_done": false}, "chat_alt_auth": {"attempted": true, "status": 200}})j",
@@ -385,6 +382,38 @@ TEST_CASE("classifier: an auth style the gateway rejects is gateway_auth_mismatc
              "chat_alt_auth": {"attempted": true, "status": 401, "error_code": "INVALID_API_KEY"}})j",
          Cause::engine_defect, "gateway-rejects-engine-key"},
     });
+}
+
+TEST_CASE("classifier: x-api-key refused while Bearer works is ready, with a non-blocking note", "[classify]") {
+    auto c = cls::classify(crm::test::cell(R"j({"chat_alt_auth": {"attempted": true, "status": 401, "error_shape": "flat_code",
+        "error_code": "API_KEY_REQUIRED", "error_message": "API key is required"}})j"), crm::test::repo_rules());
+    CHECK(c.cause == Cause::ready);
+    REQUIRE(c.notes.size() == 1);
+    CHECK(c.notes[0].find("HTTP 401 API_KEY_REQUIRED: API key is required") != std::string::npos);
+    CHECK(cls::to_json(c).at("notes").as_array().size() == 1);
+    CHECK(cls::classify(crm::test::cell("{}"), crm::test::repo_rules()).notes.empty());
+}
+
+TEST_CASE("classifier: a host answering bytes that are not HTTP is host-not-http, not a connectivity problem", "[classify]") {
+    auto c = cls::classify(crm::test::cell(R"j({"engine": {"host_probe_error_code": "protocol",
+        "host_probe_detail": "protocol: the peer answered, but not with HTTP (no HTTP status line): Unsupported protocol"},
+        "models": {"attempted": false}, "chat": {"attempted": false}})j"), crm::test::repo_rules());
+    CHECK(c.cause == Cause::host_unreachable);
+    CHECK(c.rule_id == "host-not-http");
+    CHECK(c.explanation.find("not speaking HTTP") != std::string::npos);
+    CHECK(c.explanation.find("fix connectivity") == std::string::npos);
+}
+
+TEST_CASE("classifier: an HTML 5xx page from the gateway is a proxy in the way, not a host gap", "[classify]") {
+    auto c = cls::classify(crm::test::cell(R"j({"chat": {"status": 504, "error_shape": "html", "error_message": "504 Gateway Time-out",
+        "body_excerpt": "<html><head><title>504 Gateway Time-out</title></head></html>"}})j"), crm::test::repo_rules());
+    CHECK(c.cause == Cause::host_unreachable);
+    CHECK(c.rule_id == "gateway-proxy-error");
+    CHECK(c.explanation.find("504 Gateway Time-out") != std::string::npos);
+    // An HTML page and a 5xx on different probes are not one proxy answer.
+    auto mixed = cls::classify(crm::test::cell(R"j({"models": {"status": 404, "error_shape": "html", "listed_smoke_model": null},
+        "chat": {"status": 502, "error_shape": "openai", "error_type": "upstream_error"}})j"), crm::test::repo_rules());
+    CHECK(mixed.rule_id != "gateway-proxy-error");
 }
 
 TEST_CASE("classifier: a smoke model missing from /v1/models is model_not_exposed", "[classify]") {

@@ -40,7 +40,7 @@ TEST_CASE("rules: the repository table loads and the embedded copy is identical 
     auto loaded = load_rules(std::string(CRM_SOURCE_DIR) + "/rules/causes.json");
     REQUIRE(loaded);
     CHECK(loaded->rules.size() == builtin->rules.size());
-    CHECK(loaded->rules.front().id == "host-unreachable");
+    CHECK(loaded->rules.front().id == "host-not-http");
     CHECK(loaded->rules.back().cause == Cause::ready);
 }
 
@@ -58,6 +58,33 @@ TEST_CASE("rules: a minimal table parses and classifies", "[classify]") {
     c = classify(obs, *r);
     CHECK(c.cause == Cause::harness_error);
     CHECK(c.rule_id == std::string(k_no_rule_matched));
+}
+
+TEST_CASE("rules: notes never change the cause and each holding note is rendered", "[classify]") {
+    const std::string text = R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+        R"(], "notes": [{"id": "n1", "when": {"field": "chat_alt_auth.status", "op": "eq", "value": 401}, "text": "alt {chat_alt_auth.status}"},
+                       {"id": "n2", "when": {"field": "chat.status", "op": "eq", "value": 999}, "text": "never"}]})";
+    auto r = parse_rules(text, "t.json");
+    REQUIRE(r);
+    CellObservations obs;
+    obs.chat.attempted = true;
+    obs.chat.status = 200;
+    obs.chat_alt_auth.attempted = true;
+    obs.chat_alt_auth.status = 401;
+    auto c = classify(obs, *r);
+    CHECK(c.cause == Cause::ready);
+    CHECK(c.notes == std::vector<std::string>{"alt 401"});
+    obs.chat.status = 502;  // no rule matches: the note still holds
+    CHECK(classify(obs, *r).notes == std::vector<std::string>{"alt 401"});
+    CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+                   R"(], "notes": [{"id": "r", "when": {"field": "chat.ok", "op": "exists"}, "text": "x"}]})")
+          == "rules/test.json: note #0 (r): duplicate id");
+    CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+                   R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "{chat.nope}"}]})")
+          == "rules/test.json: note #0 (m): unknown placeholder '{chat.nope}' in 'explain'");
+    CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+                   R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "x", "cause": "ready"}]})")
+          == "rules/test.json: note #0 (m): unknown key 'cause'");
 }
 
 TEST_CASE("rules: validation names the file and the rule index for every mistake", "[classify]") {

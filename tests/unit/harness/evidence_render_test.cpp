@@ -127,9 +127,15 @@ TEST_CASE("evidence: summary.md, report.html and 21-summary.md render from the e
     CHECK(cell->find("(blocks release by default)") != std::string::npos);
     CHECK(cell->find("- [10-chat.json](10-chat.json)\n") != std::string::npos);
     CHECK(cell->find("| 08-subscription-group-state | skipped |") != std::string::npos);
+    CHECK(cell->find("Notes (do not block)") == std::string::npos);
     auto missing = render_cell_summary_md(run.cells[1], {}, t);
     REQUIRE(missing);
     CHECK(missing->find("(not written)") != std::string::npos);
+    auto noted = run.cells[1];
+    noted.notes = {"x-api-key refused <401>"};
+    auto with_notes = render_cell_summary_md(noted, {}, t);
+    REQUIRE(with_notes);
+    CHECK(with_notes->find("## Notes (do not block)\n\n- x-api-key refused <401>\n") != std::string::npos);
 }
 
 TEST_CASE("templates: the embedded copies are identical to templates/", "[evidence]") {
@@ -152,6 +158,7 @@ TEST_CASE("evidence: a broken template is an error naming the template", "[evide
 TEST_CASE("evidence: the run summary round-trips through summary.json", "[evidence]") {
     auto run = make_run();
     run.cells[0].expected_cause = Cause::ready;
+    run.cells[0].notes = {"a note that does not block"};
     run.argv = {"crm-accept", "run", "scenarios/default.json"};
     run.matrix = crm::util::json::object{{"modes", crm::util::json::array{"self_service"}}};
     auto doc = summary_json(run, "complete");

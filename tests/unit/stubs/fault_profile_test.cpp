@@ -13,7 +13,8 @@ TEST_CASE("fault profiles: every documented profile is embedded and parses") {
     const auto names = profile_names();
     for (const char* n : {"healthy", "upstream_quota_exhausted", "host_chat_incompatible", "gateway_rejects_x_api_key",
                           "account_probe_429", "models_only", "sse_truncated", "keepalive_stall", "compliance_gate",
-                          "shared_host_residue", "upstream_down", "latency"}) {
+                          "shared_host_residue", "upstream_down", "latency", "no_fork_key_route",
+                          "reverse_proxy_errors", "gateway_accepts_only_x_api_key"}) {
         INFO(n);
         CHECK(std::find(names.begin(), names.end(), n) != names.end());
         auto p = load_profile(n);
@@ -33,6 +34,23 @@ TEST_CASE("fault profiles: healthy changes nothing, others switch on their mecha
     CHECK(load_profile("compliance_gate")->host.compliance_gate);
     CHECK(load_profile("keepalive_stall")->upstream.stream_mode == "keepalive_stall");
     CHECK(load_profile("latency")->upstream.latency_ms > 0);
+    CHECK(load_profile("no_fork_key_route")->host.routes_missing ==
+          std::vector<std::string>{"POST /api/v1/admin/users/:id/api-keys"});
+    CHECK(load_profile("reverse_proxy_errors")->host.proxy_errors.at("POST /v1/chat/completions") == 504);
+    CHECK(load_profile("gateway_accepts_only_x_api_key")->host.gateway_x_api_key_only);
+}
+
+TEST_CASE("fault profiles: route faults take \"METHOD /path\" keys and proxy statuses 502-504 only") {
+    auto ok = parse_profile(R"({"name":"x","host":{"routes_missing":["GET /health"],"proxy_errors":{"POST /v1/models":503}}})", "t");
+    REQUIRE(ok.has_value());
+    auto again = parse_profile(crm::util::json::serialize(profile_to_json(*ok)), "roundtrip");
+    REQUIRE(again.has_value());
+    CHECK(*again == *ok);
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"routes_missing":["/health"]}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"routes_missing":["get /health"]}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"routes_missing":"GET /health"}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"proxy_errors":{"GET /health":500}}})", "t").has_value());
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"proxy_errors":{"GET health":502}}})", "t").has_value());
 }
 
 TEST_CASE("fault profiles: a file path loads; unknown names, keys and errors are rejected") {
