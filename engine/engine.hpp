@@ -1,5 +1,5 @@
 #pragma once
-// The provisioning engine (spec §6), the system under test: installs a provider from a pack into
+// The provisioning engine (docs/ENGINE.md), the system under test: installs a provider from a pack into
 // a sub2api host, closes ordinary-user access per mode, rolls back, reconciles and recovers.
 //
 // Contract:

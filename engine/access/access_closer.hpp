@@ -1,5 +1,5 @@
 #pragma once
-// Access closure for one batch and mode (spec §6):
+// Access closure for one batch and mode (docs/ENGINE.md):
 //   1. the batch's group for the mode (it must exist on the host with the matching
 //      subscription_type: standard for self_service, subscription for subscription);
 //   2. the ordinary user: engine-managed (random email and password, registered as secrets,

@@ -1,5 +1,5 @@
 #pragma once
-// The READY RULE (spec §1): a mode is ready only when the gateway's GET /v1/models lists the
+// The READY RULE: a mode is ready only when the gateway's GET /v1/models lists the
 // provider's smoke_test_model AND a minimal POST /v1/chat/completions succeeds (and the stream
 // variant when asked), authenticated with `Authorization: Bearer <user key>`. /v1/models alone
 // never makes a mode ready.

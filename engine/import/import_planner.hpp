@@ -2,7 +2,7 @@
 // Import planning: a pure function from (provider, request) to the ordered host resources an
 // import creates. preview() shows it; import() executes it. No IO here.
 //
-// Order and shape (spec §6, reference §12):
+// Order and shape (docs/ENGINE.md; the sub2api admin API):
 //   1. one group per requested mode — self_service: subscription_type standard, subscription:
 //      subscription_type subscription; platform = provider platform; rate_multiplier from the
 //      pack (default 1);

@@ -1,5 +1,5 @@
 #pragma once
-// Executes an ImportPlan against the host with the intent journal (spec §6): for each planned
+// Executes an ImportPlan against the host with the intent journal (docs/ENGINE.md): for each planned
 // resource, an intent row is committed, then the host create is sent, then the host id is
 // recorded. The batch goes running → succeeded, or failed on the first host error with every
 // created resource recorded (rollback removes them).

@@ -1,5 +1,5 @@
 #pragma once
-// The engine's closed vocabularies (spec §6) and the pure rules over them. Every enum has
+// The engine's closed vocabularies (docs/ENGINE.md) and the pure rules over them. Every enum has
 // to_string() (the exact wire/store spelling) and parse_*() (nullopt for an unknown spelling),
 // so the store, the CLI and the artifacts all agree on one spelling.
 #include <map>

@@ -1,5 +1,5 @@
 #pragma once
-// Provider packs (spec §6, docs/PACKS.md): versioned JSON files under packs/ that describe how a
+// Provider packs (docs/PACKS.md): versioned JSON files under packs/ that describe how a
 // provider is installed into a sub2api host. A provider is always addressed by pack id + name;
 // the same name in two packs never collides.
 //
@@ -62,7 +62,7 @@ struct Provider {
     // The upstream model a requested model is sent as (mapping, else the same name).
     [[nodiscard]] std::string upstream_model(std::string_view requested) const;
     // Account credentials.model_mapping: every model -> its upstream name. sub2api treats a
-    // non-empty mapping as a whitelist and builds /v1/models from its keys (reference §2, §8).
+    // non-empty mapping as a whitelist and builds /v1/models from its keys (sub2api channel semantics).
     [[nodiscard]] json::object account_model_mapping() const;
     // The full account credentials for one account: api_key, base_url, model_mapping and the
     // pack's credential extras. The result holds the secret: callers register it.

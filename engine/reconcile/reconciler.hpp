@@ -1,5 +1,5 @@
 #pragma once
-// Reconcile one batch against the host (spec §6, host-scope semantics):
+// Reconcile one batch against the host (host-scope semantics, docs/ENGINE.md):
 // - owned drift: every resource the batch created is read back; `missing` when the host no
 //   longer has it, `modified` when a field the engine set differs (group platform /
 //   subscription_type; account platform, group binding, model_mapping; channel model_mapping,

@@ -1,5 +1,5 @@
 #pragma once
-// The closed, append-only list of cell causes and verdict classes (spec §5). The order of the
+// The closed, append-only list of cell causes and verdict classes (docs/CAUSES.md). The order of the
 // enumerators is the order of the spec table and is part of the contract: append new causes at
 // the end, never reorder or renumber. Strings are the snake_case names used in every artifact.
 #include <array>
@@ -62,9 +62,9 @@ inline constexpr std::array<Verdict, 5> k_all_verdicts = {
 [[nodiscard]] std::optional<Cause> parse_cause(std::string_view name) noexcept;
 [[nodiscard]] std::optional<Verdict> parse_verdict(std::string_view name) noexcept;
 
-// The verdict class of a cause (spec §5 table).
+// The verdict class of a cause (the table in docs/CAUSES.md).
 [[nodiscard]] Verdict verdict_of(Cause cause) noexcept;
-// Whether the cause fails the release gate when no baseline lists it (spec §5 table).
+// Whether the cause fails the release gate when no baseline lists it (the table in docs/CAUSES.md).
 [[nodiscard]] bool blocks_release_by_default(Cause cause) noexcept;
 // A passing cause that still deserves a note in reports (shared_host_residue).
 [[nodiscard]] bool is_noted_pass(Cause cause) noexcept;

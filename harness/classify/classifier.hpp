@@ -1,5 +1,5 @@
 #pragma once
-// The failure classifier: a pure function from one cell's observations to one cause (spec §5,
+// The failure classifier: a pure function from one cell's observations to one cause (docs/CAUSES.md,
 // house style 16). Rules come from a RuleSet (rules/causes.json); the code knows no provider
 // vocabulary. The first rule whose condition holds wins; when none holds the cell is a
 // harness_error with rule_id "no_rule_matched" (the table has a gap, not the product).

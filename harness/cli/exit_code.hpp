@@ -1,5 +1,5 @@
 #pragma once
-// The exit codes of crm-accept, one named enum mapped in main (spec §5). Nothing else calls
+// The exit codes of crm-accept, one named enum mapped in main. Nothing else calls
 // exit(); commands return an ExitCode.
 namespace crm::harness {
 

@@ -1,5 +1,5 @@
 #pragma once
-// The release gate (spec §5): a pure function from per-cell causes, scenario expectations, the
+// The release gate: a pure function from per-cell causes, scenario expectations, the
 // gate policy and an optional baseline to one decision and one exit code.
 //
 // Per cell, in this order:

@@ -1,5 +1,5 @@
 #pragma once
-// The scenario model: a declarative acceptance matrix (spec §1, §3). Plain value structs, no IO;
+// The scenario model: a declarative acceptance matrix. Plain value structs, no IO;
 // parsing lives in scenario_parser.hpp. Every field that came from the file remembers its line so
 // later checks (unknown provider, unknown profile) still report `file:line: field: reason`.
 #include <chrono>

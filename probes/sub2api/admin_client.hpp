@@ -1,5 +1,5 @@
 #pragma once
-// The sub2api admin API client (reference: sub2api-host-api.md, v0.1.179 + youxuanxue fork).
+// The sub2api admin API client (sub2api v0.1.179 + the youxuanxue fork).
 //
 // Contract:
 // - Envelope calls (get/post/put/del/list_all and every typed helper) return the unwrapped

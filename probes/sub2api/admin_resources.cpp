@@ -96,7 +96,7 @@ util::Result<Account> AdminClient::update_account(std::int64_t id, json::object 
             return fail(ErrorCode::invalid_input,
                         fmt::format("PUT {}: credentials must be an object", path));
         }
-        // The host replaces non-sensitive credential keys wholesale on PUT (reference §2), so
+        // The host replaces non-sensitive credential keys wholesale on PUT (sub2api admin API), so
         // a partial map would silently drop base_url & co: start from what the host holds.
         auto current = get_account(id);
         if (!current) return std::unexpected(current.error());

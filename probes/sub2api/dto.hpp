@@ -1,5 +1,5 @@
 #pragma once
-// Typed views of the sub2api admin DTOs (reference: sub2api-host-api.md §2-§7, v0.1.179).
+// Typed views of the sub2api admin DTOs (sub2api v0.1.179 admin API).
 // Plain values, no IO. Each type keeps the `raw` JSON object the host sent, so callers can read
 // fields this struct does not model; `raw` is excluded from operator== on purpose (two reads of
 // the same resource compare equal even when volatile fields such as last_used_at differ).

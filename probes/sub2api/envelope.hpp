@@ -1,5 +1,5 @@
 #pragma once
-// Interpretation of one sub2api panel answer (reference §1 "Envelope"). Pure: no IO.
+// Interpretation of one sub2api panel answer (the sub2api response envelope). Pure: no IO.
 //
 // - 2xx + {"code":0, "data":...}            -> data (json null when absent)
 // - handler error {code:<int>, message, reason?, metadata?}

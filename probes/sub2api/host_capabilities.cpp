@@ -100,30 +100,30 @@ bool is_fork_key_route_answer(const HttpResponse& answer) {
 std::vector<std::string> platforms_for_version(std::string_view version, bool fork, bool legacy,
                                                std::string& source) {
     if (legacy) {
-        source = "reference §11: Dec-2025 line (no channels, no compliance gate)";
+        source = "sub2api Dec-2025 line (no channels, no compliance gate)";
         return k_platforms_legacy;
     }
     auto list = k_platforms_v179;
     if (fork) {
         list.emplace_back("newapi");
         list.emplace_back("kiro");
-        source = "reference §3 enum (v0.1.179) + fork platforms newapi, kiro (§11)";
+        source = "sub2api v0.1.179 platform enum + fork platforms newapi, kiro";
         return list;
     }
     auto parsed = parse_version(version);
     if (!parsed) {
-        source = fmt::format("reference §3 enum for v0.1.179 (host version \"{}\" not parsed)",
+        source = fmt::format("sub2api v0.1.179 platform enum (host version \"{}\" not parsed)",
                              version);
         return list;
     }
     std::array<int, 3> ref{0, 1, 179};
     if (*parsed > ref) {
         list.emplace_back("minimax");
-        source = "reference §3 enum (v0.1.179) + minimax expected after PR #6758 (unverified)";
+        source = "sub2api v0.1.179 platform enum + minimax expected after PR #6758 (unverified)";
     } else if (*parsed < ref) {
-        source = "reference §3 enum (v0.1.179); host is older, some platforms may be missing";
+        source = "sub2api v0.1.179 platform enum; host is older, some platforms may be missing";
     } else {
-        source = "reference §3 enum (v0.1.179)";
+        source = "sub2api v0.1.179 platform enum";
     }
     return list;
 }

@@ -16,7 +16,7 @@
 //     {code:404,"route not found"} catch-all, 405, an SPA or proxy page.
 //     Without the fork route, keys are created by user login + POST /api/v1/keys, unless
 //     backend mode is on (user logins refused) -> key_route unavailable.
-//  7. platforms: there is no platforms endpoint (reference §10); the list is the reference's
+//  7. platforms: there is no platforms endpoint; the list is sub2api's documented
 //     group-platform enum for the detected version, with `platforms_source` saying so.
 #include <string>
 #include <vector>

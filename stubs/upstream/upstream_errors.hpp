@@ -1,6 +1,7 @@
 #pragma once
 // Provider-shaped error answers of the stub upstreams, by name (the names a profile uses in
-// chat_error / models_error). Bodies follow /work/shared/reference/upstream-errors.md.
+// chat_error / models_error). Bodies are the providers' real error bodies (OpenAI, DeepSeek,
+// MiniMax base_resp, relay quota codes).
 #include <string>
 #include <string_view>
 

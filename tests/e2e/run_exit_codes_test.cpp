@@ -1,4 +1,4 @@
-// The exit codes of `crm-accept run`, each reached by a real situation (spec §5).
+// The exit codes of `crm-accept run`, each reached by a real situation (README, docs/RUNBOOK.md).
 #include <catch2/catch.hpp>
 #include <fcntl.h>
 

@@ -80,7 +80,7 @@ TEST_CASE("classifier: random real-shaped observations always yield one consiste
         REQUIRE(c.explanation.find(": not observed") == std::string::npos);
         REQUIRE(c.explanation.find("HTTP not observed") == std::string::npos);
         REQUIRE(c.explanation.find("[[") == std::string::npos);
-        // models_only_false_ready means "while the engine claimed ready" (spec §5).
+        // models_only_false_ready means "while the engine claimed ready" (docs/CAUSES.md).
         if (c.cause == Cause::models_only_false_ready) REQUIRE(obs.engine.engine_claimed_ready == true);
         if (obs.chat.payload_parsed == false) REQUIRE(c.cause != Cause::ready);
         if (obs.engine.host_probe_error_code == "connect_failed") REQUIRE(c.cause == Cause::host_unreachable);

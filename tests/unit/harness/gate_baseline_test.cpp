@@ -118,7 +118,7 @@ TEST_CASE("gate: evidence older than max_evidence_age never passes") {
 }
 
 TEST_CASE("gate: every cause gets the gate treatment of its spec verdict and blocks-release default") {
-    // The spec §5 table, pinned here so the classify functions the gate uses cannot drift from it.
+    // The cause table of docs/CAUSES.md, pinned here so the classify functions the gate uses cannot drift from it.
     struct Row {
         classify::Cause cause;
         const char* verdict;

@@ -90,7 +90,7 @@ TEST_CASE("capabilities: a healthy v0.1.179 host without the fork route keys use
     CHECK(caps.key_route == KeyRoute::user_login);
     CHECK(std::find(caps.platforms.begin(), caps.platforms.end(), "deepseek") != caps.platforms.end());
     CHECK(std::find(caps.platforms.begin(), caps.platforms.end(), "minimax") == caps.platforms.end());
-    CHECK(caps.platforms_source == "reference §3 enum (v0.1.179)");
+    CHECK(caps.platforms_source == "sub2api v0.1.179 platform enum");
 }
 
 TEST_CASE("capabilities: the fork's handler answer to the probe marks the admin key route") {
