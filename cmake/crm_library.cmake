@@ -24,6 +24,6 @@ function(crm_test_binary target folder)
   target_link_libraries(${target} PRIVATE crm_catch_main ${ARG_DEPS} crm_warnings)
   target_compile_definitions(${target} PRIVATE
     CRM_SOURCE_DIR="${CMAKE_SOURCE_DIR}" CRM_BINARY_DIR="${CMAKE_BINARY_DIR}")
-  catch_discover_tests(${target} TEST_PREFIX "${ARG_LABEL}/" PROPERTIES LABELS ${ARG_LABEL} TIMEOUT 120
+  catch_discover_tests(${target} TEST_PREFIX "${ARG_LABEL}/" PROPERTIES LABELS ${ARG_LABEL} TIMEOUT ${CRM_TEST_TIMEOUT}
                        DISCOVERY_TIMEOUT 60)
 endfunction()
