@@ -3,10 +3,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
 #include "harness/cli/command.hpp"
+#include "harness/evidence/artifact_plan.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/manifest.hpp"
 #include "harness/evidence/verify.hpp"
@@ -50,18 +52,46 @@ RunSummary run_summary() {
     a.gate_outcome = "pass";
     a.explanation = "Ready.";
     a.artifacts = {"09-models.json", "10-chat.json"};
-    a.steps = {{"09-models", StepState::ran}, {"10-chat", StepState::ran}, {"08-subscription-group-state", StepState::skipped}};
+    a.steps = {{"00-cell", StepState::ran},
+               {"09-models", StepState::ran},
+               {"10-chat", StepState::ran},
+               {"08-subscription-group-state", StepState::skipped}};
     CellSummary b = a;
     b.mode = "subscription";
     b.cause = Cause::upstream_key_quota_issue;
     b.verdict = crm::harness::classify::Verdict::blocked;
     b.gate_outcome = "blocked";
     b.explanation = "Upstream 403 insufficient_user_quota for key " + k_user_key;
+    b.steps = {{"00-cell", StepState::ran}, {"02-host_capabilities", StepState::ran}, {"11-chat_stream", StepState::ran}};
     s.cells = {a, b};
     s.gate = {false, "blocked", "only environment-blocked cells", {}};
     s.exit_code = 2;
     return s;
 }
+
+// 00-run.json's matrix as `run` records it: each cell with the artifacts its steps plan
+// (artifact_plan.hpp). `files` maps a step name to its files; 00 and 21 are always planned.
+crm::util::json::value plan_matrix(const std::vector<CellSummary>& cells,
+                                   const std::map<std::string, std::vector<std::string>>& files) {
+    crm::util::json::array selected;
+    std::size_t index = 0;
+    for (const auto& c : cells) {
+        std::vector<PlannedArtifacts> plan{{"00-cell", {"00-cell.json"}}};
+        for (const auto& [name, state] : c.steps) {
+            if (auto it = files.find(name); it != files.end()) plan.push_back({name, it->second});
+        }
+        plan.push_back({"21-summary", {"21-summary.json", "21-summary.md"}});
+        selected.push_back(crm::util::json::object{
+            {"index", index++}, {"cell", c.folder()}, {"artifacts", artifact_plan_json(plan)}});
+    }
+    return crm::util::json::object{{"cells_selected", std::move(selected)}};
+}
+
+const std::map<std::string, std::vector<std::string>> k_step_files{
+    {"02-host_capabilities", {"02-host-capabilities.json"}},
+    {"09-models", {"09-models.json"}},
+    {"10-chat", {"10-chat.headers.txt", "10-chat.json"}},
+    {"11-chat_stream", {"11-chat-stream.sse"}}};
 
 struct Fixture {
     fs::path root = scratch_root();
@@ -86,11 +116,14 @@ struct Fixture {
         REQUIRE(w);
         return std::move(*w);
     }
-    // A full run: cell artifacts in every format, with the secrets planted in them.
+    // A full run: cell artifacts in every format, with the secrets planted in them, matching the
+    // artifact plan recorded in 00-run.json.
     fs::path write_full_bundle() {
         auto w = writer();
         auto run = run_summary();
+        run.matrix = plan_matrix(run.cells, k_step_files);
         REQUIRE(w.begin(run));
+        for (const auto& c : run.cells) REQUIRE(w.write_json(c.folder() + "/00-cell.json", crm::util::json::object{}));
         REQUIRE(w.write_json("self_service__deepseek/09-models.json",
                              crm::util::json::object{{"request", {{"authorization", "Bearer " + k_user_key}}},
                                                      {"data", crm::util::json::array{"deepseek-chat"}}}));
@@ -104,7 +137,8 @@ struct Fixture {
         for (const auto& c : run.cells) REQUIRE(w.write_cell_summary(c));
         auto fin = w.finalize(run);
         REQUIRE(fin);
-        CHECK(fin->audit_hits.empty());
+        INFO(describe(fin->check));
+        CHECK(fin->passed());
         return w.dir();
     }
 };
@@ -151,7 +185,7 @@ TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atom
             CHECK(doc->as_object().contains("schema_version"));
         }
     }
-    CHECK(json_files == 7);
+    CHECK(json_files == 9);
     auto run = crm::util::parse_json(slurp(dir / "00-run.json"), "00-run.json");
     CHECK(run->at("status").as_string() == "complete");
     // the second bundle with the same stamp gets a suffix instead of sharing the folder
@@ -272,8 +306,8 @@ TEST_CASE("evidence verify: JSON without schema_version is reported", "[evidence
     { std::ofstream(dir / "self_service__deepseek/10-chat.json") << "{\"status\": 200}\n"; }
     auto v = verify(dir);
     REQUIRE(v);
-    REQUIRE(v->missing_schema_version.size() == 1);
-    CHECK(v->missing_schema_version[0] == "self_service__deepseek/10-chat.json: no schema_version");
+    REQUIRE(v->content_problems.size() == 1);
+    CHECK(v->content_problems[0] == "self_service__deepseek/10-chat.json: no schema_version");
 }
 
 TEST_CASE("evidence writer: artifact paths cannot escape the bundle", "[evidence]") {
@@ -316,7 +350,20 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
     Fixture f;
     auto w = f.writer("parallel");
     auto run = run_summary();
+    std::vector<CellSummary> cells;
+    for (int t = 0; t < 4; ++t) {
+        CellSummary c = run.cells.front();
+        c.provider = "p" + std::to_string(t);
+        c.steps = {{"00-cell", StepState::ran}, {"10-chat", StepState::ran}};
+        cells.push_back(c);
+    }
+    run.cells = cells;
+    run.matrix = plan_matrix(run.cells, k_step_files);
     REQUIRE(w.begin(run));
+    for (const auto& c : run.cells) {
+        REQUIRE(w.write_json(c.folder() + "/00-cell.json", crm::util::json::object{}));
+        REQUIRE(w.write_cell_summary(c));
+    }
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int t = 0; t < 4; ++t) {
@@ -334,7 +381,7 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
     CHECK(failures == 0);
     auto fin = w.finalize(run);
     REQUIRE(fin);
-    CHECK(fin->audit_hits.empty());
+    CHECK(fin->passed());
     auto v = verify(w.dir());
     REQUIRE(v);
     INFO(describe(*v));
@@ -369,7 +416,10 @@ TEST_CASE("evidence writer: a template directory overrides the embedded template
     auto w = BundleWriter::create(o, f.secrets);
     REQUIRE(w);
     auto run = run_summary();
-    REQUIRE(w->write_cell_summary(run.cells[1]));
+    run.cells = {run.cells[1]};
+    run.matrix = plan_matrix(run.cells, {});
+    REQUIRE(w->write_json(run.cells[0].folder() + "/00-cell.json", crm::util::json::object{}));
+    REQUIRE(w->write_cell_summary(run.cells[0]));
     REQUIRE(w->finalize(run));
     CHECK(slurp(w->dir() / "summary.md") == "custom default complete\n");
     CHECK(slurp(w->dir() / "subscription__deepseek/21-summary.md") == "cell upstream_key_quota_issue\n");
