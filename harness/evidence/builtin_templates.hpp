@@ -127,7 +127,7 @@ td.cell .gate { font-size: .8em; opacity: .8; }
 <h2>Verdicts</h2>
 <ul>
 {{#counts}}
-<li class="{{verdict}}">{{verdict}}: {{count}}</li>
+<li class="{{css}}">{{verdict}}: {{count}}</li>
 {{/counts}}
 </ul>
 {{#has_notes}}

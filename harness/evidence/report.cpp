@@ -148,11 +148,13 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
     for (auto v : classify::k_all_verdicts) {
         auto it = counts.find(std::string(classify::to_string(v)));
         if (it != counts.end()) {
-            count_list.emplace_back(json::object{{"verdict", it->first}, {"count", std::to_string(it->second)}});
+            count_list.emplace_back(
+                json::object{{"verdict", it->first}, {"css", it->first}, {"count", std::to_string(it->second)}});
         }
     }
     if (auto it = counts.find(std::string(k_not_run)); it != counts.end()) {
-        count_list.emplace_back(json::object{{"verdict", "not run"}, {"count", std::to_string(it->second)}});
+        count_list.emplace_back(
+            json::object{{"verdict", "not run"}, {"css", "not-run"}, {"count", std::to_string(it->second)}});
     }
     o["counts"] = std::move(count_list);
     json::array prov;
