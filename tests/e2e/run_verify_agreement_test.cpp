@@ -222,3 +222,30 @@ TEST_CASE("e2e run: cells a SIGINT kept from starting are not_run in summary.jso
     // Honest but unfinished: verify says incomplete (3), not untrustworthy.
     CHECK(run_cli({"verify", bundle.string()}).exit_code == 3);
 }
+
+TEST_CASE("e2e run --json: a bundle that fails its check says exit 4, the audit and every problem on stdout") {
+    auto dir = temp_dir("agree-json");
+    // A scenario label shaped like a key (not registered, so not scrubbed) reaches 00-run.json.
+    auto path = write_scenario(dir, "leak.json", fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
+      "host": {{"kind": "stub"}},
+      "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
+                                                             std::string(48, 'Q'), packs_dir()));
+    auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
+    INFO(r.err);
+    CHECK(r.exit_code == 4);
+    CHECK(r.out.find(std::string(48, 'Q')) == std::string::npos);
+    auto doc = crm::util::parse_json(r.out, "stdout");
+    REQUIRE(doc.has_value());
+    CHECK(crm::util::get_int(*doc, "exit_code") == std::optional<std::int64_t>(4));
+    CHECK(crm::util::get_bool(*crm::util::find(*doc, "gate"), "passed") == std::optional<bool>(false));
+    const auto* audit = crm::util::find(*doc, "audit");
+    REQUIRE(audit);
+    CHECK(crm::util::get_bool(*audit, "passed") == std::optional<bool>(false));
+    const auto* problems = crm::util::find(*audit, "problems");
+    REQUIRE(problems);
+    REQUIRE_FALSE(problems->as_array().empty());
+    CHECK(std::string(problems->as_array().front().as_string()).starts_with("secret: sk_key at "));
+    // The same bundle, the same verdict from verify.
+    CHECK(run_cli({"verify", only_bundle(dir / "out").string()}).exit_code == 4);
+    fs::remove_all(dir);
+}
