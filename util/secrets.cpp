@@ -114,22 +114,28 @@ void SecretRegistry::add(std::string_view secret) {
                      [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
+std::vector<std::string> SecretRegistry::snapshot() const {
+    std::lock_guard lock(m_mutex);
+    return m_secrets;
+}
+
 std::string SecretRegistry::scrub(std::string_view text) const {
     std::string out(text);
-    std::lock_guard lock(m_mutex);
-    for (const auto& s : m_secrets) {
+    // A copy, so parallel cells do not wait on each other while large texts are searched.
+    const auto secrets = snapshot();
+    for (const auto& s : secrets) {
         std::size_t pos = 0;
         while ((pos = out.find(s, pos)) != std::string::npos) {
             out.replace(pos, s.size(), k_redacted);
             pos += k_redacted.size();
         }
     }
-    if (m_secrets.empty() || out.find('\\') == std::string::npos) return out;
+    if (secrets.empty() || out.find('\\') == std::string::npos) return out;
     // Escaped spellings: collect the original spans of every match in every view, then replace
     // them back to front so earlier offsets stay valid.
     std::vector<std::pair<std::size_t, std::size_t>> spans;
     for (const auto& view : escaped_views(out)) {
-        for (const auto& s : m_secrets) {
+        for (const auto& s : secrets) {
             std::size_t pos = 0;
             while ((pos = view.text.find(s, pos)) != std::string::npos) {
                 spans.emplace_back(view.original_begin(pos), view.original_end(pos, s.size()));
@@ -159,10 +165,10 @@ bool SecretRegistry::contains_secret(std::string_view text) const {
 }
 
 std::vector<Leak> SecretRegistry::find_leaks(std::string_view text) const {
-    auto registered = [this](std::string_view t) {
+    const auto secrets = snapshot();
+    auto registered = [&secrets](std::string_view t) {
         std::vector<Leak> out;
-        std::lock_guard lock(m_mutex);
-        for (const auto& s : m_secrets) {
+        for (const auto& s : secrets) {
             std::size_t pos = t.find(s);
             if (pos != std::string_view::npos) out.push_back(Leak{"registered_secret", pos, s.substr(0, 6)});
         }

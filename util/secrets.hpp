@@ -47,6 +47,7 @@ public:
     [[nodiscard]] std::size_t size() const;
 
 private:
+    [[nodiscard]] std::vector<std::string> snapshot() const;
     mutable std::mutex m_mutex;
     std::vector<std::string> m_secrets;  // longest first, so overlapping secrets scrub fully
 };
