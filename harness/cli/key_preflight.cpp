@@ -9,14 +9,15 @@
 namespace crm::harness::cli {
 
 util::Result<void> check_upstream_keys(const scenario::Scenario& scenario, const std::vector<matrix::Cell>& cells,
-                                       const engine::PackCatalog& packs, const util::EnvLookup& env) {
+                                       const engine::PackCatalog& packs, const util::EnvLookup& env,
+                                       util::SecretRegistry& secrets) {
     std::set<std::size_t> checked;
     for (const auto& cell : cells) {
         if (!checked.insert(cell.provider_index).second) continue;
         const auto& spec = scenario.providers.at(cell.provider_index);
         auto provider = packs.find(cell.pack, cell.provider);
         if (!provider) continue;  // the scenario parser already reported unknown providers
-        auto key = engine::resolve_key(**provider, env);
+        auto key = engine::resolve_key(**provider, env, engine::filesystem_reader(), &secrets);
         if (!key) {
             return util::fail(util::ErrorCode::missing_secret,
                               fmt::format("{}:{}: matrix.providers[{}]: {}", scenario.source_path, spec.line,

@@ -7,8 +7,11 @@
 // forgot `export DEEPSEEK_API_KEY=...` must learn it in one line, not from six harness_error
 // cells. Stub hosts supply their own keys through the env overlay, so `env` is that overlay.
 //
+// Every key it resolves is registered in `secrets`: the keys are known before anything of the
+// run is named, printed or written (a --label or scenario name equal to one is caught).
+//
 // Error: missing_secret, one line `scenario:line: matrix.providers[i]: <resolve_key's reason>`
-// for the first provider whose key is missing; the key values themselves are never kept.
+// for the first provider whose key is missing; the key values themselves are never kept here.
 #include <vector>
 
 #include "engine/packs/pack_catalog.hpp"
@@ -16,12 +19,14 @@
 #include "harness/scenario/scenario.hpp"
 #include "util/env_expand.hpp"
 #include "util/error.hpp"
+#include "util/secrets.hpp"
 
 namespace crm::harness::cli {
 
 [[nodiscard]] util::Result<void> check_upstream_keys(const scenario::Scenario& scenario,
                                                      const std::vector<matrix::Cell>& cells,
                                                      const engine::PackCatalog& packs,
-                                                     const util::EnvLookup& env);
+                                                     const util::EnvLookup& env,
+                                                     util::SecretRegistry& secrets);
 
 }  // namespace crm::harness::cli

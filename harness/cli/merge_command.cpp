@@ -139,6 +139,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     if (!first) return refuse(ctx, first.error());
     std::vector<evidence::EarlierBundle> shards;
     MergedCells cells;
+    std::map<std::string, json::value> plans;  // cell id -> its shard's recorded artifact plan
     std::string oldest_start;
     for (const auto& in : o.inputs) {
         fs::path dir(in);
@@ -148,6 +149,14 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         auto started = util::get_string(run, "started_at").value_or("");
         if (oldest_start.empty() || started < oldest_start) oldest_start = started;
         auto indexes = runner::matrix_indexes(run);
+        if (const auto* m = util::find(run, "matrix"); m && util::find(*m, "cells_selected")) {
+            if (const auto* sel = util::find(*m, "cells_selected"); sel->is_array()) {
+                for (const auto& c : sel->get_array()) {
+                    const auto* a = util::find(c, "artifacts");
+                    if (auto id = util::get_string(c, "cell"); id && a) plans[*id] = *a;
+                }
+            }
+        }
         for (const auto& entry : fs::directory_iterator(dir)) {
             if (!entry.is_directory()) continue;
             auto id = entry.path().filename().string();
@@ -229,14 +238,16 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
             return ExitCode::harness_error;
         }
         results.push_back({report.cell.id, report.cause, report.verdict, report.cell.expected_cause});
-        merged_cells.push_back(json::object{{"index", idx},
-                                            {"cell", report.cell.id},
-                                            {"mode", scenario::to_string(report.cell.mode)},
-                                            {"pack", report.cell.pack},
-                                            {"provider", report.cell.provider},
-                                            {"expected_cause", report.cell.expected_cause
-                                                                   ? json::value(*report.cell.expected_cause)
-                                                                   : nullptr}});
+        json::object entry_json{{"index", idx},
+                                {"cell", report.cell.id},
+                                {"mode", scenario::to_string(report.cell.mode)},
+                                {"pack", report.cell.pack},
+                                {"provider", report.cell.provider},
+                                {"expected_cause",
+                                 report.cell.expected_cause ? json::value(*report.cell.expected_cause) : nullptr}};
+        // The shard's plan travels with the cell, so verify checks the merged bundle the same way.
+        if (auto it = plans.find(report.cell.id); it != plans.end()) entry_json["artifacts"] = it->second;
+        merged_cells.push_back(std::move(entry_json));
         reports.push_back(report);
     }
     std::optional<std::chrono::seconds> age;
@@ -277,6 +288,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         ctx.err << "merge: " << fin.error().message << "\n";
         return ExitCode::harness_error;
     }
+    summary = fin->summary;  // says so when the merged bundle fails verify's checks
     if (o.json) {
         auto s = evidence::summary_json(summary, "complete");
         s["bundle"] = writer->dir().string();
@@ -287,11 +299,12 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         ctx.out << util::pretty(s);
     } else {
         for (const auto& c : reports) ctx.out << fmt::format("{:<36} {}\n", c.cell.id, c.cause);
-        ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", decision.passed ? "PASSED" : "FAILED", exit_code,
-                               writer->dir().string());
+        ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", summary.gate.passed ? "PASSED" : "FAILED",
+                               summary.exit_code, writer->dir().string());
     }
-    if (!fin->audit_hits.empty()) {
-        ctx.err << "merge: audit FAILED: secret-shaped strings in the merged bundle\n";
+    if (!fin->passed()) {
+        for (const auto& line : fin->check.problems()) ctx.err << "merge: bundle check: " << line << "\n";
+        ctx.err << "merge: the merged bundle does not pass verify; do not share it\n";
         return ExitCode::audit_failed;
     }
     return decision.exit_code;

@@ -1,19 +1,23 @@
-// `crm-accept run [SCENARIO]`: resolve, start stubs, run the matrix in parallel, gate, write and
-// audit the bundle, print a per-cell table (or --json). The exit code is the gate's, unless the
-// run was interrupted (130), the input was invalid (3 / 64) or the audit found a secret (4).
+// `crm-accept run [SCENARIO]`: resolve, start stubs, register every secret the run will use,
+// run the matrix in parallel, gate, write the bundle and check it exactly as `verify` does,
+// print a per-cell table (or --json). The exit code is the gate's, unless the run was
+// interrupted (130), the input was invalid (3 / 64) or the bundle fails verify's checks (4).
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
 #include <mutex>
 #include <ostream>
+#include <sstream>
 
 #include "engine/store/state_store.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/key_preflight.hpp"
 #include "harness/cli/run_setup.hpp"
+#include "harness/evidence/artifact_plan.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/timestamp.hpp"
+#include "harness/runner/cell_plan.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/runner/runner.hpp"
 #include "probes/http/transport.hpp"
@@ -88,13 +92,16 @@ json::value matrix_json(const RunOptions& o, const cli::Prepared& p, const std::
     r["hosts"] = std::move(hs);
     json::array cells;
     for (const auto& c : p.cells) {
-        cells.push_back(json::object{{"index", c.index},
-                                     {"cell", c.id},
-                                     {"mode", scenario::to_string(c.mode)},
-                                     {"pack", c.pack},
-                                     {"provider", c.provider},
-                                     {"profile", c.profile},
-                                     {"expected_cause", c.expected_cause ? json::value(*c.expected_cause) : nullptr}});
+        // "artifacts": what verify checks each cell folder against (evidence/artifact_plan.hpp).
+        cells.push_back(json::object{
+            {"index", c.index},
+            {"cell", c.id},
+            {"mode", scenario::to_string(c.mode)},
+            {"pack", c.pack},
+            {"provider", c.provider},
+            {"profile", c.profile},
+            {"expected_cause", c.expected_cause ? json::value(*c.expected_cause) : nullptr},
+            {"artifacts", evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)))}});
     }
     r["cells_total"] = p.all_cells.size();
     r["cells_selected"] = std::move(cells);
@@ -147,15 +154,23 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         ctx.err << "nothing to re-run: every cell of " << o.rerun_failed << " passed\n";
         return ExitCode::gate_passed;
     }
+    // Every secret the run will use is registered before anything is named, printed or written:
+    // admin keys and passwords, the reused user's password (bring_up_hosts), the upstream keys
+    // (check_upstream_keys). From here on the registry scrubs and the folder name avoids them.
     util::SecretRegistry secrets;
     auto up = cli::bring_up_hosts(p, ctx.env, secrets);
     if (!up) {
         ctx.err << "crm-accept run: " << up.error().message << "\n";
         return ExitCode::harness_error;
     }
-    if (auto keys = cli::check_upstream_keys(p.scenario, p.cells, up->packs, up->env); !keys) {
+    if (auto keys = cli::check_upstream_keys(p.scenario, p.cells, up->packs, up->env, secrets); !keys) {
         ctx.err << keys.error().message << "\n";
         return ExitCode::harness_error;
+    }
+    if (secrets.contains_secret(o.label)) {
+        ctx.err << "crm-accept run: --label holds a secret this run uses (an upstream key, admin key or password); "
+                   "choose another label\n";
+        return ExitCode::usage;
     }
     evidence::BundleOptions bopts;
     bopts.root = o.out;
@@ -246,16 +261,22 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         ctx.err << "crm-accept run: " << fin.error().message << "\n";
         return ExitCode::harness_error;
     }
-    if (!fin->audit_hits.empty()) {
-        // finalize() has already rewritten the bundle's summaries to say so; print the same.
+    // finalize() ran verify's checks on the bundle as written and, when they failed, rewrote its
+    // summaries to say so (exit 4): print that summary, not the one handed in.
+    summary = fin->summary;
+    // A secret-shaped scenario name or label is not registered while the bundle is written, so
+    // the audit reports the copies it cannot prevent (exit 4); what is printed hides it.
+    for (const auto* part : {&p.scenario.name, &p.scenario.label}) {
+        if (!util::find_secret_shaped(*part).empty()) secrets.add(*part);
+    }
+    if (!fin->passed()) {
         code = ExitCode::audit_failed;
-        evidence::mark_audit_failed(summary, fin->audit_hits.size());
         decision.passed = false;
     }
     if (o.json) {
         auto s = evidence::summary_json(summary, facts.interrupted ? "incomplete" : "complete");
         s["bundle"] = writer->dir().string();
-        s["audit_hits"] = fin->audit_hits.size();
+        s["audit_hits"] = fin->check.audit_hits.size();
         // Per-cell network waits (the critical path of the run; bench/matrix_overhead).
         if (auto* cells = s.if_contains("cells"); cells && cells->is_array()) {
             auto& arr = cells->as_array();
@@ -267,12 +288,15 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         }
         ctx.out << secrets.scrub(util::pretty(s));
     } else {
-        print_table(ctx.out, reports, decision, facts.interrupted, to_int(code), writer->dir(), ctx.color);
+        std::ostringstream table;
+        print_table(table, reports, decision, facts.interrupted, to_int(code), writer->dir(), ctx.color);
+        ctx.out << secrets.scrub(table.str());
     }
-    if (!fin->audit_hits.empty()) {
-        for (const auto& h : fin->audit_hits)
-            ctx.err << fmt::format("audit: {}: {} at byte {} ({})\n", h.file, h.kind, h.offset, h.preview);
-        ctx.err << "audit FAILED: secrets reached the bundle; do not share it\n";
+    if (!fin->passed()) {
+        for (const auto& line : fin->check.problems()) ctx.err << secrets.scrub("bundle check: " + line) << "\n";
+        ctx.err << (fin->check.audit_hits.empty()
+                        ? "bundle check FAILED: the bundle does not pass verify; do not share it\n"
+                        : "audit FAILED: secrets reached the bundle; do not share it\n");
     }
     return code;
 }

@@ -1,8 +1,9 @@
-// `crm-accept verify BUNDLE [--json]`: checks a bundle's manifest, scans it for secret-shaped
-// strings, checks schema_version in every JSON and that the run completed.
-// Exit: 0 clean; 4 manifest mismatch / missing, secret hit, bad JSON (even when also incomplete);
-// 3 not a bundle, unreadable, or an honest bundle of a run that did not finish (one line on
-// stderr naming the path and why).
+// `crm-accept verify BUNDLE [--json]`: evidence::verify (the check `run` also ends with): layout,
+// manifest, secret shapes, UTF-8, JSON and schema_version, the recorded artifact plan, and that
+// the run completed. One line per problem on stdout.
+// Exit: 0 clean; 4 any check but completeness failed (even when also incomplete); 3 not a
+// bundle, unreadable, or an honest bundle of a run that did not finish (one line on stderr
+// naming the path and why).
 #include <fmt/format.h>
 
 #include <memory>
@@ -46,7 +47,7 @@ ExitCode run_verify(const VerifyOptions& opts, CommandContext& ctx) {
 
 void register_verify(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<VerifyOptions>();
-    auto* cmd = app.add_subcommand("verify", "Check a bundle: manifest, secrets, schema_version, completeness");
+    auto* cmd = app.add_subcommand("verify", "Check a bundle: layout, manifest, secrets, UTF-8/JSON/schema_version, artifact plan, completeness");
     cmd->add_option("BUNDLE", opts->bundle, "Bundle directory")->required();
     cmd->add_flag("--json", opts->json, "Machine-readable report");
     cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return run_verify(*opts, ctx); }; });

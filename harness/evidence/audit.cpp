@@ -14,6 +14,7 @@ std::string mask(const util::Leak& leak) {
     if (leak.kind == "sk_key") return "sk-***";
     if (leak.kind == "admin_key") return "admin-***";
     if (leak.kind == "bearer_token") return "Bearer ***";
+    if (leak.kind == "jwt") return "eyJ***";
     return "***";
 }
 
@@ -28,7 +29,8 @@ util::Result<std::vector<AuditHit>> audit_bundle(const std::filesystem::path& di
     for (const auto& rel : *files) {
         auto path = dir / rel;
         std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec)) continue;
+        // Never through a symlink: verify reports the link itself (manifest.hpp, scan_bundle_tree).
+        if (std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::regular) continue;
         auto text = util::read_file(path);
         if (!text) return std::unexpected(text.error());
         auto leaks = registry ? registry->find_leaks(*text) : util::find_secret_shaped(*text);

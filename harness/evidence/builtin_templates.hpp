@@ -35,7 +35,7 @@ inline constexpr std::string_view k_tpl_summary_md = R"crm_tpl(# crm-accept run:
 | cell | pack | cause | verdict | gate | expected | details |
 |---|---|---|---|---|---|---|
 {{#cells}}
-| {{{mode}}} × {{{provider}}} | {{{pack}}} | `{{{cause}}}` | {{{verdict}}} | {{{gate_outcome}}} | {{{expected_cause}}} | [21-summary.md]({{{folder}}}/21-summary.md) |
+| {{{mode}}} × {{{provider}}} | {{{pack}}} | `{{{cause}}}` | {{{verdict}}} | {{{gate_outcome}}} | {{{expected_cause}}} | {{#not_run}}not run{{/not_run}}{{^not_run}}[21-summary.md]({{{folder}}}/21-summary.md){{/not_run}} |
 {{/cells}}
 
 ## Explanations
@@ -107,6 +107,7 @@ td.cell .gate { font-size: .8em; opacity: .8; }
 .blocked { background: #fde8c4; }
 .inconclusive { background: #dfe6f3; }
 .error { background: #e6d5f2; }
+.not-run { background: #e2e2e2; color: #666; }
 .absent { background: #f4f4f4; color: #888; }
 .banner { padding: .8em 1em; border: 2px solid #b00020; background: #fde; margin: 1em 0; }
 .meta td:first-child { font-weight: 600; }
@@ -128,13 +129,13 @@ td.cell .gate { font-size: .8em; opacity: .8; }
 <table class="matrix">
 <tr><th>mode \ provider</th>{{#providers}}<th>{{name}}</th>{{/providers}}</tr>
 {{#rows}}
-<tr><th>{{mode}}</th>{{#cells}}{{#present}}<td class="cell {{css}}" title="{{explanation}}"><a href="{{link}}"><span class="cause">{{cause}}</span><br>{{verdict}}<br><span class="gate">gate: {{gate_outcome}}</span></a></td>{{/present}}{{^present}}<td class="cell absent">&ndash;</td>{{/present}}{{/cells}}</tr>
+<tr><th>{{mode}}</th>{{#cells}}{{#present}}{{#not_run}}<td class="cell not-run" title="{{explanation}}"><span class="cause">not run</span><br><span class="gate">gate: not_run</span></td>{{/not_run}}{{^not_run}}<td class="cell {{css}}" title="{{explanation}}"><a href="{{link}}"><span class="cause">{{cause}}</span><br>{{verdict}}<br><span class="gate">gate: {{gate_outcome}}</span></a></td>{{/not_run}}{{/present}}{{^present}}<td class="cell absent">&ndash;</td>{{/present}}{{/cells}}</tr>
 {{/rows}}
 </table>
 <h2>Verdicts</h2>
 <ul>
 {{#counts}}
-<li class="{{verdict}}">{{verdict}}: {{count}}</li>
+<li class="{{css}}">{{verdict}}: {{count}}</li>
 {{/counts}}
 </ul>
 {{#has_notes}}

@@ -5,6 +5,7 @@
 #include "harness/evidence/junit.hpp"
 #include "harness/evidence/manifest.hpp"
 #include "util/files.hpp"
+#include "util/utf8.hpp"
 #include "util/version.hpp"
 
 namespace crm::harness::evidence {
@@ -48,18 +49,19 @@ json::value with_schema_version(const json::value& v) {
 namespace {
 
 // Folder names are printed, listed and uploaded by CI, and the audit reads contents, not names:
-// a secret-shaped scenario name or label never becomes part of one (the audit still fails the
-// run on the copy inside 00-run.json).
-std::string folder_part(std::string_view s) {
-    return util::find_secret_shaped(s).empty() ? sanitize_name(s) : std::string("redacted");
+// a secret-shaped or registered value never becomes part of one. (Inside the files a registered
+// value is scrubbed; a secret-shaped one that is not registered fails the audit.)
+std::string folder_part(std::string_view s, const util::SecretRegistry* secrets) {
+    bool secret = !util::find_secret_shaped(s).empty() || (secrets && secrets->contains_secret(s));
+    return secret ? std::string("redacted") : sanitize_name(s);
 }
 
 }  // namespace
 
-std::string bundle_folder_name(const BundleOptions& options) {
+std::string bundle_folder_name(const BundleOptions& options, const util::SecretRegistry* secrets) {
     std::string name = bundle_stamp(options.started, options.utc) + "_" +
-                       folder_part(options.scenario.empty() ? "run" : options.scenario);
-    if (!options.label.empty()) name += "_" + folder_part(options.label);
+                       folder_part(options.scenario.empty() ? "run" : options.scenario, secrets);
+    if (!options.label.empty()) name += "_" + folder_part(options.label, secrets);
     return name;
 }
 
@@ -76,7 +78,7 @@ util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, co
         return util::fail(util::ErrorCode::io,
                           fmt::format("{}: cannot create bundle root: {}", options.root.string(), ec.message()));
     }
-    const std::string base = bundle_folder_name(options);
+    const std::string base = bundle_folder_name(options, &secrets);
     for (int n = 1; n < 1000; ++n) {
         fs::path dir = options.root / (n == 1 ? base : fmt::format("{}_{}", base, n));
         // create_directory reports "already existed" as false without error: the race-free claim.
@@ -108,14 +110,14 @@ util::Result<fs::path> BundleWriter::resolve(std::string_view rel_path) const {
 util::Result<void> BundleWriter::write_text(std::string_view rel_path, std::string_view text) {
     auto path = resolve(rel_path);
     if (!path) return std::unexpected(path.error());
-    return util::write_atomic(*path, m_secrets->scrub(text));
+    return util::write_atomic(*path, util::repair_utf8(m_secrets->scrub(text)));
 }
 
 util::Result<void> BundleWriter::write_json(std::string_view rel_path, const json::value& value) {
     auto path = resolve(rel_path);
     if (!path) return std::unexpected(path.error());
     json::value doc = with_schema_version(scrub_json(value, *m_secrets));
-    return util::write_atomic(*path, m_secrets->scrub(util::pretty(doc)));
+    return util::write_atomic(*path, util::repair_utf8(m_secrets->scrub(util::pretty(doc))));
 }
 
 RunSummary BundleWriter::with_provenance(const RunSummary& run) const {
@@ -169,15 +171,20 @@ util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bo
     if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
     FinalizeResult result;
     result.manifest = m_dir / k_manifest_name;
-    auto hits = audit();
-    if (!hits) return std::unexpected(hits.error());
-    result.audit_hits = std::move(*hits);
-    if (!result.audit_hits.empty()) {
-        // The bundle itself must say that it failed the audit: a reader of summary.json or
-        // report.html alone must never see "passed" on evidence that leaked a secret.
-        mark_audit_failed(run, result.audit_hits.size());
+    // Exactly what `crm-accept verify` checks, plus the registered values: a bundle this run calls
+    // clean is one verify passes.
+    auto check = check_bundle(m_dir, m_secrets);
+    if (!check) return std::unexpected(check.error());
+    if (!check->trustworthy()) {
+        // The bundle itself must say that it failed: a reader of summary.json or report.html
+        // alone must never see "passed" on evidence that verify rejects.
+        mark_bundle_failed(run, check->audit_hits.size(), check->problems());
         if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
+        check = check_bundle(m_dir, m_secrets);
+        if (!check) return std::unexpected(check.error());
     }
+    result.check = std::move(*check);
+    result.summary = std::move(run);
     return result;
 }
 

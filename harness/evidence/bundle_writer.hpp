@@ -1,5 +1,5 @@
 #pragma once
-// The evidence bundle writer (spec §4):
+// The evidence bundle writer:
 //   <root>/<YYYYMMDD_HHMMSS>_<scenario>[_<label>]/      (suffix _2, _3 ... when the name is taken)
 //     00-run.json                 written by begin() as "incomplete", rewritten by finalize()
 //     <mode>__<provider>/NN-*     the runner's cell artifacts (write_json / write_text)
@@ -7,7 +7,8 @@
 //     summary.json summary.md junit.xml report.html    finalize()
 //     MANIFEST.sha256             finalize(), always last
 // Every write is scrubbed through the SecretRegistry first (JSON strings before serialising and
-// the serialised text again), then written atomically (util::write_atomic); every JSON document
+// the serialised text again), text is made valid UTF-8 (ill-formed bytes become U+FFFD: a host
+// may send anything, a bundle holds text), then written atomically (util::write_atomic); every JSON document
 // carries "schema_version" (injected first when absent; a non-object is wrapped as
 // {"schema_version":1,"data":...}). A run that never reaches finalize(complete) leaves
 // 00-run.json "incomplete" and is never reported as passing.
@@ -23,6 +24,7 @@
 #include "harness/evidence/report.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "harness/evidence/timestamp.hpp"
+#include "harness/evidence/verify.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
 #include "util/secrets.hpp"
@@ -42,7 +44,13 @@ struct BundleOptions {
 
 struct FinalizeResult {
     std::filesystem::path manifest;
-    std::vector<AuditHit> audit_hits;     // non-empty: the run must exit 4
+    // verify's check of the bundle as finally written, with the run's registry. Not trustworthy:
+    // the run must exit 4 (`summary` already says so).
+    VerifyReport check;
+    // The summary as written to the bundle (after mark_bundle_failed when the check failed): what
+    // the caller prints must be this, so the terminal and the bundle never disagree.
+    RunSummary summary;
+    [[nodiscard]] bool passed() const { return check.trustworthy(); }
 };
 
 class BundleWriter {
@@ -67,9 +75,10 @@ public:
     [[nodiscard]] util::Result<void> write_cell_summary(const CellSummary& cell,
                                                         const util::json::object* observations = nullptr);
     // summary.json, summary.md, junit.xml, report.html, 00-run.json ("complete" when `complete`,
-    // else still "incomplete"), then MANIFEST.sha256 last, then the audit. When the audit finds
-    // anything, all of them are rewritten to record it (exit_code 4, gate failed, "audit") and
-    // the manifest is recomputed.
+    // else still "incomplete"), then MANIFEST.sha256 last, then verify's own check
+    // (check_bundle with the registry). When the bundle is not trustworthy, all of them are
+    // rewritten to record why (mark_bundle_failed: exit_code 4, gate failed, "audit"), the
+    // manifest is recomputed and the bundle checked again; that last check is returned.
     [[nodiscard]] util::Result<FinalizeResult> finalize(const RunSummary& run, bool complete = true);
 
     // Audits the bundle as it is now (registered secrets + secret-shaped strings).
@@ -88,7 +97,10 @@ private:
     Templates m_templates;
 };
 
-// The folder name for a run: "<stamp>_<scenario>[_<label>]".
-[[nodiscard]] std::string bundle_folder_name(const BundleOptions& options);
+// The folder name for a run: "<stamp>_<scenario>[_<label>]". A scenario name or label that is
+// secret-shaped or holds a value registered in `secrets` becomes "redacted": names are printed,
+// listed and uploaded, and no audit reads them.
+[[nodiscard]] std::string bundle_folder_name(const BundleOptions& options,
+                                             const util::SecretRegistry* secrets = nullptr);
 
 }  // namespace crm::harness::evidence

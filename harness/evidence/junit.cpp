@@ -39,7 +39,11 @@ std::string junit_xml(const RunSummary& s) {
         std::string cause(classify::to_string(c.cause));
         std::string body;
         // The gate's word wins where it changes what the cell means for CI (gate.hpp outcomes).
-        if (c.gate_outcome == "expectation_met" && c.verdict != classify::Verdict::pass) {
+        if (c.not_run) {
+            // Never tested, not a failure of the harness: skipped, like every untested cell.
+            ++skipped;
+            body = "      <skipped message=\"not run: the run was interrupted before this cell started\"/>\n";
+        } else if (c.gate_outcome == "expectation_met" && c.verdict != classify::Verdict::pass) {
             body = fmt::format("      <system-out>{}</system-out>\n",
                                xml_escape("expected cause met: " + cause + ": " + c.explanation));
         } else if (c.gate_outcome == "known_failure" &&

@@ -13,20 +13,63 @@ namespace crm::harness::evidence {
 
 namespace fs = std::filesystem;
 
-util::Result<std::vector<std::string>> list_bundle_files(const fs::path& dir) {
-    std::vector<std::string> out;
-    std::error_code ec;
-    fs::recursive_directory_iterator it(dir, ec), end;
-    if (ec) return util::fail(util::ErrorCode::io, fmt::format("{}: cannot list: {}", dir.string(), ec.message()));
-    for (; it != end; it.increment(ec)) {
-        if (ec) return util::fail(util::ErrorCode::io, fmt::format("{}: cannot list: {}", dir.string(), ec.message()));
-        if (!it->is_regular_file(ec)) continue;
-        std::string rel = fs::relative(it->path(), dir, ec).generic_string();
-        if (rel == k_manifest_name) continue;
-        out.push_back(std::move(rel));
+namespace {
+
+// What a non-regular, non-directory entry is, for one line of a report.
+std::string special_kind(fs::file_type t) {
+    switch (t) {
+        case fs::file_type::fifo: return "FIFO (not a regular file)";
+        case fs::file_type::socket: return "socket (not a regular file)";
+        case fs::file_type::block:
+        case fs::file_type::character: return "device (not a regular file)";
+        default: return "not a regular file";
     }
-    std::sort(out.begin(), out.end());
-    return out;
+}
+
+}  // namespace
+
+util::Result<BundleTree> scan_bundle_tree(const fs::path& dir) {
+    BundleTree tree;
+    std::error_code ec;
+    auto cannot_list = [&] {
+        return util::fail(util::ErrorCode::io, fmt::format("{}: cannot list: {}", dir.string(), ec.message()));
+    };
+    // Never follows a symlink: a link to a directory outside the bundle must be reported, not
+    // walked (its files would be hashed and audited as if they were evidence).
+    fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec), end;
+    if (ec) return cannot_list();
+    for (; it != end; it.increment(ec)) {
+        if (ec) return cannot_list();
+        // Lexically: fs::relative would resolve the very symlinks this scan must report.
+        std::string rel = it->path().lexically_relative(dir).generic_string();
+        auto st = it->symlink_status(ec);
+        if (ec) return cannot_list();
+        switch (st.type()) {
+            case fs::file_type::regular:
+                if (rel != k_manifest_name) tree.files.push_back(std::move(rel));
+                break;
+            case fs::file_type::directory:
+                if (fs::is_empty(it->path(), ec)) tree.anomalies.push_back(rel + ": empty directory");
+                break;
+            case fs::file_type::symlink: {
+                auto target = fs::read_symlink(it->path(), ec);
+                bool to_dir = fs::is_directory(it->path(), ec);
+                tree.anomalies.push_back(fmt::format("{}: symlink to {}{} (a bundle holds regular files only)", rel,
+                                                     to_dir ? "directory " : "", target.string()));
+                break;
+            }
+            default: tree.anomalies.push_back(fmt::format("{}: {}", rel, special_kind(st.type())));
+        }
+    }
+    std::sort(tree.files.begin(), tree.files.end());
+    std::sort(tree.anomalies.begin(), tree.anomalies.end());
+    return tree;
+}
+
+util::Result<std::vector<std::string>> list_bundle_files(const fs::path& dir) {
+    auto tree = scan_bundle_tree(dir);
+    if (!tree) return std::unexpected(tree.error());
+    return std::move(tree->files);
 }
 
 util::Result<std::vector<ManifestEntry>> compute_manifest(const fs::path& dir) {
@@ -79,7 +122,11 @@ util::Result<std::vector<ManifestMismatch>> check_manifest(const fs::path& dir) 
             out.push_back({e.path, "malformed"});
             continue;
         }
-        seen.insert(e.path);
+        if (!seen.insert(e.path).second) {
+            // A second line for one path: sha256sum -c checks it twice and says nothing.
+            out.push_back({e.path, "duplicate"});
+            continue;
+        }
         if (!on_disk.contains(e.path)) {
             out.push_back({e.path, "missing"});
             continue;

@@ -20,11 +20,20 @@ struct ManifestEntry {
 
 struct ManifestMismatch {
     std::string path;
-    std::string kind;  // modified | missing | extra | malformed
+    std::string kind;  // modified | missing | extra | malformed | duplicate
     friend bool operator==(const ManifestMismatch&, const ManifestMismatch&) = default;
 };
 
-// Every regular file under `dir` except the manifest, as sorted relative paths.
+// What a bundle may hold is regular files in directories that hold something. Anything else is
+// reported, never followed: a symlink (to a file or a directory, inside or outside the bundle),
+// an empty directory, a FIFO, a socket or a device.
+struct BundleTree {
+    std::vector<std::string> files;      // regular files except the manifest, sorted relative paths
+    std::vector<std::string> anomalies;  // "<relative path>: <what it is>", one line each, sorted
+};
+[[nodiscard]] util::Result<BundleTree> scan_bundle_tree(const std::filesystem::path& dir);
+
+// scan_bundle_tree(dir).files.
 [[nodiscard]] util::Result<std::vector<std::string>> list_bundle_files(const std::filesystem::path& dir);
 
 [[nodiscard]] util::Result<std::vector<ManifestEntry>> compute_manifest(const std::filesystem::path& dir);
@@ -32,7 +41,8 @@ struct ManifestMismatch {
 // Malformed lines come back as entries with an empty sha256 and the raw line as path.
 [[nodiscard]] std::vector<ManifestEntry> parse_manifest(std::string_view text);
 
-// Compares `dir` with its MANIFEST.sha256 (which must exist): modified, missing, extra files.
+// Compares `dir` with its MANIFEST.sha256 (which must exist): modified, missing, extra files,
+// malformed lines and paths listed more than once (duplicate).
 [[nodiscard]] util::Result<std::vector<ManifestMismatch>> check_manifest(const std::filesystem::path& dir);
 
 }  // namespace crm::harness::evidence

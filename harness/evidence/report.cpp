@@ -82,6 +82,7 @@ util::Result<std::string> render_template(std::string_view tpl, const json::valu
 }
 
 std::string verdict_css(const CellSummary& c) {
+    if (c.not_run) return "not-run";
     if (classify::is_noted_pass(c.cause)) return "pass-noted";
     return std::string(classify::to_string(c.verdict));
 }
@@ -117,15 +118,23 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
     json::array cells;
     std::vector<std::string> modes, providers;
     std::map<std::pair<std::string, std::string>, const CellSummary*> grid;
+    // A cell that never ran shows "not run" where its cause and verdict would be.
+    auto cause_word = [](const CellSummary& c) {
+        return c.not_run ? std::string("not run") : std::string(classify::to_string(c.cause));
+    };
+    auto verdict_word = [](const CellSummary& c) {
+        return c.not_run ? std::string("not run") : std::string(classify::to_string(c.verdict));
+    };
     for (const auto& c : s.cells) {
-        ++counts[std::string(classify::to_string(c.verdict))];
+        ++counts[c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.verdict))];
         json::object cv;
         cv["folder"] = c.folder();
         cv["mode"] = txt(c.mode);
         cv["provider"] = txt(c.provider);
         cv["pack"] = txt(c.pack);
-        cv["cause"] = std::string(classify::to_string(c.cause));
-        cv["verdict"] = std::string(classify::to_string(c.verdict));
+        cv["cause"] = cause_word(c);
+        cv["verdict"] = verdict_word(c);
+        cv["not_run"] = c.not_run;
         cv["gate_outcome"] = txt(c.gate_outcome);
         cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
         cv["explanation"] = markdown ? md_cell(c.explanation) : c.explanation;
@@ -139,8 +148,13 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
     for (auto v : classify::k_all_verdicts) {
         auto it = counts.find(std::string(classify::to_string(v)));
         if (it != counts.end()) {
-            count_list.emplace_back(json::object{{"verdict", it->first}, {"count", std::to_string(it->second)}});
+            count_list.emplace_back(
+                json::object{{"verdict", it->first}, {"css", it->first}, {"count", std::to_string(it->second)}});
         }
+    }
+    if (auto it = counts.find(std::string(k_not_run)); it != counts.end()) {
+        count_list.emplace_back(
+            json::object{{"verdict", "not run"}, {"css", "not-run"}, {"count", std::to_string(it->second)}});
     }
     o["counts"] = std::move(count_list);
     json::array prov;
@@ -157,8 +171,9 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
             }
             const CellSummary& c = *it->second;
             row.emplace_back(json::object{{"present", true},
-                                          {"cause", std::string(classify::to_string(c.cause))},
-                                          {"verdict", std::string(classify::to_string(c.verdict))},
+                                          {"not_run", c.not_run},
+                                          {"cause", cause_word(c)},
+                                          {"verdict", verdict_word(c)},
                                           {"css", verdict_css(c)},
                                           {"gate_outcome", c.gate_outcome},
                                           {"explanation", c.explanation},

@@ -48,9 +48,9 @@ json::object to_json(const CellSummary& c) {
     o["mode"] = c.mode;
     o["provider"] = c.provider;
     o["pack"] = c.pack;
-    o["cause"] = std::string(classify::to_string(c.cause));
-    o["verdict"] = std::string(classify::to_string(c.verdict));
-    o["blocks_release_by_default"] = classify::blocks_release_by_default(c.cause);
+    o["cause"] = c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.cause));
+    o["verdict"] = c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.verdict));
+    o["blocks_release_by_default"] = !c.not_run && classify::blocks_release_by_default(c.cause);
     if (c.expected_cause) o["expected_cause"] = std::string(classify::to_string(*c.expected_cause));
     else o["expected_cause"] = nullptr;
     o["gate_outcome"] = c.gate_outcome;
@@ -102,13 +102,21 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     return o;
 }
 
-void mark_audit_failed(RunSummary& s, std::size_t hits) {
-    s.audit_hits = hits;
+void mark_bundle_failed(RunSummary& s, std::size_t audit_hits, std::vector<std::string> problems) {
+    s.audit_hits = audit_hits;
+    s.bundle_problems = std::move(problems);
     s.exit_code = k_audit_failed_exit;
     s.gate.passed = false;
     s.gate.decision = "failed";
-    s.gate.reason = fmt::format("evidence audit failed: {} secret-shaped strings reached the bundle; do not share it",
-                                hits);
+    if (audit_hits > 0) {
+        s.gate.reason = fmt::format(
+            "evidence audit failed: {} secret-shaped strings reached the bundle; do not share it", audit_hits);
+    } else {
+        const auto n = s.bundle_problems.size();
+        s.gate.reason = fmt::format("the bundle fails verify: {}{}; do not share it",
+                                    n > 0 ? s.bundle_problems.front() : std::string("unknown problem"),
+                                    n > 1 ? fmt::format(" (and {} more)", n - 1) : std::string());
+    }
 }
 
 json::object summary_json(const RunSummary& s, std::string_view status) {
@@ -116,9 +124,10 @@ json::object summary_json(const RunSummary& s, std::string_view status) {
     o["kind"] = "crm-accept.summary";
     std::map<std::string, int> counts;
     for (auto v : classify::k_all_verdicts) counts[std::string(classify::to_string(v))] = 0;
+    counts[std::string(k_not_run)] = 0;
     json::array cells;
     for (const auto& c : s.cells) {
-        ++counts[std::string(classify::to_string(c.verdict))];
+        ++counts[c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.verdict))];
         cells.emplace_back(to_json(c));
     }
     json::object count_obj;
@@ -127,7 +136,12 @@ json::object summary_json(const RunSummary& s, std::string_view status) {
     o["cells"] = std::move(cells);
     o["gate"] = to_json(s.gate);
     o["exit_code"] = s.exit_code;
-    o["audit"] = json::object{{"passed", s.audit_hits == 0}, {"hits", s.audit_hits}};
+    json::array problems;
+    for (const auto& p : s.bundle_problems) problems.emplace_back(p);
+    // "passed": the written bundle passes verify's checks (secrets and every other one).
+    o["audit"] = json::object{{"passed", s.audit_hits == 0 && s.bundle_problems.empty()},
+                              {"hits", s.audit_hits},
+                              {"problems", std::move(problems)}};
     return o;
 }
 
@@ -187,10 +201,13 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     r.boolean("required", c.required);
     r.strings("artifacts", c.artifacts);
     if (util::find(v, "notes")) r.strings("notes", c.notes);  // bundles before notes have none
-    if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
-    else r.bad("cause", fmt::format("unknown cause '{}'", cause));
-    if (auto pv = classify::parse_verdict(verdict)) c.verdict = *pv;
-    else r.bad("verdict", fmt::format("unknown verdict '{}'", verdict));
+    c.not_run = verdict == k_not_run;  // a cell that never ran has neither cause nor verdict
+    if (!c.not_run) {
+        if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
+        else r.bad("cause", fmt::format("unknown cause '{}'", cause));
+        if (auto pv = classify::parse_verdict(verdict)) c.verdict = *pv;
+        else r.bad("verdict", fmt::format("unknown verdict '{}'", verdict));
+    }
     if (!expected.empty()) {
         if (auto pe = classify::parse_cause(expected)) c.expected_cause = *pe;
         else r.bad("expected_cause", fmt::format("unknown cause '{}'", expected));

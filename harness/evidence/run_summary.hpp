@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,11 @@ struct CellSummary {
     std::vector<std::string> notes;      // non-blocking observations (they never change the cause)
     std::vector<std::pair<std::string, StepState>> steps;  // in pipeline order: {"09-models", ran}
     bool required = true;             // a required cell can fail the gate
+    // The cell never started (the run was interrupted first): cause and verdict say nothing, and
+    // every format shows it as "not_run" (summary.json cause/verdict, JUnit <skipped/>, a grey
+    // report cell), never as a harness error. Such a run is interrupted, so its bundle is
+    // incomplete and its gate does not pass.
+    bool not_run = false;
 
     // "<mode>__<provider>" ("<host>__<mode>__<provider>" when host is set), sanitised to
     // [A-Za-z0-9._-].
@@ -51,8 +57,11 @@ struct GateSummary {
     friend bool operator==(const GateSummary&, const GateSummary&) = default;
 };
 
-// The exit code a failed evidence audit forces (spec §5; harness/cli/exit_code.hpp maps it).
+// The exit code a bundle that fails its own check forces (harness/cli/exit_code.hpp maps it).
 inline constexpr int k_audit_failed_exit = 4;
+
+// The word summaries use for a cell that never started (CellSummary::not_run).
+inline constexpr std::string_view k_not_run = "not_run";
 
 struct RunSummary {
     std::string scenario_name;
@@ -74,14 +83,16 @@ struct RunSummary {
     int exit_code = 0;
     bool interrupted = false;
     std::size_t audit_hits = 0;       // secret-shaped strings the post-write audit found
+    std::vector<std::string> bundle_problems;  // why the written bundle fails verify (one line each)
     std::string engine_state;         // the run's engine state file (for recover after a kill)
 
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };
 
-// Records a failed evidence audit: exit_code 4, the gate failed with the audit as its reason.
+// Records that the written bundle fails verify's checks (`problems`, one line each, of which
+// `audit_hits` are secrets): exit_code 4, the gate failed with the first problem as its reason.
 // The bundle's rewritten files and what `run` prints both come from this one function.
-void mark_audit_failed(RunSummary& s, std::size_t hits);
+void mark_bundle_failed(RunSummary& s, std::size_t audit_hits, std::vector<std::string> problems);
 
 [[nodiscard]] util::json::object to_json(const CellSummary& c);
 [[nodiscard]] util::json::object to_json(const GateSummary& g);
@@ -92,7 +103,8 @@ void mark_audit_failed(RunSummary& s, std::size_t hits);
 [[nodiscard]] util::json::object run_json(const RunSummary& s, std::string_view status);
 
 // Reads summary.json (or a 21-summary.json for cell_from_json) back; unknown causes, verdicts
-// or step states are invalid_input errors naming `source` and the field.
+// or step states are invalid_input errors naming `source` and the field. A cell whose verdict is
+// "not_run" comes back with not_run set.
 [[nodiscard]] util::Result<RunSummary> run_summary_from_json(const util::json::value& v, std::string_view source);
 [[nodiscard]] util::Result<CellSummary> cell_from_json(const util::json::value& v, std::string_view source);
 

@@ -3,66 +3,126 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
+#include "harness/evidence/artifact_plan.hpp"
+#include "harness/evidence/run_summary.hpp"
 #include "util/files.hpp"
+#include "util/utf8.hpp"
 
 namespace crm::harness::evidence {
 
 namespace fs = std::filesystem;
 namespace json = util::json;
 
-util::Result<VerifyReport> verify(const fs::path& bundle_dir) {
+namespace {
+
+// Report lines carry paths from the disk: keep them printable as UTF-8 in every summary format.
+std::string printable(std::string_view s) { return util::repair_utf8(s); }
+
+// UTF-8 for every file; for *.json: parses, is an object, carries this build's schema_version.
+// Returns the parsed 00-run.json when it is readable.
+util::Result<std::optional<json::value>> check_contents(const fs::path& dir, const std::vector<std::string>& files,
+                                                        std::vector<std::string>& problems) {
+    std::optional<json::value> run;
+    for (const auto& rel : files) {
+        auto text = util::read_file(dir / rel);
+        if (!text) return std::unexpected(text.error());
+        if (auto bad = util::first_invalid_utf8(*text)) {
+            problems.push_back(fmt::format("{}: not valid UTF-8 (byte {})", printable(rel), *bad));
+            continue;
+        }
+        if (!rel.ends_with(".json")) continue;
+        auto doc = util::parse_json(*text, rel);
+        if (!doc) {
+            problems.push_back(fmt::format("{}: not valid JSON", printable(rel)));
+            continue;
+        }
+        const auto* version = doc->is_object() ? doc->get_object().if_contains("schema_version") : nullptr;
+        if (!version) {
+            problems.push_back(fmt::format("{}: no schema_version", printable(rel)));
+            continue;
+        }
+        if (!version->is_int64() || version->get_int64() != k_schema_version) {
+            problems.push_back(fmt::format("{}: unsupported schema_version {} (this build writes {})", printable(rel),
+                                           json::serialize(*version), k_schema_version));
+            continue;
+        }
+        if (rel == "00-run.json") run = std::move(*doc);
+    }
+    return run;
+}
+
+}  // namespace
+
+util::Result<VerifyReport> check_bundle(const fs::path& bundle_dir, const util::SecretRegistry* registry) {
     std::error_code ec;
     if (!fs::is_directory(bundle_dir, ec)) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}: not a directory (expected a crm-accept bundle)", bundle_dir.string()));
     }
-    const bool has_run = fs::is_regular_file(bundle_dir / "00-run.json", ec);
+    auto regular = [&](const fs::path& p) { return fs::symlink_status(p, ec).type() == fs::file_type::regular; };
+    const bool has_run = regular(bundle_dir / "00-run.json");
     VerifyReport r;
     r.bundle = bundle_dir;
-    r.manifest_present = fs::is_regular_file(bundle_dir / k_manifest_name, ec);
+    r.manifest_present = regular(bundle_dir / k_manifest_name);
     if (!has_run && !r.manifest_present) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}: not a crm-accept bundle (no 00-run.json, no {})", bundle_dir.string(),
                                       k_manifest_name));
     }
+    auto tree = scan_bundle_tree(bundle_dir);
+    if (!tree) return std::unexpected(tree.error());
+    for (const auto& a : tree->anomalies) r.layout_problems.push_back(printable(a));
     if (r.manifest_present) {
         auto mm = check_manifest(bundle_dir);
         if (!mm) return std::unexpected(mm.error());
         r.mismatches = std::move(*mm);
     }
-    auto hits = audit_bundle(bundle_dir, nullptr);
+    auto hits = audit_bundle(bundle_dir, registry);
     if (!hits) return std::unexpected(hits.error());
     r.audit_hits = std::move(*hits);
 
-    auto files = list_bundle_files(bundle_dir);
-    if (!files) return std::unexpected(files.error());
-    r.files_checked = files->size() + (r.manifest_present ? 1 : 0);
-    for (const auto& rel : *files) {
-        if (!rel.ends_with(".json")) continue;
-        auto text = util::read_file(bundle_dir / rel);
-        if (!text) return std::unexpected(text.error());
-        auto doc = util::parse_json(*text, rel);
-        if (!doc) {
-            r.missing_schema_version.push_back(fmt::format("{}: not valid JSON", rel));
-            continue;
-        }
-        if (!doc->is_object() || !doc->get_object().contains("schema_version")) {
-            r.missing_schema_version.push_back(fmt::format("{}: no schema_version", rel));
-            continue;
-        }
-        if (rel == "00-run.json") r.run_status = util::get_string(*doc, "status").value_or("");
+    std::vector<std::string> files = tree->files;
+    if (r.manifest_present) files.push_back(k_manifest_name);
+    r.files_checked = files.size();
+    auto run = check_contents(bundle_dir, files, r.content_problems);
+    if (!run) return std::unexpected(run.error());
+    if (*run) {
+        r.run_status = util::get_string(**run, "status").value_or("");
+        std::set<std::string> present(tree->files.begin(), tree->files.end());
+        r.plan_problems = check_artifact_plan(bundle_dir, **run, r.complete(), present);
     }
     return r;
 }
 
+util::Result<VerifyReport> verify(const fs::path& bundle_dir) { return check_bundle(bundle_dir, nullptr); }
+
+std::vector<std::string> VerifyReport::problems() const {
+    std::vector<std::string> out;
+    for (const auto& l : layout_problems) out.push_back("layout: " + l);
+    if (!manifest_present && complete()) out.push_back(fmt::format("manifest: {} is missing", k_manifest_name));
+    for (const auto& m : mismatches) out.push_back(fmt::format("manifest: {} {}", m.kind, printable(m.path)));
+    // The audit counts bytes, not lines: "file: byte N" (as `run`'s audit says "at byte N"), never
+    // "file:N", which every reader takes for a line number.
+    for (const auto& h : audit_hits) {
+        out.push_back(fmt::format("secret: {} at {}: byte {} ({})", h.kind, printable(h.file), h.offset, h.preview));
+    }
+    for (const auto& c : content_problems) out.push_back("content: " + c);
+    for (const auto& p : plan_problems) out.push_back("plan: " + p);
+    return out;
+}
+
 json::object to_json(const VerifyReport& r) {
+    auto strings = [](const std::vector<std::string>& v) {
+        json::array a;
+        for (const auto& s : v) a.emplace_back(s);
+        return a;
+    };
     json::array mismatches;
-    for (const auto& m : r.mismatches) mismatches.emplace_back(json::object{{"path", m.path}, {"kind", m.kind}});
+    for (const auto& m : r.mismatches) mismatches.emplace_back(json::object{{"path", printable(m.path)}, {"kind", m.kind}});
     json::array hits;
     for (const auto& h : r.audit_hits) hits.emplace_back(to_json(h));
-    json::array schema;
-    for (const auto& s : r.missing_schema_version) schema.emplace_back(s);
     json::object o;
     o["schema_version"] = 1;
     o["bundle"] = r.bundle.string();
@@ -72,7 +132,10 @@ json::object to_json(const VerifyReport& r) {
     o["manifest_ok"] = r.manifest_ok();
     o["mismatches"] = std::move(mismatches);
     o["audit_hits"] = std::move(hits);
-    o["schema_problems"] = std::move(schema);
+    o["layout_problems"] = strings(r.layout_problems);
+    o["content_problems"] = strings(r.content_problems);
+    o["plan_problems"] = strings(r.plan_problems);
+    o["problems"] = strings(r.problems());
     o["run_status"] = r.run_status;
     o["complete"] = r.complete();
     o["files_checked"] = r.files_checked;
@@ -81,17 +144,11 @@ json::object to_json(const VerifyReport& r) {
 
 std::string describe(const VerifyReport& r) {
     std::string out;
-    if (!r.manifest_present) {
-        out += fmt::format("manifest: {} is missing{}\n", k_manifest_name,
-                           r.complete() ? "" : " (the run did not finish: a crashed run never writes it)");
+    if (!r.manifest_present && !r.complete()) {
+        out += fmt::format("manifest: {} is missing (the run did not finish: a crashed run never writes it)\n",
+                           k_manifest_name);
     }
-    for (const auto& m : r.mismatches) out += fmt::format("manifest: {} {}\n", m.kind, m.path);
-    // The audit counts bytes, not lines: "file: byte N" (as `run`'s audit says "at byte N"), never
-    // "file:N", which every reader takes for a line number.
-    for (const auto& h : r.audit_hits) {
-        out += fmt::format("secret: {} at {}: byte {} ({})\n", h.kind, h.file, h.offset, h.preview);
-    }
-    for (const auto& s : r.missing_schema_version) out += fmt::format("schema: {}\n", s);
+    for (const auto& p : r.problems()) out += p + "\n";
     if (!r.complete()) {
         out += fmt::format("run: 00-run.json status is '{}' (the run did not finish)\n",
                            r.run_status.empty() ? "missing" : r.run_status);

@@ -1,13 +1,22 @@
 #pragma once
-// `crm-accept verify BUNDLE`: can this bundle be trusted without re-running anything?
-//   - MANIFEST.sha256 present and matching (no modified, missing or extra file)
-//   - no secret-shaped string in any file (the run's registry is unknown here)
-//   - every *.json parses and carries "schema_version"
-//   - 00-run.json says "complete"
+// Can this bundle be trusted without re-running anything? One check, shared: `crm-accept verify`
+// runs it without a registry (secret shapes only); `run` and `merge` run it, with the run's
+// registry, as the last step of BundleWriter::finalize(), so a bundle `run` reports as clean is
+// one `verify` passes. It checks:
+//   - layout: only regular files, in directories that hold something (no symlink to a file or a
+//     directory, no empty directory, no FIFO, socket or device);
+//   - MANIFEST.sha256: present on a finished run and matching (no modified, missing, extra,
+//     malformed or duplicate entry);
+//   - secrets: no registered value and no secret-shaped string (util/secrets.hpp), raw or
+//     JSON-escaped, in any file;
+//   - content: every file is valid UTF-8; every *.json parses, is an object and carries
+//     "schema_version" equal to the version this build writes;
+//   - the artifact plan recorded in 00-run.json (artifact_plan.hpp);
+//   - 00-run.json says "complete".
 // A directory that is not a bundle (neither 00-run.json nor MANIFEST.sha256) or cannot be read
-// is an error (exit 3). A bundle that was tampered with (manifest), leaks a secret or holds bad
-// JSON is untrustworthy (exit 4); otherwise a run that did not finish is honest but not valid
-// evidence (exit 3). Untrustworthy wins over incomplete.
+// is an error (exit 3). Any failed check but the last makes the bundle untrustworthy (exit 4);
+// otherwise a run that did not finish is honest but not valid evidence (exit 3). Untrustworthy
+// wins over incomplete.
 //
 // The same module answers the narrower question merge and `run --rerun-failed` ask of an earlier
 // bundle before reading its cells (read_earlier_bundle): is it a bundle of this scenario, and
@@ -22,6 +31,7 @@
 #include "harness/evidence/manifest.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
+#include "util/secrets.hpp"
 
 namespace crm::harness::evidence {
 
@@ -30,26 +40,36 @@ struct VerifyReport {
     bool manifest_present = false;
     std::vector<ManifestMismatch> mismatches;
     std::vector<AuditHit> audit_hits;
-    std::vector<std::string> missing_schema_version;  // "<file>: <why>" for each bad JSON file
-    std::string run_status;                           // complete | incomplete | "" (no 00-run.json)
+    std::vector<std::string> layout_problems;   // "<path>: symlink to ..." (scan_bundle_tree)
+    std::vector<std::string> content_problems;  // "<file>: not valid UTF-8 (byte N)" / "not valid JSON" / schema_version
+    std::vector<std::string> plan_problems;     // "<cell>/<file>: missing (...)" (check_artifact_plan)
+    std::string run_status;                     // complete | incomplete | "" (no 00-run.json)
     std::size_t files_checked = 0;
 
     [[nodiscard]] bool manifest_ok() const { return manifest_present && mismatches.empty(); }
     [[nodiscard]] bool complete() const { return run_status == "complete"; }
-    // Nothing was changed or leaked: what the run wrote is what is there (exit 4 otherwise). A
-    // run that crashed never wrote its manifest, so only a finished run must have one.
+    // Nothing was changed, added, lost or leaked: what the run wrote is what is there (exit 4
+    // otherwise). A run that crashed never wrote its manifest, so only a finished run must have one.
     [[nodiscard]] bool trustworthy() const {
         bool manifest_holds = manifest_present ? mismatches.empty() : !complete();
-        return manifest_holds && audit_hits.empty() && missing_schema_version.empty();
+        return manifest_holds && audit_hits.empty() && layout_problems.empty() && content_problems.empty() &&
+               plan_problems.empty();
     }
     [[nodiscard]] bool clean() const { return trustworthy() && complete(); }
+    // Every reason the bundle is not trustworthy, one line each, in check order (a secret as
+    // "secret: <kind> at <file>: byte N (<masked preview>)"). Empty when trustworthy.
+    [[nodiscard]] std::vector<std::string> problems() const;
 };
 
+// The shared check. `registry` null: secret-shaped strings only.
+[[nodiscard]] util::Result<VerifyReport> check_bundle(const std::filesystem::path& bundle_dir,
+                                                      const util::SecretRegistry* registry);
+// `crm-accept verify`: check_bundle(bundle_dir, nullptr).
 [[nodiscard]] util::Result<VerifyReport> verify(const std::filesystem::path& bundle_dir);
 
 [[nodiscard]] util::json::object to_json(const VerifyReport& r);
-// One line per problem (a secret as "secret: <kind> at <file>: byte N", a byte offset as in
-// `run`'s audit), then a verdict line: clean | INCOMPLETE (trustworthy, run did not finish) | NOT CLEAN.
+// problems(), then a line when the run did not finish, then a verdict line:
+// clean | INCOMPLETE (trustworthy, run did not finish) | NOT CLEAN.
 [[nodiscard]] std::string describe(const VerifyReport& r);
 
 // An earlier bundle as merge and --rerun-failed see it: its parsed 00-run.json and the facts they

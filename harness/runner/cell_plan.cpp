@@ -1,5 +1,7 @@
 #include "harness/runner/cell_plan.hpp"
 
+#include <fmt/format.h>
+
 namespace crm::harness::runner {
 
 std::string mode_state_artifact(scenario::Mode mode) {
@@ -39,6 +41,16 @@ std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::Ste
         sw.rollback ? "" : "steps.rollback is false");
     add(21, "summary", {"21-summary.json", "21-summary.md"}, "cell verdict: cause, verdict, explanation, evidence");
     return p;
+}
+
+std::string step_name(int number, std::string_view step) { return fmt::format("{:02}-{}", number, step); }
+
+std::vector<evidence::PlannedArtifacts> recorded_artifacts(const std::vector<PlannedStep>& steps) {
+    std::vector<evidence::PlannedArtifacts> out;
+    for (const auto& s : steps) {
+        if (s.enabled) out.push_back({step_name(s.number, s.step), s.files});
+    }
+    return out;
 }
 
 util::json::value plan_to_json(const std::vector<PlannedStep>& steps) {

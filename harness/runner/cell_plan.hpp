@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/evidence/artifact_plan.hpp"
 #include "harness/matrix/matrix.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "util/json.hpp"
@@ -27,5 +28,11 @@ struct PlannedStep {
 [[nodiscard]] std::string mode_state_artifact(scenario::Mode mode);
 
 [[nodiscard]] util::json::value plan_to_json(const std::vector<PlannedStep>& steps);
+
+// The artifacts recorded in 00-run.json for verify to check (evidence/artifact_plan.hpp): every
+// enabled step, named as 21-summary.json names it ("05-import").
+[[nodiscard]] std::vector<evidence::PlannedArtifacts> recorded_artifacts(const std::vector<PlannedStep>& steps);
+// "NN-<step>", the name a step has in 21-summary.json.
+[[nodiscard]] std::string step_name(int number, std::string_view step);
 
 }  // namespace crm::harness::runner

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "harness/classify/cause.hpp"
+#include "harness/runner/cell_plan.hpp"
 #include "util/files.hpp"
 
 namespace crm::harness::runner {
@@ -31,6 +32,7 @@ evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecis
     c.verdict = classify::parse_verdict(r.verdict).value_or(classify::Verdict::error);
     if (r.cell.expected_cause) c.expected_cause = classify::parse_cause(*r.cell.expected_cause);
     const gate::CellDecision& d = decision ? *decision : r.gate;
+    c.not_run = !r.started;
     c.gate_outcome = !r.started ? "not_run" : r.interrupted ? "interrupted" : gate::to_string(d.outcome);
     c.explanation = r.explanation;
     if (!d.reason.empty() && r.started) c.explanation = fmt::format("{} Gate: {}.", r.explanation, d.reason);
@@ -42,7 +44,7 @@ evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecis
         auto state = s.status == "done"     ? evidence::StepState::ran
                      : s.status == "failed" ? evidence::StepState::failed
                                             : evidence::StepState::skipped;
-        c.steps.emplace_back(fmt::format("{:02}-{}", s.number, s.step), state);
+        c.steps.emplace_back(step_name(s.number, s.step), state);
     }
     return c;
 }

@@ -3,132 +3,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
-#include "harness/cli/command.hpp"
-#include "harness/evidence/bundle_writer.hpp"
-#include "harness/evidence/manifest.hpp"
-#include "harness/evidence/verify.hpp"
-#include "util/files.hpp"
-#include "util/random.hpp"
+#include "tests/component/harness/bundle_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace crm::harness::evidence;
-using crm::harness::classify::Cause;
-
-namespace {
-
-// Shaped like a real user key (sk- + 64 hex) and an admin key; generated, never real.
-const std::string k_user_key = "sk-" + std::string(32, 'a') + std::string(32, '7');
-const std::string k_admin_key = "admin-" + std::string(64, 'c');
-const std::string k_password = "Pa55word-for-probe-user";
-
-fs::path scratch_root() {
-    auto dir = fs::temp_directory_path() / ("crm-evidence-test-" + crm::util::random_hex(6));
-    fs::create_directories(dir);
-    return dir;
-}
-
-RunSummary run_summary() {
-    RunSummary s;
-    s.scenario_name = "default";
-    s.scenario_path = "scenarios/default.json";
-    s.scenario_sha256 = std::string(64, 'b');
-    s.host_url = "http://127.0.0.1:9";
-    s.started_at = "2026-11-24T00:00:00+00:00";
-    s.ended_at = "2026-11-24T00:00:05+00:00";
-    s.timezone = "UTC";
-    // a caller that forgot to redact argv: the writer still scrubs it
-    s.argv = {"crm-accept", "run", "--admin-key", k_admin_key};
-    CellSummary a;
-    a.mode = "self_service";
-    a.provider = "deepseek";
-    a.pack = "cn@1";
-    a.cause = Cause::ready;
-    a.verdict = crm::harness::classify::Verdict::pass;
-    a.gate_outcome = "pass";
-    a.explanation = "Ready.";
-    a.artifacts = {"09-models.json", "10-chat.json"};
-    a.steps = {{"09-models", StepState::ran}, {"10-chat", StepState::ran}, {"08-subscription-group-state", StepState::skipped}};
-    CellSummary b = a;
-    b.mode = "subscription";
-    b.cause = Cause::upstream_key_quota_issue;
-    b.verdict = crm::harness::classify::Verdict::blocked;
-    b.gate_outcome = "blocked";
-    b.explanation = "Upstream 403 insufficient_user_quota for key " + k_user_key;
-    s.cells = {a, b};
-    s.gate = {false, "blocked", "only environment-blocked cells", {}};
-    s.exit_code = 2;
-    return s;
-}
-
-struct Fixture {
-    fs::path root = scratch_root();
-    crm::util::SecretRegistry secrets;
-    Fixture() {
-        secrets.add(k_user_key);
-        secrets.add(k_admin_key);
-        secrets.add(k_password);
-    }
-    ~Fixture() {
-        std::error_code ec;
-        fs::remove_all(root, ec);
-    }
-    BundleWriter writer(std::string label = "ci") {
-        BundleOptions o;
-        o.root = root;
-        o.scenario = "default";
-        o.label = std::move(label);
-        o.started = std::chrono::system_clock::time_point(std::chrono::seconds(1795478400));
-        o.utc = true;
-        auto w = BundleWriter::create(o, secrets);
-        REQUIRE(w);
-        return std::move(*w);
-    }
-    // A full run: cell artifacts in every format, with the secrets planted in them.
-    fs::path write_full_bundle() {
-        auto w = writer();
-        auto run = run_summary();
-        REQUIRE(w.begin(run));
-        REQUIRE(w.write_json("self_service__deepseek/09-models.json",
-                             crm::util::json::object{{"request", {{"authorization", "Bearer " + k_user_key}}},
-                                                     {"data", crm::util::json::array{"deepseek-chat"}}}));
-        REQUIRE(w.write_text("self_service__deepseek/10-chat.headers.txt",
-                             "HTTP/1.1 200 OK\r\nx-echo-key: " + k_user_key + "\r\n"));
-        REQUIRE(w.write_json("self_service__deepseek/10-chat.json", crm::util::json::array{1, 2}));
-        REQUIRE(w.write_text("subscription__deepseek/11-chat-stream.sse",
-                             "data: {\"password\":\"" + k_password + "\"}\n\ndata: [DONE]\n\n"));
-        REQUIRE(w.write_json("subscription__deepseek/02-host-capabilities.json",
-                             crm::util::json::object{{"x-api-key", k_admin_key}}));
-        for (const auto& c : run.cells) REQUIRE(w.write_cell_summary(c));
-        auto fin = w.finalize(run);
-        REQUIRE(fin);
-        CHECK(fin->audit_hits.empty());
-        return w.dir();
-    }
-};
-
-std::string slurp(const fs::path& p) { return crm::util::read_file(p).value(); }
-
-crm::harness::ExitCode run_cli(std::vector<std::string> args, std::string& out, std::string& err) {
-    std::ostringstream o, e;
-    std::atomic<bool> interrupted{false};
-    crm::harness::CommandContext ctx{o, e, [](std::string_view) { return std::optional<std::string>(); },
-                                     interrupted, false, false, {}};
-    CLI::App app{"test"};
-    crm::harness::register_verify(app, ctx);
-    std::vector<const char*> argv{"crm-accept"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    REQUIRE(ctx.action);
-    auto code = ctx.action();
-    out = o.str();
-    err = e.str();
-    return code;
-}
-
-}  // namespace
+using namespace crm::test::bundle;
 
 TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atomic and versioned", "[evidence]") {
     Fixture f;
@@ -151,7 +34,7 @@ TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atom
             CHECK(doc->as_object().contains("schema_version"));
         }
     }
-    CHECK(json_files == 7);
+    CHECK(json_files == 9);
     auto run = crm::util::parse_json(slurp(dir / "00-run.json"), "00-run.json");
     CHECK(run->at("status").as_string() == "complete");
     // the second bundle with the same stamp gets a suffix instead of sharing the folder
@@ -272,8 +155,8 @@ TEST_CASE("evidence verify: JSON without schema_version is reported", "[evidence
     { std::ofstream(dir / "self_service__deepseek/10-chat.json") << "{\"status\": 200}\n"; }
     auto v = verify(dir);
     REQUIRE(v);
-    REQUIRE(v->missing_schema_version.size() == 1);
-    CHECK(v->missing_schema_version[0] == "self_service__deepseek/10-chat.json: no schema_version");
+    REQUIRE(v->content_problems.size() == 1);
+    CHECK(v->content_problems[0] == "self_service__deepseek/10-chat.json: no schema_version");
 }
 
 TEST_CASE("evidence writer: artifact paths cannot escape the bundle", "[evidence]") {
@@ -316,7 +199,20 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
     Fixture f;
     auto w = f.writer("parallel");
     auto run = run_summary();
+    std::vector<CellSummary> cells;
+    for (int t = 0; t < 4; ++t) {
+        CellSummary c = run.cells.front();
+        c.provider = "p" + std::to_string(t);
+        c.steps = {{"00-cell", StepState::ran}, {"10-chat", StepState::ran}};
+        cells.push_back(c);
+    }
+    run.cells = cells;
+    run.matrix = plan_matrix(run.cells, k_step_files);
     REQUIRE(w.begin(run));
+    for (const auto& c : run.cells) {
+        REQUIRE(w.write_json(c.folder() + "/00-cell.json", crm::util::json::object{}));
+        REQUIRE(w.write_cell_summary(c));
+    }
     std::vector<std::thread> threads;
     std::atomic<int> failures{0};
     for (int t = 0; t < 4; ++t) {
@@ -334,7 +230,7 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
     CHECK(failures == 0);
     auto fin = w.finalize(run);
     REQUIRE(fin);
-    CHECK(fin->audit_hits.empty());
+    CHECK(fin->passed());
     auto v = verify(w.dir());
     REQUIRE(v);
     INFO(describe(*v));
@@ -369,7 +265,10 @@ TEST_CASE("evidence writer: a template directory overrides the embedded template
     auto w = BundleWriter::create(o, f.secrets);
     REQUIRE(w);
     auto run = run_summary();
-    REQUIRE(w->write_cell_summary(run.cells[1]));
+    run.cells = {run.cells[1]};
+    run.matrix = plan_matrix(run.cells, {});
+    REQUIRE(w->write_json(run.cells[0].folder() + "/00-cell.json", crm::util::json::object{}));
+    REQUIRE(w->write_cell_summary(run.cells[0]));
     REQUIRE(w->finalize(run));
     CHECK(slurp(w->dir() / "summary.md") == "custom default complete\n");
     CHECK(slurp(w->dir() / "subscription__deepseek/21-summary.md") == "cell upstream_key_quota_issue\n");

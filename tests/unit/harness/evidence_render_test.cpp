@@ -208,3 +208,38 @@ TEST_CASE("bundle folder names carry scenario and label, never a secret-shaped o
     o.label.clear();
     CHECK(bundle_folder_name(o).ends_with("_redacted"));
 }
+
+TEST_CASE("evidence: a cell that never ran is not_run in summary.json, skipped in JUnit and grey in the report",
+          "[evidence]") {
+    auto run = make_run();
+    CellSummary never = make_cell("subscription", "kimi", Cause::harness_error, "not started: the run was interrupted");
+    never.not_run = true;
+    never.gate_outcome = "not_run";
+    never.steps.clear();
+    run.cells.push_back(never);
+    run.interrupted = true;
+
+    auto doc = summary_json(run, "incomplete");
+    const auto& cell = doc.at("cells").as_array().back();
+    CHECK(cell.at("cause").as_string() == "not_run");
+    CHECK(cell.at("verdict").as_string() == "not_run");
+    CHECK(doc.at("verdict_counts").at("not_run").as_int64() == 1);
+    CHECK(doc.at("verdict_counts").at("error").as_int64() == 1);  // the real harness_error cell only
+    auto back = run_summary_from_json(doc, "summary.json");
+    if (!back) FAIL(back.error().describe());
+    CHECK(back->cells.back().not_run);
+
+    std::string x = junit_xml(run);
+    CHECK(x.find("tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"2\"") != std::string::npos);
+    CHECK(x.find("name=\"kimi\" time=\"1.234\">\n      <skipped message=\"not run: the run was interrupted before this "
+                 "cell started\"/>") != std::string::npos);
+
+    auto html = render_report_html(run, "incomplete", builtin_templates());
+    REQUIRE(html);
+    CHECK(html->find("<td class=\"cell not-run\" title=\"not started: the run was interrupted\"><span "
+                     "class=\"cause\">not run</span>") != std::string::npos);
+    CHECK(html->find("<li class=\"not-run\">not run: 1</li>") != std::string::npos);
+    auto md = render_summary_md(run, "incomplete", builtin_templates());
+    REQUIRE(md);
+    CHECK(md->find("| `not run` | not run | not_run |  | not run |") != std::string::npos);
+}
