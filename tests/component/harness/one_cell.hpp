@@ -16,9 +16,11 @@
 #include "engine/packs/pack_catalog.hpp"
 #include "engine/store/state_store.hpp"
 #include "harness/classify/rule_set.hpp"
+#include "harness/evidence/artifact_plan.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/verify.hpp"
 #include "harness/runner/cell_pipeline.hpp"
+#include "harness/runner/cell_plan.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "stubs/stub_cluster.hpp"
 #include "util/random.hpp"
@@ -110,6 +112,15 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
         runner::RunFacts facts;
         facts.scenario_name = s.name;
         facts.host_url = host.target.url;
+        // The artifact plan, recorded as `run` records it: verify checks the cell against it.
+        const auto& cell = cells.at(0);
+        facts.matrix = util::json::object{
+            {"cells_selected",
+             util::json::array{util::json::object{
+                 {"index", cell.index},
+                 {"cell", cell.id},
+                 {"artifacts", evidence::artifact_plan_json(
+                                   runner::recorded_artifacts(runner::plan_cell(cell, s.steps)))}}}}};
         auto run = runner::to_run_summary(facts, {out.report}, gate::GateDecision{}, 0);
         auto fin = bundle.finalize(run, true);
         REQUIRE(fin.has_value());
