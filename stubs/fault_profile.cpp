@@ -59,7 +59,8 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
     if (auto it = root.find("host"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
         const auto& h = it->value().as_object();
-        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "force_responses", "seed_residue"}, source, "host."); !r)
+        if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "responses_bridge", "force_responses", "seed_residue",
+                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count"}, source, "host."); !r)
             return std::unexpected(r.error());
         for (auto [key, field] : {std::pair{"compliance_gate", &p.host.compliance_gate},
                                   std::pair{"gateway_bearer_only", &p.host.gateway_bearer_only},
@@ -68,6 +69,14 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
                                   std::pair{"seed_residue", &p.host.seed_residue}}) {
             if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
         }
+        for (auto r : {read_field(h, "admin_stall_method", p.host.admin_stall_method, source),
+                       read_field(h, "admin_stall_ms", p.host.admin_stall_ms, source),
+                       read_field(h, "admin_stall_count", p.host.admin_stall_count, source)}) {
+            if (!r) return std::unexpected(r.error());
+        }
+        const auto& m = p.host.admin_stall_method;
+        if (!m.empty() && m != "POST" && m != "DELETE")
+            return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": admin_stall_method must be POST or DELETE");
     }
     if (auto it = root.find("upstream"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'upstream' must be an object");
@@ -105,7 +114,10 @@ json::value profile_to_json(const FaultProfile& p) {
                               {"gateway_bearer_only", p.host.gateway_bearer_only},
                               {"responses_bridge", p.host.responses_bridge},
                               {"force_responses", p.host.force_responses},
-                              {"seed_residue", p.host.seed_residue}}},
+                              {"seed_residue", p.host.seed_residue},
+                              {"admin_stall_method", p.host.admin_stall_method},
+                              {"admin_stall_ms", p.host.admin_stall_ms},
+                              {"admin_stall_count", p.host.admin_stall_count}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},
                                   {"models_error", p.upstream.models_error},

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 #include "stubs/host/wire.hpp"
 #include "util/sha256.hpp"
@@ -165,7 +167,19 @@ Response HostApp::handle(const Request& request) {
         std::lock_guard lock(m_mutex);
         ++m_route_counts[route_key(request)];
     }
-    return dispatch(request);
+    Response r = dispatch(request);
+    stall_admin_answer(request);
+    return r;
+}
+
+void HostApp::stall_admin_answer(const Request& req) {
+    const auto& f = m_config.profile.host;
+    if (f.admin_stall_ms <= 0 || f.admin_stall_method != req.method || !req.path.starts_with("/api/v1/admin/")) return;
+    if (f.admin_stall_count > 0 && m_admin_stalls.fetch_add(1) >= f.admin_stall_count) return;
+    // Slices, so a stopping stub (tests, `stubhost` on SIGTERM) is not held for the whole stall.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(f.admin_stall_ms);
+    while (!m_stopping.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 Response HostApp::dispatch(const Request& req) {
