@@ -25,9 +25,9 @@ struct HostFaults {
     // gets 502 upstream_error "Upstream request failed"; /v1/models (model_mapping) is unaffected.
     bool force_responses = false;
     bool seed_residue = false;         // foreign groups/accounts/channels exist at start
-    // Admin requests with this method ("POST", "DELETE"; "" = none) are applied at once but
-    // answered only after admin_stall_ms, or when the stub stops: a host that hangs after doing
-    // the work. admin_stall_count > 0 stalls only the first N such requests. Run-wide only.
+    // Admin requests with this method ("POST", "DELETE"; "" = none) that succeed are applied at
+    // once but answered only after admin_stall_ms, or when the stub stops: a host that hangs
+    // after doing the work. admin_stall_count > 0 stalls only the first N. Run-wide only.
     std::string admin_stall_method;
     int admin_stall_ms = 0;
     int admin_stall_count = 0;

@@ -168,7 +168,7 @@ Response HostApp::handle(const Request& request) {
         ++m_route_counts[route_key(request)];
     }
     Response r = dispatch(request);
-    stall_admin_answer(request);
+    if (r.status >= 200 && r.status < 300) stall_admin_answer(request);
     return r;
 }
 

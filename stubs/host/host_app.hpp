@@ -110,8 +110,8 @@ private:
     void record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model,
                       std::int64_t prompt_tokens, std::int64_t completion_tokens, bool stream);
 
-    // Holds back the answer to an admin request the profile stalls (admin_stall_*); returns at
-    // once for any other request, and early when the stub stops.
+    // Holds back the 2xx answer to an admin request the profile stalls (admin_stall_*): the host
+    // did the work, its answer hangs. Returns at once for any other request, early on stop.
     void stall_admin_answer(const Request& req);
 
     // Generic helpers.

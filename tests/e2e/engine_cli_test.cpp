@@ -8,40 +8,13 @@
 #include <thread>
 
 #include "tests/e2e/cli_process.hpp"
+#include "tests/e2e/stubhost_process.hpp"
 
 using namespace crm::e2e;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-// A stubhost process: started, its one ready line parsed, stopped with SIGTERM on destruction.
-struct StubHostProcess {
-    Spawned proc;
-    json::value ready;
-
-    StubHostProcess() {
-        proc = spawn_cli({"stubhost"});
-        // Bounded: 500 polls of 20 ms. The line is printed once the listeners are up.
-        for (int i = 0; i < 500; ++i) {
-            auto text = crm::util::read_file(proc.out_file).value_or("");
-            if (auto nl = text.find('\n'); nl != std::string::npos) {
-                ready = crm::util::parse_json(text.substr(0, nl), "stubhost stdout").value_or(nullptr);
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    ~StubHostProcess() {
-        ::kill(proc.pid, SIGTERM);
-        (void)wait_cli(proc);
-    }
-    std::string get(std::string_view key) const { return crm::util::get_string(ready, key).value_or(""); }
-    std::string upstream(std::string_view group, std::string_view name) const {
-        const auto* g = crm::util::find(ready, group);
-        return g ? crm::util::get_string(*g, name).value_or("") : "";
-    }
-};
 
 std::int64_t json_int(const std::string& text, std::string_view key) {
     auto v = crm::util::parse_json(text, "stdout");
