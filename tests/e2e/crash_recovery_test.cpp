@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <sstream>
 
 #include "tests/e2e/cli_process.hpp"
@@ -160,6 +161,34 @@ TEST_CASE("e2e recover: refused while the run lives, and for a --host-url the st
     INFO(right.out << right.err);
     CHECK(right.exit_code == 0);
     CHECK(owned_on_host(stub).empty());
+    fs::remove_all(fs::path(state).parent_path());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e recover: leftovers it cannot remove exit 1 with one left: line each") {
+    auto stub = std::make_unique<StubHostProcess>(std::vector<std::string>{"--profile", "keepalive_stall"});
+    REQUIRE_FALSE(stub->get("host_url").empty());
+    const std::string url = stub->get("host_url");
+    auto dir = temp_dir("leftover");
+    const auto out = dir / "out";
+    const auto env = runbook_env(*stub);
+    auto proc = spawn_cli({"run", k_scenario, "--out", out.string(), "--only", "self_service__deepseek"}, env);
+    const bool reached = poll_until([&] { return fs::exists(out) && cells_with(out, "09-models.json") == 1; });
+    ::kill(proc.pid, SIGKILL);
+    (void)wait_cli(proc);
+    REQUIRE(reached);
+    stub.reset();  // the host is gone: nothing can be deleted or read back
+    const std::string state = engine_state_of(out);
+    auto rec = run_cli({"engine", "recover", "--db", state, "--host-url", url, "--admin-key-env", "CRM_ADMIN_API_KEY"},
+                       env);
+    INFO(rec.out << rec.err);
+    CHECK(rec.exit_code == 1);
+    // group, account, channel, user, key: one line each, never a clean summary.
+    std::size_t lines = 0;
+    for (std::size_t at = rec.out.find("left: batch "); at != std::string::npos; at = rec.out.find("left: batch ", at + 1))
+        ++lines;
+    CHECK(lines >= 5);
+    CHECK(rec.out.find(std::to_string(lines) + " owned left on the host") != std::string::npos);
     fs::remove_all(fs::path(state).parent_path());
     fs::remove_all(dir);
 }

@@ -115,3 +115,26 @@ TEST_CASE("engine: recover pointed at another host URL than the batches' refuses
     CHECK(ok->clean());
     CHECK(rig->host_resources_named("elsewhere") == 0);
 }
+
+TEST_CASE("engine: recover that cannot read the host back lists every leftover and is not clean",
+          "[engine][component]") {
+    auto rig = EngineRig::start("healthy");
+    auto imp = rig->engine->import(rig->host, rig->request({AccessMode::self_service}, "unreach", "toku"));
+    REQUIRE(imp);
+    REQUIRE(imp->batch_status == BatchStatus::succeeded);
+    std::size_t owned = 0;
+    for (const auto& r : imp->resources) owned += r.state == ResourceState::created;
+    REQUIRE(owned >= 3);  // group, account(s), channel
+    rig->cluster->stop();  // the host goes away: nothing can be deleted or read back
+    auto rec = rig->engine->recover(rig->host);
+    REQUIRE(rec);
+    CHECK_FALSE(rec->clean());
+    CHECK(rec->batches_failed == std::vector<std::int64_t>{imp->batch_id});
+    REQUIRE(rec->remaining.size() == owned);
+    for (const auto& l : rec->remaining) {
+        CHECK(l.batch_id == imp->batch_id);
+        CHECK(l.detail.find("read-back failed") != std::string::npos);
+        CHECK(l.line().starts_with("batch " + std::to_string(imp->batch_id) + ": "));
+    }
+    CHECK(rig->store->batch(imp->batch_id)->status == BatchStatus::rollback_failed);
+}
