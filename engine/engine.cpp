@@ -303,6 +303,7 @@ Result<BatchReport> Engine::status(std::int64_t batch_id) {
     r.provider = batch->pack_id + "/" + batch->provider;
     r.platform = batch->platform;
     r.name_prefix = batch->name_prefix;
+    r.owner_run = batch->owner_run;
     r.modes = batch->modes;
     r.batch_status = batch->status;
     r.provider_status = batch->provider_status;

@@ -166,6 +166,7 @@ json::value BatchReport::to_json() const {
                    {"provider", provider},
                    {"platform", platform},
                    {"name_prefix", name_prefix},
+                   {"owner_run", owner_run},
                    {"modes", modes_json(modes)},
                    {"batch_status", to_string(batch_status)},
                    {"provider_status", to_string(provider_status)},

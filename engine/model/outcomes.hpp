@@ -182,6 +182,7 @@ struct BatchReport {
     std::string provider;
     std::string platform;
     std::string name_prefix;
+    std::string owner_run;  // the run that imported it ("" for an installed provider)
     std::vector<AccessMode> modes;
     BatchStatus batch_status = BatchStatus::pending;
     ProviderStatus provider_status = ProviderStatus::inactive;

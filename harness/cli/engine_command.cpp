@@ -3,8 +3,9 @@
 // This is the composition root for the engine: it reads the environment (state dir, admin key,
 // upstream keys, reused user password), opens the state store and the curl transport, and maps
 // outcomes to exit codes: 0 success; 1 the engine reports a product failure (batch failed,
-// access broken, drift, rollback_failed); 2 the host is unreachable or rejects admin auth;
-// 3 invalid input / unknown provider or batch / missing secret / store error; 64 usage.
+// access broken, drift, rollback_failed, recover left something owned on the host); 2 the host
+// is unreachable or rejects admin auth; 3 invalid input / unknown provider or batch / missing
+// secret / store error / recover refused (host in use, no batch on that --host-url); 64 usage.
 #include <memory>
 #include <ostream>
 #include <string>

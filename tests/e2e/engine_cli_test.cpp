@@ -70,6 +70,15 @@ TEST_CASE("e2e engine: import, access, status, rollback and recover against a st
     CHECK(json_str(st.out, "batch_status") == "succeeded");
     CHECK(json_str(st.out, "latest_access_status") == "fully_ready");  // every imported mode is ready
 
+    CHECK(json_str(st.out, "owner_run").empty());  // an installed provider, no run owns it
+
+    // recover leaves an installed provider in place: `engine import` is meant to stay.
+    auto kept = engine({"recover"});
+    INFO(kept.out << kept.err);
+    CHECK(kept.exit_code == 0);
+    CHECK(kept.out.find("1 installed kept, 0 owned left on the host") != std::string::npos);
+    CHECK(json_str(status(batch).out, "batch_status") == "succeeded");
+
     auto rb = engine({"rollback", "--batch", std::to_string(batch)});
     INFO(rb.out << rb.err);
     CHECK(rb.exit_code == 0);
@@ -155,6 +164,7 @@ TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine
     REQUIRE(list->is_array());
     REQUIRE(list->get_array().size() == 1);
     const auto batch = crm::util::get_int(list->get_array()[0], "batch_id").value_or(0);
+    CHECK_FALSE(crm::util::get_string(list->get_array()[0], "owner_run").value_or("").empty());  // the run's
     auto rb = run_cli({"engine", "rollback", "--db", state, "--host-url", stub.get("host_url"), "--batch",
                        std::to_string(batch)},
                       env);
