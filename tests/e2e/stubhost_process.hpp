@@ -96,7 +96,7 @@ inline std::vector<std::string> owned_on_host(const StubHostProcess& stub, const
 }
 
 // Polls `done` every 50 ms, at most `polls` times; true once it held.
-inline bool poll_until(const std::function<bool()>& done, int polls = 1200) {
+inline bool poll_until(const std::function<bool()>& done, int polls = 2400) {
     for (int i = 0; i < polls; ++i) {
         if (done()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
