@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "engine/access/access_closer.hpp"
@@ -148,6 +149,7 @@ Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest
     b.platform = p.platform;
     b.name_prefix = request.name_prefix;
     b.modes = request.modes;
+    b.owner_run = request.owner_run;
     auto batch_id = m_deps.store.create_batch(b);
     if (!batch_id) return std::unexpected(batch_id.error());
     ctx.emit("import", fmt::format("batch {}: importing {} into {}", *batch_id, p.qualified_name(), ctx.host_url),
@@ -262,6 +264,31 @@ Result<RollbackOutcome> Engine::rollback(const HostTarget& host, std::int64_t ba
 }
 
 Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
+    // A URL this state file has no batch for (a typo, another spelling of the host, the wrong
+    // --db) is refused before anything is recorded: "nothing to do" there would read as success
+    // while the batches' real host keeps what they own.
+    auto all = m_deps.store.batches();
+    if (!all) return std::unexpected(all.error());
+    if (!all->empty()) {
+        auto known = m_deps.store.find_host(trimmed_url(host.url));
+        if (!known) return std::unexpected(known.error());
+        const bool has_batches = known->has_value() && std::any_of(all->begin(), all->end(), [&](const BatchRecord& b) {
+            return b.host_id == (*known)->id;
+        });
+        if (!has_batches) {
+            std::string urls;
+            std::int64_t last = 0;
+            for (const auto& b : *all) {
+                if (b.host_id == last) continue;
+                last = b.host_id;
+                if (auto h = m_deps.store.host(b.host_id); h && urls.find(h->url) == std::string::npos)
+                    urls += (urls.empty() ? "" : ", ") + h->url;
+            }
+            return fail(ErrorCode::conflict,
+                        fmt::format("{} has no batch on {}; its batches are on {} (pass that as --host-url)",
+                                    m_deps.store.path().string(), trimmed_url(host.url), urls));
+        }
+    }
     CRM_CONNECT(ctx, host);
     CRM_LEASE(ctx, store::LeaseKind::exclusive, k_recover_lease_wait);
     return run_recover(ctx);
@@ -276,6 +303,7 @@ Result<BatchReport> Engine::status(std::int64_t batch_id) {
     r.provider = batch->pack_id + "/" + batch->provider;
     r.platform = batch->platform;
     r.name_prefix = batch->name_prefix;
+    r.owner_run = batch->owner_run;
     r.modes = batch->modes;
     r.batch_status = batch->status;
     r.provider_status = batch->provider_status;

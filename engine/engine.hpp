@@ -50,6 +50,10 @@ struct ImportRequest {
     std::string provider;
     std::vector<AccessMode> modes;  // one group per mode; at least one, no duplicates
     std::string name_prefix;        // unique per cell; prefixes every host resource name
+    // Set by `crm-accept run` (its run token): the batch is the run's to remove, and recover
+    // rolls it back whatever its status. Empty: an installed provider that recover leaves alone
+    // once its import has finished.
+    std::string owner_run{};
 };
 
 struct UserCredentials {
@@ -121,10 +125,13 @@ public:
     // 20: deletes owned resources (keys, subscriptions, users, channel, accounts, groups), then
     // reads the host back; rolled_back only when nothing owned is left.
     [[nodiscard]] util::Result<RollbackOutcome> rollback(const HostTarget& host, std::int64_t batch_id);
-    // After a crash: resolves every unconfirmed intent on this host by its unique name, marks
-    // interrupted (pending/running) batches failed and rolls them back; deletes resources of
-    // interrupted access closures. Refuses (ErrorCode::conflict) while import, access or
-    // rollback is running on the same host and state file, in any process (host lease).
+    // After a crash (recover/recover.hpp): resolves every unconfirmed intent on this host by its
+    // unique name, rolls back every batch a dead `crm-accept run` owned (owner_run set) whatever
+    // its status, and every interrupted or half-rolled-back batch of the engine's own; undoes
+    // unfinished access closures; reads the host back. Refuses (ErrorCode::conflict) while
+    // import, access or rollback is running on the same host and state file, in any process
+    // (host lease), and when the state file has batches but none on this host URL (a recover
+    // pointed at the wrong host would otherwise report success).
     [[nodiscard]] util::Result<RecoverOutcome> recover(const HostTarget& host);
     // Batch, resources and access statuses from the store (no host calls).
     [[nodiscard]] util::Result<BatchReport> status(std::int64_t batch_id);

@@ -14,8 +14,13 @@
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_aborted{false};
 
-extern "C" void on_signal(int) { g_interrupted.store(true); }
+// The first signal asks for a graceful stop (roll back, then exit 130); the second stops
+// waiting on the network (the run prints what is still owned and how to recover it).
+extern "C" void on_signal(int) {
+    if (g_interrupted.exchange(true)) g_aborted.store(true);
+}
 
 }  // namespace
 
@@ -27,6 +32,7 @@ int main(int argc, char** argv) {
 
     crm::harness::CommandContext ctx{std::cout, std::cerr, crm::util::process_env(),
                                      g_interrupted, false, false, {}};
+    ctx.aborted = &g_aborted;
     ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
     ctx.color = ctx.stdout_is_tty && std::getenv("NO_COLOR") == nullptr;
 

@@ -95,7 +95,8 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
         const auto& h = it->value().as_object();
         if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "gateway_x_api_key_only", "responses_bridge",
-                                    "force_responses", "seed_residue", "routes_missing", "proxy_errors"},
+                                    "force_responses", "seed_residue", "routes_missing", "proxy_errors",
+                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count"},
                                 source, "host.");
             !r)
             return std::unexpected(r.error());
@@ -108,6 +109,14 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
             if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
         }
         if (auto r = read_routes(h, p.host, source); !r) return std::unexpected(r.error());
+        for (auto r : {read_field(h, "admin_stall_method", p.host.admin_stall_method, source),
+                       read_field(h, "admin_stall_ms", p.host.admin_stall_ms, source),
+                       read_field(h, "admin_stall_count", p.host.admin_stall_count, source)}) {
+            if (!r) return std::unexpected(r.error());
+        }
+        const auto& m = p.host.admin_stall_method;
+        if (!m.empty() && m != "POST" && m != "DELETE")
+            return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": admin_stall_method must be POST or DELETE");
     }
     if (auto it = root.find("upstream"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'upstream' must be an object");
@@ -164,7 +173,10 @@ json::value profile_to_json(const FaultProfile& p) {
                               {"force_responses", p.host.force_responses},
                               {"seed_residue", p.host.seed_residue},
                               {"routes_missing", routes_json(p.host.routes_missing)},
-                              {"proxy_errors", proxy_json(p.host.proxy_errors)}}},
+                              {"proxy_errors", proxy_json(p.host.proxy_errors)},
+                              {"admin_stall_method", p.host.admin_stall_method},
+                              {"admin_stall_ms", p.host.admin_stall_ms},
+                              {"admin_stall_count", p.host.admin_stall_count}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},
                                   {"models_error", p.upstream.models_error},

@@ -36,6 +36,12 @@ struct HostFaults {
     // Routes a reverse proxy in front of the host answers itself, route -> 502 | 503 | 504, with
     // nginx's HTML error page (the request never reaches sub2api). Host-wide.
     std::map<std::string, int> proxy_errors;
+    // Admin requests with this method ("POST", "DELETE"; "" = none) that succeed are applied at
+    // once but answered only after admin_stall_ms, or when the stub stops: a host that hangs
+    // after doing the work. admin_stall_count > 0 stalls only the first N. Run-wide only.
+    std::string admin_stall_method;
+    int admin_stall_ms = 0;
+    int admin_stall_count = 0;
     friend bool operator==(const HostFaults&, const HostFaults&) = default;
 };
 

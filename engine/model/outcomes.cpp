@@ -1,5 +1,7 @@
 #include "engine/model/outcomes.hpp"
 
+#include <fmt/format.h>
+
 namespace crm::engine {
 
 namespace {
@@ -127,16 +129,30 @@ json::value RollbackOutcome::to_json() const {
     return o;
 }
 
+json::value Leftover::to_json() const {
+    return json::object{{"batch_id", batch_id}, {"what", what}, {"name", name}, {"host_id", opt(host_id)},
+                        {"detail", detail}};
+}
+
+std::string Leftover::line() const {
+    return fmt::format("batch {}: {} {}{}: {}", batch_id, what, name,
+                       host_id ? fmt::format(" (id {})", *host_id) : std::string{}, detail);
+}
+
 json::value RecoverOutcome::to_json() const {
-    json::array rolled, failed, n;
+    json::array rolled, failed, kept, left, n;
     for (auto b : batches_rolled_back) rolled.emplace_back(b);
     for (auto b : batches_failed) failed.emplace_back(b);
+    for (auto b : batches_kept) kept.emplace_back(b);
+    for (const auto& l : remaining) left.push_back(l.to_json());
     for (const auto& s : notes) n.emplace_back(s);
     return json::object{{"schema_version", 1},
                         {"intents_resolved", intents_resolved},
                         {"intents_found_on_host", intents_found_on_host},
                         {"batches_rolled_back", std::move(rolled)},
                         {"batches_rollback_failed", std::move(failed)},
+                        {"batches_kept", std::move(kept)},
+                        {"remaining", std::move(left)},
                         {"clean", clean()},
                         {"notes", std::move(n)}};
 }
@@ -150,6 +166,7 @@ json::value BatchReport::to_json() const {
                    {"provider", provider},
                    {"platform", platform},
                    {"name_prefix", name_prefix},
+                   {"owner_run", owner_run},
                    {"modes", modes_json(modes)},
                    {"batch_status", to_string(batch_status)},
                    {"provider_status", to_string(provider_status)},

@@ -151,13 +151,28 @@ struct RollbackOutcome {
     [[nodiscard]] json::value to_json() const;
 };
 
+// Something recover was responsible for that the host read-back still shows (or could not
+// check): an owned resource, or balance not taken back from a reused user.
+struct Leftover {
+    std::int64_t batch_id = 0;
+    std::string what;  // a resource kind (group, account, ...) or "balance_credit"
+    std::string name;  // resource name, user email for credits
+    std::optional<std::int64_t> host_id;
+    std::string detail;  // why it counts: "still on the host", "read-back failed: ..."
+    friend bool operator==(const Leftover&, const Leftover&) = default;
+    [[nodiscard]] json::value to_json() const;
+    [[nodiscard]] std::string line() const;  // "batch 3: group crm-ab-1s-deepseek-std (id 7): still on the host"
+};
+
 struct RecoverOutcome {
     std::size_t intents_resolved = 0;
     std::size_t intents_found_on_host = 0;
     std::vector<std::int64_t> batches_rolled_back;
     std::vector<std::int64_t> batches_failed;  // rollback_failed after recover
+    std::vector<std::int64_t> batches_kept;    // installed providers (no owner run) left in place
+    std::vector<Leftover> remaining;           // what the read-back still found; empty when clean
     std::vector<std::string> notes;
-    [[nodiscard]] bool clean() const { return batches_failed.empty(); }
+    [[nodiscard]] bool clean() const { return batches_failed.empty() && remaining.empty(); }
     [[nodiscard]] json::value to_json() const;
 };
 
@@ -167,6 +182,7 @@ struct BatchReport {
     std::string provider;
     std::string platform;
     std::string name_prefix;
+    std::string owner_run;  // the run that imported it ("" for an installed provider)
     std::vector<AccessMode> modes;
     BatchStatus batch_status = BatchStatus::pending;
     ProviderStatus provider_status = ProviderStatus::inactive;

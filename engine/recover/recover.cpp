@@ -14,44 +14,71 @@ using util::Result;
 
 namespace {
 
-// Deletes the owned user / subscription / key of an unfinished closure.
-Result<bool> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vector<ResourceRecord>& records,
-                          std::vector<std::string>& notes) {
-    std::vector<ResourceRecord*> order;
-    for (auto& r : records) {
-        bool access_kind = r.kind == ResourceKind::user || r.kind == ResourceKind::subscription ||
-                           r.kind == ResourceKind::api_key;
-        if (access_kind && r.mode == closure.mode &&
-            (r.state == ResourceState::created || r.state == ResourceState::delete_failed)) {
-            order.push_back(&r);
-        }
-    }
-    std::stable_sort(order.begin(), order.end(), [](const ResourceRecord* a, const ResourceRecord* b) {
+bool may_exist(const ResourceRecord& r) {
+    return r.state == ResourceState::created || r.state == ResourceState::delete_failed;
+}
+
+// Deletes `targets` in rollback order, then reads each one back: whatever is still there (or
+// cannot be read) becomes a leftover. Used where no full rollback applies (a rolled_back batch
+// with late-found intents; an unfinished access closure of an installed provider).
+void delete_and_check(OpContext& ctx, std::vector<ResourceRecord*> targets, RecoverOutcome& out) {
+    std::stable_sort(targets.begin(), targets.end(), [](const ResourceRecord* a, const ResourceRecord* b) {
         int ra = deletion_rank(a->kind), rb = deletion_rank(b->kind);
         return ra != rb ? ra < rb : a->ord > b->ord;
     });
-    bool clean = true;
-    for (auto* r : order) {
-        auto del = remove_from_host(ctx, *r);
-        if (del) {
+    for (auto* r : targets) {
+        if (auto del = remove_from_host(ctx, *r); del) {
             (void)ctx.store.mark_state(r->id, ResourceState::deleted);
+            r->state = ResourceState::deleted;
         } else {
-            clean = false;
             (void)ctx.store.mark_state(r->id, ResourceState::delete_failed, del.error().message);
-            notes.push_back(fmt::format("batch {}: delete {} {}: {}", r->batch_id, to_string(r->kind), r->name,
-                                        del.error().message));
+            r->state = ResourceState::delete_failed;
         }
     }
+    for (auto* r : targets) {
+        auto present = exists_on_host(ctx, *r);
+        if (!present) {
+            out.remaining.push_back({r->batch_id, std::string(to_string(r->kind)), r->name, r->host_id,
+                                     "read-back failed: " + present.error().message});
+        } else if (*present) {
+            if (r->state == ResourceState::deleted) {
+                (void)ctx.store.mark_state(r->id, ResourceState::delete_failed, "still on the host after delete");
+            }
+            out.remaining.push_back(
+                {r->batch_id, std::string(to_string(r->kind)), r->name, r->host_id, "still on the host"});
+        }
+    }
+}
+
+void add_credit_errors(std::int64_t batch_id, const CreditTakeBack& credits, RecoverOutcome& out) {
+    for (const auto& c : credits.credits) {
+        if (c.state == "taken_back" || c.state == "absent") continue;
+        out.remaining.push_back({batch_id, "balance_credit", c.user_email, std::nullopt,
+                                 c.error.empty() ? "state " + c.state : c.error});
+    }
+}
+
+// Undoes an unfinished closure of an installed provider: its user / subscription / key and
+// balance credits, so a re-run of `engine access` starts clean.
+Result<void> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vector<ResourceRecord>& records,
+                          RecoverOutcome& out) {
+    std::vector<ResourceRecord*> targets;
+    for (auto& r : records) {
+        bool access_kind = r.kind == ResourceKind::user || r.kind == ResourceKind::subscription ||
+                           r.kind == ResourceKind::api_key;
+        if (access_kind && r.mode == closure.mode && may_exist(r)) targets.push_back(&r);
+    }
+    const std::size_t left_before = out.remaining.size();
+    delete_and_check(ctx, targets, out);
     auto credits = take_back_credits(ctx, closure.batch_id, closure.mode);
     if (!credits) return std::unexpected(credits.error());
-    for (const auto& e : credits->errors) {
-        clean = false;
-        notes.push_back(fmt::format("batch {}: {}", closure.batch_id, e));
+    add_credit_errors(closure.batch_id, *credits, out);
+    if (!targets.empty() || !credits->credits.empty()) {
+        out.notes.push_back(fmt::format("batch {}: undid the unfinished {} access closure ({} resources, {} balance credits)",
+                                        closure.batch_id, to_string(closure.mode), targets.size(),
+                                        credits->credits.size()));
     }
-    if (!order.empty() || !credits->credits.empty()) {
-        notes.push_back(fmt::format("batch {}: undid the unfinished {} access closure ({} resources, {} balance credits)",
-                                    closure.batch_id, to_string(closure.mode), order.size(), credits->credits.size()));
-    }
+    if (out.remaining.size() != left_before) return {};  // keep the credentials: they are still needed
     if (closure.managed_user) {
         closure.user_id.reset();
         closure.user_email.clear();
@@ -61,7 +88,27 @@ Result<bool> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vect
     closure.api_key.clear();
     closure.subscription_id.reset();
     if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
-    return clean;
+    return {};
+}
+
+Result<void> roll_back_batch(OpContext& ctx, const BatchRecord& batch, RecoverOutcome& out) {
+    auto rb = run_rollback(ctx, batch.id);
+    if (!rb) return std::unexpected(rb.error());
+    if (rb->batch_status == BatchStatus::rolled_back) {
+        out.batches_rolled_back.push_back(batch.id);
+        return {};
+    }
+    out.batches_failed.push_back(batch.id);
+    for (const auto& r : rb->remaining) {
+        out.remaining.push_back({batch.id, std::string(to_string(r.kind)), r.name, r.host_id, r.error});
+    }
+    for (const auto& c : rb->balance_credits) {
+        if (c.state == "taken_back" || c.state == "absent") continue;
+        out.remaining.push_back({batch.id, "balance_credit", c.user_email, std::nullopt,
+                                 c.error.empty() ? "state " + c.state : c.error});
+    }
+    if (rb->remaining.empty()) out.notes.push_back(fmt::format("batch {}: {}", batch.id, rb->error));
+    return {};
 }
 
 }  // namespace
@@ -81,52 +128,45 @@ Result<RecoverOutcome> run_recover(OpContext& ctx) {
             if (*found) ++out.intents_found_on_host;
         }
 
-        bool roll_back = false;
+        const bool run_owned = !batch.owner_run.empty();
         if (batch.status == BatchStatus::pending || batch.status == BatchStatus::running) {
             auto s = ctx.store.set_batch_status(batch.id, BatchStatus::failed, std::nullopt,
                                                 "interrupted; failed by recover");
             if (!s) return std::unexpected(s.error());
-            roll_back = true;
-        } else if (batch.status == BatchStatus::rollback_failed) {
-            roll_back = true;
-        } else if (batch.status == BatchStatus::rolled_back) {
-            // A rollback cannot leave created rows behind; resolved intents may have.
-            roll_back = std::any_of(records->begin(), records->end(), [](const ResourceRecord& r) {
-                return r.state == ResourceState::created || r.state == ResourceState::delete_failed;
-            });
-        }
-        if (roll_back) {
-            if (batch.status == BatchStatus::rolled_back) {
-                // rolled_back is final: delete leftovers directly.
-                for (auto& r : *records) {
-                    if (r.state != ResourceState::created && r.state != ResourceState::delete_failed) continue;
-                    if (remove_from_host(ctx, r)) (void)ctx.store.mark_state(r.id, ResourceState::deleted);
-                }
-                out.batches_rolled_back.push_back(batch.id);
-                continue;
-            }
-            auto rb = run_rollback(ctx, batch.id);
-            if (!rb) return std::unexpected(rb.error());
-            if (rb->batch_status == BatchStatus::rolled_back) {
-                out.batches_rolled_back.push_back(batch.id);
-            } else {
-                out.batches_failed.push_back(batch.id);
-                out.notes.push_back(fmt::format("batch {}: {}", batch.id, rb->error));
-            }
+            if (auto r = roll_back_batch(ctx, batch, out); !r) return std::unexpected(r.error());
             continue;
         }
+        if (batch.status == BatchStatus::rollback_failed ||
+            (run_owned && (batch.status == BatchStatus::succeeded || batch.status == BatchStatus::failed))) {
+            if (auto r = roll_back_batch(ctx, batch, out); !r) return std::unexpected(r.error());
+            continue;
+        }
+        if (batch.status == BatchStatus::rolled_back) {
+            // rolled_back is final; a rollback leaves no created rows, resolved intents may have.
+            std::vector<ResourceRecord*> targets;
+            for (auto& r : *records) {
+                if (may_exist(r)) targets.push_back(&r);
+            }
+            if (targets.empty()) continue;
+            delete_and_check(ctx, targets, out);
+            out.batches_rolled_back.push_back(batch.id);
+            continue;
+        }
+        // An installed provider (succeeded or failed, no owner run) stays; only its unfinished
+        // access closures are undone.
+        out.batches_kept.push_back(batch.id);
         if (batch.status != BatchStatus::succeeded) continue;
         auto closures = ctx.store.access_closures(batch.id);
         if (!closures) return std::unexpected(closures.error());
         for (const auto& c : *closures) {
             if (c.access_status != AccessStatus::none) continue;
-            auto undone = undo_closure(ctx, c, *records, out.notes);
-            if (!undone) return std::unexpected(undone.error());
-            if (!*undone) out.batches_failed.push_back(batch.id);
+            if (auto u = undo_closure(ctx, c, *records, out); !u) return std::unexpected(u.error());
         }
     }
-    ctx.emit("recover", fmt::format("{} intents resolved ({} found on the host), {} batches rolled back",
-                                    out.intents_resolved, out.intents_found_on_host, out.batches_rolled_back.size()));
+    ctx.emit("recover", fmt::format("{} intents resolved ({} found on the host), {} batches rolled back, {} owned "
+                                    "left on the host",
+                                    out.intents_resolved, out.intents_found_on_host, out.batches_rolled_back.size(),
+                                    out.remaining.size()));
     return out;
 }
 

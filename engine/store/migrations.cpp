@@ -114,10 +114,17 @@ CREATE TABLE balance_credits (
 CREATE INDEX balance_credits_batch ON balance_credits(batch_id);
 )sql";
 
+// v3: which batches a `crm-accept run` created. A run removes everything it imported before it
+// ends, so recover finishes a dead run's batches whatever their status; a batch imported with
+// `crm-accept engine import` (owner_run '') is an installed provider and stays.
+constexpr std::string_view k_v3 = R"sql(
+ALTER TABLE import_batches ADD COLUMN owner_run TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> k_all{k_v1, k_v2};
+    static const std::vector<std::string_view> k_all{k_v1, k_v2, k_v3};
     return k_all;
 }
 

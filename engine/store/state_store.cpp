@@ -59,7 +59,7 @@ std::vector<AccessMode> split_modes(const std::string& s) {
 
 constexpr std::string_view k_batch_cols =
     "id, host_id, pack_id, pack_version, provider, platform, name_prefix, modes, status, "
-    "provider_status, error, created_at, updated_at";
+    "provider_status, error, created_at, updated_at, owner_run";
 
 BatchRecord batch_from(const Row& r) {
     BatchRecord b;
@@ -76,6 +76,7 @@ BatchRecord batch_from(const Row& r) {
     b.error = r.text(10);
     b.created_at = r.text(11);
     b.updated_at = r.text(12);
+    b.owner_run = r.text(13);
     return b;
 }
 
@@ -277,10 +278,10 @@ Result<std::int64_t> StateStore::create_batch(const BatchRecord& b) {
         const auto now = utc_now();
         auto ins = db.execute(
             "INSERT INTO import_batches(host_id, pack_id, pack_version, provider, platform, name_prefix, "
-            "modes, status, provider_status, error, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 'inactive', '', ?, ?)",
+            "modes, status, provider_status, error, created_at, updated_at, owner_run) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 'inactive', '', ?, ?, ?)",
             {b.host_id, b.pack_id, b.pack_version, b.provider, b.platform, b.name_prefix,
-             join_modes(b.modes), now, now});
+             join_modes(b.modes), now, now, b.owner_run});
         if (!ins) return std::unexpected(ins.error());
         id = db.last_insert_rowid();
         return {};

@@ -30,7 +30,7 @@ namespace crm::engine {
 
 namespace json = boost::json;
 
-inline constexpr std::int64_t k_schema_version = 2;
+inline constexpr std::int64_t k_schema_version = 3;
 
 struct HostRecord {
     std::int64_t id = 0;
@@ -68,6 +68,9 @@ struct BatchRecord {
     std::string platform;
     std::string name_prefix;
     std::vector<AccessMode> modes;
+    // The token of the `crm-accept run` that imported the batch, which removes it before the run
+    // ends; "" for a batch imported on its own (`engine import`: an installed provider).
+    std::string owner_run;
     BatchStatus status = BatchStatus::pending;
     ProviderStatus provider_status = ProviderStatus::inactive;
     std::string error;

@@ -22,6 +22,8 @@ struct CommandContext {
     bool stdout_is_tty = false;
     bool color = false;                   // false when NO_COLOR is set or not a TTY
     std::function<ExitCode()> action;     // chosen by the parsed subcommand
+    // Set by a second SIGINT/SIGTERM: stop waiting on the network altogether (null: never).
+    const std::atomic<bool>* aborted = nullptr;
 };
 
 // run / plan / merge: scenario matrices, the evidence bundle, shard merging.

@@ -3,8 +3,9 @@
 // This is the composition root for the engine: it reads the environment (state dir, admin key,
 // upstream keys, reused user password), opens the state store and the curl transport, and maps
 // outcomes to exit codes: 0 success; 1 the engine reports a product failure (batch failed,
-// access broken, drift, rollback_failed); 2 the host is unreachable or rejects admin auth;
-// 3 invalid input / unknown provider or batch / missing secret / store error; 64 usage.
+// access broken, drift, rollback_failed, recover left something owned on the host); 2 the host
+// is unreachable or rejects admin auth; 3 invalid input / unknown provider or batch / missing
+// secret / store error / recover refused (host in use, no batch on that --host-url); 64 usage.
 #include <memory>
 #include <ostream>
 #include <string>
@@ -256,9 +257,16 @@ ExitCode EngineCli::run() {
     if (m_o.verb == "recover") {
         auto rec = engine.recover(*target);
         if (!rec) return fail_with(rec.error());
-        print(rec->to_json(), fmt::format("{} intents resolved ({} found on the host), {} batches rolled back, {} failed\n",
-                                          rec->intents_resolved, rec->intents_found_on_host,
-                                          rec->batches_rolled_back.size(), rec->batches_failed.size()));
+        std::string text = fmt::format("{} intents resolved ({} found on the host), {} batches rolled back, {} "
+                                       "installed kept, {} owned left on the host\n",
+                                       rec->intents_resolved, rec->intents_found_on_host,
+                                       rec->batches_rolled_back.size(), rec->batches_kept.size(),
+                                       rec->remaining.size());
+        for (const auto& l : rec->remaining) text += "left: " + l.line() + "\n";
+        for (const auto& n : rec->notes) text += "note: " + n + "\n";
+        print(rec->to_json(), text);
+        // 0 only when the read-back found nothing recover was responsible for; 1 otherwise
+        // (one `left:` line each), as `rollback` exits 1 on rollback_failed.
         return rec->clean() ? ExitCode::gate_passed : ExitCode::product_failure;
     }
     if (m_o.verb == "preview" || m_o.verb == "import") {
@@ -270,6 +278,7 @@ ExitCode EngineCli::run() {
         if (!modes) return fail_with(modes.error());
         eng::ImportRequest req{m_o.pack, m_o.provider, *modes,
                                m_o.prefix.empty() ? "crm-" + util::random_hex(3) : m_o.prefix};
+        // No owner run: an imported batch is an installed provider, which recover leaves alone.
         if (m_o.verb == "preview") {
             auto plan = engine.preview(*target, req);
             if (!plan) return fail_with(plan.error());
@@ -372,7 +381,7 @@ void register_engine(CLI::App& app, CommandContext& ctx) {
         {"status", "Show a batch (or every batch) from the state store", false},
         {"rollback", "Delete everything a batch owns and prove it by reading the host back", true},
         {"reconcile", "Compare a batch with the host: owned drift and foreign residue", true},
-        {"recover", "After a crash: resolve journaled intents and roll back interrupted batches", true},
+        {"recover", "After a crash: roll back what a dead run or operation left on the host, then read it back", true},
     };
     for (const auto& v : verbs) {
         auto* cmd = group->add_subcommand(v.name, v.help);

@@ -10,13 +10,16 @@
 #include <ostream>
 #include <sstream>
 
+#include "engine/store/host_lease.hpp"
 #include "engine/store/state_store.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/cli/key_preflight.hpp"
 #include "harness/cli/run_setup.hpp"
+#include "harness/cli/still_owned.hpp"
 #include "harness/evidence/artifact_plan.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/timestamp.hpp"
+#include "harness/runner/abortable_transport.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/runner/runner.hpp"
@@ -199,7 +202,12 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         drop_state();
         return ExitCode::harness_error;
     }
-    auto http = probes::make_curl_transport();
+    auto curl = probes::make_curl_transport();
+    // A second SIGINT/SIGTERM ends every host call at once (a rollback on a hung host would
+    // otherwise wait out each call's timeout).
+    static const std::atomic<bool> k_never{false};
+    runner::AbortableTransport http_abortable(*curl, ctx.aborted ? *ctx.aborted : k_never);
+    probes::HttpTransport* http = &http_abortable;
     runner::RunFacts facts;
     facts.scenario_name = p.scenario.name;
     facts.scenario_path = p.scenario.source_path;
@@ -222,6 +230,21 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     policy.blocking_causes = p.scenario.gate.blocking_causes;
     policy.max_evidence_age = p.scenario.gate.max_evidence_age;
     policy.baseline = p.baseline ? &*p.baseline : nullptr;
+    // The run holds a shared lease on each real host of its state file until it ends, so an
+    // `engine recover` on that file refuses while the run is alive (between its engine
+    // operations too) instead of removing a live run's batches; a killed run releases it.
+    std::vector<engine::store::HostLease> leases;
+    for (const auto& h : up->hosts) {
+        if (h.kind != scenario::HostKind::real) continue;
+        auto url = h.target.url;
+        while (!url.empty() && url.back() == '/') url.pop_back();
+        auto id = store->upsert_host(h.target.name, url);
+        if (!id) continue;  // the engine reports store failures at its first operation
+        if (auto l = engine::store::HostLease::acquire(store->path(), *id, engine::store::LeaseKind::shared,
+                                                       std::chrono::milliseconds(0), url)) {
+            leases.push_back(std::move(*l));
+        }
+    }
     runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, up->env,
                                                        up->packs, p.rules, sink, policy, token});
     std::ostream& progress_os = o.json ? ctx.err : ctx.out;
@@ -238,10 +261,31 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     const bool real_host = std::any_of(up->hosts.begin(), up->hosts.end(), [](const runner::HostContext& h) {
         return h.kind == scenario::HostKind::real;
     });
-    if (left_on_host > 0 && real_host) {
-        ctx.err << fmt::format("note: {} cells left resources on the host; the engine state is kept at {} "
-                               "(crm-accept engine status|rollback|recover --db {})\n",
-                               left_on_host, facts.engine_state, facts.engine_state);
+    // What the engine state says may still be on each real host (rows a rollback did not
+    // confirm gone). Unreadable state counts as "something is left": the file is then kept.
+    std::vector<cli::RecoverTarget> targets;
+    for (std::size_t i = 0; i < up->hosts.size(); ++i) {
+        if (up->hosts[i].kind != scenario::HostKind::real) continue;
+        const auto& spec = p.scenario.hosts[i];
+        targets.push_back({up->hosts[i].target.url, spec.admin_api_key_env,
+                           spec.admin_api_key.empty() ? spec.admin_email : std::string{}, spec.admin_password_env});
+    }
+    auto owned = cli::still_owned(*store, targets);
+    const bool aborted = ctx.aborted && ctx.aborted->load();
+    if (real_host && (left_on_host > 0 || !owned || !owned->empty())) {
+        if (aborted) {
+            ctx.err << "crm-accept run: stopped waiting on the host (second interrupt); the rollback did not finish\n";
+        } else {
+            ctx.err << fmt::format("note: {} cells left resources on the host; the engine state is kept at {} "
+                                   "(crm-accept engine status|rollback|recover --db {})\n",
+                                   left_on_host, facts.engine_state, facts.engine_state);
+        }
+        if (!owned) ctx.err << "crm-accept run: cannot read the engine state: " << owned.error().message << "\n";
+        for (const auto& h : owned ? *owned : std::vector<cli::HostLeftovers>{}) {
+            ctx.err << fmt::format("still owned on {}:\n", h.url);
+            for (const auto& l : h.lines) ctx.err << "  " << l << "\n";
+            ctx.err << "recover with: " << h.recover_command << "\n";
+        }
     } else {
         drop_state();
         facts.engine_state.clear();  // nothing to recover: do not point at a deleted file

@@ -240,7 +240,7 @@ bool CellRun::do_pack() {
 }
 
 bool CellRun::do_preview() {
-    engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix};
+    engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix, m_deps.run_token};
     auto plan = m_engine.preview(m_host.target, req);
     write_json("04-preview.json", plan ? plan->to_json() : error_json(plan.error()));
     if (!plan) fill_import_error(m_obs, plan.error());
@@ -249,7 +249,9 @@ bool CellRun::do_preview() {
 }
 
 bool CellRun::do_import() {
-    engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix};
+    // Owned by this run: if the run dies, `engine recover` on its state file removes the batch
+    // whatever its status.
+    engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix, m_deps.run_token};
     auto out = m_engine.import(m_host.target, req);
     if (!out) {
         write_json("05-import.json", error_json(out.error()));

@@ -36,6 +36,10 @@ struct HostSpec {
     std::string admin_api_key;   // secret
     std::string admin_email;
     std::string admin_password;  // secret
+    // The variables admin_api_key / admin_password were read from ("" when written literally),
+    // so the run can print an engine command that needs no secret on its command line.
+    std::string admin_api_key_env;
+    std::string admin_password_env;
     bool accept_compliance = false;
     std::optional<UserSpec> reuse_user;
     std::size_t line = 1;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 #include <set>
 
@@ -33,6 +34,22 @@ std::optional<Mode> parse_mode(std::string_view s) noexcept {
 }
 
 namespace {
+
+// The variable a raw value names when it is exactly `${NAME}` or `${NAME:-default}`, else "".
+// It lets a run print an engine command that reads the same secret from the same variable.
+std::string variable_named(const json::object& o, std::string_view key) {
+    const auto* v = o.if_contains(key);
+    if (!v || !v->is_string()) return {};
+    std::string_view s = v->get_string();
+    if (!s.starts_with("${") || !s.ends_with("}")) return {};
+    s = s.substr(2, s.size() - 3);
+    s = s.substr(0, s.find(":-"));
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return {};
+    for (char c : s) {
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return {};
+    }
+    return std::string(s);
+}
 
 // Carries the file name and line map so every check can fail with `file:line: field: reason`.
 class Ctx {
@@ -203,6 +220,8 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     h.admin_api_key = key.value_or("");
     h.admin_email = email.value_or("");
     h.admin_password = password.value_or("");
+    h.admin_api_key_env = variable_named(*o, "admin_api_key");
+    h.admin_password_env = variable_named(*o, "admin_password");
     if (h.admin_api_key.empty() && (h.admin_email.empty() || h.admin_password.empty()))
         return std::unexpected(ctx.error(path, "needs admin_api_key, or admin_email and admin_password"));
     CRM_TRY(accept, ctx.opt_bool(*o, path, "accept_compliance"));

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <thread>
 
 #include "stubs/host/wire.hpp"
 #include "util/sha256.hpp"
@@ -236,7 +238,19 @@ Response HostApp::handle(const Request& request) {
     bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
     for (auto route : k_routes) routed = routed || route_matches(route, request);
     if (!routed) return no_route();
-    return dispatch(request);
+    Response r = dispatch(request);
+    if (r.status >= 200 && r.status < 300) stall_admin_answer(request);
+    return r;
+}
+
+void HostApp::stall_admin_answer(const Request& req) {
+    const auto& f = m_config.profile.host;
+    if (f.admin_stall_ms <= 0 || f.admin_stall_method != req.method || !req.path.starts_with("/api/v1/admin/")) return;
+    if (f.admin_stall_count > 0 && m_admin_stalls.fetch_add(1) >= f.admin_stall_count) return;
+    // Slices, so a stopping stub (tests, `stubhost` on SIGTERM) is not held for the whole stall.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(f.admin_stall_ms);
+    while (!m_stopping.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
 }
 
 Response HostApp::dispatch(const Request& req) {

@@ -114,12 +114,17 @@ private:
     void record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model,
                       std::int64_t prompt_tokens, std::int64_t completion_tokens, bool stream);
 
+    // Holds back the 2xx answer to an admin request the profile stalls (admin_stall_*): the host
+    // did the work, its answer hangs. Returns at once for any other request, early on stop.
+    void stall_admin_answer(const Request& req);
+
     // Generic helpers.
     std::int64_t next_id(const std::string& kind);
     static json::value strip_internal(const json::object& o);
 
     HostConfig m_config;
     std::atomic<bool> m_stopping{false};
+    std::atomic<int> m_admin_stalls{0};
     mutable std::mutex m_mutex;
     std::map<std::string, std::int64_t> m_ids;
     std::map<std::int64_t, json::object> m_users, m_groups, m_accounts, m_channels, m_subscriptions, m_keys;

@@ -8,40 +8,13 @@
 #include <thread>
 
 #include "tests/e2e/cli_process.hpp"
+#include "tests/e2e/stubhost_process.hpp"
 
 using namespace crm::e2e;
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-// A stubhost process: started, its one ready line parsed, stopped with SIGTERM on destruction.
-struct StubHostProcess {
-    Spawned proc;
-    json::value ready;
-
-    StubHostProcess() {
-        proc = spawn_cli({"stubhost"});
-        // Bounded: 500 polls of 20 ms. The line is printed once the listeners are up.
-        for (int i = 0; i < 500; ++i) {
-            auto text = crm::util::read_file(proc.out_file).value_or("");
-            if (auto nl = text.find('\n'); nl != std::string::npos) {
-                ready = crm::util::parse_json(text.substr(0, nl), "stubhost stdout").value_or(nullptr);
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    ~StubHostProcess() {
-        ::kill(proc.pid, SIGTERM);
-        (void)wait_cli(proc);
-    }
-    std::string get(std::string_view key) const { return crm::util::get_string(ready, key).value_or(""); }
-    std::string upstream(std::string_view group, std::string_view name) const {
-        const auto* g = crm::util::find(ready, group);
-        return g ? crm::util::get_string(*g, name).value_or("") : "";
-    }
-};
 
 std::int64_t json_int(const std::string& text, std::string_view key) {
     auto v = crm::util::parse_json(text, "stdout");
@@ -96,6 +69,15 @@ TEST_CASE("e2e engine: import, access, status, rollback and recover against a st
     REQUIRE(st.exit_code == 0);
     CHECK(json_str(st.out, "batch_status") == "succeeded");
     CHECK(json_str(st.out, "latest_access_status") == "fully_ready");  // every imported mode is ready
+
+    CHECK(json_str(st.out, "owner_run").empty());  // an installed provider, no run owns it
+
+    // recover leaves an installed provider in place: `engine import` is meant to stay.
+    auto kept = engine({"recover"});
+    INFO(kept.out << kept.err);
+    CHECK(kept.exit_code == 0);
+    CHECK(kept.out.find("1 installed kept, 0 owned left on the host") != std::string::npos);
+    CHECK(json_str(status(batch).out, "batch_status") == "succeeded");
 
     auto rb = engine({"rollback", "--batch", std::to_string(batch)});
     INFO(rb.out << rb.err);
@@ -182,6 +164,7 @@ TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine
     REQUIRE(list->is_array());
     REQUIRE(list->get_array().size() == 1);
     const auto batch = crm::util::get_int(list->get_array()[0], "batch_id").value_or(0);
+    CHECK_FALSE(crm::util::get_string(list->get_array()[0], "owner_run").value_or("").empty());  // the run's
     auto rb = run_cli({"engine", "rollback", "--db", state, "--host-url", stub.get("host_url"), "--batch",
                        std::to_string(batch)},
                       env);

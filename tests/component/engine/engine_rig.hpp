@@ -101,9 +101,12 @@ struct EngineRig {
         http.reset();
     }
 
-    engine::ImportRequest request(std::vector<engine::AccessMode> modes, std::string prefix = {}) const {
+    // `owner_run` set: the batch belongs to a `crm-accept run` (recover removes it whatever its
+    // status); empty: an installed provider.
+    engine::ImportRequest request(std::vector<engine::AccessMode> modes, std::string prefix = {},
+                                  std::string owner_run = {}) const {
         return {"stub-pack", "deepseek", std::move(modes),
-                prefix.empty() ? "t" + util::random_hex(3) : std::move(prefix)};
+                prefix.empty() ? "t" + util::random_hex(3) : std::move(prefix), std::move(owner_run)};
     }
 
     probes::sub2api::AdminClient admin() {

@@ -339,3 +339,33 @@ TEST_CASE("profile gateway_accepts_only_x_api_key: a Bearer key is ignored, the 
     CHECK(b.str("code") == "API_KEY_REQUIRED");
     CHECK(chat(*c, a.key, "deepseek-chat", false, {{"x-api-key", a.key}}).status == 200);
 }
+
+TEST_CASE("profile admin_stall: the first admin DELETE is applied at once and its answer held back") {
+    auto c = with_profile(temp_profile("admin-stall", R"({"name":"admin_stall","description":"d",
+        "host":{"admin_stall_method":"DELETE","admin_stall_ms":600000,"admin_stall_count":1}})"));
+    const auto admin = admin_of(*c);
+    auto g = admin.post("/api/v1/admin/groups", R"({"name":"stall-a","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
+    REQUIRE(g.status == 200);
+    auto g2 = admin.post("/api/v1/admin/groups", R"({"name":"stall-b","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
+    REQUIRE(g2.status == 200);
+    const auto id = std::to_string(static_cast<std::int64_t>(g.num("data.id")));
+    // The client gives up long before the stall ends: no answer, yet the group is gone.
+    ClientRequest req;
+    req.method = "DELETE";
+    req.url = c->endpoints().host_url + "/api/v1/admin/groups/" + id;
+    req.headers = {{"x-api-key", c->endpoints().admin_api_key}};
+    req.timeout = std::chrono::milliseconds(300);
+    auto stalled = http_call(req);
+    REQUIRE_FALSE(stalled.has_value());
+    CHECK(stalled.error().code == crm::util::ErrorCode::timeout);
+    CHECK(admin.get("/api/v1/admin/groups/" + id).status == 404);
+    // Only the first DELETE stalls; GETs and POSTs never do.
+    CHECK(admin.del("/api/v1/admin/groups/" + std::to_string(static_cast<std::int64_t>(g2.num("data.id")))).status == 200);
+    // stop() ends the held-back answer instead of waiting out the stall.
+    c->stop();
+}
+
+TEST_CASE("profile admin_stall: an unknown method is rejected") {
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"admin_stall_method":"PATCH","admin_stall_ms":5}})", "t").has_value());
+    CHECK(load_profile("admin_delete_stall")->host.admin_stall_method == "DELETE");
+}

@@ -30,6 +30,7 @@ std::int64_t make_batch(StateStore& s) {
     b.platform = "deepseek";
     b.name_prefix = "t1";
     b.modes = {AccessMode::self_service, AccessMode::subscription};
+    b.owner_run = "9ce9b2ea";
     auto id = s.create_batch(b);
     REQUIRE(id);
     return *id;
@@ -62,6 +63,7 @@ TEST_CASE("state store: reopening an up-to-date file keeps its data", "[engine]"
     CHECK(b->provider == "deepseek");
     CHECK(b->modes == std::vector<AccessMode>{AccessMode::self_service, AccessMode::subscription});
     CHECK(b->status == BatchStatus::pending);
+    CHECK(b->owner_run == "9ce9b2ea");  // which run must remove it (recover)
 }
 
 TEST_CASE("state store: a file from a newer crm-accept is refused with both versions named", "[engine]") {
@@ -110,6 +112,18 @@ TEST_CASE("state store: a version-1 file is upgraded in place and keeps its batc
     REQUIRE(s);
     CHECK(s->schema_version() == k_schema_version);
     CHECK(s->find_host("http://old:1")->has_value());
+    // Batches from before v3 have no owner run: they are installed providers.
+    REQUIRE(s->transaction([](store::Database& db) -> crm::util::Result<void> {
+        auto r = db.execute("INSERT INTO import_batches(host_id, pack_id, provider, platform, name_prefix, modes, "
+                            "status, provider_status, created_at, updated_at) VALUES (1, 'cn', 'kimi', 'moonshot', "
+                            "'p', 'self_service', 'succeeded', 'active', 'x', 'x')");
+        if (!r) return std::unexpected(r.error());
+        return {};
+    }));
+    auto all = s->batches();
+    REQUIRE(all);
+    REQUIRE_FALSE(all->empty());
+    CHECK(all->front().owner_run.empty());
     const auto batch = make_batch(*s);
     BalanceCredits ledger(*s);
     BalanceCreditRecord c;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <map>
 #include <string>
 
@@ -125,6 +127,24 @@ TEST_CASE("scenario: real host fields expand ${VAR} and ${VAR:-default}") {
     CHECK(r->hosts[0].admin_email == "ops@example.com");
     CHECK(r->hosts[0].admin_password == "pw-123456");
     CHECK(r->hosts[0].accept_compliance);
+    CHECK(r->hosts[0].admin_password_env == "P");  // named in the printed recover command
+}
+
+TEST_CASE("scenario: the admin key's variable is remembered only when the value is exactly one ${VAR}") {
+    auto env_name = [](std::string_view key_value) {
+        std::string text = fmt::format(R"({{"name": "x",
+  "host": {{"kind": "real", "url": "http://127.0.0.1:1", "admin_api_key": "{}"}},
+  "matrix": {{"modes": ["subscription"], "providers": [{{"pack": "cn", "provider": "a"}}]}}}})",
+                                       key_value);
+        auto r = parse_scenario(text, "s.json", "/b", env_of({{"K", "admin-1"}, {"K2", "x"}}));
+        REQUIRE(r.has_value());
+        return r->hosts[0].admin_api_key_env;
+    };
+    CHECK(env_name("${K}") == "K");
+    CHECK(env_name("${K:-admin-0}") == "K");
+    CHECK(env_name("admin-literal") == "");
+    CHECK(env_name("admin-${K}") == "");
+    CHECK(env_name("${K}${K2}") == "");
 }
 
 TEST_CASE("scenario: a stub host may not carry real-host credentials") {

@@ -1,0 +1,71 @@
+#include "harness/cli/still_owned.hpp"
+
+#include <fmt/format.h>
+
+#include "engine/store/balance_credits.hpp"
+
+namespace crm::harness::cli {
+
+namespace {
+
+// Single-quoted for a POSIX shell when the word needs it (a TMPDIR with spaces).
+std::string shell_word(const std::string& s) {
+    const bool plain = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                         "0123456789_./:@%+=,-") == std::string::npos;
+    if (plain) return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string trimmed(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+}  // namespace
+
+std::string recover_command(const std::string& db, const RecoverTarget& t) {
+    std::string cmd = fmt::format("crm-accept engine recover --db {} --host-url {}", shell_word(db), shell_word(t.url));
+    if (!t.admin_api_key_env.empty()) {
+        cmd += " --admin-key-env " + t.admin_api_key_env;
+    } else if (!t.admin_email.empty() && !t.admin_password_env.empty()) {
+        cmd += fmt::format(" --admin-email {} --admin-password-env {}", shell_word(t.admin_email), t.admin_password_env);
+    }
+    return cmd;
+}
+
+util::Result<std::vector<HostLeftovers>> still_owned(engine::StateStore& store, const std::vector<RecoverTarget>& targets) {
+    std::vector<HostLeftovers> out;
+    engine::BalanceCredits ledger(store);
+    for (const auto& t : targets) {
+        auto host = store.find_host(trimmed(t.url));
+        if (!host) return std::unexpected(host.error());
+        if (!host->has_value()) continue;
+        auto batches = store.batches((*host)->id);
+        if (!batches) return std::unexpected(batches.error());
+        HostLeftovers left{t.url, {}, recover_command(store.path().string(), t)};
+        for (const auto& b : *batches) {
+            if (b.status == engine::BatchStatus::rolled_back) continue;
+            auto rs = store.resources(b.id);
+            if (!rs) return std::unexpected(rs.error());
+            for (const auto& r : *rs) {
+                if (r.state == engine::ResourceState::deleted || r.state == engine::ResourceState::absent) continue;
+                left.lines.push_back(fmt::format("batch {} {} {}{} ({})", b.id, engine::to_string(r.kind), r.name,
+                                                 r.host_id ? fmt::format(" id {}", *r.host_id) : std::string{},
+                                                 engine::to_string(r.state)));
+            }
+            auto credits = ledger.of_batch(b.id);
+            if (!credits) return std::unexpected(credits.error());
+            for (const auto& c : *credits) {
+                if (c.state == engine::CreditState::taken_back || c.state == engine::CreditState::absent) continue;
+                left.lines.push_back(fmt::format("batch {} balance_credit {} ${:.2f} ({})", b.id, c.user_email,
+                                                 c.amount - c.taken_back, engine::to_string(c.state)));
+            }
+        }
+        if (!left.lines.empty()) out.push_back(std::move(left));
+    }
+    return out;
+}
+
+}  // namespace crm::harness::cli
