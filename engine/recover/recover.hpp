@@ -1,5 +1,5 @@
 #pragma once
-// Crash recovery for one host (spec §6, §9 "a kill at any engine step is recoverable").
+// Crash recovery for one host: a kill at any engine step is recoverable (docs/ENGINE.md).
 //
 // What recover is responsible for is decided per batch by its owner:
 // - a batch a `crm-accept run` imported (owner_run set) belongs to a run that removes everything

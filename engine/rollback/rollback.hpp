@@ -1,5 +1,5 @@
 #pragma once
-// Rollback of one batch (spec §6): resolve unconfirmed intents by name, delete every owned
+// Rollback of one batch (docs/ENGINE.md): resolve unconfirmed intents by name, delete every owned
 // resource that may exist in deletion order (api keys, subscriptions, users, channel, accounts,
 // groups; later-created first within a kind), take back balance added to reused users, then
 // read each resource back from the host. The batch becomes rolled_back only when the read-back

@@ -1,5 +1,5 @@
 #pragma once
-// The engine's durable state (spec §6): one SQLite file per operator, shared safely by several
+// The engine's durable state (docs/ENGINE.md): one SQLite file per operator, shared safely by several
 // processes. It records which host resources each import batch owns, *before* they exist
 // (intent rows), so rollback and recover can always find what a crashed run left behind.
 //

@@ -1,4 +1,4 @@
-// `crm-accept engine <verb>`: the provisioning engine's own CLI (spec §6). Verbs: host-probe,
+// `crm-accept engine <verb>`: the provisioning engine's own CLI (docs/ENGINE.md). Verbs: host-probe,
 // install-pack, preview, import, access, status, rollback, reconcile, recover.
 // This is the composition root for the engine: it reads the environment (state dir, admin key,
 // upstream keys, reused user password), opens the state store and the curl transport, and maps

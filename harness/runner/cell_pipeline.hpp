@@ -1,5 +1,5 @@
 #pragma once
-// The cell pipeline of spec §3: one CellExecutor that drives the engine (system under test),
+// The cell pipeline (docs/EVIDENCE.md): one CellExecutor that drives the engine (system under test),
 // the gateway and upstream probes against one host for one cell, writes artifacts 00..21 in
 // order through an ArtifactSink, fills the classifier's CellObservations from what it saw,
 // classifies, and applies the per-cell gate.

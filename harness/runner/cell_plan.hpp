@@ -1,5 +1,5 @@
 #pragma once
-// The numbered artifacts of one cell (spec §3), as data: `plan` prints it, the pipeline follows
+// The numbered artifacts of one cell (docs/EVIDENCE.md), as data: `plan` prints it, the pipeline follows
 // it, tests compare the two. Numbers are stable across versions (append, never renumber).
 #include <string>
 #include <vector>
