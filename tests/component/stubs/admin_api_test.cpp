@@ -60,7 +60,6 @@ TEST_CASE("stub host: login returns a Bearer JWT pair and the user") {
                   json::serialize(json::object{{"email", c->endpoints().admin_email}, {"password", c->endpoints().admin_password}}));
     REQUIRE(r.status == 200);
     CHECK(r.str("data.token_type") == "Bearer");
-    CHECK(std::count(r.str("data.access_token").begin(), r.str("data.access_token").end(), '.') >= 0);
     const auto token = r.str("data.access_token");
     CHECK(std::count(token.begin(), token.end(), '.') == 2);
     CHECK_FALSE(r.str("data.refresh_token").empty());
