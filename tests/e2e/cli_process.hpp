@@ -1,5 +1,6 @@
 #pragma once
 // Spawning the built crm-accept binary for e2e tests: argv in, exit code + captured output out.
+#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,21 @@ inline std::map<std::string, std::string> causes_of(const util::json::value& sum
     for (const auto& c : cells->get_array())
         out[cell_id(c)] = util::get_string(c, "cause").value_or("?");
     return out;
+}
+
+// summary.json of a bundle whose evidence check failed: exit 4, audit not passed, gate failed.
+// Returns the gate object for further checks (null when missing, after a failed CHECK).
+inline util::json::value check_summary_says_audit_failed(const std::filesystem::path& bundle) {
+    auto summary = read_json(bundle / "summary.json");
+    CHECK(util::get_int(summary, "exit_code") == std::optional<std::int64_t>(4));
+    const auto* audit = util::find(summary, "audit");
+    CHECK(audit);
+    if (audit) CHECK(util::get_bool(*audit, "passed") == std::optional<bool>(false));
+    const auto* gate = util::find(summary, "gate");
+    CHECK(gate);
+    if (!gate) return nullptr;
+    CHECK(util::get_bool(*gate, "passed") == std::optional<bool>(false));
+    return *gate;
 }
 
 inline std::string packs_dir() { return std::string(CRM_SOURCE_DIR) + "/packs"; }

@@ -33,19 +33,7 @@ TEST_CASE("engine: a process killed after any host write is recovered with nothi
     for (std::size_t n = 1; n <= total; ++n) {
         const std::string prefix = "crash" + std::to_string(n);
         auto req = rig->request({AccessMode::self_service, AccessMode::subscription}, prefix);
-        rig->release();
-        pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            // Child: die abruptly right after host write n, as a kill -9 would.
-            rig->make_engine([n](std::size_t writes) {
-                if (writes == n) ::_exit(42);
-            });
-            full_flow(*rig->engine, rig->host, req);
-            ::_exit(0);
-        }
-        int status = 0;
-        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        const int status = rig->run_killed_after_write(n, [&](Engine& e) { full_flow(e, rig->host, req); });
         INFO("crash after host write " << n);
         REQUIRE(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 42);

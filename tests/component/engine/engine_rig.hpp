@@ -1,7 +1,11 @@
 #pragma once
 // Test rig for engine component tests: a stub host on loopback, a temp SQLite state file, the
 // libcurl transport, a pack pointing at the stub upstreams, and an Engine wired to all of them.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -99,6 +103,25 @@ struct EngineRig {
         engine.reset();
         store.reset();
         http.reset();
+    }
+
+    // Runs `flow` in a forked child whose engine dies (_exit 42) right after its host write
+    // number `n`, as a kill -9 would, and returns the child's wait status. The rig's own engine,
+    // store and transport are released first and rebuilt by the caller's make_engine().
+    int run_killed_after_write(std::size_t n, const std::function<void(engine::Engine&)>& flow) {
+        release();
+        pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            make_engine([n](std::size_t writes) {
+                if (writes == n) ::_exit(42);
+            });
+            flow(*engine);
+            ::_exit(0);
+        }
+        int status = 0;
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        return status;
     }
 
     // `owner_run` set: the batch belongs to a `crm-accept run` (recover removes it whatever its

@@ -51,18 +51,7 @@ TEST_CASE("engine: recover alone removes a dead run's batch after any host write
     for (std::size_t n = 1; n <= total + 1; ++n) {
         const std::string prefix = "runcrash" + std::to_string(n);
         auto req = rig->request({AccessMode::self_service, AccessMode::subscription}, prefix, "tok" + std::to_string(n));
-        rig->release();
-        pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            rig->make_engine([n](std::size_t writes) {
-                if (writes == n) ::_exit(42);
-            });
-            full_flow(*rig->engine, rig->host, req);
-            ::_exit(0);
-        }
-        int status = 0;
-        REQUIRE(::waitpid(pid, &status, 0) == pid);
+        const int status = rig->run_killed_after_write(n, [&](Engine& e) { full_flow(e, rig->host, req); });
         INFO("killed after host write " << n);
         REQUIRE(WIFEXITED(status));
 

@@ -58,18 +58,10 @@ TEST_CASE("engine: balance added to an operator-supplied user is taken back by r
     auto second = rig->engine->import(rig->host, rig->request({AccessMode::self_service}));
     REQUIRE(second);
     const double before_crash = balance_of(*rig, email);
-    rig->release();
-    pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        rig->make_engine([](std::size_t writes) {
-            if (writes == 1) ::_exit(42);  // the first write of this access is the top-up
-        });
-        (void)rig->engine->close_access(rig->host, second->batch_id, AccessMode::self_service, reuse);
-        ::_exit(0);
-    }
-    int status = 0;
-    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    // The first write of this access is the top-up.
+    const int status = rig->run_killed_after_write(1, [&](Engine& e) {
+        (void)e.close_access(rig->host, second->batch_id, AccessMode::self_service, reuse);
+    });
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 42);
     rig->make_engine();
