@@ -71,7 +71,9 @@ util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path());
+        // Every *.json entry is read as a pack: one that is a FIFO, a device or a directory is
+        // refused by read_input_file in one line, never skipped into an "unknown pack" later.
+        if (it->path().extension() == ".json") files.push_back(it->path());
     }
     if (ec) {
         return fail(ErrorCode::io,

@@ -339,7 +339,10 @@ inline constexpr std::string_view k_builtin_rules_json = R"crm_rules_json({
             { "field": "chat.status", "op": "in", "value": [401, 403] },
             { "field": "chat_alt_auth.ok", "op": "eq", "value": true }
           ] },
-          { "fields": ["chat.error_code", "models.error_code"], "op": "eq", "value": "API_KEY_REQUIRED" }
+          { "all": [
+            { "fields": ["chat.error_code", "models.error_code"], "op": "eq", "value": "API_KEY_REQUIRED" },
+            { "field": "chat_alt_auth.ok", "op": "eq", "value": true }
+          ] }
         ]
       },
       "explain": "The gateway refuses the user key sent as 'Authorization: Bearer', the style OpenAI-compatible clients use (completion: {chat.summary}; /v1/models: {models.summary}), while the same key sent as x-api-key answered {chat_alt_auth.summary}: the key is valid, but the host reads a different auth header than clients send.",

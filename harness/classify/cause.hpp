@@ -1,6 +1,6 @@
 #pragma once
 // The closed, append-only list of cell causes and verdict classes (docs/CAUSES.md). The order of the
-// enumerators is the order of the spec table and is part of the contract: append new causes at
+// enumerators is the order of the table in docs/CAUSES.md and is part of the contract: append new causes at
 // the end, never reorder or renumber. Strings are the snake_case names used in every artifact.
 #include <array>
 #include <optional>

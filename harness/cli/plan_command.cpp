@@ -27,7 +27,8 @@ constexpr const char* k_redaction =
     "every registered secret (admin key, admin/user passwords, user API keys, upstream keys, JWTs) is replaced "
     "by [REDACTED] before any byte is written; header dumps redact Authorization, x-api-key, x-goog-api-key, "
     "Cookie, Set-Cookie; the finished bundle is audited for registered secrets and secret-shaped strings "
-    "(sk-<hex>, admin-<hex>, Bearer <token>) and any hit fails the run with exit 4";
+    "(sk- keys, admin-<hex>, Bearer <token>, JWTs, and their JSON-escaped forms) and any hit fails the run "
+    "with exit 4";
 
 ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
     std::string path = o.scenario.empty() ? cli::default_scenario_path(ctx.env) : o.scenario;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::evidence {
 
@@ -43,7 +44,7 @@ std::optional<std::vector<PlannedArtifacts>> parse_plan(const json::value& v) {
 // step name -> "ran" | "skipped" | "failed", from a cell's 21-summary.json; nullopt when it cannot
 // be read (verify reports unreadable JSON on its own).
 std::optional<std::map<std::string, std::string>> recorded_steps(const fs::path& summary) {
-    auto text = util::read_file(summary);
+    auto text = util::read_input_file(summary, util::k_max_bundle_record_bytes);
     if (!text) return std::nullopt;
     auto doc = util::parse_json(*text, summary.string());
     if (!doc) return std::nullopt;

@@ -8,6 +8,7 @@
 
 #include "util/files.hpp"
 #include "util/sha256.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::evidence {
 
@@ -109,7 +110,7 @@ std::vector<ManifestEntry> parse_manifest(std::string_view text) {
 }
 
 util::Result<std::vector<ManifestMismatch>> check_manifest(const fs::path& dir) {
-    auto text = util::read_file(dir / k_manifest_name);
+    auto text = util::read_input_file(dir / k_manifest_name, util::k_max_bundle_record_bytes);
     if (!text) return std::unexpected(text.error());
     auto listed = parse_manifest(*text);
     auto present = list_bundle_files(dir);

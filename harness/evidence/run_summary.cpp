@@ -105,7 +105,9 @@ json::object run_json(const RunSummary& s, std::string_view status) {
 void mark_bundle_failed(RunSummary& s, std::size_t audit_hits, std::vector<std::string> problems) {
     s.audit_hits = audit_hits;
     s.bundle_problems = std::move(problems);
-    s.exit_code = k_audit_failed_exit;
+    // An interrupted run keeps its 130: the interrupt is why the bundle is short, and the audit
+    // field still records what the check found.
+    if (s.exit_code != k_interrupted_exit) s.exit_code = k_audit_failed_exit;
     s.gate.passed = false;
     s.gate.decision = "failed";
     if (audit_hits > 0) {

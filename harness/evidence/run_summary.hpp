@@ -59,6 +59,8 @@ struct GateSummary {
 
 // The exit code a bundle that fails its own check forces (harness/cli/exit_code.hpp maps it).
 inline constexpr int k_audit_failed_exit = 4;
+// The exit code of an interrupted run; a failed check does not replace it.
+inline constexpr int k_interrupted_exit = 130;
 
 // The word summaries use for a cell that never started (CellSummary::not_run).
 inline constexpr std::string_view k_not_run = "not_run";

@@ -9,6 +9,7 @@
 #include "harness/evidence/run_summary.hpp"
 #include "util/files.hpp"
 #include "util/utf8.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::evidence {
 
@@ -162,7 +163,7 @@ std::expected<EarlierBundle, Refusal> read_bundle_record(const fs::path& dir) {
     auto invalid = [&](std::string why) {
         return std::unexpected(Refusal{RefusalKind::invalid, fmt::format("{}: {}", dir.string(), why)});
     };
-    auto text = util::read_file(dir / "00-run.json");
+    auto text = util::read_input_file(dir / "00-run.json", util::k_max_bundle_record_bytes);
     if (!text) return invalid("not a bundle (no 00-run.json)");
     auto run = util::parse_json(*text, "00-run.json");
     if (!run) return invalid(run.error().message);

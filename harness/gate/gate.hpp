@@ -10,7 +10,7 @@
 //  3. otherwise by cause: pass verdicts pass; harness_error is exit 3; the host could not be
 //     tested (verdict error: host_unreachable, host_admin_rejected) is an environment_error
 //     (exit 2: it blocks the release, but says nothing about the product); other causes in the
-//     blocking set (policy override or the spec defaults) are blocking (exit 1); the rest keep
+//     blocking set (policy override or the defaults in docs/CAUSES.md) are blocking (exit 1); the rest keep
 //     the gate from passing as environment-blocked / inconclusive (exit 2).
 // Evidence older than max_evidence_age never passes (exit 2, "stale evidence").
 // The run's exit code is the worst class present: 3 > 1 > 2 > 0.

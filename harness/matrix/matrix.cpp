@@ -7,6 +7,7 @@
 
 #include "util/files.hpp"
 #include "util/json.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::matrix {
 
@@ -129,7 +130,7 @@ util::Result<std::set<std::string>> scan_passed_cells(const std::filesystem::pat
     for (const auto& entry : std::filesystem::directory_iterator(bundle, ec)) {
         if (!entry.is_directory()) continue;
         auto summary = entry.path() / "21-summary.json";
-        auto text = util::read_file(summary);
+        auto text = util::read_input_file(summary, util::k_max_bundle_record_bytes);
         if (!text) continue;
         auto v = util::parse_json(*text, summary.string());
         if (!v) return std::unexpected(v.error());

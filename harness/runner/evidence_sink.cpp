@@ -5,6 +5,7 @@
 #include "harness/classify/cause.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "util/files.hpp"
+#include "util/input_file.hpp"
 
 namespace crm::harness::runner {
 
@@ -95,7 +96,7 @@ std::map<std::string, std::size_t> matrix_indexes(const json::value& run) {
 
 util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir, std::size_t fallback_index) {
     auto path = cell_dir / "21-summary.json";
-    auto text = util::read_file(path);
+    auto text = util::read_input_file(path, util::k_max_bundle_record_bytes);
     if (!text) return std::unexpected(text.error());
     auto v = util::parse_json(*text, path.string());
     if (!v) return std::unexpected(v.error());

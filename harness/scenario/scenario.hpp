@@ -79,7 +79,7 @@ struct TimeoutSpec {
 };
 
 struct GatePolicy {
-    std::optional<std::vector<std::string>> blocking_causes;  // replaces the spec defaults
+    std::optional<std::vector<std::string>> blocking_causes;  // replaces the default blocking set
     std::optional<std::chrono::seconds> max_evidence_age;
     std::string baseline;  // absolute path, "" = none
     friend bool operator==(const GatePolicy&, const GatePolicy&) = default;

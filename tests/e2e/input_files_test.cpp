@@ -116,3 +116,32 @@ TEST_CASE("e2e run: --rules, a baseline and a fault profile that are not regular
     CHECK_FALSE(fs::exists(out));
     fs::remove_all(dir);
 }
+
+TEST_CASE("e2e run: a pack file that is a FIFO or over the cap is refused, not skipped") {
+    auto dir = temp_dir("inputs");
+    auto packs = dir / "packs";
+    fs::create_directories(packs);
+    fs::copy(fs::path(packs_dir()) / "cn-core.json", packs / "cn-core.json");
+    REQUIRE(::mkfifo((packs / "extra.json").c_str(), 0600) == 0);
+    auto scenario = write_scenario(dir, "s.json", fmt::format(R"({{"name": "inputs", "packs_dir": "{}",
+  "host": {{"kind": "stub"}},
+  "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
+                                                            packs.string()));
+    auto out = (dir / "out").string();
+    auto r = run_bounded({"run", scenario, "--out", out}, std::chrono::seconds(30));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find((packs / "extra.json").string() + ": not a regular file (a FIFO)") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+
+    fs::remove(packs / "extra.json");
+    {
+        std::ofstream f(packs / "extra.json", std::ios::binary);
+        f.seekp((6 << 20) - 1);
+        f.put('}');
+    }
+    r = run_bounded({"run", scenario, "--out", out}, std::chrono::seconds(30));
+    CHECK(r.exit_code == 3);
+    CHECK(r.err.find((packs / "extra.json").string() + ": larger than 4 MiB (6 MiB)") != std::string::npos);
+    CHECK_FALSE(fs::exists(out));
+    fs::remove_all(dir);
+}

@@ -373,15 +373,23 @@ TEST_CASE("classifier: an auth style the gateway rejects is gateway_auth_mismatc
          R"j({"chat": {"status": 401, "error_code": "INVALID_API_KEY", "error_message": "Invalid API key"},
              "chat_stream": {"status": 401, "saw_done": false}, "chat_alt_auth": {"attempted": true, "status": 200}})j",
          Cause::gateway_auth_mismatch, "gateway-rejects-bearer"},
-        {"Bearer sent, host says API_KEY_REQUIRED",
+        {"Bearer sent, host says API_KEY_REQUIRED, the key works as x-api-key",
          R"j({"models": {"status": 401, "error_code": "API_KEY_REQUIRED", "listed_smoke_model": null},
-             "chat": {"status": 401, "error_code": "API_KEY_REQUIRED"}})j",
+             "chat": {"status": 401, "error_code": "API_KEY_REQUIRED"},
+             "chat_alt_auth": {"attempted": true, "status": 200}})j",
          Cause::gateway_auth_mismatch, "gateway-rejects-bearer"},
         {"the engine's key is rejected in every style: engine defect",
          R"j({"chat": {"status": 401, "error_code": "INVALID_API_KEY", "error_message": "Invalid API key"},
              "chat_alt_auth": {"attempted": true, "status": 401, "error_code": "INVALID_API_KEY"}})j",
          Cause::engine_defect, "gateway-rejects-engine-key"},
     });
+}
+
+TEST_CASE("classifier: API_KEY_REQUIRED without proof the key is valid is no auth-style mismatch", "[classify]") {
+    // The x-api-key variant is refused too: nothing shows the key is good in another header.
+    auto c = cls::classify(crm::test::cell(R"j({"chat": {"status": 401, "error_code": "API_KEY_REQUIRED"},
+        "chat_alt_auth": {"attempted": true, "status": 401, "error_code": "INVALID_API_KEY"}})j"), crm::test::repo_rules());
+    CHECK(c.cause != Cause::gateway_auth_mismatch);
 }
 
 TEST_CASE("classifier: x-api-key refused while Bearer works is ready, with a non-blocking note", "[classify]") {
