@@ -9,17 +9,7 @@ using namespace crm;
 using namespace crm::engine;
 using crm::test::EngineRig;
 
-namespace {
-
-// The full provisioning flow one child runs: import both modes, close both.
-void full_flow(Engine& e, const HostTarget& host, const ImportRequest& req) {
-    auto imp = e.import(host, req);
-    if (!imp || imp->batch_status != BatchStatus::succeeded) return;
-    (void)e.close_access(host, imp->batch_id, AccessMode::self_service, {});
-    (void)e.close_access(host, imp->batch_id, AccessMode::subscription, {});
-}
-
-}  // namespace
+using crm::test::full_flow;
 
 TEST_CASE("engine: a process killed after any host write is recovered with nothing left on the host",
           "[engine][component]") {

@@ -157,4 +157,12 @@ struct EngineRig {
     }
 };
 
+// The full provisioning flow the crash tests run in a child: import both modes, close both.
+inline void full_flow(engine::Engine& e, const engine::HostTarget& host, const engine::ImportRequest& req) {
+    auto imp = e.import(host, req);
+    if (!imp || imp->batch_status != engine::BatchStatus::succeeded) return;
+    (void)e.close_access(host, imp->batch_id, engine::AccessMode::self_service, {});
+    (void)e.close_access(host, imp->batch_id, engine::AccessMode::subscription, {});
+}
+
 }  // namespace crm::test

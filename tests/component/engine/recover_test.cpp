@@ -13,12 +13,7 @@ using crm::test::EngineRig;
 
 namespace {
 
-void full_flow(Engine& e, const HostTarget& host, const ImportRequest& req) {
-    auto imp = e.import(host, req);
-    if (!imp || imp->batch_status != BatchStatus::succeeded) return;
-    (void)e.close_access(host, imp->batch_id, AccessMode::self_service, {});
-    (void)e.close_access(host, imp->batch_id, AccessMode::subscription, {});
-}
+using crm::test::full_flow;
 
 // Every resource row of every batch with `prefix` is deleted or absent (never left maybe-there).
 void check_nothing_owned(EngineRig& rig, const std::string& prefix) {
