@@ -210,6 +210,14 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     CRM_TRY(url, ctx.req_string(*o, path, "url", true));
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
         return std::unexpected(ctx.error(child_path(path, "url"), "must start with http:// or https://"));
+    // A URL's userinfo would be printed, recorded in 00-run.json and sent to every probe as it
+    // is: credentials belong in the fields that are registered as secrets. The value itself is
+    // never echoed back.
+    const auto authority = std::string_view(url).substr(url.find("://") + 3);
+    if (authority.substr(0, authority.find_first_of("/?#")).find('@') != std::string_view::npos)
+        return std::unexpected(ctx.error(child_path(path, "url"),
+                                         "must not carry credentials (user:password@host); use admin_api_key, "
+                                         "or admin_email and admin_password"));
     while (!url.empty() && url.back() == '/') url.pop_back();
     h.url = url;
     // Credentials: an admin key is preferred; email + password otherwise. Only the ones present

@@ -211,3 +211,16 @@ TEST_CASE("scenario: json line map follows keys, elements and comments") {
     CHECK(m.line_of("a[1].zz") == 5);
     CHECK(m.line_of("") == 1);
 }
+
+TEST_CASE("scenario: a host URL carrying credentials is refused without echoing them") {
+    std::string text = R"({"name": "x",
+  "host": {"kind": "real", "url": "${U}", "admin_api_key": "admin-1"},
+  "matrix": {"modes": ["self_service"], "providers": [{"pack": "cn", "provider": "a"}]}})";
+    auto err = parse_error(text, {{"U", "https://ops:s3cret-pass@relay.example/"}});
+    CHECK(err == "s.json:2: host.url: must not carry credentials (user:password@host); use admin_api_key, "
+                 "or admin_email and admin_password");
+    CHECK(err.find("s3cret") == std::string::npos);
+    // An '@' after the authority (a path or query) is no userinfo.
+    auto ok = parse_scenario(text, "s.json", "/b", env_of({{"U", "https://relay.example/a@b?x=@"}}));
+    CHECK(ok.has_value());
+}
