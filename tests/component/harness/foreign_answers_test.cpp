@@ -177,6 +177,33 @@ TEST_CASE("foreign answers: 20 rollback deletes answered with Gin's text 404 are
     expect(o, "rollback_incomplete", "404 page not found");
 }
 
+TEST_CASE("foreign answers: 20 rollback deletes behind a failing proxy (HTML 502) are rollback_incomplete quoting the page") {
+    auto o = run_with({20, 0,
+                       {{"DELETE /api/v1/admin/accounts/:id", 502}, {"DELETE /api/v1/admin/groups/:id", 502},
+                        {"DELETE /api/v1/admin/users/:id", 502}, {"DELETE /api/v1/admin/channels/:id", 502}},
+                       {}});
+    expect(o, "rollback_incomplete", "502 Bad Gateway");
+}
+
+TEST_CASE("foreign answers: 06 the account test alone behind a failing proxy (HTML 502) does not hide a working gateway") {
+    // The gateway works, so the cell is ready; the account test's proxy page is evidence, not a cause.
+    auto o = run_with({6, 7, {{"POST /api/v1/admin/accounts/:id/test", 502}}, {}});
+    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes) << "\nverify: " << o.verify_text);
+    CHECK(o.finished);
+    CHECK(o.cause == "ready");
+    CHECK(o.verify_clean);
+}
+
+TEST_CASE("foreign answers: 01 /api/v1/settings/public unrouted (Gin text 404) still lets a working host be tested") {
+    // An older or trimmed host without the public settings route: the version is unknown, the
+    // rest of the pipeline runs and the bundle stays clean.
+    auto o = run_with({1, 0, {}, {"GET /api/v1/settings/public"}});
+    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes) << "\nverify: " << o.verify_text);
+    CHECK(o.finished);
+    CHECK(o.cause == "ready");
+    CHECK(o.verify_clean);
+}
+
 TEST_CASE("foreign answers: a host port answering garbage bytes is not HTTP, not a connectivity failure") {
     static const char k_garbage[] = "\x16\x03\x01\x00\xa5\xff\xfe garbage \x80\x81 not http\r\n";
     test::LoopbackServer garbage([](test::RawConn& c, const test::RawRequest&) {
