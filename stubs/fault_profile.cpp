@@ -96,7 +96,7 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
         const auto& h = it->value().as_object();
         if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "gateway_x_api_key_only", "responses_bridge",
                                     "force_responses", "seed_residue", "routes_missing", "proxy_errors",
-                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count"},
+                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count", "admin_stall_path"},
                                 source, "host.");
             !r)
             return std::unexpected(r.error());
@@ -111,7 +111,8 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
         if (auto r = read_routes(h, p.host, source); !r) return std::unexpected(r.error());
         for (auto r : {read_field(h, "admin_stall_method", p.host.admin_stall_method, source),
                        read_field(h, "admin_stall_ms", p.host.admin_stall_ms, source),
-                       read_field(h, "admin_stall_count", p.host.admin_stall_count, source)}) {
+                       read_field(h, "admin_stall_count", p.host.admin_stall_count, source),
+                       read_field(h, "admin_stall_path", p.host.admin_stall_path, source)}) {
             if (!r) return std::unexpected(r.error());
         }
         const auto& m = p.host.admin_stall_method;
@@ -176,7 +177,8 @@ json::value profile_to_json(const FaultProfile& p) {
                               {"proxy_errors", proxy_json(p.host.proxy_errors)},
                               {"admin_stall_method", p.host.admin_stall_method},
                               {"admin_stall_ms", p.host.admin_stall_ms},
-                              {"admin_stall_count", p.host.admin_stall_count}}},
+                              {"admin_stall_count", p.host.admin_stall_count},
+                              {"admin_stall_path", p.host.admin_stall_path}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},
                                   {"models_error", p.upstream.models_error},

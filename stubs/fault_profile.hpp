@@ -42,6 +42,9 @@ struct HostFaults {
     std::string admin_stall_method;
     int admin_stall_ms = 0;
     int admin_stall_count = 0;
+    // Only admin paths that start with this prefix stall ("" = every /api/v1/admin/ path), e.g.
+    // "/api/v1/admin/users" holds a run inside its access closure, after its import.
+    std::string admin_stall_path;
     friend bool operator==(const HostFaults&, const HostFaults&) = default;
 };
 

@@ -246,6 +246,7 @@ Response HostApp::handle(const Request& request) {
 void HostApp::stall_admin_answer(const Request& req) {
     const auto& f = m_config.profile.host;
     if (f.admin_stall_ms <= 0 || f.admin_stall_method != req.method || !req.path.starts_with("/api/v1/admin/")) return;
+    if (!f.admin_stall_path.empty() && !req.path.starts_with(f.admin_stall_path)) return;
     if (f.admin_stall_count > 0 && m_admin_stalls.fetch_add(1) >= f.admin_stall_count) return;
     // Slices, so a stopping stub (tests, `stubhost` on SIGTERM) is not held for the whole stall.
     const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(f.admin_stall_ms);

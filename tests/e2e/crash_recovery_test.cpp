@@ -116,6 +116,23 @@ TEST_CASE("e2e runbook: kill -9 during import, then the documented recover leave
     fs::remove_all(dir);
 }
 
+TEST_CASE("e2e runbook: kill -9 during access closure (users created, keys not yet), then recover leaves nothing owned") {
+    auto dir = temp_dir("p-access");
+    // Imports answer normally; every admin POST under /api/v1/admin/users (the ordinary user,
+    // its balance) is applied and held: each cell sits inside its access closure, its user on
+    // the host but not yet recorded by the engine.
+    StubHostProcess stub({"--profile", profile_file(dir, "user_stall", R"({"admin_stall_method": "POST",
+        "admin_stall_ms": 600000, "admin_stall_path": "/api/v1/admin/users"})", "{}")});
+    auto users_on_host = [&] {
+        auto owned = owned_on_host(stub);
+        return std::count_if(owned.begin(), owned.end(), [](const std::string& s) { return s.rfind("user ", 0) == 0; });
+    };
+    kill_and_recover(stub, [&](const fs::path& out) {
+        return cells_with(out, "05-import.json") == 6 && users_on_host() == 6;
+    });
+    fs::remove_all(dir);
+}
+
 TEST_CASE("e2e runbook: kill -9 during the probes (import and access succeeded), then recover leaves nothing owned") {
     // The upstream stalls streams, holding every cell in step 10 once access is closed
     // (user, key, balance or subscription exist).
