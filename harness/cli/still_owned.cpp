@@ -27,10 +27,18 @@ std::string trimmed(std::string url) {
 
 std::string recover_command(const std::string& db, const RecoverTarget& t) {
     std::string cmd = fmt::format("crm-accept engine recover --db {} --host-url {}", shell_word(db), shell_word(t.url));
+    // A credential the scenario wrote literally has no variable to name, and the secret itself is
+    // never printed: the command names the engine's default variable and says, as a shell
+    // comment (the line still runs as printed), what to export first.
     if (!t.admin_api_key_env.empty()) {
         cmd += " --admin-key-env " + t.admin_api_key_env;
-    } else if (!t.admin_email.empty() && !t.admin_password_env.empty()) {
-        cmd += fmt::format(" --admin-email {} --admin-password-env {}", shell_word(t.admin_email), t.admin_password_env);
+    } else if (!t.admin_email.empty()) {
+        const bool literal = t.admin_password_env.empty();
+        cmd += fmt::format(" --admin-email {} --admin-password-env {}", shell_word(t.admin_email),
+                           literal ? "SUB2API_ADMIN_PASSWORD" : t.admin_password_env);
+        if (literal) cmd += "  # export SUB2API_ADMIN_PASSWORD=<the scenario's admin password> first";
+    } else {
+        cmd += "  # export SUB2API_ADMIN_KEY=<the scenario's admin key> first";
     }
     return cmd;
 }

@@ -12,8 +12,15 @@ TEST_CASE("still owned: the recover command names the run's admin variables, nev
     CHECK(recover_command("/s.db", {"http://h:1", "", "ops@example.com", "CRM_ADMIN_PASSWORD"}) ==
           "crm-accept engine recover --db /s.db --host-url http://h:1 --admin-email ops@example.com "
           "--admin-password-env CRM_ADMIN_PASSWORD");
-    // A key written literally in the scenario: the engine's default variable, no flag.
-    CHECK(recover_command("/s.db", {"http://h:1", "", "", ""}) == "crm-accept engine recover --db /s.db --host-url http://h:1");
+    // A key written literally in the scenario: the engine's default variable, and what to export.
+    CHECK(recover_command("/s.db", {"http://h:1", "", "", ""}) ==
+          "crm-accept engine recover --db /s.db --host-url http://h:1"
+          "  # export SUB2API_ADMIN_KEY=<the scenario's admin key> first");
+    // A literal password: the login still works through the default password variable.
+    CHECK(recover_command("/s.db", {"http://h:1", "", "ops@example.com", ""}) ==
+          "crm-accept engine recover --db /s.db --host-url http://h:1 --admin-email ops@example.com "
+          "--admin-password-env SUB2API_ADMIN_PASSWORD"
+          "  # export SUB2API_ADMIN_PASSWORD=<the scenario's admin password> first");
 }
 
 TEST_CASE("still owned: a state path with spaces or quotes is quoted for the shell") {
