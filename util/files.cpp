@@ -68,4 +68,16 @@ Result<void> write_atomic(const fs::path& path, std::string_view bytes, unsigned
     return {};
 }
 
+std::string sanitize_name(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+                  c == '-';
+        out += ok ? c : '-';
+    }
+    if (out.empty() || out == "." || out == "..") out = "_";
+    return out;
+}
+
 }  // namespace crm::util

@@ -17,4 +17,8 @@ namespace crm::util {
 [[nodiscard]] Result<void> write_atomic(const std::filesystem::path& path, std::string_view bytes,
                                         unsigned mode = 0644);
 
+// Keeps [A-Za-z0-9._-] and maps every other byte to '-', so the result is one safe path
+// component ("", "." and ".." become "_").
+[[nodiscard]] std::string sanitize_name(std::string_view s);
+
 }  // namespace crm::util

@@ -227,7 +227,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         return ExitCode::harness_error;
     }
     std::vector<runner::CellReport> reports;
-    std::vector<gate::CellResult> results;
+    std::vector<gate::CellDecision> cell_decisions;
     json::array merged_cells;
     for (auto& [idx, entry] : cells) {
         auto& [src, report] = entry;
@@ -237,14 +237,17 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
             ctx.err << fmt::format("merge: copy {}: {}\n", src.string(), ec.message());
             return ExitCode::harness_error;
         }
-        results.push_back({report.cell.id, report.cause, report.verdict, report.cell.expected_cause});
+        // Each cell keeps the decision its shard made (recorded in its 21-summary.json).
+        cell_decisions.push_back(report.gate_decision());
         json::object entry_json{{"index", idx},
                                 {"cell", report.cell.id},
                                 {"mode", scenario::to_string(report.cell.mode)},
                                 {"pack", report.cell.pack},
                                 {"provider", report.cell.provider},
                                 {"expected_cause",
-                                 report.cell.expected_cause ? json::value(*report.cell.expected_cause) : nullptr}};
+                                 report.cell.expected_cause
+                                     ? json::value(classify::to_string(*report.cell.expected_cause))
+                                     : nullptr}};
         // The shard's plan travels with the cell, so verify checks the merged bundle the same way.
         if (auto it = plans.find(report.cell.id); it != plans.end()) entry_json["artifacts"] = it->second;
         merged_cells.push_back(std::move(entry_json));
@@ -252,7 +255,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     }
     std::optional<std::chrono::seconds> age;
     if (auto t = parse_iso(oldest_start)) age = std::chrono::seconds(std::time(nullptr) - *t);
-    auto decision = gate::decide(results, policy, age);
+    auto decision = gate::decide_run(std::move(cell_decisions), policy, age);
     for (auto& n : notes) decision.notes.push_back(std::move(n));
 
     runner::RunFacts facts;
@@ -298,7 +301,8 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         }
         ctx.out << util::pretty(s);
     } else {
-        for (const auto& c : reports) ctx.out << fmt::format("{:<36} {}\n", c.cell.id, c.cause);
+        for (const auto& c : reports)
+            ctx.out << fmt::format("{:<36} {}\n", c.cell.id, classify::to_string(c.classification.cause));
         ctx.out << fmt::format("gate: {} (exit {})\nbundle: {}\n", summary.gate.passed ? "PASSED" : "FAILED",
                                summary.exit_code, writer->dir().string());
     }

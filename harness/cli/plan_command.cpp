@@ -53,7 +53,7 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
                                          {"pack", c.pack},
                                          {"provider", c.provider},
                                          {"profile", c.profile},
-                                         {"expected_cause", c.expected_cause ? json::value(*c.expected_cause) : nullptr},
+                                         {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
                                          {"artifacts", runner::plan_to_json(runner::plan_cell(c, s.steps))}});
         }
         root["cells"] = std::move(cells);
@@ -72,7 +72,7 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
     for (const auto& c : p->cells) {
         ctx.out << fmt::format("[{}] {}  ({}/{}{}{})\n", c.index, c.id, c.pack, c.provider,
                                c.profile.empty() ? "" : ", profile " + c.profile,
-                               c.expected_cause ? ", expects " + *c.expected_cause : "");
+                               c.expected_cause ? ", expects " + std::string(classify::to_string(*c.expected_cause)) : "");
         for (const auto& st : runner::plan_cell(c, s.steps)) {
             std::string files;
             for (const auto& f : st.files) files += (files.empty() ? "" : ", ") + c.id + "/" + f;

@@ -63,9 +63,10 @@ public:
         if (!m_enabled) return;
         std::lock_guard lock(m_mutex);
         if (m_tty) m_os << "\r\033[K";
-        std::string cause = r.started ? r.cause : "not run";
+        std::string cause = r.started ? std::string(classify::to_string(r.classification.cause)) : "not run";
         if (m_color) {
-            const char* col = r.verdict == "pass" ? "\033[32m" : r.verdict == "fail" ? "\033[31m" : "\033[33m";
+            const auto v = r.classification.verdict;
+            const char* col = v == classify::Verdict::pass ? "\033[32m" : v == classify::Verdict::fail ? "\033[31m" : "\033[33m";
             cause = fmt::format("{}{}\033[0m", col, cause);
         }
         m_os << fmt::format("[{:6.1f}s] done {} -> {}\n", elapsed(), r.cell.id, cause) << std::flush;
@@ -103,7 +104,7 @@ json::value matrix_json(const RunOptions& o, const cli::Prepared& p, const std::
             {"pack", c.pack},
             {"provider", c.provider},
             {"profile", c.profile},
-            {"expected_cause", c.expected_cause ? json::value(*c.expected_cause) : nullptr},
+            {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
             {"artifacts", evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)))}});
     }
     r["cells_total"] = p.all_cells.size();
@@ -119,10 +120,10 @@ void print_table(std::ostream& os, const std::vector<runner::CellReport>& cells,
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const auto& c = cells[i];
         std::string gate_s = !c.started ? "not run" : c.interrupted ? "interrupted" : gate::to_string(gate.cells[i].outcome);
-        std::string cause = c.started ? c.cause : "-";
+        std::string cause = c.started ? std::string(classify::to_string(c.classification.cause)) : "-";
         std::string line = fmt::format("{:<14} {:<12} {:<28} {:<20} {:>7.2f}s  {}", scenario::to_string(c.cell.mode),
                                        c.cell.provider, cause, gate_s, c.elapsed_ms / 1000.0,
-                                       c.cell.expected_cause.value_or("-"));
+                                       c.cell.expected_cause ? classify::to_string(*c.cell.expected_cause) : "-");
         if (color && c.started) {
             const char* col = gate.cells[i].passed ? "\033[32m" : "\033[31m";
             line = fmt::format("{}{}\033[0m", col, line);
@@ -294,9 +295,10 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     facts.interrupted = ctx.interrupted.load() ||
                         std::any_of(reports.begin(), reports.end(), [](const auto& r) { return r.interrupted; });
     facts.ended_at = runner::now_iso_with_offset();
-    std::vector<gate::CellResult> results;
-    for (const auto& r : reports) results.push_back({r.cell.id, r.cause, r.verdict, r.cell.expected_cause});
-    auto decision = gate::decide(results, policy);
+    // Each cell was decided once, when it finished; the run combines those decisions.
+    std::vector<gate::CellDecision> cell_decisions;
+    for (const auto& r : reports) cell_decisions.push_back(r.gate_decision());
+    auto decision = gate::decide_run(std::move(cell_decisions), policy);
     ExitCode code = facts.interrupted ? ExitCode::interrupted : decision.exit_code;
     auto summary = runner::to_run_summary(facts, reports, decision, to_int(code));
     // An interrupted run stays `incomplete` in 00-run.json: it is never reported as passing.

@@ -81,10 +81,10 @@ inline constexpr std::string_view k_tpl_cell_summary_md = R"crm_tpl(# {{{mode}}}
 
 ## Steps
 
-| step | state |
-|---|---|
+| step | state | ms |
+|---|---|---:|
 {{#steps}}
-| {{{name}}} | {{{state}}} |
+| {{{name}}} | {{{state}}} | {{{elapsed_ms}}} |
 {{/steps}}
 )crm_tpl";
 

@@ -43,42 +43,43 @@ std::string junit_xml(const RunSummary& s) {
             // Never tested, not a failure of the harness: skipped, like every untested cell.
             ++skipped;
             body = "      <skipped message=\"not run: the run was interrupted before this cell started\"/>\n";
-        } else if (c.gate_outcome == "expectation_met" && c.verdict != classify::Verdict::pass) {
+        } else if (c.gate_outcome == gate::CellOutcome::expectation_met && c.verdict != classify::Verdict::pass) {
             body = fmt::format("      <system-out>{}</system-out>\n",
-                               xml_escape("expected cause met: " + cause + ": " + c.explanation));
-        } else if (c.gate_outcome == "known_failure" &&
+                               xml_escape("expected cause met: " + cause + ": " + c.explanation_with_gate()));
+        } else if (c.gate_outcome == gate::CellOutcome::known_failure &&
                    c.verdict != classify::Verdict::pass) {
             ++skipped;
             body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape("known failure (baseline): " + cause));
-        } else if (c.gate_outcome == "expectation_mismatch" || c.gate_outcome == "stale_baseline") {
+        } else if (c.gate_outcome == gate::CellOutcome::expectation_mismatch ||
+                   c.gate_outcome == gate::CellOutcome::stale_baseline) {
             ++failures;
             std::string expected = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : "?";
-            std::string msg = c.gate_outcome == "stale_baseline"
+            std::string msg = c.gate_outcome == gate::CellOutcome::stale_baseline
                                   ? "stale baseline: listed failure now " + cause
                                   : "expected " + expected + ", got " + cause;
             body = fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n", xml_escape(msg),
-                               xml_escape(c.gate_outcome), xml_escape(c.explanation));
+                               xml_escape(c.gate_word()), xml_escape(c.explanation_with_gate()));
         } else {
             switch (c.verdict) {
                 case classify::Verdict::pass:
                     if (classify::is_noted_pass(c.cause)) {
-                        body = fmt::format("      <system-out>{}</system-out>\n", xml_escape(cause + ": " + c.explanation));
+                        body = fmt::format("      <system-out>{}</system-out>\n", xml_escape(cause + ": " + c.explanation_with_gate()));
                     }
                     break;
                 case classify::Verdict::fail:
                     ++failures;
                     body = fmt::format("      <failure message=\"{}\" type=\"fail\">{}</failure>\n", xml_escape(cause),
-                                       xml_escape(c.explanation));
+                                       xml_escape(c.explanation_with_gate()));
                     break;
                 case classify::Verdict::error:
                     ++errors;
                     body = fmt::format("      <error message=\"{}\" type=\"error\">{}</error>\n", xml_escape(cause),
-                                       xml_escape(c.explanation));
+                                       xml_escape(c.explanation_with_gate()));
                     break;
                 case classify::Verdict::blocked:
                 case classify::Verdict::inconclusive:
                     ++skipped;
-                    body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(cause + ": " + c.explanation));
+                    body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(cause + ": " + c.explanation_with_gate()));
                     break;
             }
         }

@@ -135,9 +135,9 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         cv["cause"] = cause_word(c);
         cv["verdict"] = verdict_word(c);
         cv["not_run"] = c.not_run;
-        cv["gate_outcome"] = txt(c.gate_outcome);
+        cv["gate_outcome"] = txt(c.gate_word());
         cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
-        cv["explanation"] = markdown ? md_cell(c.explanation) : c.explanation;
+        cv["explanation"] = markdown ? md_cell(c.explanation_with_gate()) : c.explanation_with_gate();
         cells.emplace_back(std::move(cv));
         if (std::find(modes.begin(), modes.end(), c.mode) == modes.end()) modes.push_back(c.mode);
         if (std::find(providers.begin(), providers.end(), c.provider) == providers.end()) providers.push_back(c.provider);
@@ -175,8 +175,8 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
                                           {"cause", cause_word(c)},
                                           {"verdict", verdict_word(c)},
                                           {"css", verdict_css(c)},
-                                          {"gate_outcome", c.gate_outcome},
-                                          {"explanation", c.explanation},
+                                          {"gate_outcome", c.gate_word()},
+                                          {"explanation", c.explanation_with_gate()},
                                           {"link", c.folder() + "/21-summary.md"}});
         }
         rows.emplace_back(json::object{{"mode", m}, {"cells", std::move(row)}});
@@ -189,6 +189,7 @@ json::object cell_view(const CellSummary& c, const std::set<std::string>& presen
     json::object o = to_json(c);
     o["blocks_release"] = classify::blocks_release_by_default(c.cause);
     o["has_expected"] = c.expected_cause.has_value();
+    o["explanation"] = c.explanation_with_gate();
     o["has_notes"] = !c.notes.empty();
     json::array notes;
     for (const auto& n : c.notes) notes.emplace_back(json::object{{"text", n}});
@@ -200,8 +201,10 @@ json::object cell_view(const CellSummary& c, const std::set<std::string>& presen
     }
     o["artifacts"] = std::move(artifacts);
     json::array steps;
-    for (const auto& [name, state] : c.steps) {
-        steps.emplace_back(json::object{{"name", md_cell(name)}, {"state", std::string(to_string(state))}});
+    for (const auto& st : c.steps) {
+        steps.emplace_back(json::object{{"name", md_cell(st.label())},
+                                        {"state", std::string(to_string(st.state))},
+                                        {"elapsed_ms", fmt::format("{:.0f}", st.elapsed_ms)}});
     }
     o["steps"] = std::move(steps);
     return o;

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <map>
+
+#include "harness/matrix/matrix.hpp"
 
 namespace crm::harness::evidence {
 
@@ -13,6 +16,7 @@ std::string_view to_string(StepState s) noexcept {
         case StepState::ran: return "ran";
         case StepState::skipped: return "skipped";
         case StepState::failed: return "failed";
+        case StepState::not_reached: return "not_reached";
     }
     return "failed";
 }
@@ -21,25 +25,24 @@ std::optional<StepState> parse_step_state(std::string_view s) noexcept {
     if (s == "ran") return StepState::ran;
     if (s == "skipped") return StepState::skipped;
     if (s == "failed") return StepState::failed;
+    if (s == "not_reached") return StepState::not_reached;
     return std::nullopt;
 }
 
-std::string sanitize_name(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '.' || c == '_' || c == '-';
-        out += ok ? c : '-';
-    }
-    if (out.empty() || out == "." || out == "..") out = "_";
-    return out;
+std::string StepRecord::label() const { return fmt::format("{:02}-{}", number, name); }
+
+std::string_view CellSummary::gate_word() const {
+    if (not_run) return k_not_run;
+    if (interrupted) return "interrupted";
+    return gate::to_string(gate_outcome);
 }
 
-std::string CellSummary::folder() const {
-    std::string f = sanitize_name(mode) + "__" + sanitize_name(provider);
-    return host.empty() ? f : sanitize_name(host) + "__" + f;
+std::string CellSummary::explanation_with_gate() const {
+    if (gate_reason.empty() || not_run) return explanation;
+    return fmt::format("{} Gate: {}.", explanation, gate_reason);
 }
+
+std::string CellSummary::folder() const { return matrix::cell_folder(host, mode, provider); }
 
 json::object to_json(const CellSummary& c) {
     json::object o;
@@ -53,7 +56,8 @@ json::object to_json(const CellSummary& c) {
     o["blocks_release_by_default"] = !c.not_run && classify::blocks_release_by_default(c.cause);
     if (c.expected_cause) o["expected_cause"] = std::string(classify::to_string(*c.expected_cause));
     else o["expected_cause"] = nullptr;
-    o["gate_outcome"] = c.gate_outcome;
+    o["gate_outcome"] = c.gate_word();
+    o["gate_reason"] = c.gate_reason;
     o["required"] = c.required;
     o["explanation"] = c.explanation;
     o["rule_id"] = c.rule_id;
@@ -65,8 +69,14 @@ json::object to_json(const CellSummary& c) {
     for (const auto& n : c.notes) notes.emplace_back(n);
     o["notes"] = std::move(notes);
     json::array steps;  // an array keeps the pipeline order
-    for (const auto& [name, state] : c.steps) {
-        steps.emplace_back(json::object{{"name", name}, {"state", std::string(to_string(state))}});
+    for (const auto& st : c.steps) {
+        json::object so{{"number", st.number},
+                        {"name", st.label()},
+                        {"state", std::string(to_string(st.state))},
+                        {"elapsed_ms", st.elapsed_ms},
+                        {"network_ms", st.network_ms}};
+        if (!st.note.empty()) so["note"] = st.note;
+        steps.emplace_back(std::move(so));
     }
     o["steps"] = std::move(steps);
     return o;
@@ -182,6 +192,26 @@ struct Reader {
     }
 };
 
+// {"number": 9, "name": "09-models", "state": "ran", ...}. The number comes from "number", or
+// from the name's two-digit prefix in summaries that have no "number"; both must agree.
+std::optional<StepRecord> step_from_json(const json::value& v) {
+    auto label = util::get_string(v, "name");
+    auto state = parse_step_state(util::get_string(v, "state").value_or(""));
+    if (!label || !state) return std::nullopt;
+    auto dash = label->find('-');
+    if (dash == std::string::npos || dash == 0) return std::nullopt;
+    StepRecord st;
+    auto [end, ec] = std::from_chars(label->data(), label->data() + dash, st.number);
+    if (ec != std::errc{} || end != label->data() + dash) return std::nullopt;
+    if (auto n = util::get_int(v, "number"); n && *n != st.number) return std::nullopt;
+    st.name = label->substr(dash + 1);
+    st.state = *state;
+    st.note = util::get_string(v, "note").value_or("");
+    st.elapsed_ms = util::get_number(v, "elapsed_ms").value_or(0);
+    st.network_ms = util::get_number(v, "network_ms").value_or(0);
+    return st;
+}
+
 }  // namespace
 
 util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view source) {
@@ -196,7 +226,9 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     r.str("cause", cause);
     r.str("verdict", verdict);
     r.str("expected_cause", expected);
-    r.str("gate_outcome", c.gate_outcome);
+    std::string outcome;
+    r.str("gate_outcome", outcome);
+    r.str("gate_reason", c.gate_reason);
     r.str("explanation", c.explanation);
     r.str("rule_id", c.rule_id);
     r.integer("elapsed_ms", c.elapsed_ms);
@@ -204,6 +236,11 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     r.strings("artifacts", c.artifacts);
     if (util::find(v, "notes")) r.strings("notes", c.notes);  // bundles before notes have none
     c.not_run = verdict == k_not_run;  // a cell that never ran has neither cause nor verdict
+    c.interrupted = outcome == "interrupted";
+    if (!c.not_run && !c.interrupted) {
+        if (auto po = gate::parse_outcome(outcome)) c.gate_outcome = *po;
+        else r.bad("gate_outcome", fmt::format("unknown gate outcome '{}'", outcome));
+    }
     if (!c.not_run) {
         if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
         else r.bad("cause", fmt::format("unknown cause '{}'", cause));
@@ -216,13 +253,12 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     }
     if (const auto* steps = util::find(v, "steps"); steps && steps->is_array()) {
         for (const auto& s : steps->get_array()) {
-            auto name = util::get_string(s, "name");
-            auto state = parse_step_state(util::get_string(s, "state").value_or(""));
-            if (!name || !state) {
-                r.bad("steps", "each step needs a name and a state ran|skipped|failed");
+            auto step = step_from_json(s);
+            if (!step) {
+                r.bad("steps", "each step needs a name \"NN-<step>\" and a state ran|skipped|failed|not_reached");
                 break;
             }
-            c.steps.emplace_back(*name, *state);
+            c.steps.push_back(std::move(*step));
         }
     }
     if (!r.error.empty()) return util::fail(util::ErrorCode::invalid_input, r.error);

@@ -9,16 +9,34 @@
 #include <vector>
 
 #include "harness/classify/cause.hpp"
+#include "harness/gate/gate.hpp"
 #include "util/error.hpp"
+#include "util/files.hpp"
 #include "util/json.hpp"
 
 namespace crm::harness::evidence {
 
 inline constexpr int k_schema_version = 1;
 
-enum class StepState { ran, skipped, failed };
+// ran: the step ran to the end; failed: it ran and stopped the cell; skipped: switched off by the
+// scenario (or the other mode's variant); not_reached: an earlier step stopped the cell.
+enum class StepState { ran, skipped, failed, not_reached };
 [[nodiscard]] std::string_view to_string(StepState s) noexcept;
 [[nodiscard]] std::optional<StepState> parse_step_state(std::string_view s) noexcept;
+
+// One step of a finished cell, as the pipeline ran it and 21-summary.json records it.
+struct StepRecord {
+    int number = 0;
+    std::string name;  // the plan's short name: "models", "chat_stream"
+    StepState state = StepState::not_reached;
+    std::string note;  // one line: why it was skipped, what stopped it
+    double elapsed_ms = 0;
+    double network_ms = 0;  // the part of elapsed_ms spent waiting on the network
+
+    // "NN-<name>" ("09-models"): the step's name in 21-summary.json and the artifact plan.
+    [[nodiscard]] std::string label() const;
+    friend bool operator==(const StepRecord&, const StepRecord&) = default;
+};
 
 struct CellSummary {
     std::string host;                 // host name on a matrix with several hosts, "" otherwise
@@ -28,22 +46,32 @@ struct CellSummary {
     classify::Cause cause = classify::Cause::harness_error;
     classify::Verdict verdict = classify::Verdict::error;
     std::optional<classify::Cause> expected_cause;  // from the scenario / baseline
-    std::string gate_outcome;         // the gate's word for this cell: pass | fail | expected_failure | stale_baseline | ...
+    // The gate's decision for this cell (gate::decide_cell), made once by the run. A cell that
+    // never started or stopped before its summary is not_run (see not_run / interrupted).
+    gate::CellOutcome gate_outcome = gate::CellOutcome::not_run;
+    std::string gate_reason;          // the decision's one line
     std::string explanation;          // the classifier's paragraph
     std::string rule_id;              // the rule that produced the cause
     std::int64_t elapsed_ms = 0;
     std::vector<std::string> artifacts;  // proving artifacts, relative to the cell folder
     std::vector<std::string> notes;      // non-blocking observations (they never change the cause)
-    std::vector<std::pair<std::string, StepState>> steps;  // in pipeline order: {"09-models", ran}
+    std::vector<StepRecord> steps;    // in pipeline order
     bool required = true;             // a required cell can fail the gate
     // The cell never started (the run was interrupted first): cause and verdict say nothing, and
     // every format shows it as "not_run" (summary.json cause/verdict, JUnit <skipped/>, a grey
     // report cell), never as a harness error. Such a run is interrupted, so its bundle is
     // incomplete and its gate does not pass.
     bool not_run = false;
+    // The cell started but the run was interrupted before its summary: its gate word is
+    // "interrupted".
+    bool interrupted = false;
 
-    // "<mode>__<provider>" ("<host>__<mode>__<provider>" when host is set), sanitised to
-    // [A-Za-z0-9._-].
+    // The gate word every format shows: "not_run", "interrupted", or gate::to_string(gate_outcome).
+    [[nodiscard]] std::string_view gate_word() const;
+    // The explanation followed by the gate's reason, as reports show it.
+    [[nodiscard]] std::string explanation_with_gate() const;
+
+    // matrix::cell_folder of host, mode and provider: the same name the run wrote.
     [[nodiscard]] std::string folder() const;
     friend bool operator==(const CellSummary&, const CellSummary&) = default;
 };
@@ -110,7 +138,6 @@ void mark_bundle_failed(RunSummary& s, std::size_t audit_hits, std::vector<std::
 [[nodiscard]] util::Result<RunSummary> run_summary_from_json(const util::json::value& v, std::string_view source);
 [[nodiscard]] util::Result<CellSummary> cell_from_json(const util::json::value& v, std::string_view source);
 
-// Keeps [A-Za-z0-9._-], maps everything else to '-' (folder and file name parts).
-[[nodiscard]] std::string sanitize_name(std::string_view s);
+using util::sanitize_name;
 
 }  // namespace crm::harness::evidence

@@ -64,9 +64,11 @@ util::Result<Baseline> parse_baseline(std::string_view text, std::string_view so
         if (!cell || cell->empty()) return bad(scenario::child_path(path, "cell"), "is required");
         entry.cell = *cell;
         if (b.find(entry.cell)) return bad(scenario::child_path(path, "cell"), "duplicate entry for this cell");
-        entry.cause = util::get_string(e, "cause");
-        if (entry.cause && !classify::parse_cause(*entry.cause))
-            return bad(scenario::child_path(path, "cause"), fmt::format("unknown cause \"{}\"", *entry.cause));
+        if (auto name = util::get_string(e, "cause")) {
+            entry.cause = classify::parse_cause(*name);
+            if (!entry.cause)
+                return bad(scenario::child_path(path, "cause"), fmt::format("unknown cause \"{}\"", *name));
+        }
         entry.reason = util::get_string(e, "reason").value_or("");
         entry.bundle = util::get_string(e, "bundle").value_or("");
         entry.expires = util::get_string(e, "expires");

@@ -16,13 +16,14 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/classify/cause.hpp"
 #include "util/error.hpp"
 
 namespace crm::harness::gate {
 
 struct BaselineEntry {
     std::string cell;
-    std::optional<std::string> cause;
+    std::optional<classify::Cause> cause;
     std::string reason;
     std::string bundle;
     std::optional<std::string> expires;  // YYYY-MM-DD (UTC)

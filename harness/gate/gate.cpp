@@ -20,8 +20,23 @@ const char* to_string(CellOutcome o) noexcept {
         case CellOutcome::not_passing: return "not_passing";
         case CellOutcome::environment_error: return "environment_error";
         case CellOutcome::harness_error: return "harness_error";
+        case CellOutcome::not_run: return "not_run";
     }
     return "unknown";
+}
+
+std::optional<CellOutcome> parse_outcome(std::string_view name) noexcept {
+    for (auto o : {CellOutcome::passed, CellOutcome::expectation_met, CellOutcome::known_failure,
+                   CellOutcome::expectation_mismatch, CellOutcome::stale_baseline, CellOutcome::blocking_failure,
+                   CellOutcome::not_passing, CellOutcome::environment_error, CellOutcome::harness_error,
+                   CellOutcome::not_run}) {
+        if (name == to_string(o)) return o;
+    }
+    return std::nullopt;
+}
+
+bool outcome_passes(CellOutcome o) noexcept {
+    return o == CellOutcome::passed || o == CellOutcome::expectation_met || o == CellOutcome::known_failure;
 }
 
 std::string today_utc() {
@@ -35,18 +50,18 @@ std::string today_utc() {
 
 namespace {
 
-bool is_blocking(const std::string& cause, const GatePolicyInput& policy) {
+bool is_blocking(classify::Cause cause, const GatePolicyInput& policy) {
     if (policy.blocking_causes) {
         const auto& b = *policy.blocking_causes;
         return std::find(b.begin(), b.end(), cause) != b.end();
     }
-    auto known = classify::parse_cause(cause);
-    return known ? classify::blocks_release_by_default(*known) : true;  // an unknown cause is never waved through
+    return classify::blocks_release_by_default(cause);
 }
 
 int severity(CellOutcome o) {
     switch (o) {
-        case CellOutcome::harness_error: return 3;
+        case CellOutcome::harness_error:
+        case CellOutcome::not_run: return 3;
         case CellOutcome::expectation_mismatch:
         case CellOutcome::stale_baseline:
         case CellOutcome::blocking_failure: return 2;
@@ -59,77 +74,71 @@ int severity(CellOutcome o) {
 }  // namespace
 
 CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy, std::string_view today) {
+    using classify::Cause;
+    using classify::Verdict;
+    const auto cause = classify::to_string(cell.cause);
+    const auto verdict = classify::to_string(cell.verdict);
     CellDecision d;
     d.cell = cell.cell;
-    const bool verdict_pass = cell.verdict == "pass";
-    if (cell.expected_cause) {
-        if (cell.cause == *cell.expected_cause) {
-            d.outcome = CellOutcome::expectation_met;
-            d.reason = fmt::format("expected {} and observed it", cell.cause);
-        } else {
-            d.outcome = CellOutcome::expectation_mismatch;
-            d.passed = false;
-            d.reason = fmt::format("expected {} but observed {}", *cell.expected_cause, cell.cause);
-        }
+    const bool verdict_pass = cell.verdict == Verdict::pass;
+    auto decided = [&](CellOutcome outcome, std::string reason) {
+        d.outcome = outcome;
+        d.passed = outcome_passes(outcome);
+        d.reason = std::move(reason);
         return d;
+    };
+    if (cell.expected_cause) {
+        if (cell.cause == *cell.expected_cause)
+            return decided(CellOutcome::expectation_met, fmt::format("expected {} and observed it", cause));
+        return decided(CellOutcome::expectation_mismatch,
+                       fmt::format("expected {} but observed {}", classify::to_string(*cell.expected_cause), cause));
     }
     const BaselineEntry* entry = policy.baseline ? policy.baseline->find(cell.cell) : nullptr;
     std::string today_s = today.empty() ? today_utc() : std::string(today);
     if (entry && entry->expires && *entry->expires < today_s) entry = nullptr;
     if (entry) {
-        if (verdict_pass) {
-            d.outcome = CellOutcome::stale_baseline;
-            d.passed = false;
-            d.reason = fmt::format("baseline lists this cell as failing but it is {} now: remove the stale entry",
-                                   cell.cause);
-            return d;
-        }
-        if (!entry->cause || *entry->cause == cell.cause) {
-            d.outcome = CellOutcome::known_failure;
-            d.reason = fmt::format("known failure {} excused by baseline{}", cell.cause,
-                                   entry->reason.empty() ? "" : ": " + entry->reason);
-            return d;
-        }
+        if (verdict_pass)
+            return decided(CellOutcome::stale_baseline,
+                           fmt::format("baseline lists this cell as failing but it is {} now: remove the stale entry",
+                                       cause));
+        if (!entry->cause || *entry->cause == cell.cause)
+            return decided(CellOutcome::known_failure,
+                           fmt::format("known failure {} excused by baseline{}", cause,
+                                       entry->reason.empty() ? "" : ": " + entry->reason));
     }
-    if (verdict_pass) {
-        d.outcome = CellOutcome::passed;
-        d.reason = cell.cause;
-        return d;
-    }
-    d.passed = false;
-    if (cell.cause == "harness_error") {
-        d.outcome = CellOutcome::harness_error;
-        d.reason = "the harness could not test this cell";
-    } else if (cell.verdict == "error") {
+    if (verdict_pass) return decided(CellOutcome::passed, std::string(cause));
+    if (cell.cause == Cause::harness_error) {
+        decided(CellOutcome::harness_error, "the harness could not test this cell");
+    } else if (cell.verdict == Verdict::error) {
         // Blocking or not, an unreachable or refusing host proves nothing about the product.
-        d.outcome = CellOutcome::environment_error;
-        d.reason = fmt::format("{}: the host could not be tested, so the gate cannot pass", cell.cause);
+        decided(CellOutcome::environment_error,
+                fmt::format("{}: the host could not be tested, so the gate cannot pass", cause));
     } else if (is_blocking(cell.cause, policy)) {
-        d.outcome = CellOutcome::blocking_failure;
-        d.reason = fmt::format("{} blocks the release", cell.cause);
+        decided(CellOutcome::blocking_failure, fmt::format("{} blocks the release", cause));
     } else {
-        d.outcome = CellOutcome::not_passing;
-        d.reason = fmt::format("{} ({}) keeps the gate from passing", cell.cause, cell.verdict);
+        decided(CellOutcome::not_passing, fmt::format("{} ({}) keeps the gate from passing", cause, verdict));
     }
-    if (entry && entry->cause)
-        d.reason += fmt::format(" (baseline expects {})", *entry->cause);
+    if (entry && entry->cause) d.reason += fmt::format(" (baseline expects {})", classify::to_string(*entry->cause));
     return d;
 }
 
-GateDecision decide(const std::vector<CellResult>& cells, const GatePolicyInput& policy,
-                    std::optional<std::chrono::seconds> evidence_age, std::string_view today) {
+CellDecision not_run(std::string cell, std::string reason) {
+    return CellDecision{std::move(cell), CellOutcome::not_run, false, std::move(reason)};
+}
+
+GateDecision decide_run(std::vector<CellDecision> cells, const GatePolicyInput& policy,
+                        std::optional<std::chrono::seconds> evidence_age, std::string_view today) {
     GateDecision g;
     std::string today_s = today.empty() ? today_utc() : std::string(today);
     int worst = 0;
-    for (const auto& c : cells) {
-        g.cells.push_back(decide_cell(c, policy, today_s));
-        worst = std::max(worst, severity(g.cells.back().outcome));
-    }
+    for (const auto& c : cells) worst = std::max(worst, severity(c.outcome));
+    g.cells = std::move(cells);
     if (policy.baseline) {
         for (const auto& e : policy.baseline->entries) {
             if (e.expires && *e.expires < today_s)
                 g.notes.push_back(fmt::format("baseline entry for {} expired on {}", e.cell, *e.expires));
-            bool present = std::any_of(cells.begin(), cells.end(), [&](const CellResult& c) { return c.cell == e.cell; });
+            bool present =
+                std::any_of(g.cells.begin(), g.cells.end(), [&](const CellDecision& c) { return c.cell == e.cell; });
             if (!present) g.notes.push_back(fmt::format("baseline entry for {} matched no cell of this run", e.cell));
         }
     }
@@ -147,6 +156,15 @@ GateDecision decide(const std::vector<CellResult>& cells, const GatePolicyInput&
     }
     g.passed = worst == 0;
     return g;
+}
+
+GateDecision decide(const std::vector<CellResult>& cells, const GatePolicyInput& policy,
+                    std::optional<std::chrono::seconds> evidence_age, std::string_view today) {
+    std::string today_s = today.empty() ? today_utc() : std::string(today);
+    std::vector<CellDecision> decisions;
+    decisions.reserve(cells.size());
+    for (const auto& c : cells) decisions.push_back(decide_cell(c, policy, today_s));
+    return decide_run(std::move(decisions), policy, evidence_age, today_s);
 }
 
 util::json::value GateDecision::to_json() const {

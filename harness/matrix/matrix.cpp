@@ -27,16 +27,20 @@ std::vector<Cell> expand(const scenario::Scenario& s) {
                 c.provider = prov.provider;
                 c.profile = prov.profile;
                 if (auto it = prov.expect.find(mode); it != prov.expect.end()) c.expected_cause = it->second;
-                c.id = fmt::format("{}__{}", scenario::to_string(mode), prov.provider);
                 // Only a matrix with several hosts needs the host in the id: single-host bundles
-                // keep the spec's "<mode>__<provider>" folder names.
+                // keep "<mode>__<provider>" folder names.
                 c.host_in_id = s.hosts.size() > 1;
-                if (c.host_in_id) c.id = fmt::format("{}__{}", c.host_name, c.id);
+                c.id = cell_folder(c.host_in_id ? c.host_name : "", scenario::to_string(mode), prov.provider);
                 cells.push_back(std::move(c));
             }
         }
     }
     return cells;
+}
+
+std::string cell_folder(std::string_view host, std::string_view mode, std::string_view provider) {
+    std::string f = util::sanitize_name(mode) + "__" + util::sanitize_name(provider);
+    return host.empty() ? f : util::sanitize_name(host) + "__" + f;
 }
 
 bool glob_match(std::string_view pat, std::string_view text) {

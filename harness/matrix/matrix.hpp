@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/classify/cause.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "util/error.hpp"
 
@@ -21,8 +22,7 @@ namespace crm::harness::matrix {
 
 struct Cell {
     std::size_t index = 0;  // position in the full expansion
-    std::string id;         // folder name: "<mode>__<provider>", "<host>__<mode>__<provider>" when
-                            // the matrix has more than one host
+    std::string id;         // cell_folder(host_in_id ? host_name : "", mode, provider)
     std::size_t host_index = 0;
     std::string host_name;
     bool host_in_id = false;  // the id (and the cell folder) carries host_name
@@ -31,11 +31,17 @@ struct Cell {
     std::string pack;
     std::string provider;
     std::string profile;  // stub upstream profile ("" = host-wide)
-    std::optional<std::string> expected_cause;
+    std::optional<classify::Cause> expected_cause;
     friend bool operator==(const Cell&, const Cell&) = default;
 };
 
 [[nodiscard]] std::vector<Cell> expand(const scenario::Scenario& scenario);
+
+// The one name of a cell's folder, used by the matrix, the bundle writer and every reader:
+// "<mode>__<provider>", or "<host>__<mode>__<provider>" when `host` is not empty (a matrix with
+// several hosts), each part sanitised to [A-Za-z0-9._-] (a host name "box:8080" gives
+// "box-8080"), so the id and the folder never differ.
+[[nodiscard]] std::string cell_folder(std::string_view host, std::string_view mode, std::string_view provider);
 
 // Glob match (`*`, `?`) of one pattern against a cell id.
 [[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);

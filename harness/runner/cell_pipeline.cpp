@@ -109,6 +109,8 @@ private:
     std::optional<probes::gateway::ProbeTarget> upstream_target(std::string_view stem);
     bool do_rollback();
     void do_summary();
+    // Marks the cell as one the harness could not vouch for (cause harness_error).
+    void harness_error(std::string explanation);
 
     PipelineDeps& m_deps;
     const matrix::Cell& m_cell;
@@ -151,28 +153,27 @@ bool CellRun::step(int number, Fn&& fn) {
     }
     StepRecord rec;
     rec.number = number;
-    rec.step = planned ? planned->step : std::to_string(number);
+    rec.name = planned ? planned->step : std::to_string(number);
     if (m_stopped) {
-        rec.status = "not_reached";
+        rec.state = StepState::not_reached;
         m_report.steps.push_back(rec);
         return false;
     }
     if (planned && !planned->enabled) {
-        rec.status = "skipped";
+        rec.state = StepState::skipped;
         rec.note = planned->skip_reason;
         m_report.steps.push_back(rec);
         return true;
     }
-    m_events.step_started(m_cell, number, rec.step);
+    m_events.step_started(m_cell, number, rec.name);
     auto t0 = Clock::now();
     bool go_on = fn();
     rec.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-    // Every step but the local ones (00 resolve, 03 pack) waits on the network.
-    if (number != 0 && number != 3) {
+    if (!planned || planned->touches_network) {
         rec.network_ms = rec.elapsed_ms;
         m_report.network_ms += rec.elapsed_ms;
     }
-    rec.status = go_on ? "done" : "failed";
+    rec.state = go_on ? StepState::ran : StepState::failed;
     m_report.steps.push_back(rec);
     if (!go_on) m_stopped = true;
     return go_on;
@@ -189,7 +190,8 @@ bool CellRun::do_cell() {
     o["provider"] = m_cell.provider;
     if (const auto* pack = m_deps.packs.find_pack(m_cell.pack)) o["pack_version"] = pack->version;
     o["profile"] = m_cell.profile;
-    o["expected_cause"] = m_cell.expected_cause ? json::value(*m_cell.expected_cause) : json::value(nullptr);
+    o["expected_cause"] =
+        m_cell.expected_cause ? json::value(classify::to_string(*m_cell.expected_cause)) : json::value(nullptr);
     o["host"] = json::object{{"name", m_cell.host_name}, {"url", m_host.target.url},
                              {"kind", scenario::to_string(m_host.kind)}};
     o["resource_prefix"] = m_prefix;
@@ -455,27 +457,21 @@ bool CellRun::do_rollback() {
 }
 
 void CellRun::do_summary() {
-    auto c = classify::classify(m_obs, m_deps.rules);
-    m_report.cause = std::string(classify::to_string(c.cause));
-    m_report.verdict = std::string(classify::to_string(c.verdict));
-    m_report.explanation = c.explanation;
-    m_report.evidence = c.evidence;
-    m_report.rule_id = c.rule_id;
-    m_report.notes = c.notes;
-    if (!m_write_errors.empty()) {
-        // Evidence we could not write is evidence we cannot vouch for.
-        m_report.cause = "harness_error";
-        m_report.verdict = "error";
-        m_report.explanation = "could not write artifacts: " + m_write_errors.front();
-    }
-    m_report.gate = gate::decide_cell({m_cell.id, m_report.cause, m_report.verdict, m_cell.expected_cause},
-                                      m_deps.gate);
+    m_report.classification = classify::classify(m_obs, m_deps.rules);
+    // Evidence we could not write is evidence we cannot vouch for.
+    if (!m_write_errors.empty()) harness_error("could not write artifacts: " + m_write_errors.front());
+    m_report.decision = gate::decide_cell(m_report.gate_input(), m_deps.gate);
     m_report.finished = true;
     if (auto r = m_deps.sink.write_cell_summary(m_report, classify::to_json(m_obs)); !r) {
-        m_report.cause = "harness_error";
-        m_report.verdict = "error";
-        m_report.explanation = "could not write 21-summary: " + r.error().message;
+        harness_error("could not write 21-summary: " + r.error().message);
+        m_report.decision = gate::decide_cell(m_report.gate_input(), m_deps.gate);
     }
+}
+
+void CellRun::harness_error(std::string explanation) {
+    m_report.classification.cause = classify::Cause::harness_error;
+    m_report.classification.verdict = classify::Verdict::error;
+    m_report.classification.explanation = std::move(explanation);
 }
 
 CellReport CellRun::run() {
@@ -518,14 +514,15 @@ CellReport CellRun::run() {
         do_rollback();
         double ms = std::chrono::duration<double, std::milli>(Clock::now() - r0).count();
         m_report.network_ms += ms;
-        m_report.steps.push_back({20, "rollback", "done", interrupted ? "interrupted: rolled back" : "", ms, ms});
+        m_report.steps.push_back(
+            {20, "rollback", StepState::ran, interrupted ? "interrupted: rolled back" : "", ms, ms});
     } else {
         step(20, [&] { return do_rollback(); });
     }
     m_stopped = stopped_before;
     if (interrupted) {
         m_report.interrupted = true;
-        m_report.explanation = "interrupted: stopped probing";
+        m_report.classification.explanation = "interrupted: stopped probing";
         m_report.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
         return m_report;
     }

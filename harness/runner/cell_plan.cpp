@@ -13,12 +13,14 @@ std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::Ste
     std::vector<PlannedStep> p;
     auto add = [&](int n, std::string step, std::vector<std::string> files, std::string desc, bool enabled = true,
                    std::string why = {}) {
-        p.push_back({n, std::move(step), std::move(files), enabled, std::move(why), std::move(desc)});
+        p.push_back({n, std::move(step), std::move(files), enabled, true, std::move(why), std::move(desc)});
     };
     add(0, "cell", {"00-cell.json"}, "resolved cell: scenario + sha256, mode, provider, pack, host, tool version");
+    p.back().touches_network = false;
     add(1, "host_health", {"01-host-health.json"}, "GET /health, GET /api/v1/settings/public");
     add(2, "host_capabilities", {"02-host-capabilities.json"}, "admin auth, compliance gate, channels, key route, platforms");
     add(3, "pack", {"03-pack.json"}, "resolved provider definition (secrets redacted)");
+    p.back().touches_network = false;
     add(4, "preview", {"04-preview.json"}, "host changes the engine plans (dry run)");
     add(5, "import", {"05-import.json"}, "import batch: groups, accounts, channel");
     add(6, "account_probe", {"06-account-probe.json"}, "POST /api/v1/admin/accounts/:id/test per account");
@@ -40,6 +42,7 @@ std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::Ste
     add(20, "rollback", {"20-rollback.json"}, "rollback + host read-back proving nothing owned is left", sw.rollback,
         sw.rollback ? "" : "steps.rollback is false");
     add(21, "summary", {"21-summary.json", "21-summary.md"}, "cell verdict: cause, verdict, explanation, evidence");
+    p.back().touches_network = false;
     return p;
 }
 
@@ -63,6 +66,7 @@ util::json::value plan_to_json(const std::vector<PlannedStep>& steps) {
         for (const auto& f : s.files) files.emplace_back(f);
         o["files"] = std::move(files);
         o["enabled"] = s.enabled;
+        o["touches_network"] = s.touches_network;
         if (!s.enabled) o["skip_reason"] = s.skip_reason;
         o["description"] = s.description;
         arr.push_back(std::move(o));

@@ -16,6 +16,7 @@ struct PlannedStep {
     std::string step;                // short name: "host_health", "chat_stream", ...
     std::vector<std::string> files;  // artifact file names in the cell folder
     bool enabled = true;             // false: recorded as skipped
+    bool touches_network = true;     // its time counts as a network wait (false: 00, 03, 21)
     std::string skip_reason;         // why (a step switch, the other mode's 08 variant)
     std::string description;
 };

@@ -23,30 +23,26 @@ util::Result<void> EvidenceSink::write_cell_summary(const CellReport& report, co
     return m_writer.write_cell_summary(to_cell_summary(report), &observations);
 }
 
-evidence::CellSummary to_cell_summary(const CellReport& r, const gate::CellDecision* decision) {
+evidence::CellSummary to_cell_summary(const CellReport& r) {
     evidence::CellSummary c;
     if (r.cell.host_in_id) c.host = r.cell.host_name;
     c.mode = scenario::to_string(r.cell.mode);
     c.provider = r.cell.provider;
     c.pack = r.cell.pack;
-    c.cause = classify::parse_cause(r.cause).value_or(classify::Cause::harness_error);
-    c.verdict = classify::parse_verdict(r.verdict).value_or(classify::Verdict::error);
-    if (r.cell.expected_cause) c.expected_cause = classify::parse_cause(*r.cell.expected_cause);
-    const gate::CellDecision& d = decision ? *decision : r.gate;
+    c.cause = r.classification.cause;
+    c.verdict = r.classification.verdict;
+    c.expected_cause = r.cell.expected_cause;
     c.not_run = !r.started;
-    c.gate_outcome = !r.started ? "not_run" : r.interrupted ? "interrupted" : gate::to_string(d.outcome);
-    c.explanation = r.explanation;
-    if (!d.reason.empty() && r.started) c.explanation = fmt::format("{} Gate: {}.", r.explanation, d.reason);
-    c.rule_id = r.rule_id;
+    c.interrupted = r.started && r.interrupted;
+    const auto d = r.gate_decision();
+    c.gate_outcome = d.outcome;
+    if (r.started) c.gate_reason = d.reason;
+    c.explanation = r.classification.explanation;
+    c.rule_id = r.classification.rule_id;
     c.elapsed_ms = static_cast<std::int64_t>(r.elapsed_ms);
-    c.artifacts = r.evidence;
-    c.notes = r.notes;
-    for (const auto& s : r.steps) {
-        auto state = s.status == "done"     ? evidence::StepState::ran
-                     : s.status == "failed" ? evidence::StepState::failed
-                                            : evidence::StepState::skipped;
-        c.steps.emplace_back(step_name(s.number, s.step), state);
-    }
+    c.artifacts = r.classification.evidence;
+    c.notes = r.classification.notes;
+    c.steps = r.steps;
     return c;
 }
 
@@ -66,8 +62,7 @@ evidence::RunSummary to_run_summary(const RunFacts& f, const std::vector<CellRep
     s.engine_state = f.engine_state;
     s.argv = f.argv;
     s.matrix = f.matrix;
-    for (std::size_t i = 0; i < cells.size(); ++i)
-        s.cells.push_back(to_cell_summary(cells[i], i < gate.cells.size() ? &gate.cells[i] : nullptr));
+    for (const auto& c : cells) s.cells.push_back(to_cell_summary(c));
     s.gate.passed = gate.passed && !f.interrupted;
     s.gate.decision = f.interrupted ? "interrupted" : gate.passed ? "passed" : "failed";
     int failing = 0;
@@ -102,32 +97,25 @@ util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
     if (!v) return std::unexpected(v.error());
     auto c = evidence::cell_from_json(*v, path.string());
     if (!c) return std::unexpected(c.error());
+    auto mode = scenario::parse_mode(c->mode);
+    if (!mode)
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: mode: unknown mode '{}'", path.string(), c->mode));
     CellReport r;
     r.cell.id = cell_dir.filename().string();
     r.cell.index = fallback_index;
     r.cell.host_name = c->host;
     r.cell.host_in_id = !c->host.empty();
-    r.cell.mode = scenario::parse_mode(c->mode).value_or(scenario::Mode::self_service);
+    r.cell.mode = *mode;
     r.cell.provider = c->provider;
     r.cell.pack = c->pack;
-    if (c->expected_cause) r.cell.expected_cause = std::string(classify::to_string(*c->expected_cause));
+    r.cell.expected_cause = c->expected_cause;
     r.started = true;
-    r.finished = true;
-    r.cause = std::string(classify::to_string(c->cause));
-    r.verdict = std::string(classify::to_string(c->verdict));
-    r.explanation = c->explanation;
-    r.rule_id = c->rule_id;
-    r.evidence = c->artifacts;
-    r.notes = c->notes;
+    r.finished = !c->interrupted;
+    r.interrupted = c->interrupted;
+    r.classification = {c->cause, c->verdict, c->explanation, c->artifacts, c->rule_id, c->notes};
+    if (!c->interrupted) r.decision = gate::CellDecision{r.cell.id, c->gate_outcome, gate::outcome_passes(c->gate_outcome), c->gate_reason};
     r.elapsed_ms = static_cast<double>(c->elapsed_ms);
-    for (const auto& [name, state] : c->steps) {
-        StepRecord s;
-        s.number = std::atoi(name.c_str());
-        auto dash = name.find('-');
-        s.step = dash == std::string::npos ? name : name.substr(dash + 1);
-        s.status = state == evidence::StepState::ran ? "done" : state == evidence::StepState::failed ? "failed" : "skipped";
-        r.steps.push_back(std::move(s));
-    }
+    r.steps = c->steps;
     return r;
 }
 

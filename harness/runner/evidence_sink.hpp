@@ -27,8 +27,8 @@ private:
     evidence::BundleWriter& m_writer;
 };
 
-// `decision` is the run gate's per-cell decision when known (finalize), else the report's own.
-[[nodiscard]] evidence::CellSummary to_cell_summary(const CellReport& report, const gate::CellDecision* decision = nullptr);
+// The evidence model of a cell: its classification, steps and its own gate decision.
+[[nodiscard]] evidence::CellSummary to_cell_summary(const CellReport& report);
 
 struct RunFacts {
     std::string scenario_name, scenario_path, scenario_sha256, label;
@@ -43,8 +43,9 @@ struct RunFacts {
 [[nodiscard]] evidence::RunSummary to_run_summary(const RunFacts& facts, const std::vector<CellReport>& cells,
                                                   const gate::GateDecision& gate, int exit_code);
 
-// A finished cell read back from <bundle>/<cell>/21-summary.json; `index` from 00-run.json's
-// matrix (cells_selected[].index by cell id), else `fallback_index`.
+// A finished cell read back from <bundle>/<cell>/21-summary.json, with the decision recorded
+// there; `index` from 00-run.json's matrix (cells_selected[].index by cell id), else
+// `fallback_index`. An unknown mode, cause, verdict, gate outcome or step is an error.
 [[nodiscard]] util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
                                                         std::size_t fallback_index);
 // cell id -> matrix index, from a bundle's 00-run.json.

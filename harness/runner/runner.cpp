@@ -29,10 +29,13 @@ std::vector<CellReport> run_cells(const std::vector<matrix::Cell>& cells, CellEx
             } catch (const std::exception& e) {
                 // A bug in a step must not take the other cells down; it is this cell's
                 // harness_error.
+                // A bug is never an expected outcome: the decision is harness_error whatever the
+                // scenario planted.
+                r = CellReport{};
                 r.cell = cells[i];
-                r.cause = "harness_error";
-                r.verdict = "error";
-                r.explanation = std::string("internal error: ") + e.what();
+                r.classification.explanation = std::string("internal error: ") + e.what();
+                r.decision = gate::CellDecision{cells[i].id, gate::CellOutcome::harness_error, false,
+                                                "internal error in the harness"};
             }
             r.started = true;
             reports[i] = std::move(r);
@@ -51,54 +54,19 @@ std::vector<CellReport> run_cells(const std::vector<matrix::Cell>& cells, CellEx
     for (auto& r : reports) {
         if (!r.started) {
             r.interrupted = true;
-            r.explanation = "not started: the run was interrupted";
+            r.classification.explanation = "not started: the run was interrupted";
         }
     }
     return reports;
 }
 
-util::json::value CellReport::to_json() const {
-    util::json::object o;
-    o["cell"] = cell.id;
-    o["index"] = cell.index;
-    o["host"] = cell.host_name;
-    o["mode"] = scenario::to_string(cell.mode);
-    o["pack"] = cell.pack;
-    o["provider"] = cell.provider;
-    if (!cell.profile.empty()) o["profile"] = cell.profile;
-    o["expected_cause"] = cell.expected_cause ? util::json::value(*cell.expected_cause) : util::json::value(nullptr);
-    o["started"] = started;
-    o["finished"] = finished;
-    o["interrupted"] = interrupted;
-    o["cause"] = cause;
-    o["verdict"] = verdict;
-    o["explanation"] = explanation;
-    if (!rule_id.empty()) o["rule_id"] = rule_id;
-    util::json::array ev;
-    for (const auto& e : evidence) ev.emplace_back(e);
-    o["evidence"] = std::move(ev);
-    util::json::object g;
-    g["passed"] = gate.passed;
-    g["outcome"] = gate::to_string(gate.outcome);
-    g["reason"] = gate.reason;
-    o["gate"] = std::move(g);
-    o["imported"] = imported;
-    o["rolled_back"] = rolled_back;
-    o["started_at"] = started_at;
-    o["elapsed_ms"] = elapsed_ms;
-    o["network_ms"] = network_ms;
-    util::json::array steps_arr;
-    for (const auto& s : steps) {
-        util::json::object so;
-        so["number"] = s.number;
-        so["step"] = s.step;
-        so["status"] = s.status;
-        if (!s.note.empty()) so["note"] = s.note;
-        so["elapsed_ms"] = s.elapsed_ms;
-        steps_arr.push_back(std::move(so));
-    }
-    o["steps"] = std::move(steps_arr);
-    return o;
+gate::CellDecision CellReport::gate_decision() const {
+    if (decision) return *decision;
+    return gate::not_run(cell.id, started ? "interrupted before its summary" : "not started: the run was interrupted");
+}
+
+gate::CellResult CellReport::gate_input() const {
+    return {cell.id, classification.cause, classification.verdict, cell.expected_cause};
 }
 
 }  // namespace crm::harness::runner

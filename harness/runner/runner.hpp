@@ -11,24 +11,25 @@
 // threads at once (implementations synchronise).
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "harness/classify/classifier.hpp"
+#include "harness/evidence/run_summary.hpp"
 #include "harness/gate/gate.hpp"
 #include "harness/matrix/matrix.hpp"
 #include "util/json.hpp"
 
 namespace crm::harness::runner {
 
-struct StepRecord {
-    int number = 0;
-    std::string step;
-    std::string status;  // done | skipped | failed | not_reached
-    std::string note;    // one line (skip reason, error)
-    double elapsed_ms = 0;
-    double network_ms = 0;  // time spent waiting on HTTP in this step
-};
+using evidence::StepRecord;
+using evidence::StepState;
 
+// One cell as the run saw it: the matrix cell, how far it got, the classifier's result, its
+// steps, and the gate's decision for it. Everything downstream (the printed table, the run's
+// gate, 21-summary.json, summary.json, JUnit, the report) reads these typed fields; nothing
+// re-parses a cause or a step state from text.
 struct CellReport {
     matrix::Cell cell;
     bool started = false;
@@ -36,18 +37,18 @@ struct CellReport {
     bool interrupted = false;
     bool imported = false;
     bool rolled_back = false;  // owned host resources removed (by step 20 or the interrupt path)
-    std::string cause = "harness_error";
-    std::string verdict = "error";
-    std::string explanation;
-    std::string rule_id;
-    std::vector<std::string> evidence;
-    std::vector<std::string> notes;  // the classifier's non-blocking notes
-    std::vector<StepRecord> steps;
-    gate::CellDecision gate;
+    classify::Classification classification;  // harness_error until the classifier ran
+    std::vector<StepRecord> steps;             // pipeline order
+    // gate::decide_cell's decision, made once when the cell finished; empty for a cell that never
+    // started or stopped before its summary (gate_decision() then says not_run).
+    std::optional<gate::CellDecision> decision;
     std::string started_at;  // ISO-8601 with UTC offset
     double elapsed_ms = 0;
     double network_ms = 0;   // sum of network waits (the cell's share of the critical path)
-    [[nodiscard]] util::json::value to_json() const;
+
+    [[nodiscard]] gate::CellDecision gate_decision() const;
+    // The gate's input for this cell (its id, cause, verdict and expectation).
+    [[nodiscard]] gate::CellResult gate_input() const;
 };
 
 class RunEvents {

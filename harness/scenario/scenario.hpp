@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/classify/cause.hpp"
+
 namespace crm::harness::scenario {
 
 enum class HostKind { stub, real };
@@ -53,7 +55,7 @@ struct ProviderSpec {
     std::string profile;  // stub upstream profile for this provider ("" = the host-wide one)
     // Expected cause per mode (a planted fault asserted by the scenario). Absent = "should be
     // ready or excused by policy".
-    std::map<Mode, std::string> expect;
+    std::map<Mode, classify::Cause> expect;
     std::size_t line = 1;           // line of the provider entry
     std::size_t provider_line = 1;  // line of its "provider" key
     std::size_t profile_line = 1;
@@ -79,7 +81,7 @@ struct TimeoutSpec {
 };
 
 struct GatePolicy {
-    std::optional<std::vector<std::string>> blocking_causes;  // replaces the default blocking set
+    std::optional<std::vector<classify::Cause>> blocking_causes;  // replaces the default blocking set
     std::optional<std::chrono::seconds> max_evidence_age;
     std::string baseline;  // absolute path, "" = none
     friend bool operator==(const GatePolicy&, const GatePolicy&) = default;

@@ -244,12 +244,12 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     return h;
 }
 
-Result<std::string> parse_cause_name(const Ctx& ctx, const json::value& v, std::string_view path) {
+Result<classify::Cause> parse_cause_name(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (!v.is_string()) return std::unexpected(ctx.error(path, "must be a cause name (string)"));
-    std::string c(v.get_string());
-    if (!classify::parse_cause(c))
-        return std::unexpected(ctx.error(path, fmt::format("unknown cause \"{}\"", c)));
-    return c;
+    std::string_view name = v.get_string();
+    auto cause = classify::parse_cause(name);
+    if (!cause) return std::unexpected(ctx.error(path, fmt::format("unknown cause \"{}\"", name)));
+    return *cause;
 }
 
 Result<ProviderSpec> parse_provider(const Ctx& ctx, const json::value& v, std::string_view path,
@@ -344,7 +344,7 @@ Result<void> parse_gate(const Ctx& ctx, const json::value& v, const std::filesys
     CRM_TRY(o, ctx.object(v, "gate", {"blocking_causes", "max_evidence_age", "baseline"}));
     if (const auto* b = o->if_contains("blocking_causes")) {
         if (!b->is_array()) return std::unexpected(ctx.error("gate.blocking_causes", "must be an array of cause names"));
-        std::vector<std::string> causes;
+        std::vector<classify::Cause> causes;
         for (std::size_t i = 0; i < b->get_array().size(); ++i) {
             CRM_TRY(c, parse_cause_name(ctx, b->get_array()[i], element_path("gate.blocking_causes", i)));
             causes.push_back(c);

@@ -27,6 +27,20 @@ using crm::harness::classify::Cause;
 
 
 // Shaped like a real user key (sk- + 64 hex) and an admin key; generated, never real.
+// Step records from their "NN-name" labels, as a 21-summary.json lists them.
+inline std::vector<crm::harness::evidence::StepRecord> steps(
+    std::initializer_list<std::pair<std::string, crm::harness::evidence::StepState>> labelled) {
+    std::vector<crm::harness::evidence::StepRecord> out;
+    for (const auto& [label, state] : labelled) {
+        crm::harness::evidence::StepRecord r;
+        r.number = std::stoi(label.substr(0, 2));
+        r.name = label.substr(3);
+        r.state = state;
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
 inline const std::string k_user_key = "sk-" + std::string(32, 'a') + std::string(32, '7');
 inline const std::string k_admin_key = "admin-" + std::string(64, 'c');
 inline const std::string k_password = "Pa55word-for-probe-user";
@@ -54,20 +68,20 @@ inline RunSummary run_summary() {
     a.pack = "cn@1";
     a.cause = Cause::ready;
     a.verdict = crm::harness::classify::Verdict::pass;
-    a.gate_outcome = "pass";
+    a.gate_outcome = crm::harness::gate::CellOutcome::passed;
     a.explanation = "Ready.";
     a.artifacts = {"09-models.json", "10-chat.json"};
-    a.steps = {{"00-cell", StepState::ran},
-               {"09-models", StepState::ran},
-               {"10-chat", StepState::ran},
-               {"08-subscription-group-state", StepState::skipped}};
+    a.steps = steps({{"00-cell", StepState::ran},
+                     {"09-models", StepState::ran},
+                     {"10-chat", StepState::ran},
+                     {"08-subscription-group-state", StepState::skipped}});
     CellSummary b = a;
     b.mode = "subscription";
     b.cause = Cause::upstream_key_quota_issue;
     b.verdict = crm::harness::classify::Verdict::blocked;
-    b.gate_outcome = "blocked";
+    b.gate_outcome = crm::harness::gate::CellOutcome::not_passing;
     b.explanation = "Upstream 403 insufficient_user_quota for key " + k_user_key;
-    b.steps = {{"00-cell", StepState::ran}, {"02-host_capabilities", StepState::ran}, {"11-chat_stream", StepState::ran}};
+    b.steps = steps({{"00-cell", StepState::ran}, {"02-host_capabilities", StepState::ran}, {"11-chat_stream", StepState::ran}});
     s.cells = {a, b};
     s.gate = {false, "blocked", "only environment-blocked cells", {}};
     s.exit_code = 2;
@@ -82,8 +96,8 @@ inline crm::util::json::value plan_matrix(const std::vector<CellSummary>& cells,
     std::size_t index = 0;
     for (const auto& c : cells) {
         std::vector<PlannedArtifacts> plan{{"00-cell", {"00-cell.json"}}};
-        for (const auto& [name, state] : c.steps) {
-            if (auto it = files.find(name); it != files.end()) plan.push_back({name, it->second});
+        for (const auto& st : c.steps) {
+            if (auto it = files.find(st.label()); it != files.end()) plan.push_back({st.label(), it->second});
         }
         plan.push_back({"21-summary", {"21-summary.json", "21-summary.md"}});
         selected.push_back(crm::util::json::object{

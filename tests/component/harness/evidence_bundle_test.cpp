@@ -203,7 +203,7 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
     for (int t = 0; t < 4; ++t) {
         CellSummary c = run.cells.front();
         c.provider = "p" + std::to_string(t);
-        c.steps = {{"00-cell", StepState::ran}, {"10-chat", StepState::ran}};
+        c.steps = steps({{"00-cell", StepState::ran}, {"10-chat", StepState::ran}});
         cells.push_back(c);
     }
     run.cells = cells;

@@ -64,7 +64,8 @@ public:
         opt.idle = pc.idle;
         auto r = test::run_one_cell(ep, opt).report;
         cluster->stop();
-        return Outcome{r.cause, r.rule_id, r.explanation, r.finished, r.notes};
+        return Outcome{std::string(crm::harness::classify::to_string(r.classification.cause)), r.classification.rule_id, r.classification.explanation, r.finished,
+                       r.classification.notes};
     }
 
 private:

@@ -72,7 +72,8 @@ Outcome run_with(const StepFault& f, stubs::StubOptions o = {}, const std::strin
     };
     auto r = test::run_one_cell(cluster->endpoints(), opt);
     cluster->stop();
-    Outcome out{r.report.cause, r.report.rule_id, r.report.explanation, r.report.notes, r.report.finished, false, {}, {}};
+    Outcome out{std::string(crm::harness::classify::to_string(r.report.classification.cause)), r.report.classification.rule_id,
+                r.report.classification.explanation, r.report.classification.notes, r.report.finished, false, {}, {}};
     if (r.verified) {
         out.verify_clean = r.verified->clean();
         out.verify_text = harness::evidence::describe(*r.verified);

@@ -56,7 +56,8 @@ Outcome run_cell(const std::string& host_url_override, const std::string& upstre
     cluster->stop();
     std::error_code ec;
     fs::remove_all(dir, ec);
-    return Outcome{r.cause, r.rule_id, r.explanation};
+    return Outcome{std::string(crm::harness::classify::to_string(r.classification.cause)), r.classification.rule_id,
+                   r.classification.explanation};
 }
 
 }  // namespace

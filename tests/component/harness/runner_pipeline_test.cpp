@@ -49,12 +49,12 @@ TEST_CASE("pipeline: a healthy stub cell is ready, writes 00..21 and leaves noth
     Fixture f("healthy");
     auto out = f.run();
     const auto& r = out.report;
-    INFO(r.explanation);
-    CHECK(r.cause == "ready");
+    INFO(r.classification.explanation);
+    CHECK(r.classification.cause == classify::Cause::ready);
     CHECK(r.finished);
     CHECK(r.imported);
     CHECK(r.rolled_back);
-    CHECK(r.gate.passed);
+    CHECK(r.gate_decision().passed);
     auto cell_dir = out.bundle_dir / "subscription__deepseek";
     for (const char* file : {"00-cell.json", "05-import.json", "08-subscription-group-state.json", "11-chat-stream.sse",
                              "17-upstream-models.headers.txt", "20-rollback.json", "21-summary.md"}) {
@@ -82,10 +82,10 @@ TEST_CASE("pipeline: switched-off steps are recorded as skipped and write nothin
         s.steps.upstream_probes = false;
     });
     const auto& r = out.report;
-    CHECK(r.cause == "ready");
+    CHECK(r.classification.cause == classify::Cause::ready);
     int skipped = 0;
     for (const auto& st : r.steps) {
-        if (st.status == "skipped") ++skipped;
+        if (st.state == runner::StepState::skipped) ++skipped;
     }
     CHECK(skipped == 3);
     CHECK_FALSE(fs::exists(out.bundle_dir / "subscription__deepseek" / "11-chat-stream.sse"));
@@ -95,8 +95,8 @@ TEST_CASE("pipeline: switched-off steps are recorded as skipped and write nothin
 TEST_CASE("pipeline: an upstream whose quota is exhausted is upstream_key_quota_issue") {
     Fixture f("upstream_quota_exhausted");
     auto r = f.run().report;
-    INFO(r.explanation);
-    CHECK(r.cause == "upstream_key_quota_issue");
-    CHECK(r.verdict == "blocked");
-    CHECK_FALSE(r.gate.passed);
+    INFO(r.classification.explanation);
+    CHECK(r.classification.cause == classify::Cause::upstream_key_quota_issue);
+    CHECK(r.classification.verdict == classify::Verdict::blocked);
+    CHECK_FALSE(r.gate_decision().passed);
 }

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <stdexcept>
 #include <mutex>
 #include <thread>
 
@@ -38,8 +39,8 @@ public:
         --m_running;
         runner::CellReport r;
         r.cell = cell;
-        r.cause = "ready";
-        r.verdict = "pass";
+        r.classification.cause = classify::Cause::ready;
+        r.classification.verdict = classify::Verdict::pass;
         r.finished = true;
         return r;
     }
@@ -52,6 +53,14 @@ private:
     std::mutex m_mutex;
     std::vector<std::string> m_order;
     std::atomic<bool>* m_interrupt;
+};
+
+// A step with a bug: it throws.
+class ThrowingExecutor final : public runner::CellExecutor {
+public:
+    runner::CellReport run_cell(const matrix::Cell&, const std::atomic<bool>&, runner::RunEvents&) override {
+        throw std::runtime_error("step 07 dereferenced nothing");
+    }
 };
 
 class CountingEvents final : public runner::RunEvents {
@@ -107,4 +116,26 @@ TEST_CASE("runner: once interrupted no further cell starts and unstarted cells a
         CHECK_FALSE(reports[i].started);
         CHECK(reports[i].interrupted);
     }
+}
+
+TEST_CASE("runner: a cell whose executor throws is a harness_error the gate never passes") {
+    ThrowingExecutor exec;
+    CountingEvents events;
+    std::atomic<bool> interrupted{false};
+    auto planted = cells(2);
+    // Even a planted harness_error expectation does not turn a bug into a pass.
+    planted[1].expected_cause = classify::Cause::harness_error;
+    auto reports = runner::run_cells(planted, exec, events, interrupted, 1);
+    REQUIRE(reports.size() == 2);
+    for (const auto& r : reports) {
+        CHECK(r.started);
+        CHECK(r.classification.cause == classify::Cause::harness_error);
+        CHECK(r.classification.explanation.find("dereferenced nothing") != std::string::npos);
+        REQUIRE(r.decision.has_value());
+        CHECK(r.decision->outcome == gate::CellOutcome::harness_error);
+        CHECK_FALSE(r.gate_decision().passed);
+    }
+    std::vector<gate::CellDecision> decisions;
+    for (const auto& r : reports) decisions.push_back(r.gate_decision());
+    CHECK(gate::decide_run(decisions, {}).exit_code == ExitCode::harness_error);
 }

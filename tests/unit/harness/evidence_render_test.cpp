@@ -14,6 +14,7 @@
 using namespace crm::harness::evidence;
 using crm::harness::classify::Cause;
 using crm::harness::classify::Verdict;
+using crm::harness::gate::CellOutcome;
 
 namespace {
 
@@ -27,9 +28,9 @@ CellSummary make_cell(std::string mode, std::string provider, Cause cause, std::
     c.explanation = std::move(explanation);
     c.rule_id = "r";
     c.elapsed_ms = 1234;
-    c.gate_outcome = c.verdict == Verdict::pass ? "pass" : "fail";
+    c.gate_outcome = c.verdict == Verdict::pass ? CellOutcome::passed : CellOutcome::blocking_failure;
     c.artifacts = {"10-chat.json"};
-    c.steps = {{"09-models", StepState::ran}, {"08-subscription-group-state", StepState::skipped}};
+    c.steps = {{9, "models", StepState::ran, "", 12, 10}, {8, "subscription-group-state", StepState::skipped, "", 0, 0}};
     return c;
 }
 
@@ -72,12 +73,12 @@ TEST_CASE("evidence: junit escapes XML and maps verdicts to failure, error and s
     CHECK(xml_escape("tab\tnl\n") == "tab\tnl\n");
     auto run = make_run();
     run.cells.push_back(make_cell("self_service", "glm", Cause::model_not_exposed));
-    run.cells.back().gate_outcome = "known_failure";
+    run.cells.back().gate_outcome = CellOutcome::known_failure;
     run.cells.push_back(make_cell("self_service", "kimi", Cause::shared_host_residue, "3 foreign groups"));
     run.cells.push_back(make_cell("subscription", "glm", Cause::upstream_key_quota_issue));
-    run.cells.back().gate_outcome = "expectation_met";
+    run.cells.back().gate_outcome = CellOutcome::expectation_met;
     run.cells.push_back(make_cell("subscription", "kimi", Cause::ready));
-    run.cells.back().gate_outcome = "expectation_mismatch";
+    run.cells.back().gate_outcome = CellOutcome::expectation_mismatch;
     run.cells.back().expected_cause = Cause::transient_rate_limit;
     std::string x = junit_xml(run);
     CHECK(x.find("<system-out>expected cause met: upstream_key_quota_issue: why</system-out>") != std::string::npos);
@@ -214,7 +215,7 @@ TEST_CASE("evidence: a cell that never ran is not_run in summary.json, skipped i
     auto run = make_run();
     CellSummary never = make_cell("subscription", "kimi", Cause::harness_error, "not started: the run was interrupted");
     never.not_run = true;
-    never.gate_outcome = "not_run";
+    never.gate_outcome = CellOutcome::not_run;
     never.steps.clear();
     run.cells.push_back(never);
     run.interrupted = true;

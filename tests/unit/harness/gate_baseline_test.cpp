@@ -4,16 +4,21 @@
 #include <string_view>
 
 #include "harness/classify/cause.hpp"
+#include "harness/evidence/run_summary.hpp"
 #include "harness/gate/gate.hpp"
+#include "util/json.hpp"
 
 using namespace crm::harness;
 using crm::harness::ExitCode;
 
 namespace {
 
-gate::CellResult cell(std::string id, std::string cause, std::string verdict,
-                      std::optional<std::string> expected = std::nullopt) {
-    return {std::move(id), std::move(cause), std::move(verdict), std::move(expected)};
+// Test rows name causes and verdicts as the tables do; the gate itself takes enums.
+gate::CellResult cell(std::string id, std::string_view cause, std::string_view verdict,
+                      std::optional<std::string_view> expected = std::nullopt) {
+    gate::CellResult r{std::move(id), *classify::parse_cause(cause), *classify::parse_verdict(verdict), std::nullopt};
+    if (expected) r.expected_cause = *classify::parse_cause(*expected);
+    return r;
 }
 
 }  // namespace
@@ -53,7 +58,7 @@ TEST_CASE("gate: a blocking failure outranks blocked cells; harness errors outra
 
 TEST_CASE("gate: a blocking-causes override makes a blocked cause block the release") {
     gate::GatePolicyInput p;
-    p.blocking_causes = std::vector<std::string>{"upstream_key_quota_issue"};
+    p.blocking_causes = std::vector<classify::Cause>{classify::Cause::upstream_key_quota_issue};
     auto d = gate::decide({cell("a", "upstream_key_quota_issue", "blocked")}, p, {}, "2026-01-01");
     CHECK(d.exit_code == ExitCode::product_failure);
     auto e = gate::decide({cell("a", "model_not_exposed", "fail")}, p, {}, "2026-01-01");
@@ -170,8 +175,44 @@ TEST_CASE("gate: every cause gets the gate treatment of its spec verdict and blo
     }
 }
 
-TEST_CASE("gate: an unknown cause is never waved through") {
-    auto d = gate::decide_cell(cell("a", "no_such_cause", "blocked"), {}, "2026-01-01");
-    CHECK(d.outcome == gate::CellOutcome::blocking_failure);
-    CHECK_FALSE(d.passed);
+TEST_CASE("gate: an unknown cause is never waved through: it cannot reach the gate, reading it is an error") {
+    // The gate takes enums; the only way text becomes a cause is a reader, and readers refuse.
+    auto summary = crm::util::json::parse(
+        R"({"mode":"subscription","provider":"kimi","pack":"p@1","cause":"no_such_cause","verdict":"blocked",)"
+        R"("gate_outcome":"passed","explanation":"","rule_id":"","elapsed_ms":0,"artifacts":[],"steps":[]})");
+    auto c = evidence::cell_from_json(summary, "21-summary.json");
+    REQUIRE_FALSE(c.has_value());
+    CHECK(c.error().message.find("unknown cause 'no_such_cause'") != std::string::npos);
+    auto outcome = crm::util::json::parse(
+        R"({"mode":"subscription","provider":"kimi","pack":"p@1","cause":"ready","verdict":"pass",)"
+        R"("gate_outcome":"pass","explanation":"","rule_id":"","elapsed_ms":0,"artifacts":[],"steps":[]})");
+    auto o = evidence::cell_from_json(outcome, "21-summary.json");
+    REQUIRE_FALSE(o.has_value());
+    CHECK(o.error().message.find("unknown gate outcome 'pass'") != std::string::npos);
+}
+
+TEST_CASE("gate: a cell without a decision never passes, and the run combines the cells' own decisions") {
+    gate::CellDecision undecided;
+    CHECK_FALSE(undecided.passed);
+    CHECK(undecided.outcome == gate::CellOutcome::not_run);
+    auto ready = gate::decide_cell(cell("a", "ready", "pass"), {}, "2026-01-01");
+    auto run = gate::decide_run({ready, gate::not_run("b", "interrupted before its summary")}, {}, {}, "2026-01-01");
+    CHECK_FALSE(run.passed);
+    CHECK(run.exit_code == ExitCode::harness_error);
+    CHECK(run.cells[1].reason == "interrupted before its summary");
+    // decide_run never re-reads causes: a decision says what it says.
+    auto only_ready = gate::decide_run({ready}, {}, {}, "2026-01-01");
+    CHECK(only_ready.passed);
+}
+
+TEST_CASE("gate: outcome names round-trip, and only pass outcomes pass") {
+    for (auto o : {gate::CellOutcome::passed, gate::CellOutcome::expectation_met, gate::CellOutcome::known_failure,
+                   gate::CellOutcome::expectation_mismatch, gate::CellOutcome::stale_baseline,
+                   gate::CellOutcome::blocking_failure, gate::CellOutcome::not_passing,
+                   gate::CellOutcome::environment_error, gate::CellOutcome::harness_error, gate::CellOutcome::not_run}) {
+        CHECK(gate::parse_outcome(gate::to_string(o)) == o);
+    }
+    CHECK_FALSE(gate::parse_outcome("pass").has_value());
+    CHECK(gate::outcome_passes(gate::CellOutcome::known_failure));
+    CHECK_FALSE(gate::outcome_passes(gate::CellOutcome::not_run));
 }

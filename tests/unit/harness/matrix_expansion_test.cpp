@@ -17,7 +17,7 @@ namespace {
 
 scenario::Scenario three_by_two() {
     auto s = crm::test::three_providers_two_modes();
-    s.providers[2].expect[scenario::Mode::subscription] = "upstream_key_quota_issue";
+    s.providers[2].expect[scenario::Mode::subscription] = classify::Cause::upstream_key_quota_issue;
     return s;
 }
 
@@ -35,7 +35,7 @@ TEST_CASE("matrix: modes x providers expand in file order with stable indexes") 
                                                  "self_service__minimax", "subscription__deepseek",
                                                  "subscription__kimi", "subscription__minimax"});
     CHECK(cells[5].index == 5);
-    CHECK(cells[5].expected_cause == std::optional<std::string>("upstream_key_quota_issue"));
+    CHECK(cells[5].expected_cause == std::optional<classify::Cause>(classify::Cause::upstream_key_quota_issue));
     CHECK_FALSE(cells[2].expected_cause.has_value());
 }
 
@@ -65,6 +65,22 @@ TEST_CASE("matrix: two hosts give distinct cell ids and evidence folders equal t
     CHECK(id_set.size() == cells.size());
     CHECK(folder_set.size() == cells.size());
     CHECK(ids(matrix::filter_only(cells, "b__*__kimi")) == std::vector<std::string>{"b__self_service__kimi", "b__subscription__kimi"});
+}
+
+TEST_CASE("matrix: a host name with characters a folder cannot carry names one folder, the same for id and writer") {
+    auto s = three_by_two();
+    crm::test::two_hosts(s);
+    s.hosts[0].name = "box:8080";
+    auto cells = matrix::expand(s);
+    CHECK(cells[0].id == "box-8080__self_service__deepseek");
+    runner::CellReport r;
+    r.cell = cells[0];
+    auto summary = runner::to_cell_summary(r);
+    CHECK(summary.host == "box:8080");
+    CHECK(summary.folder() == cells[0].id);
+    auto back = evidence::cell_from_json(evidence::to_json(summary), "t");
+    REQUIRE(back.has_value());
+    CHECK(back->folder() == cells[0].id);
 }
 
 TEST_CASE("matrix: a hosts axis with a single host keeps the spec's <mode>__<provider> ids") {

@@ -56,8 +56,8 @@ TEST_CASE("scenario: a well-formed stub scenario parses with comments and traili
     CHECK(r->modes == std::vector<Mode>{Mode::self_service, Mode::subscription});
     REQUIRE(r->providers.size() == 3);
     CHECK(r->providers[1].profile == "host_chat_incompatible");
-    CHECK(r->providers[1].expect.at(Mode::self_service) == "host_compatibility_gap");
-    CHECK(r->providers[1].expect.at(Mode::subscription) == "host_compatibility_gap");
+    CHECK(r->providers[1].expect.at(Mode::self_service) == crm::harness::classify::Cause::host_compatibility_gap);
+    CHECK(r->providers[1].expect.at(Mode::subscription) == crm::harness::classify::Cause::host_compatibility_gap);
     CHECK(r->providers[2].expect.size() == 1);
     CHECK(r->providers[2].provider_line == 11);
     CHECK_FALSE(r->steps.stream_smoke);
