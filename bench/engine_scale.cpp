@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     auto http = probes::make_curl_transport();
     util::SecretRegistry secrets;
     engine::Engine eng(engine::EngineDeps{*store, *http, secrets, env, packs, nullptr, {}, engine::filesystem_reader()});
-    engine::HostTarget host{"stub", ep.host_url, {ep.admin_api_key, "", ""}, true, {}};
+    engine::HostTarget host{"stub", ep.host_url, {ep.admin_api_key, "", ""}, true, {}, {}};
 
     // 1. import
     auto calls0 = host_calls(**cluster);

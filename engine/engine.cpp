@@ -100,9 +100,10 @@ Result<void> Engine::install_pack(const std::string& pack_id) {
 Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& request) {
     auto provider = m_deps.packs.find(request.pack_id, request.provider);
     if (!provider) return std::unexpected(provider.error());
-    auto plan = plan_import(**provider, request, trimmed_url(host.url));
+    const Provider p = with_override(**provider, host.upstreams);
+    auto plan = plan_import(p, request, trimmed_url(host.url));
     if (!plan) return std::unexpected(plan.error());
-    if (auto key = resolve_key(**provider, m_deps.env, m_deps.read_file); !key) {
+    if (auto key = resolve_upstream_key(p, host.upstreams, m_deps.env, m_deps.read_file); !key) {
         plan->warnings.push_back(key.error().message);
     }
     // Reads only: name collisions the import would hit.
@@ -128,10 +129,10 @@ Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& 
 Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest& request) {
     auto provider = m_deps.packs.find(request.pack_id, request.provider);
     if (!provider) return std::unexpected(provider.error());
-    const Provider& p = **provider;
+    const Provider p = with_override(**provider, host.upstreams);
     auto plan = plan_import(p, request, trimmed_url(host.url));
     if (!plan) return std::unexpected(plan.error());
-    auto key = resolve_key(p, m_deps.env, m_deps.read_file, &m_deps.secrets);
+    auto key = resolve_upstream_key(p, host.upstreams, m_deps.env, m_deps.read_file, &m_deps.secrets);
     if (!key) return std::unexpected(key.error());
 
     CRM_CONNECT(ctx, host);

@@ -27,6 +27,7 @@
 #include "engine/model/outcomes.hpp"
 #include "engine/model/status.hpp"
 #include "engine/packs/pack_catalog.hpp"
+#include "engine/packs/upstream_override.hpp"
 #include "engine/store/state_store.hpp"
 #include "probes/http/transport.hpp"
 #include "probes/sub2api/admin_client.hpp"
@@ -43,6 +44,9 @@ struct HostTarget {
     probes::sub2api::AdminCredentials admin;
     bool accept_compliance = false;
     probes::Timeouts timeouts{};
+    // This host's own upstream per provider (a stub host's stub upstreams): preview and import
+    // use it in place of the pack's upstream_base_url and key_source. Empty for a real host.
+    UpstreamOverrides upstreams{};
 };
 
 struct ImportRequest {
@@ -91,7 +95,7 @@ struct EngineDeps {
     StateStore& store;
     probes::HttpTransport& http;
     util::SecretRegistry& secrets;
-    util::EnvLookup env;  // upstream keys (key_env); never the process env below the CLI
+    util::EnvLookup env;  // upstream keys (key_env) without a host override; never the process env below the CLI
     const PackCatalog& packs;
     EngineEvents* events = nullptr;
     // Test hook: called after every host write (create/update/delete) with the running count of

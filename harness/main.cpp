@@ -1,14 +1,19 @@
 // crm-accept: the composition root. Builds the real environment, registers the command table,
 // parses argv, runs the chosen command, and maps every outcome to one ExitCode. Exceptions are
 // bugs: they are caught here, once, and reported as harness errors.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/did_you_mean.hpp"
 #include "util/version.hpp"
 
 namespace {
@@ -47,15 +52,21 @@ int main(int argc, char** argv) {
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
 
-    // Usage errors are one line, naming what was wrong; an unknown verb is named as such (CLI11
-    // would only say that a subcommand is required).
+    // Usage errors are one line, naming what was wrong; an unknown command is named as such, with
+    // the command it is a typo of (CLI11 would only say that a subcommand is required).
     app.failure_message([](const CLI::App*, const CLI::Error& e) {
         return std::string("crm-accept: ") + e.what() + " (see --help)\n";
     });
     const auto known = app.get_subcommands([&](CLI::App* sub) { return argc > 1 && sub->check_name(argv[1]); });
     if (argc > 1 && argv[1][0] != '-' && known.empty()) {
-        std::cerr << "crm-accept: unknown command '" << argv[1]
-                  << "' (commands: run, plan, merge, verify, engine, stubhost; see --help)\n";
+        std::vector<std::string> names;
+        for (const auto* sub : app.get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+        if (auto near = crm::harness::cli::did_you_mean(argv[1], names)) {
+            std::cerr << fmt::format("crm-accept: unknown command '{}' (did you mean '{}'?)\n", argv[1], *near);
+        } else {
+            std::cerr << fmt::format("crm-accept: unknown command '{}' (commands: {}; see --help)\n", argv[1],
+                                     fmt::join(names, ", "));
+        }
         return crm::harness::to_int(ExitCode::usage);
     }
     try {

@@ -159,15 +159,16 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         return ExitCode::gate_passed;
     }
     // Every secret the run will use is registered before anything is named, printed or written:
-    // admin keys and passwords, the reused user's password (bring_up_hosts), the upstream keys
-    // (check_upstream_keys). From here on the registry scrubs and the folder name avoids them.
+    // admin keys and passwords, the reused user's password and the stub upstream keys
+    // (bring_up_hosts), the upstream keys read from the environment (check_upstream_keys). From
+    // here on the registry scrubs and the folder name avoids them.
     util::SecretRegistry secrets;
-    auto up = cli::bring_up_hosts(p, ctx.env, secrets);
+    auto up = cli::bring_up_hosts(p, secrets);
     if (!up) {
         ctx.err << "crm-accept run: " << up.error().message << "\n";
         return ExitCode::harness_error;
     }
-    if (auto keys = cli::check_upstream_keys(p.scenario, p.cells, up->packs, up->env, secrets); !keys) {
+    if (auto keys = cli::check_upstream_keys(p.scenario, p.cells, p.packs, up->hosts, ctx.env, secrets); !keys) {
         ctx.err << keys.error().message << "\n";
         return ExitCode::harness_error;
     }
@@ -246,8 +247,8 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
             leases.push_back(std::move(*l));
         }
     }
-    runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, up->env,
-                                                       up->packs, p.rules, sink, policy, token});
+    runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, ctx.env,
+                                                       p.packs, p.rules, sink, policy, token});
     std::ostream& progress_os = o.json ? ctx.err : ctx.out;
     ProgressPrinter printer(progress_os, ctx.stdout_is_tty && !o.json, ctx.color && !o.json, !o.quiet && ctx.stdout_is_tty);
     auto reports = runner::run_cells(p.cells, pipeline, printer, ctx.interrupted, o.jobs);

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 #include <set>
 
 #include "harness/evidence/verify.hpp"
@@ -34,16 +33,6 @@ std::string default_scenario_path(const util::EnvLookup& env) {
 }
 
 namespace {
-
-std::string base_url_var(const engine::Provider& p) {
-    // "${DEEPSEEK_BASE_URL:-https://...}" -> DEEPSEEK_BASE_URL
-    const auto& t = p.upstream_base_url_template;
-    auto open = t.find("${");
-    if (open == std::string::npos) return {};
-    auto end = t.find_first_of(":}", open + 2);
-    if (end == std::string::npos) return {};
-    return t.substr(open + 2, end - open - 2);
-}
 
 std::string stub_style(const engine::Provider& p) {
     auto has = [&](std::string_view s) {
@@ -125,13 +114,9 @@ std::expected<Prepared, PrepareError> prepare(const std::string& scenario_path, 
     return p;
 }
 
-util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLookup& env,
-                                     util::SecretRegistry& secrets) {
+util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, util::SecretRegistry& secrets) {
     HostsUp up;
     const auto& s = prepared.scenario;
-    // key env var / base-url var -> value, from the stub clusters (the last stub host wins for
-    // a provider; a hosts axis with several stub hosts shares upstream definitions).
-    auto overlay = std::make_shared<std::map<std::string, std::string, std::less<>>>();
     up.clusters.resize(s.hosts.size());
     for (std::size_t h = 0; h < s.hosts.size(); ++h) {
         const auto& host = s.hosts[h];
@@ -155,10 +140,12 @@ util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLo
         stubs::StubOptions opts;
         opts.host_profile = host.profile;
         opts.fork_admin_key_route = host.fork_admin_key_route;
+        std::vector<std::pair<std::string, std::string>> upstream_of;  // stub upstream name, qualified provider
         for (const auto& prov : s.providers) {
             auto def = prepared.packs.find(prov.pack, prov.provider);
             if (!def) return std::unexpected(def.error());
             opts.upstreams.push_back({prov.provider, stub_style(**def), prov.profile.empty() ? "healthy" : prov.profile});
+            upstream_of.emplace_back(prov.provider, (*def)->qualified_name());
         }
         auto cluster = stubs::StubCluster::start(opts);
         if (!cluster) return std::unexpected(cluster.error());
@@ -168,27 +155,16 @@ util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLo
         for (const auto& [name, key] : ep.upstream_keys) secrets.add(key);
         ctx.target.url = ep.host_url;
         ctx.target.admin = {ep.admin_api_key, ep.admin_email, ep.admin_password};
-        for (const auto& prov : s.providers) {
-            auto def = prepared.packs.find(prov.pack, prov.provider);
-            if (!def) continue;
-            if (auto it = ep.upstream_keys.find(prov.provider); it != ep.upstream_keys.end() && !(*def)->key_env.empty())
-                (*overlay)[(*def)->key_env] = it->second;
-            if (auto it = ep.upstream_urls.find(prov.provider); it != ep.upstream_urls.end()) {
-                auto var = base_url_var(**def);
-                if (!var.empty()) (*overlay)[var] = it->second;
-            }
+        // Each provider of this host reaches this cluster's own upstream, with its key.
+        for (const auto& [stub_name, qualified] : upstream_of) {
+            auto url = ep.upstream_urls.find(stub_name);
+            auto key = ep.upstream_keys.find(stub_name);
+            if (url == ep.upstream_urls.end() || key == ep.upstream_keys.end()) continue;
+            ctx.target.upstreams[qualified] = engine::UpstreamOverride{url->second, key->second};
         }
         up.clusters[h] = std::move(*cluster);
         up.hosts.push_back(std::move(ctx));
     }
-    util::EnvLookup base = env;
-    up.env = [overlay, base](std::string_view name) -> std::optional<std::string> {
-        if (auto it = overlay->find(name); it != overlay->end()) return it->second;
-        return base(name);
-    };
-    auto packs = engine::load_pack_dir(s.packs_dir, up.env);
-    if (!packs) return std::unexpected(packs.error());
-    up.packs = std::move(*packs);
     return up;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Everything `run` resolves before the first cell starts, in the CLI layer (the composition
-// root): the scenario, packs, references, baseline, rules, matrix selection, the in-process stub
-// hosts and the EnvLookup overlay that points the packs' key and base-URL variables at them.
-// Every input error here is reported before any network call.
+// root): the scenario, packs (loaded once, with the process environment), references, baseline,
+// rules, matrix selection, and the in-process stub hosts with the upstream overrides that point
+// each stub host's providers at its own stub upstreams. Every input error here is reported
+// before any network call.
 #include <memory>
 #include <optional>
 #include <string>
@@ -59,17 +60,16 @@ struct PrepareError {
                                                             const SelectionOptions& selection,
                                                             const std::string& rules_path);
 
-// Running stub hosts for the stub entries of the scenario (one cluster per stub host), plus the
-// env overlay and host contexts the pipeline needs.
+// Running stub hosts for the stub entries of the scenario (one cluster per stub host) and the
+// host contexts the pipeline needs. A stub host's context carries one upstream override per
+// scenario provider, naming that host's own stub upstream and key; a real host's has none.
 struct HostsUp {
     std::vector<std::unique_ptr<stubs::StubCluster>> clusters;  // by host index (null for real)
-    std::vector<runner::HostContext> hosts;
-    util::EnvLookup env;
-    engine::PackCatalog packs;  // reloaded through the overlay (stub upstream URLs)
+    std::vector<runner::HostContext> hosts;                     // by host index
 };
 
-// Starts the stubs, registers every credential in `secrets`. invalid_input/io on failure.
-[[nodiscard]] util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, const util::EnvLookup& env,
-                                                   util::SecretRegistry& secrets);
+// Starts the stubs, registers every credential in `secrets` (admin keys and passwords, the
+// reused user's password, every stub upstream key). invalid_input/io on failure.
+[[nodiscard]] util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, util::SecretRegistry& secrets);
 
 }  // namespace crm::harness::cli

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "engine/packs/key_source.hpp"
+#include "engine/packs/upstream_override.hpp"
 #include "harness/classify/classifier.hpp"
 #include "harness/classify/observations_json.hpp"
 #include "harness/runner/cell_plan.hpp"
@@ -122,7 +123,8 @@ private:
     engine::Engine m_engine;
     CellReport m_report;
     classify::CellObservations m_obs;
-    const engine::Provider* m_provider = nullptr;
+    // The cell's provider as its host reaches it (the host's upstream override applied).
+    std::optional<engine::Provider> m_provider;
     std::optional<std::int64_t> m_batch;
     std::string m_user_key;
     std::string m_upstream_key;
@@ -235,7 +237,7 @@ bool CellRun::do_pack() {
         m_obs.engine.harness_error = p.error().message;
         return false;
     }
-    m_provider = *p;
+    m_provider = engine::with_override(**p, m_host.target.upstreams);
     m_obs.smoke_model = m_provider->smoke_test_model;
     write_json("03-pack.json", m_provider->to_json());
     return true;
@@ -397,7 +399,8 @@ bool CellRun::do_reconcile() {
 
 std::optional<probes::gateway::ProbeTarget> CellRun::upstream_target(std::string_view stem) {
     if (m_upstream_key.empty()) {
-        auto key = engine::resolve_key(*m_provider, m_deps.env, engine::filesystem_reader(), &m_deps.secrets);
+        auto key = engine::resolve_upstream_key(*m_provider, m_host.target.upstreams, m_deps.env,
+                                                engine::filesystem_reader(), &m_deps.secrets);
         if (!key) {
             write_json(fmt::format("{}.json", stem), error_json(key.error()));
             write_text(fmt::format("{}.headers.txt", stem), "(not sent: no upstream key)\n");

@@ -8,6 +8,10 @@
 // per-cell resource name prefix, so parallel cells never collide on the host. When the run is
 // interrupted after the cell imported, the pipeline stops probing, rolls the batch back (even
 // when steps.rollback is off) and returns an interrupted report without 21-summary.
+//
+// A host's upstream overrides (HostTarget::upstreams) are the upstream its cells use: the
+// engine's import, the upstream-direct probes (17, 19) and the URL 03-pack.json shows. Without
+// one, the pack's expanded URL and key_source (through PipelineDeps::env) apply.
 #include <atomic>
 #include <optional>
 #include <string>
@@ -34,7 +38,7 @@ struct PipelineDeps {
     engine::StateStore& store;
     probes::HttpTransport& http;
     util::SecretRegistry& secrets;
-    util::EnvLookup env;  // pack ${VAR}s and upstream key env vars (an overlay for stub hosts)
+    util::EnvLookup env;  // upstream key variables of providers their host has no override for
     const engine::PackCatalog& packs;
     const classify::RuleSet& rules;
     ArtifactSink& sink;

@@ -132,6 +132,51 @@ TEST_CASE("e2e engine: bad input gets one line and its own exit code") {
     fs::remove_all(dir);
 }
 
+TEST_CASE("e2e engine: a mistyped verb gets did you mean and exits 64, touching nothing") {
+    auto dir = temp_dir("engine-verb");
+    const std::string db = (dir / "engine.db").string();
+    auto typo = run_cli({"engine", "rolback", "--db", db, "--batch", "1"});
+    CHECK(typo.exit_code == 64);
+    CHECK(typo.err == "crm-accept engine: unknown verb \"rolback\" (did you mean \"rollback\"?)\n");
+    CHECK(typo.out.empty());
+    CHECK_FALSE(fs::exists(db));
+
+    auto after_flags = run_cli({"engine", "--db", db, "stauts"});
+    CHECK(after_flags.exit_code == 64);
+    CHECK(after_flags.err == "crm-accept engine: unknown verb \"stauts\" (did you mean \"status\"?)\n");
+
+    auto far = run_cli({"engine", "frobnicate"});
+    CHECK(far.exit_code == 64);
+    CHECK(far.err == "crm-accept engine: unknown verb \"frobnicate\" (verbs: host-probe, install-pack, preview, "
+                     "import, access, status, rollback, reconcile, recover; see crm-accept engine --help)\n");
+
+    auto none = run_cli({"engine"});
+    CHECK(none.exit_code == 64);
+    CHECK(none.err.starts_with("crm-accept engine: a verb is required (host-probe, "));
+
+    // A verb still refuses a flag it does not have.
+    auto bad_flag = run_cli({"engine", "status", "--db", db, "--frob"});
+    CHECK(bad_flag.exit_code == 64);
+    CHECK(bad_flag.err.find("--frob") != std::string::npos);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e engine: --help lists every verb with its summary") {
+    auto help = run_cli({"engine", "--help"});
+    CHECK(help.exit_code == 0);
+    for (const char* line : {"host-probe", "install-pack", "preview", "import", "access", "status", "rollback",
+                             "reconcile", "recover", "Delete everything a batch owns and prove it by reading the host back"}) {
+        INFO(line);
+        CHECK(help.out.find(line) != std::string::npos);
+    }
+}
+
+TEST_CASE("e2e: a mistyped top-level command gets did you mean and exits 64") {
+    auto typo = run_cli({"rnu"});
+    CHECK(typo.exit_code == 64);
+    CHECK(typo.err == "crm-accept: unknown command 'rnu' (did you mean 'run'?)\n");
+}
+
 TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine state for rollback") {
     StubHostProcess stub;  // a separate process: to the run it is a real host
     REQUIRE_FALSE(stub.get("host_url").empty());
