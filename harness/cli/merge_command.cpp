@@ -17,6 +17,7 @@
 #include "harness/cli/command.hpp"
 #include "harness/gate/baseline.hpp"
 #include "harness/runner/cell_pipeline.hpp"
+#include "harness/evidence/bundle.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/verify.hpp"
 #include "harness/matrix/matrix.hpp"
@@ -58,7 +59,12 @@ ExitCode refuse(CommandContext& ctx, const evidence::Refusal& r) {
     return r.kind == evidence::RefusalKind::untrustworthy ? ExitCode::audit_failed : ExitCode::harness_error;
 }
 
-using MergedCells = std::map<std::size_t, std::pair<fs::path, runner::CellReport>>;
+struct MergedCell {
+    fs::path src;               // the cell folder in its shard
+    runner::CellReport report;  // read back through the bundle model, with its shard's decision
+    json::value plan;           // the shard's recorded artifact plan for the cell
+};
+using MergedCells = std::map<std::size_t, MergedCell>;
 
 std::string join_missing(const std::vector<std::string>& names) {
     std::string out;
@@ -74,36 +80,36 @@ std::string join_missing(const std::vector<std::string>& names) {
 std::optional<std::string> coverage_from_records(const std::vector<evidence::EarlierBundle>& shards,
                                                  const MergedCells& cells, const std::string& scen_path) {
     const auto& first = shards.front();
-    if (first.only.empty()) {
-        if (first.cells_total == 0)
+    if (first.run.only.empty()) {
+        if (first.run.cells_total == 0)
             return fmt::format("cannot check that the shards cover the matrix: scenario {} is not available "
                                "unchanged and 00-run.json records no cells_total",
                                scen_path);
         std::vector<std::string> missing;
-        for (std::size_t i = 0; i < first.cells_total; ++i) {
+        for (std::size_t i = 0; i < first.run.cells_total; ++i) {
             if (!cells.contains(i)) missing.push_back(fmt::format("#{}", i));
         }
         if (missing.empty()) return std::nullopt;
         return join_missing(missing) +
                fmt::format("; cells named by matrix index of {}: scenario {} is not available unchanged",
-                           first.cells_total, scen_path);
+                           first.run.cells_total, scen_path);
     }
     std::set<int> ks;
     int n = 0;
     for (const auto& sh : shards) {
-        if (!sh.rerun_failed.empty()) continue;
-        if (sh.shard.empty()) return std::nullopt;
-        auto parsed = matrix::parse_shard(sh.shard);
+        if (!sh.run.rerun_failed.empty()) continue;
+        if (sh.run.shard.empty()) return std::nullopt;
+        auto parsed = matrix::parse_shard(sh.run.shard);
         if (!parsed) continue;
         if (n != 0 && parsed->n != n)
             return fmt::format("{} is shard {} and {} is of {} shards: not shards of one run", sh.dir.string(),
-                               sh.shard, shards.front().dir.string(), n);
+                               sh.run.shard, shards.front().dir.string(), n);
         n = parsed->n;
         ks.insert(parsed->k);
     }
     if (n == 0)
         return fmt::format("cannot check that the shards cover --only '{}': scenario {} is not available unchanged",
-                           first.only, scen_path);
+                           first.run.only, scen_path);
     std::vector<std::string> missing;
     for (int k = 1; k <= n; ++k) {
         if (!ks.contains(k)) missing.push_back(fmt::format("shard {}/{}", k, n));
@@ -120,9 +126,9 @@ std::optional<std::string> coverage_problem(const std::vector<evidence::EarlierB
                                             const std::string& scen_path) {
     if (!scenario) return coverage_from_records(shards, cells, scen_path);
     auto expected = matrix::expand(*scenario);
-    if (!shards.front().only.empty()) expected = matrix::filter_only(expected, shards.front().only);
+    if (!shards.front().run.only.empty()) expected = matrix::filter_only(expected, shards.front().run.only);
     std::set<std::string> present;
-    for (const auto& [idx, entry] : cells) present.insert(entry.second.cell.id);
+    for (const auto& [idx, entry] : cells) present.insert(entry.report.cell.id);
     auto missing = matrix::missing_cells(expected, present);
     if (missing.empty()) return std::nullopt;
     std::vector<std::string> names;
@@ -139,60 +145,46 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     if (!first) return refuse(ctx, first.error());
     std::vector<evidence::EarlierBundle> shards;
     MergedCells cells;
-    std::map<std::string, json::value> plans;  // cell id -> its shard's recorded artifact plan
     std::string oldest_start;
     for (const auto& in : o.inputs) {
         fs::path dir(in);
-        auto shard = evidence::read_earlier_bundle(dir, {first->scenario_sha256, /*accept_incomplete=*/false});
+        auto shard = evidence::read_earlier_bundle(dir, {first->run.scenario_sha256, /*accept_incomplete=*/false});
         if (!shard) return refuse(ctx, shard.error());
-        const auto& run = shard->run;
-        auto started = util::get_string(run, "started_at").value_or("");
-        if (oldest_start.empty() || started < oldest_start) oldest_start = started;
-        auto indexes = runner::matrix_indexes(run);
-        if (const auto* m = util::find(run, "matrix"); m && util::find(*m, "cells_selected")) {
-            if (const auto* sel = util::find(*m, "cells_selected"); sel->is_array()) {
-                for (const auto& c : sel->get_array()) {
-                    const auto* a = util::find(c, "artifacts");
-                    if (auto id = util::get_string(c, "cell"); id && a) plans[*id] = *a;
-                }
-            }
+        auto bundle = evidence::Bundle::open(dir);
+        if (!bundle) {
+            ctx.err << "merge: " << bundle.error().message << "\n";
+            return ExitCode::harness_error;
         }
-        for (const auto& entry : fs::directory_iterator(dir)) {
-            if (!entry.is_directory()) continue;
-            auto id = entry.path().filename().string();
-            auto it = indexes.find(id);
-            if (it == indexes.end()) {
-                ctx.err << fmt::format("merge: {}: cell {} is not in its 00-run.json matrix\n", in, id);
+        const auto& started = bundle->run.started_at;
+        if (oldest_start.empty() || started < oldest_start) oldest_start = started;
+        for (const auto& bc : bundle->cells) {
+            if (!bc.folder_present) continue;
+            auto src = dir / bc.plan.id;
+            if (!bc.summary) {
+                ctx.err << fmt::format("merge: {}: the cell has no 21-summary.json\n", src.string());
                 return ExitCode::harness_error;
             }
-            auto report = runner::read_cell_report(entry.path(), it->second);
-            if (!report) {
-                ctx.err << fmt::format("merge: {}: {}\n", entry.path().string(), report.error().message);
+            if (auto it = cells.find(bc.plan.index); it != cells.end()) {
+                ctx.err << fmt::format("merge: cell {} appears in {} and {}\n", bc.plan.id,
+                                       it->second.src.parent_path().string(), in);
                 return ExitCode::harness_error;
             }
-            auto idx = report->cell.index;
-            if (cells.contains(idx)) {
-                ctx.err << fmt::format("merge: cell {} appears in {} and {}\n", report->cell.id,
-                                       cells[idx].first.parent_path().string(), in);
-                return ExitCode::harness_error;
-            }
-            cells.emplace(idx, std::make_pair(entry.path(), std::move(*report)));
+            cells.emplace(bc.plan.index, MergedCell{src, runner::report_from_bundle(bc), bc.plan.artifacts});
         }
         shards.push_back(std::move(*shard));
     }
     for (const auto& sh : shards) {
-        if (sh.only != shards.front().only) {
+        if (sh.run.only != shards.front().run.only) {
             ctx.err << fmt::format("merge: {} was run with --only '{}', {} with --only '{}': not shards of one run\n",
-                                   shards.front().dir.string(), shards.front().only, sh.dir.string(), sh.only);
+                                   shards.front().dir.string(), shards.front().run.only, sh.dir.string(), sh.run.only);
             return ExitCode::harness_error;
         }
     }
     const auto& fr = first->run;
-    const auto* fsc = util::find(fr, "scenario");
-    std::string name = fsc ? util::get_string(*fsc, "name").value_or("merged") : "merged";
-    std::string scen_path = fsc ? util::get_string(*fsc, "path").value_or("") : "";
-    std::string scen_sha = fsc ? util::get_string(*fsc, "sha256").value_or("") : "";
-    std::string label = !o.label.empty() ? o.label : util::get_string(fr, "label").value_or("");
+    std::string name = fr.scenario_name.empty() ? "merged" : fr.scenario_name;
+    const std::string& scen_path = fr.scenario_path;
+    const std::string& scen_sha = fr.scenario_sha256;
+    std::string label = !o.label.empty() ? o.label : fr.label;
 
     // The gate policy comes from the scenario when it is still the same file.
     gate::GatePolicyInput policy;
@@ -230,11 +222,11 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     std::vector<gate::CellDecision> cell_decisions;
     json::array merged_cells;
     for (auto& [idx, entry] : cells) {
-        auto& [src, report] = entry;
+        const auto& report = entry.report;
         std::error_code ec;
-        fs::copy(src, writer->dir() / src.filename(), fs::copy_options::recursive, ec);
+        fs::copy(entry.src, writer->dir() / entry.src.filename(), fs::copy_options::recursive, ec);
         if (ec) {
-            ctx.err << fmt::format("merge: copy {}: {}\n", src.string(), ec.message());
+            ctx.err << fmt::format("merge: copy {}: {}\n", entry.src.string(), ec.message());
             return ExitCode::harness_error;
         }
         // Each cell keeps the decision its shard made (recorded in its 21-summary.json).
@@ -249,7 +241,7 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
                                      ? json::value(classify::to_string(*report.cell.expected_cause))
                                      : nullptr}};
         // The shard's plan travels with the cell, so verify checks the merged bundle the same way.
-        if (auto it = plans.find(report.cell.id); it != plans.end()) entry_json["artifacts"] = it->second;
+        if (!entry.plan.is_null()) entry_json["artifacts"] = entry.plan;
         merged_cells.push_back(std::move(entry_json));
         reports.push_back(report);
     }
@@ -263,19 +255,17 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
     facts.scenario_path = scen_path;
     facts.scenario_sha256 = scen_sha;
     facts.label = label;
-    if (const auto* h = util::find(fr, "host")) {
-        facts.host_kind = util::get_string(*h, "kind").value_or("stub");
-        facts.host_url = util::get_string(*h, "url").value_or("");
-    }
+    facts.host_kind = fr.host_kind.empty() ? "stub" : fr.host_kind;
+    facts.host_url = fr.host_url;
     facts.started_at = oldest_start;
     facts.ended_at = runner::now_iso_with_offset();
     facts.argv = {"crm-accept", "merge"};
     for (const auto& i : o.inputs) facts.argv.push_back(i);
     json::object matrix;
-    if (const auto* m = util::find(fr, "matrix"); m && m->is_object()) matrix = m->as_object();
+    if (const auto* m = util::find(fr.json, "matrix"); m && m->is_object()) matrix = m->as_object();
     matrix["cells_selected"] = merged_cells;
     // Coverage was checked: the merged bundle stands for the unsharded run of the same --only.
-    matrix["selection"] = json::object{{"only", shards.front().only}, {"shard", ""}, {"rerun_failed", ""}};
+    matrix["selection"] = json::object{{"only", shards.front().run.only}, {"shard", ""}, {"rerun_failed", ""}};
     json::array from;
     for (const auto& i : o.inputs) from.emplace_back(i);
     matrix["merged_from"] = std::move(from);

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <set>
 
+#include "harness/evidence/bundle.hpp"
 #include "harness/evidence/verify.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
@@ -53,15 +54,17 @@ std::expected<std::vector<matrix::Cell>, PrepareError> rerun_cells(const Prepare
                                                                                  : PrepareFailure::invalid_input;
         return std::unexpected(PrepareError{kind, "--rerun-failed: " + earlier.error().message});
     }
-    auto passed = matrix::passed_cell_ids(bundle);
-    if (!passed) return std::unexpected(PrepareError{PrepareFailure::invalid_input, passed.error().message});
+    auto earlier_bundle = evidence::Bundle::open(bundle);
+    if (!earlier_bundle)
+        return std::unexpected(PrepareError{PrepareFailure::invalid_input, "--rerun-failed: " + earlier_bundle.error().message});
+    auto passed_ids = earlier_bundle->passed_cells();
+    std::set<std::string> passed(passed_ids.begin(), passed_ids.end());
     std::optional<std::set<std::string>> earlier_selection;
-    auto recorded = runner::matrix_indexes(earlier->run);
-    if (!recorded.empty()) {
+    if (!earlier_bundle->run.cells.empty()) {
         earlier_selection.emplace();
-        for (const auto& [id, index] : recorded) earlier_selection->insert(id);
+        for (const auto& c : earlier_bundle->run.cells) earlier_selection->insert(c.id);
     }
-    return matrix::select_rerun(p.cells, earlier_selection, *passed);
+    return matrix::select_rerun(p.cells, earlier_selection, passed);
 }
 
 }  // namespace

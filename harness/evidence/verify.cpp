@@ -160,27 +160,15 @@ std::string describe(const VerifyReport& r) {
 }
 
 std::expected<EarlierBundle, Refusal> read_bundle_record(const fs::path& dir) {
-    auto invalid = [&](std::string why) {
-        return std::unexpected(Refusal{RefusalKind::invalid, fmt::format("{}: {}", dir.string(), why)});
-    };
-    auto text = util::read_input_file(dir / "00-run.json", util::k_max_bundle_record_bytes);
-    if (!text) return invalid("not a bundle (no 00-run.json)");
-    auto run = util::parse_json(*text, "00-run.json");
-    if (!run) return invalid(run.error().message);
-    EarlierBundle b;
-    b.dir = dir;
-    b.status = util::get_string(*run, "status").value_or("");
-    if (const auto* sc = util::find(*run, "scenario")) b.scenario_sha256 = util::get_string(*sc, "sha256").value_or("");
-    if (const auto* m = util::find(*run, "matrix")) {
-        b.cells_total = static_cast<std::size_t>(std::max<std::int64_t>(0, util::get_int(*m, "cells_total").value_or(0)));
-        if (const auto* sel = util::find(*m, "selection")) {
-            b.only = util::get_string(*sel, "only").value_or("");
-            b.shard = util::get_string(*sel, "shard").value_or("");
-            b.rerun_failed = util::get_string(*sel, "rerun_failed").value_or("");
-        }
+    auto run = Bundle::read_run(dir);
+    if (!run) {
+        // read_run's not-a-bundle message names the directory already; parse errors name the file.
+        auto message = run.error().code == util::ErrorCode::not_found
+                           ? run.error().message
+                           : fmt::format("{}: {}", dir.string(), run.error().message);
+        return std::unexpected(Refusal{RefusalKind::invalid, std::move(message)});
     }
-    b.run = std::move(*run);
-    return b;
+    return EarlierBundle{dir, std::move(*run)};
 }
 
 std::expected<EarlierBundle, Refusal> read_earlier_bundle(const fs::path& dir, const EarlierBundleRules& rules) {
@@ -189,7 +177,7 @@ std::expected<EarlierBundle, Refusal> read_earlier_bundle(const fs::path& dir, c
     auto refuse = [&](RefusalKind kind, std::string why) {
         return std::unexpected(Refusal{kind, fmt::format("{}: {}", dir.string(), why)});
     };
-    const bool complete = b->status == "complete";
+    const bool complete = b->run.complete();
     std::error_code ec;
     if (fs::is_regular_file(dir / k_manifest_name, ec)) {
         auto mm = check_manifest(dir);
@@ -203,10 +191,11 @@ std::expected<EarlierBundle, Refusal> read_earlier_bundle(const fs::path& dir, c
     }
     if (!complete && !rules.accept_incomplete)
         return refuse(RefusalKind::invalid, "bundle is incomplete (interrupted or crashed run)");
-    if (b->scenario_sha256.empty() || b->scenario_sha256 != rules.scenario_sha256)
+    const auto& sha = b->run.scenario_sha256;
+    if (sha.empty() || sha != rules.scenario_sha256)
         return refuse(RefusalKind::invalid,
                       fmt::format("recorded for another scenario (sha256 {} in 00-run.json, expected {})",
-                                  b->scenario_sha256.empty() ? "missing" : b->scenario_sha256.substr(0, 12),
+                                  sha.empty() ? "missing" : sha.substr(0, 12),
                                   rules.scenario_sha256.substr(0, 12)));
     return b;
 }

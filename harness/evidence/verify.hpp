@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "harness/evidence/audit.hpp"
+#include "harness/evidence/bundle.hpp"
 #include "harness/evidence/manifest.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
@@ -72,16 +73,11 @@ struct VerifyReport {
 // clean | INCOMPLETE (trustworthy, run did not finish) | NOT CLEAN.
 [[nodiscard]] std::string describe(const VerifyReport& r);
 
-// An earlier bundle as merge and --rerun-failed see it: its parsed 00-run.json and the facts they
-// check. Scenario identity is the scenario file's sha256 recorded there; an empty one matches
-// nothing.
+// An earlier bundle as merge and --rerun-failed see it: its typed 00-run.json (bundle.hpp).
+// Scenario identity is the scenario file's sha256 recorded there; an empty one matches nothing.
 struct EarlierBundle {
     std::filesystem::path dir;
-    util::json::value run;  // 00-run.json
-    std::string status;     // complete | incomplete
-    std::string scenario_sha256;
-    std::string only, shard, rerun_failed;  // the recorded selection ("" = not used)
-    std::size_t cells_total = 0;
+    RunRecord run;
 };
 
 enum class RefusalKind {
@@ -108,8 +104,9 @@ struct EarlierBundleRules {
 // comes first so a tampered bundle is always reported as such (exit 4 wins, as in verify).
 [[nodiscard]] std::expected<EarlierBundle, Refusal> read_earlier_bundle(const std::filesystem::path& dir,
                                                                         const EarlierBundleRules& rules);
-// Reads 00-run.json only, no checks beyond parsing (merge takes the first shard's scenario as
-// the reference this way). Refusal::invalid when it is not a bundle.
+// Reads 00-run.json only (Bundle::read_run), no checks beyond parsing (merge takes the first
+// shard's scenario as the reference this way). Refusal::invalid when it is not a bundle or the
+// record does not parse.
 [[nodiscard]] std::expected<EarlierBundle, Refusal> read_bundle_record(const std::filesystem::path& dir);
 
 }  // namespace crm::harness::evidence

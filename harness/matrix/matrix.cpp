@@ -6,8 +6,6 @@
 #include <charconv>
 
 #include "util/files.hpp"
-#include "util/json.hpp"
-#include "util/input_file.hpp"
 
 namespace crm::harness::matrix {
 
@@ -112,42 +110,6 @@ std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard) {
     return out;
 }
 
-namespace {
-
-// Evidence cell summaries carry the gate's word for the cell ("gate_outcome"); older ones a
-// "gate": {"passed": bool}.
-bool summary_passed(const util::json::value& v) {
-    if (auto outcome = util::get_string(v, "gate_outcome"))
-        return *outcome == "passed" || *outcome == "expectation_met" || *outcome == "known_failure";
-    if (const auto* gate = util::find(v, "gate")) return util::get_bool(*gate, "passed").value_or(false);
-    return false;
-}
-
-// The ids of the cell folders whose 21-summary.json passed the gate. A folder without a summary
-// never finished, and a cell with no folder never started: neither is a pass.
-util::Result<std::set<std::string>> scan_passed_cells(const std::filesystem::path& bundle) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(bundle, ec))
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("--rerun-failed: {} is not a bundle directory", bundle.string()));
-    std::set<std::string> passed;
-    for (const auto& entry : std::filesystem::directory_iterator(bundle, ec)) {
-        if (!entry.is_directory()) continue;
-        auto summary = entry.path() / "21-summary.json";
-        auto text = util::read_input_file(summary, util::k_max_bundle_record_bytes);
-        if (!text) continue;
-        auto v = util::parse_json(*text, summary.string());
-        if (!v) return std::unexpected(v.error());
-        if (summary_passed(*v)) passed.insert(util::get_string(*v, "cell").value_or(entry.path().filename().string()));
-    }
-    return passed;
-}
-
-}  // namespace
-
-util::Result<std::set<std::string>> passed_cell_ids(const std::filesystem::path& bundle) {
-    return scan_passed_cells(bundle);
-}
 
 std::vector<Cell> select_rerun(const std::vector<Cell>& cells,
                                const std::optional<std::set<std::string>>& earlier_selection,

@@ -62,12 +62,6 @@ struct Shard {
 // Deterministic round robin over the full-expansion index: cell i belongs to shard (i % N) + 1.
 [[nodiscard]] std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard);
 
-// The ids of the cell folders of an earlier bundle whose 21-summary.json passed the gate
-// (gate_outcome passed / expectation_met / known_failure). An empty set is fine (a run
-// interrupted before any cell finished). invalid_input when BUNDLE is not a directory or a
-// summary does not parse.
-[[nodiscard]] util::Result<std::set<std::string>> passed_cell_ids(const std::filesystem::path& bundle);
-
 // --rerun-failed: the cells of `cells` (the current selection, matrix order) that the earlier run
 // was asked to run and did not pass there — failed, interrupted, or never started (no folder).
 // `earlier_selection` is that run's recorded cells_selected; nullopt means the whole matrix

@@ -76,46 +76,27 @@ evidence::RunSummary to_run_summary(const RunFacts& f, const std::vector<CellRep
     return s;
 }
 
-std::map<std::string, std::size_t> matrix_indexes(const json::value& run) {
-    std::map<std::string, std::size_t> out;
-    const auto* m = util::find(run, "matrix");
-    const auto* cells = m ? util::find(*m, "cells_selected") : nullptr;
-    if (!cells || !cells->is_array()) return out;
-    for (const auto& c : cells->get_array()) {
-        auto id = util::get_string(c, "cell");
-        auto idx = util::get_int(c, "index");
-        if (id && idx) out[*id] = static_cast<std::size_t>(*idx);
-    }
-    return out;
-}
-
-util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir, std::size_t fallback_index) {
-    auto path = cell_dir / "21-summary.json";
-    auto text = util::read_input_file(path, util::k_max_bundle_record_bytes);
-    if (!text) return std::unexpected(text.error());
-    auto v = util::parse_json(*text, path.string());
-    if (!v) return std::unexpected(v.error());
-    auto c = evidence::cell_from_json(*v, path.string());
-    if (!c) return std::unexpected(c.error());
-    auto mode = scenario::parse_mode(c->mode);
-    if (!mode)
-        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: mode: unknown mode '{}'", path.string(), c->mode));
+CellReport report_from_bundle(const evidence::BundleCell& bc) {
+    const auto& plan = bc.plan;
+    const auto& c = *bc.summary;
     CellReport r;
-    r.cell.id = cell_dir.filename().string();
-    r.cell.index = fallback_index;
-    r.cell.host_name = c->host;
-    r.cell.host_in_id = !c->host.empty();
-    r.cell.mode = *mode;
-    r.cell.provider = c->provider;
-    r.cell.pack = c->pack;
-    r.cell.expected_cause = c->expected_cause;
+    r.cell.id = plan.id;
+    r.cell.index = plan.index;
+    r.cell.host_name = c.host;
+    r.cell.host_in_id = !c.host.empty();
+    r.cell.mode = plan.mode;
+    r.cell.provider = c.provider;
+    r.cell.pack = c.pack;
+    r.cell.profile = plan.profile;
+    r.cell.expected_cause = c.expected_cause;
     r.started = true;
-    r.finished = !c->interrupted;
-    r.interrupted = c->interrupted;
-    r.classification = {c->cause, c->verdict, c->explanation, c->artifacts, c->rule_id, c->notes};
-    if (!c->interrupted) r.decision = gate::CellDecision{r.cell.id, c->gate_outcome, gate::outcome_passes(c->gate_outcome), c->gate_reason};
-    r.elapsed_ms = static_cast<double>(c->elapsed_ms);
-    r.steps = c->steps;
+    r.finished = !c.interrupted;
+    r.interrupted = c.interrupted;
+    r.classification = {c.cause, c.verdict, c.explanation, c.artifacts, c.rule_id, c.notes};
+    if (!c.interrupted && !c.not_run)
+        r.decision = gate::CellDecision{plan.id, c.gate_outcome, gate::outcome_passes(c.gate_outcome), c.gate_reason};
+    r.elapsed_ms = static_cast<double>(c.elapsed_ms);
+    r.steps = c.steps;
     return r;
 }
 

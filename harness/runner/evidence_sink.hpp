@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/evidence/bundle.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "harness/gate/gate.hpp"
@@ -43,12 +44,9 @@ struct RunFacts {
 [[nodiscard]] evidence::RunSummary to_run_summary(const RunFacts& facts, const std::vector<CellReport>& cells,
                                                   const gate::GateDecision& gate, int exit_code);
 
-// A finished cell read back from <bundle>/<cell>/21-summary.json, with the decision recorded
-// there; `index` from 00-run.json's matrix (cells_selected[].index by cell id), else
-// `fallback_index`. An unknown mode, cause, verdict, gate outcome or step is an error.
-[[nodiscard]] util::Result<CellReport> read_cell_report(const std::filesystem::path& cell_dir,
-                                                        std::size_t fallback_index);
-// cell id -> matrix index, from a bundle's 00-run.json.
-[[nodiscard]] std::map<std::string, std::size_t> matrix_indexes(const util::json::value& run_json);
+// A finished cell of a bundle (evidence::Bundle) as a report: its recorded matrix cell, its
+// classification, steps and the gate decision recorded in its 21-summary.json. Requires
+// `cell.summary`.
+[[nodiscard]] CellReport report_from_bundle(const evidence::BundleCell& cell);
 
 }  // namespace crm::harness::runner

@@ -74,45 +74,6 @@ TEST_CASE("rerun: every cell passed means nothing to re-run") {
     CHECK(matrix::select_rerun(cells, all, all).empty());
 }
 
-TEST_CASE(
-    "rerun: passed_cell_ids reads gate outcomes from the cell folders; no folder is no pass") {
-    auto dir =
-        std::filesystem::temp_directory_path() / ("crm-rerun-sel-" + crm::util::random_hex(6));
-    REQUIRE(
-        crm::util::write_atomic(dir / "self_service__deepseek" / "21-summary.json",
-                                R"({"cell": "self_service__deepseek", "gate_outcome": "passed"})")
-            .has_value());
-    REQUIRE(crm::util::write_atomic(
-                dir / "self_service__kimi" / "21-summary.json",
-                R"({"cell": "self_service__kimi", "gate_outcome": "expectation_met"})")
-                .has_value());
-    REQUIRE(crm::util::write_atomic(
-                dir / "self_service__minimax" / "21-summary.json",
-                R"({"cell": "self_service__minimax", "gate_outcome": "blocking_failure"})")
-                .has_value());
-    // Started, never finished (interrupted mid-cell).
-    REQUIRE(
-        crm::util::write_atomic(dir / "subscription__deepseek" / "00-cell.json", "{}").has_value());
-    auto passed = matrix::passed_cell_ids(dir);
-    REQUIRE(passed.has_value());
-    CHECK(*passed == std::set<std::string>{"self_service__deepseek", "self_service__kimi"});
-    CHECK(ids(matrix::select_rerun(six_cells(), std::nullopt, *passed)) ==
-          Ids{"self_service__minimax", "subscription__deepseek", "subscription__kimi",
-              "subscription__minimax"});
-    CHECK_FALSE(matrix::passed_cell_ids(dir / "nope").has_value());
-    std::filesystem::remove_all(dir);
-}
-
-TEST_CASE("rerun: a bundle interrupted before any cell finished passes nothing (not an error)") {
-    auto dir =
-        std::filesystem::temp_directory_path() / ("crm-rerun-empty-" + crm::util::random_hex(6));
-    std::filesystem::create_directories(dir);
-    auto passed = matrix::passed_cell_ids(dir);
-    REQUIRE(passed.has_value());
-    CHECK(passed->empty());
-    std::filesystem::remove_all(dir);
-}
-
 TEST_CASE("merge coverage: one shard of two misses the other shard's cells, in matrix order") {
     auto cells = six_cells();
     std::set<std::string> present;
