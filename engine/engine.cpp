@@ -1,6 +1,6 @@
-// The Engine facade: resolves providers and hosts, builds one OpContext per call and hands it to
-// the operation files. Anything operation-specific lives in import/, access/, rollback/,
-// reconcile/ and recover/.
+// The Engine facade: resolves providers and hosts, builds one OpContext per call over the host's
+// session (host/host_session.hpp) and hands it to the operation files. Anything
+// operation-specific lives in import/, access/, rollback/, reconcile/ and recover/.
 #include "engine/engine.hpp"
 
 #include <fmt/format.h>
@@ -27,16 +27,6 @@ using util::Result;
 
 namespace {
 
-sub2api::AdminClientOptions client_options(const HostTarget& host) {
-    sub2api::AdminClientOptions o;
-    o.base_url = host.url;
-    o.credentials = host.admin;
-    o.accept_compliance = host.accept_compliance;
-    o.timeouts = host.timeouts;
-    o.page_size = 1000;  // reconcile lists whole platforms; fewer, larger pages
-    return o;
-}
-
 // Writers wait this long for a running recover to finish; recover waits a little for writers
 // that are about to end, then refuses (it must never treat a live batch as a dead one's).
 constexpr std::chrono::milliseconds k_writer_lease_wait{30000};
@@ -47,22 +37,20 @@ std::string trimmed_url(std::string url) {
     return url;
 }
 
-// One host connection for one operation.
-struct Connection {
-    sub2api::AdminClient admin;
-    OpContext ctx;
-};
-
 }  // namespace
 
-Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {}
+Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {
+    if (!m_deps.sessions) m_own_sessions = std::make_unique<HostSessions>(m_deps.http, m_deps.secrets);
+}
 
+// The operation's context over the host's session: the session's shared admin client
+// (conn##_session also gives its capability probe).
 #define CRM_CONNECT(conn, host)                                                                      \
     if ((host).url.empty()) return fail(ErrorCode::invalid_input, "no host URL given");              \
     auto conn##_host_id = m_deps.store.upsert_host((host).name, trimmed_url((host).url));            \
     if (!conn##_host_id) return std::unexpected(conn##_host_id.error());                             \
-    sub2api::AdminClient conn##_admin(m_deps.http, client_options(host), m_deps.secrets);            \
-    OpContext conn{m_deps.store,  conn##_admin,   m_deps.http,        m_deps.secrets,                \
+    HostSession& conn##_session = sessions().session(host);                                         \
+    OpContext conn{m_deps.store,  conn##_session.admin(), m_deps.http, m_deps.secrets,               \
                    m_deps.events, m_deps.after_host_write, m_host_writes, trimmed_url((host).url), \
                    *conn##_host_id, (host).timeouts};
 
@@ -73,7 +61,7 @@ Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {}
 
 Result<sub2api::HostCapabilities> Engine::probe_host(const HostTarget& host) {
     CRM_CONNECT(ctx, host);
-    auto caps = ctx.admin.probe_capabilities();
+    auto caps = ctx_session.capabilities();
     if (!caps) return std::unexpected(caps.error());
     if (auto r = m_deps.store.record_host_probe(ctx.host_id, caps->version, json::serialize(caps->to_json())); !r) {
         return std::unexpected(r.error());
@@ -107,8 +95,7 @@ Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& 
         plan->warnings.push_back(key.error().message);
     }
     // Reads only: name collisions the import would hit.
-    sub2api::AdminClient admin(m_deps.http, client_options(host), m_deps.secrets);
-    auto groups = admin.list_groups({{"search", request.name_prefix}});
+    auto groups = sessions().session(host).admin().list_groups({{"search", request.name_prefix}});
     if (!groups) {
         plan->warnings.push_back("could not read the host's groups: " + groups.error().message);
         return plan;
@@ -186,7 +173,7 @@ Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t 
     CRM_CONNECT(ctx, host);
     if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
     CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
-    auto caps = ctx.admin.probe_capabilities();
+    auto caps = ctx_session.capabilities();
     if (!caps) return std::unexpected(caps.error());
     if (!caps->admin_auth_ok) {
         return fail(ErrorCode::host_rejected, fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps->admin_auth_error));

@@ -16,14 +16,17 @@
 //   passwords, user API keys, upstream keys) are registered in the SecretRegistry before use;
 //   every to_json() is secret-free. The StateStore keeps probe credentials (0600 file).
 // - Not thread-safe per instance; several Engine instances (threads or processes) may share
-//   one state file.
+//   one state file, and Engines on parallel threads may share one HostSessions: every operation
+//   on a host then goes through that host's one admin client and one capability probe.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "engine/host/host_session.hpp"
 #include "engine/model/outcomes.hpp"
 #include "engine/model/status.hpp"
 #include "engine/packs/pack_catalog.hpp"
@@ -37,17 +40,6 @@
 #include "util/secrets.hpp"
 
 namespace crm::engine {
-
-struct HostTarget {
-    std::string name;  // a label for the store; defaults to the URL
-    std::string url;   // http://host:port (no trailing path)
-    probes::sub2api::AdminCredentials admin;
-    bool accept_compliance = false;
-    probes::Timeouts timeouts{};
-    // This host's own upstream per provider (a stub host's stub upstreams): preview and import
-    // use it in place of the pack's upstream_base_url and key_source. Empty for a real host.
-    UpstreamOverrides upstreams{};
-};
 
 struct ImportRequest {
     std::string pack_id;
@@ -102,6 +94,8 @@ struct EngineDeps {
     // writes this Engine made. Crash tests end the process here to prove recoverability.
     std::function<void(std::size_t host_writes)> after_host_write;
     FileReader read_file = filesystem_reader();  // key_file reader
+    // The host sessions to share (host_session.hpp); null: the Engine keeps its own.
+    HostSessions* sessions = nullptr;
 };
 
 class Engine {
@@ -143,7 +137,10 @@ public:
     [[nodiscard]] std::size_t host_writes() const { return m_host_writes; }
 
 private:
+    HostSessions& sessions() { return m_deps.sessions ? *m_deps.sessions : *m_own_sessions; }
+
     EngineDeps m_deps;
+    std::unique_ptr<HostSessions> m_own_sessions;  // when EngineDeps::sessions is null
     std::size_t m_host_writes = 0;
 };
 

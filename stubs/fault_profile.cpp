@@ -96,7 +96,8 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
         const auto& h = it->value().as_object();
         if (auto r = check_keys(h, {"compliance_gate", "gateway_bearer_only", "gateway_x_api_key_only", "responses_bridge",
                                     "force_responses", "seed_residue", "routes_missing", "proxy_errors",
-                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count", "admin_stall_path"},
+                                    "admin_stall_method", "admin_stall_ms", "admin_stall_count", "admin_stall_path",
+                                    "latency_ms"},
                                 source, "host.");
             !r)
             return std::unexpected(r.error());
@@ -112,9 +113,12 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
         for (auto r : {read_field(h, "admin_stall_method", p.host.admin_stall_method, source),
                        read_field(h, "admin_stall_ms", p.host.admin_stall_ms, source),
                        read_field(h, "admin_stall_count", p.host.admin_stall_count, source),
-                       read_field(h, "admin_stall_path", p.host.admin_stall_path, source)}) {
+                       read_field(h, "admin_stall_path", p.host.admin_stall_path, source),
+                       read_field(h, "latency_ms", p.host.latency_ms, source)}) {
             if (!r) return std::unexpected(r.error());
         }
+        if (p.host.latency_ms < 0)
+            return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": host.latency_ms must be >= 0");
         const auto& m = p.host.admin_stall_method;
         if (!m.empty() && m != "POST" && m != "DELETE")
             return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": admin_stall_method must be POST or DELETE");
@@ -178,7 +182,8 @@ json::value profile_to_json(const FaultProfile& p) {
                               {"admin_stall_method", p.host.admin_stall_method},
                               {"admin_stall_ms", p.host.admin_stall_ms},
                               {"admin_stall_count", p.host.admin_stall_count},
-                              {"admin_stall_path", p.host.admin_stall_path}}},
+                              {"admin_stall_path", p.host.admin_stall_path},
+                              {"latency_ms", p.host.latency_ms}}},
         {"upstream", json::object{{"latency_ms", p.upstream.latency_ms},
                                   {"chat_error", p.upstream.chat_error},
                                   {"models_error", p.upstream.models_error},

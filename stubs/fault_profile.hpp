@@ -45,6 +45,9 @@ struct HostFaults {
     // Only admin paths that start with this prefix stall ("" = every /api/v1/admin/ path), e.g.
     // "/api/v1/admin/users" holds a run inside its access closure, after its import.
     std::string admin_stall_path;
+    // Every request the host serves (admin, public, gateway) is answered this much later: a host
+    // that is one network round trip away. Run-wide only.
+    int latency_ms = 0;
     friend bool operator==(const HostFaults&, const HostFaults&) = default;
 };
 

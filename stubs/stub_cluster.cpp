@@ -85,7 +85,10 @@ void StubCluster::stop() {
 
 StubCounters StubCluster::counters() const {
     StubCounters c;
-    if (m_impl->host) c.host_routes = m_impl->host->route_counts();
+    if (m_impl->host) {
+        c.host_routes = m_impl->host->route_counts();
+        c.admin_logins = m_impl->host->admin_logins();
+    }
     for (const auto& [name, up] : m_impl->upstreams) c.upstream_calls[name] = up->chat_calls();
     return c;
 }

@@ -55,6 +55,7 @@ struct StubEndpoints {
 struct StubCounters {
     std::map<std::string, std::uint64_t> host_routes;      // "POST /v1/chat/completions" -> n
     std::map<std::string, std::uint64_t> upstream_calls;   // upstream name -> n chat calls
+    std::uint64_t admin_logins = 0;  // POST /api/v1/auth/login answered 200 for an admin user
 };
 
 class StubCluster {

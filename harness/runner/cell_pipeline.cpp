@@ -57,8 +57,10 @@ json::value with_attempts(const Attempted<Result>& a) {
 // One cell's run: state shared by the steps.
 class CellRun {
 public:
-    CellRun(PipelineDeps& deps, const matrix::Cell& cell, const std::atomic<bool>& interrupted, RunEvents& events)
+    CellRun(PipelineDeps& deps, engine::HostSessions& sessions, const matrix::Cell& cell,
+            const std::atomic<bool>& interrupted, RunEvents& events)
         : m_deps(deps),
+          m_sessions(sessions),
           m_cell(cell),
           m_interrupted(interrupted),
           m_events(events),
@@ -66,7 +68,7 @@ public:
           m_plan(plan_cell(cell, deps.scenario.steps)),
           m_prefix(matrix::resource_prefix(deps.run_token, cell)),
           m_engine(engine::EngineDeps{deps.store, deps.http, deps.secrets, deps.env, deps.packs, nullptr, {},
-                                      engine::filesystem_reader()}) {
+                                      engine::filesystem_reader(), &sessions}) {
         m_report.cell = cell;
         m_obs.mode = scenario::to_string(cell.mode);
         m_obs.provider = cell.provider;
@@ -114,6 +116,7 @@ private:
     void harness_error(std::string explanation);
 
     PipelineDeps& m_deps;
+    engine::HostSessions& m_sessions;
     const matrix::Cell& m_cell;
     const std::atomic<bool>& m_interrupted;
     RunEvents& m_events;
@@ -354,13 +357,9 @@ bool CellRun::do_gateway_stream() {
 }
 
 bool CellRun::do_accounts_state() {
-    probes::sub2api::AdminClient admin(m_deps.http,
-                                       {m_host.target.url, m_host.target.admin, m_host.target.accept_compliance,
-                                        timeouts(), 100},
-                                       m_deps.secrets);
     probes::sub2api::AccountFilter f;
     f.search = m_prefix;
-    auto accounts = admin.list_accounts(f);
+    auto accounts = m_sessions.session(m_host.target).admin().list_accounts(f);
     if (!accounts) {
         write_json("12-accounts-state.json", error_json(accounts.error()));
         fill_read_back_error(m_obs, "12 accounts read-back", accounts.error());
@@ -538,8 +537,16 @@ CellReport CellRun::run() {
 
 }  // namespace
 
+CellPipeline::CellPipeline(PipelineDeps deps, engine::HostSessions* sessions)
+    : m_deps(std::move(deps)), m_sessions(sessions) {
+    if (!m_sessions) {
+        m_own_sessions = std::make_unique<engine::HostSessions>(m_deps.http, m_deps.secrets);
+        m_sessions = m_own_sessions.get();
+    }
+}
+
 CellReport CellPipeline::run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted, RunEvents& events) {
-    CellRun run(m_deps, cell, interrupted, events);
+    CellRun run(m_deps, *m_sessions, cell, interrupted, events);
     return run.run();
 }
 

@@ -5,14 +5,18 @@
 // classifies, and applies the per-cell gate.
 //
 // Each cell uses its own Engine (engines are not thread-safe) over one shared StateStore, and a
-// per-cell resource name prefix, so parallel cells never collide on the host. When the run is
-// interrupted after the cell imported, the pipeline stops probing, rolls the batch back (even
-// when steps.rollback is off) and returns an interrupted report without 21-summary.
+// per-cell resource name prefix, so parallel cells never collide on the host. Every cell's Engine
+// and the pipeline's own admin read-back (step 12) share one host session per host for the whole
+// run (engine/host/host_session.hpp): one admin login and one capability probe per host, not one
+// per cell or per engine operation. When the run is interrupted after the cell imported, the
+// pipeline stops probing, rolls the batch back (even when steps.rollback is off) and returns an
+// interrupted report without 21-summary.
 //
 // A host's upstream overrides (HostTarget::upstreams) are the upstream its cells use: the
 // engine's import, the upstream-direct probes (17, 19) and the URL 03-pack.json shows. Without
 // one, the pack's expanded URL and key_source (through PipelineDeps::env) apply.
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,12 +52,16 @@ struct PipelineDeps {
 
 class CellPipeline final : public CellExecutor {
 public:
-    explicit CellPipeline(PipelineDeps deps) : m_deps(std::move(deps)) {}
+    // `sessions`: the host sessions to use (borrowed, must outlive the pipeline); null: the
+    // pipeline keeps its own over deps.http and deps.secrets, shared by every cell it runs.
+    explicit CellPipeline(PipelineDeps deps, engine::HostSessions* sessions = nullptr);
     [[nodiscard]] CellReport run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted,
                                       RunEvents& events) override;
 
 private:
     PipelineDeps m_deps;
+    std::unique_ptr<engine::HostSessions> m_own_sessions;
+    engine::HostSessions* m_sessions;
 };
 
 // Local time with its UTC offset, ISO-8601 ("2026-05-21T19:14:18+08:00").

@@ -99,7 +99,7 @@ std::string AdminClient::create_key(const RequestOptions& options) const {
     return options.idempotency_key.empty() ? util::random_hex(16) : options.idempotency_key;
 }
 
-util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& target) {
+util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& target, std::string* sent_jwt) {
     HttpRequest req;
     req.method = c.method;
     req.url = m_base_url + target;
@@ -111,6 +111,7 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
         } else {
             auto token = admin_token();
             if (!token) return std::unexpected(token.error());
+            if (sent_jwt) *sent_jwt = *token;
             req.headers.emplace_back("Authorization", "Bearer " + *token);
         }
     } else if (!c.bearer.empty()) {
@@ -140,9 +141,9 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
     return response;
 }
 
-util::Result<json::value> AdminClient::call_once(const Call& c) {
+util::Result<json::value> AdminClient::call_once(const Call& c, std::string* sent_jwt) {
     std::string target = with_query(c.path, c.query);
-    auto response = send(c, target);
+    auto response = send(c, target, sent_jwt);
     if (!response) return std::unexpected(response.error());
     std::string url = m_base_url + target;
     EnvelopeRequest er{std::string(c.method), std::string(c.path), url,
@@ -154,7 +155,8 @@ util::Result<json::value> AdminClient::call_once(const Call& c) {
 }
 
 util::Result<json::value> AdminClient::call(const Call& c) {
-    auto result = call_once(c);
+    std::string sent_jwt;
+    auto result = call_once(c, &sent_jwt);
     if (result || c.auth != AuthMode::admin) return result;
     const auto& e = result.error();
     std::string reason = host_reason(e);
@@ -178,8 +180,10 @@ util::Result<json::value> AdminClient::call(const Call& c) {
     if (e.http_status == 401 && m_options.credentials.api_key.empty() &&
         (reason == "TOKEN_EXPIRED" || reason == "INVALID_TOKEN" || reason == "TOKEN_REVOKED")) {
         {
+            // Parallel calls refused with the same expired token: the first one drops it and
+            // logs in again; the others find the new token and do not drop it.
             std::lock_guard lock(m_mutex);
-            m_jwt.clear();
+            if (m_jwt == sent_jwt) m_jwt.clear();
         }
         return call_once(c);
     }

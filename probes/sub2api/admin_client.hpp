@@ -10,7 +10,8 @@
 //   (connect_failed, timeout, ...) pass through unchanged.
 // - Admin auth: `x-api-key` when credentials.api_key is set; otherwise one
 //   POST /api/v1/auth/login with email/password and `Authorization: Bearer <jwt>` afterwards
-//   (re-login once when the host answers 401 TOKEN_EXPIRED / INVALID_TOKEN).
+//   (re-login once when the host answers 401 TOKEN_EXPIRED / INVALID_TOKEN / TOKEN_REVOKED;
+//   parallel calls refused with the same token share one re-login).
 // - Compliance gate: on 423 ADMIN_COMPLIANCE_ACK_REQUIRED, with accept_compliance the client
 //   reads GET /api/v1/admin/compliance, posts its ack_phrase_en (language "en") to
 //   /compliance/accept and retries the call once; without it the call fails host_rejected
@@ -194,8 +195,9 @@ private:
     };
 
     util::Result<json::value> call(const Call& c);
-    util::Result<json::value> call_once(const Call& c);
-    util::Result<HttpResponse> send(const Call& c, const std::string& target);
+    // `sent_jwt` (optional) receives the admin JWT the request carried ("" for none).
+    util::Result<json::value> call_once(const Call& c, std::string* sent_jwt = nullptr);
+    util::Result<HttpResponse> send(const Call& c, const std::string& target, std::string* sent_jwt = nullptr);
     util::Result<std::string> admin_token();  // JWT, logging in once when needed
     util::Result<UserSession> login(std::string_view email, std::string_view password,
                                     bool as_admin);

@@ -194,6 +194,11 @@ std::map<std::string, std::uint64_t> HostApp::route_counts() const {
     return m_route_counts;
 }
 
+std::uint64_t HostApp::admin_logins() const {
+    std::lock_guard lock(m_mutex);
+    return m_admin_logins;
+}
+
 std::string HostApp::snapshot_json() const {
     std::lock_guard lock(m_mutex);
     auto list = [](const std::map<std::int64_t, json::object>& m) {
@@ -226,6 +231,7 @@ void HostApp::set_route_faults(std::vector<std::string> routes_missing, std::map
 }
 
 Response HostApp::handle(const Request& request) {
+    delay_answer();
     const std::string key = route_key(request);
     {
         std::lock_guard lock(m_mutex);
@@ -241,6 +247,18 @@ Response HostApp::handle(const Request& request) {
     Response r = dispatch(request);
     if (r.status >= 200 && r.status < 300) stall_admin_answer(request);
     return r;
+}
+
+void HostApp::delay_answer() {
+    const int ms = m_config.profile.host.latency_ms;
+    if (ms <= 0) return;
+    // Slices, like the stalls: a stopping stub is not held for the whole delay.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (!m_stopping.load()) {
+        const auto left = until - std::chrono::steady_clock::now();
+        if (left <= std::chrono::steady_clock::duration::zero()) return;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+    }
 }
 
 void HostApp::stall_admin_answer(const Request& req) {
@@ -375,6 +393,7 @@ Response HostApp::login(const Request& req) {
         json::object refresh = claims;
         refresh["typ"] = "refresh";
         refresh["exp"] = now + 7 * 86400;
+        if (jstr(u, "role").value_or("") == "admin") ++m_admin_logins;
         return ok(json::object{{"access_token", wire::make_jwt(claims, m_config.jwt_secret)},
                                {"refresh_token", wire::make_jwt(refresh, m_config.jwt_secret)},
                                {"expires_in", 86400},

@@ -45,6 +45,8 @@ public:
     [[nodiscard]] Response handle(const Request& request);
     [[nodiscard]] std::string snapshot_json() const;
     [[nodiscard]] std::map<std::string, std::uint64_t> route_counts() const;
+    // Successful logins of admin users (POST /api/v1/auth/login shares its route with user logins).
+    [[nodiscard]] std::uint64_t admin_logins() const;
     // Replaces the host-wide route faults (FaultProfile host.routes_missing / proxy_errors) while
     // the host runs, so a test can make a route fail from one pipeline step on.
     void set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors);
@@ -117,6 +119,8 @@ private:
     // Holds back the 2xx answer to an admin request the profile stalls (admin_stall_*): the host
     // did the work, its answer hangs. Returns at once for any other request, early on stop.
     void stall_admin_answer(const Request& req);
+    // Waits the profile's host.latency_ms before a request is routed (early on stop).
+    void delay_answer();
 
     // Generic helpers.
     std::int64_t next_id(const std::string& kind);
@@ -137,6 +141,7 @@ private:
     };
     std::map<std::string, IdemEntry> m_idempotency;
     std::map<std::string, std::uint64_t> m_route_counts;
+    std::uint64_t m_admin_logins = 0;
     std::vector<std::string> m_routes_missing;      // guarded by m_mutex
     std::map<std::string, int> m_proxy_errors;      // guarded by m_mutex
 };

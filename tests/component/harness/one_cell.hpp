@@ -34,6 +34,10 @@ struct OneCellOptions {
     bool accept_compliance = false;
     std::chrono::milliseconds idle{10000};
     harness::scenario::Mode mode = harness::scenario::Mode::self_service;
+    // Both access modes: two cells, run in parallel through the scheduler (one pipeline, so one
+    // host session); OneCellResult::report is the first, `reports` has both.
+    bool both_modes = false;
+    bool admin_login = false;  // the admin email + password instead of the admin API key
     std::function<void(harness::scenario::Scenario&)> adjust;  // e.g. switch steps off
     std::function<void(int)> before_step;  // called as each step starts (e.g. to arm a host fault)
     bool finalize = false;                 // finish the bundle and run `verify` over it
@@ -41,6 +45,7 @@ struct OneCellOptions {
 
 struct OneCellResult {
     harness::runner::CellReport report;
+    std::vector<harness::runner::CellReport> reports;  // every cell, in matrix order
     std::filesystem::path bundle_dir;                  // <dir>/bundle-<hex>; the cell folder is inside
     std::vector<harness::evidence::AuditHit> audit;    // the bundle's post-write audit
     std::optional<harness::evidence::VerifyReport> verified;  // with OneCellOptions::finalize
@@ -78,6 +83,7 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     s.name = "one-cell";
     s.hosts.push_back({});
     s.modes = {opt.mode};
+    if (opt.both_modes) s.modes = {scenario::Mode::self_service, scenario::Mode::subscription};
     scenario::ProviderSpec p;
     p.pack = "cn-core";
     p.provider = "deepseek";
@@ -96,7 +102,8 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     runner::EvidenceSink sink(bundle);
     runner::HostContext host;
     host.target.url = opt.host_url.empty() ? ep.host_url : opt.host_url;
-    host.target.admin.api_key = ep.admin_api_key;
+    host.target.admin = opt.admin_login ? probes::sub2api::AdminCredentials{"", ep.admin_email, ep.admin_password}
+                                        : probes::sub2api::AdminCredentials{ep.admin_api_key, "", ""};
     host.target.accept_compliance = opt.accept_compliance;
     runner::CellPipeline pipeline(
         runner::PipelineDeps{s, {host}, *store, *http, secrets, env, *packs, *rules, sink, {}, util::random_hex(3)});
@@ -104,7 +111,9 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     std::atomic<bool> interrupted{false};
     auto cells = matrix::expand(s);
     REQUIRE_FALSE(cells.empty());
-    out.report = pipeline.run_cell(cells.at(0), interrupted, events);
+    if (cells.size() == 1) out.reports = {pipeline.run_cell(cells.at(0), interrupted, events)};
+    else out.reports = runner::run_cells(cells, pipeline, events, interrupted, static_cast<unsigned>(cells.size()));
+    out.report = out.reports.at(0);
     auto audit = bundle.audit();
     REQUIRE(audit.has_value());
     out.audit = std::move(*audit);

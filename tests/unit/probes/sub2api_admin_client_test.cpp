@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -446,6 +449,61 @@ TEST_CASE("admin client: an expired admin JWT triggers exactly one re-login") {
     REQUIRE(client.get_group(1));
     CHECK(logins == 2);
     CHECK(fake::header(host.requests.back(), "Authorization") == "Bearer jwt-number-2-abcdef");
+}
+
+namespace {
+
+// A host whose first admin token expires under two parallel calls: the first refused call gets
+// its 401 only once the second has sent the same token, and the second gets its 401 only after
+// the first has logged in again and been answered with the new token.
+class ExpiringHost final : public crm::probes::HttpTransport {
+public:
+    crm::util::Result<HttpResponse> send(const HttpRequest& r) override {
+        std::unique_lock lock(m_mutex);
+        if (fake::path_of(r) == "/api/v1/auth/login") {
+            ++logins;
+            return fake::ok(json::object{{"access_token", "jwt-number-" + std::to_string(logins) + "-abcdef"}});
+        }
+        if (fake::header(r, "Authorization") == "Bearer jwt-number-1-abcdef") {
+            const int seen = ++m_refused;
+            m_cv.notify_all();
+            if (seen == 1) {
+                m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_refused >= 2; });
+            } else {
+                m_cv.wait_for(lock, std::chrono::seconds(5), [&] { return m_answered_new; });
+            }
+            return fake::reply(401, R"({"code":"TOKEN_EXPIRED","message":"Token has expired"})");
+        }
+        m_answered_new = true;
+        m_cv.notify_all();
+        return fake::ok(group_json(1, "g"));
+    }
+
+    int logins = 0;  // guarded by m_mutex; read after the calls end
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_cv;
+    int m_refused = 0;
+    bool m_answered_new = false;
+};
+
+}  // namespace
+
+TEST_CASE("admin client: parallel calls refused with the same expired JWT share one re-login") {
+    SecretRegistry secrets;
+    ExpiringHost host;
+    AdminClient client(host, login_options(), secrets);
+    std::atomic<int> ok{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; ++i) {
+        threads.emplace_back([&] {
+            if (client.get_group(1)) ++ok;
+        });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == 2);
+    CHECK(host.logins == 2);  // the first login, and one after the expiry
 }
 
 TEST_CASE("admin client: a failed admin login is host_rejected") {

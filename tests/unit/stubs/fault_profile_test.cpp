@@ -72,6 +72,17 @@ TEST_CASE("fault profiles: a file path loads; unknown names, keys and errors are
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("fault profiles: host latency_ms parses, round-trips and is never negative") {
+    auto p = parse_profile(R"({"name":"x","host":{"latency_ms":20}})", "t");
+    REQUIRE(p.has_value());
+    CHECK(p->host.latency_ms == 20);
+    CHECK(p->upstream == UpstreamFaults{});
+    auto again = parse_profile(crm::util::json::serialize(profile_to_json(*p)), "roundtrip");
+    REQUIRE(again.has_value());
+    CHECK(*again == *p);
+    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"latency_ms":-1}})", "t").has_value());
+}
+
 TEST_CASE("fault profiles: profile_to_json round-trips") {
     auto p = load_profile("keepalive_stall");
     REQUIRE(p);
