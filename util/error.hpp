@@ -2,6 +2,10 @@
 // One error value for every expected failure in crm-accept (house style 14/15).
 // Expected failures travel as `Result<T>` (std::expected); exceptions are bugs and are caught
 // once, in main. The code list is closed and append-only: callers switch on it.
+//
+// Facts a caller acts on travel as fields, never inside `message`: the HTTP status of an
+// answer (`http_status`) and the host's own machine code for its refusal (`remote_code`,
+// e.g. "GROUP_EXISTS"). `message` is for people: no code reads a code or a status out of it.
 #include <expected>
 #include <string>
 
@@ -31,6 +35,11 @@ struct Error {
     std::string message;  // one line, human readable, names the file/field/URL
     std::string context;  // optional: step, URL, status ... (already redacted)
     int http_status = 0;  // for http_status errors
+    // The host's machine code when it answered with an error envelope: the `reason` of a
+    // handler error, the string `code` of a middleware error or the `error` of the account
+    // shape ("GROUP_EXISTS", "ADMIN_COMPLIANCE_ACK_REQUIRED", ...). Empty for every other error
+    // (transport failures, answers that are not envelopes, local errors).
+    std::string remote_code;
 
     [[nodiscard]] std::string describe() const;  // "message (context)"
     friend bool operator==(const Error&, const Error&) = default;
@@ -41,7 +50,7 @@ using Result = std::expected<T, Error>;
 
 [[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
                                                  std::string context = {}) {
-    return std::unexpected(Error{code, std::move(message), std::move(context), 0});
+    return std::unexpected(Error{code, std::move(message), std::move(context), 0, {}});
 }
 
 }  // namespace crm::util

@@ -76,7 +76,7 @@ struct Database::Impl {
         return util::Error{code,
                            fmt::format("state store: {}: {}", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
                                        verb),
-                           {}, 0};
+                           {}, 0, {}};
     }
 
     Result<sqlite3_stmt*> prepare(std::string_view sql) {

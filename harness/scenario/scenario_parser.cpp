@@ -61,7 +61,7 @@ public:
         return Error{ErrorCode::invalid_input,
                      fmt::format("{}:{}: {}: {}", m_source, m_lines.line_of(path),
                                  path.empty() ? "(document)" : path, reason),
-                     {}, 0};
+                     {}, 0, {}};
     }
     [[nodiscard]] std::size_t line(std::string_view path) const { return m_lines.line_of(path); }
 

@@ -92,6 +92,7 @@ void AdminClient::register_secrets_in(const json::value& v, bool outgoing) {
 util::Error AdminClient::scrubbed(util::Error e) const {
     e.message = m_secrets.scrub(e.message);
     e.context = m_secrets.scrub(e.context);
+    e.remote_code = m_secrets.scrub(e.remote_code);
     return e;
 }
 
@@ -157,7 +158,7 @@ util::Result<json::value> AdminClient::call(const Call& c) {
     auto result = call_once(c);
     if (result || c.auth != AuthMode::admin) return result;
     const auto& e = result.error();
-    std::string reason = host_reason(e);
+    const std::string& reason = e.remote_code;
 
     if (e.http_status == 423 && reason == k_compliance_reason) {
         {
@@ -352,14 +353,14 @@ util::Result<json::value> AdminClient::health() {
         util::Error e{ErrorCode::protocol,
                       fmt::format("GET /health -> {}: non-JSON body from {}", response->status,
                                   m_base_url + "/health"),
-                      m_base_url + "/health", response->status};
+                      m_base_url + "/health", response->status, {}};
         return std::unexpected(e);
     }
     if (response->status != 200) {
         util::Error e{ErrorCode::http_status,
                       fmt::format("GET /health -> {}: {}", response->status,
                                   util::get_string(body, "status").value_or("unhealthy")),
-                      m_base_url + "/health", response->status};
+                      m_base_url + "/health", response->status, {}};
         return std::unexpected(e);
     }
     return body;
