@@ -6,8 +6,16 @@
 // Facts a caller acts on travel as fields, never inside `message`: the HTTP status of an
 // answer (`http_status`) and the host's own machine code for its refusal (`remote_code`,
 // e.g. "GROUP_EXISTS"). `message` is for people: no code reads a code or a status out of it.
+//
+// Propagation, inside a function returning any `Result<U>`:
+//   CRM_TRY(users, admin.list_users());             // on failure returns its Error; otherwise
+//                                                   // declares `users`, the value moved out
+//   CRM_TRY_VOID(store.mark_created(id, host_id));  // a Result<void>, or a value not needed
+// `expr` is evaluated once. CRM_TRY declares `var` (and a hidden `var_r`) in the enclosing
+// scope, so it cannot be the unbraced body of an `if` or a loop; CRM_TRY_VOID is one statement.
 #include <expected>
 #include <string>
+#include <utility>
 
 namespace crm::util {
 
@@ -54,3 +62,15 @@ using Result = std::expected<T, Error>;
 }
 
 }  // namespace crm::util
+
+// Macros because only a macro can return from the function that uses it.
+#define CRM_TRY(var, expr)                                          \
+    auto var##_r = (expr);                                          \
+    if (!var##_r) return std::unexpected(std::move(var##_r).error()); \
+    auto var = std::move(*var##_r)
+
+#define CRM_TRY_VOID(expr)                                              \
+    do {                                                                \
+        if (auto crm_try_r = (expr); !crm_try_r)                        \
+            return std::unexpected(std::move(crm_try_r).error());       \
+    } while (false)

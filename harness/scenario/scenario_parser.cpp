@@ -141,11 +141,6 @@ private:
     const util::EnvLookup& m_env;
 };
 
-#define CRM_TRY(var, expr)                              \
-    auto var##_r = (expr);                              \
-    if (!var##_r) return std::unexpected(var##_r.error()); \
-    auto var = std::move(*var##_r)
-
 Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (v.is_int64() && v.get_int64() > 0) return std::chrono::seconds(v.get_int64());
     if (!v.is_string())
