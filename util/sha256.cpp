@@ -23,9 +23,8 @@ std::string sha256_hex(std::string_view bytes) {
 }
 
 Result<std::string> sha256_file(const std::filesystem::path& path) {
-    auto bytes = read_file(path);
-    if (!bytes) return std::unexpected(bytes.error());
-    return sha256_hex(*bytes);
+    CRM_TRY(bytes, read_file(path));
+    return sha256_hex(bytes);
 }
 
 }  // namespace crm::util

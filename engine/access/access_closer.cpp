@@ -118,7 +118,9 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     closure.mode = mode;
     closure.group_id = group_id;
     closure.access_status = AccessStatus::none;
-    if (auto prev = ctx.store.access(batch_id, mode); prev && prev->has_value()) closure = **prev;
+    auto prev = ctx.store.access(batch_id, mode);
+    if (!prev) return std::unexpected(prev.error());
+    if (*prev) closure = **prev;
     closure.group_id = group_id;
 
     auto broken = [&](std::string message) -> Result<AccessOutcome> {
@@ -130,7 +132,9 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         out.user_id = closure.user_id;
         out.key_id = closure.key_id;
         out.subscription_id = closure.subscription_id;
-        out.latest_access_status = batch_latest_access(ctx.store, batch_id).value_or(LatestAccessStatus::not_ready);
+        auto latest = batch_latest_access(ctx.store, batch_id);
+        if (!latest) return std::unexpected(latest.error());
+        out.latest_access_status = *latest;
         ctx.emit("access", fmt::format("batch {} {}: broken: {}", batch_id, to_string(mode), out.error), batch_id);
         return out;
     };
@@ -291,7 +295,9 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     closure.evidence_json = json::serialize(out.ready.to_json());
     if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
     out.access_status = closure.access_status;
-    out.latest_access_status = batch_latest_access(ctx.store, batch_id).value_or(LatestAccessStatus::not_ready);
+    auto latest = batch_latest_access(ctx.store, batch_id);
+    if (!latest) return std::unexpected(latest.error());
+    out.latest_access_status = *latest;
     ctx.emit("access", fmt::format("batch {} {}: {}", batch_id, to_string(mode), to_string(out.access_status)), batch_id);
     return out;
 }

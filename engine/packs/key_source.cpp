@@ -41,7 +41,7 @@ util::Result<std::string> resolve_key(const Provider& provider, const util::EnvL
     } else if (!provider.key_file.empty()) {
         auto text = read ? read(provider.key_file)
                          : util::Result<std::string>(std::unexpected(util::Error{
-                               ErrorCode::internal, "no file reader", {}, 0}));
+                               ErrorCode::internal, "no file reader", {}, 0, {}}));
         if (!text) {
             // The reader's message names the path already; keep only it, never file content.
             return fail(ErrorCode::missing_secret,

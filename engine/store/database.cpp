@@ -76,7 +76,7 @@ struct Database::Impl {
         return util::Error{code,
                            fmt::format("state store: {}: {}", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
                                        verb),
-                           {}, 0};
+                           {}, 0, {}};
     }
 
     Result<sqlite3_stmt*> prepare(std::string_view sql) {
@@ -212,38 +212,36 @@ Result<void> Database::exec(std::string_view sql) {
 }
 
 Result<std::int64_t> Database::execute(std::string_view sql, std::initializer_list<SqlValue> params) {
-    auto stmt = m_impl->prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
-    if (auto b = m_impl->bind(*stmt, sql, params); !b) return std::unexpected(b.error());
-    int rc = sqlite3_step(*stmt);
-    while (rc == SQLITE_ROW) rc = sqlite3_step(*stmt);
+    CRM_TRY(stmt, m_impl->prepare(sql));
+    CRM_TRY_VOID(m_impl->bind(stmt, sql, params));
+    int rc = sqlite3_step(stmt);
+    while (rc == SQLITE_ROW) rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         auto err = m_impl->error(sql, rc);
-        sqlite3_reset(*stmt);
+        sqlite3_reset(stmt);
         return std::unexpected(std::move(err));
     }
-    sqlite3_reset(*stmt);
+    sqlite3_reset(stmt);
     return static_cast<std::int64_t>(sqlite3_changes(m_impl->db));
 }
 
 Result<std::vector<Row>> Database::query(std::string_view sql, std::initializer_list<SqlValue> params) {
-    auto stmt = m_impl->prepare(sql);
-    if (!stmt) return std::unexpected(stmt.error());
-    if (auto b = m_impl->bind(*stmt, sql, params); !b) return std::unexpected(b.error());
+    CRM_TRY(stmt, m_impl->prepare(sql));
+    CRM_TRY_VOID(m_impl->bind(stmt, sql, params));
     std::vector<Row> rows;
     int rc = 0;
-    while ((rc = sqlite3_step(*stmt)) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         Row row;
-        int n = sqlite3_column_count(*stmt);
+        int n = sqlite3_column_count(stmt);
         row.values.reserve(static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) {
-            switch (sqlite3_column_type(*stmt, i)) {
-                case SQLITE_INTEGER: row.values.emplace_back(sqlite3_column_int64(*stmt, i)); break;
-                case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(*stmt, i)); break;
+            switch (sqlite3_column_type(stmt, i)) {
+                case SQLITE_INTEGER: row.values.emplace_back(sqlite3_column_int64(stmt, i)); break;
+                case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(stmt, i)); break;
                 case SQLITE_NULL: row.values.emplace_back(std::monostate{}); break;
                 default: {
-                    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(*stmt, i));
-                    int len = sqlite3_column_bytes(*stmt, i);
+                    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+                    int len = sqlite3_column_bytes(stmt, i);
                     row.values.emplace_back(std::string(p ? p : "", static_cast<std::size_t>(len)));
                 }
             }
@@ -252,19 +250,18 @@ Result<std::vector<Row>> Database::query(std::string_view sql, std::initializer_
     }
     if (rc != SQLITE_DONE) {
         auto err = m_impl->error(sql, rc);
-        sqlite3_reset(*stmt);
+        sqlite3_reset(stmt);
         return std::unexpected(std::move(err));
     }
-    sqlite3_reset(*stmt);
+    sqlite3_reset(stmt);
     return rows;
 }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_impl->db); }
 
 Result<std::int64_t> Database::user_version() {
-    auto rows = query("PRAGMA user_version");
-    if (!rows) return std::unexpected(rows.error());
-    return rows->empty() ? 0 : (*rows)[0].i64(0);
+    CRM_TRY(rows, query("PRAGMA user_version"));
+    return rows.empty() ? 0 : rows[0].i64(0);
 }
 
 Result<void> Database::set_user_version(std::int64_t version) {

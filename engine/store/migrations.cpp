@@ -130,9 +130,8 @@ const std::vector<std::string_view>& migrations() {
 
 util::Result<void> migrate(Database& db) {
     const auto known = static_cast<std::int64_t>(migrations().size());
-    auto before = db.user_version();
-    if (!before) return std::unexpected(before.error());
-    if (*before == known) return {};
+    CRM_TRY(before, db.user_version());
+    if (before == known) return {};
     if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
     // Re-read under the write lock: another process may have migrated meanwhile.
     auto current = db.user_version();

@@ -17,7 +17,7 @@ namespace json = util::json;
 namespace {
 
 util::Error invalid(std::string_view source, std::string_view field, std::string_view why) {
-    return util::Error{util::ErrorCode::invalid_input, fmt::format("{}: {}: {}", source, field, why), {}, 0};
+    return util::Error{util::ErrorCode::invalid_input, fmt::format("{}: {}: {}", source, field, why), {}, 0, {}};
 }
 
 std::string text_at(const json::value* parent, std::string_view key) {

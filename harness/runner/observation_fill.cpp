@@ -95,9 +95,9 @@ void fill_host_error(classify::CellObservations& obs, const util::Error& error) 
 void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::HostCapabilities& caps) {
     if (caps.admin_auth_ok) return;
     const auto& msg = caps.admin_auth_error;
-    for (const char* code : {"ADMIN_COMPLIANCE_ACK_REQUIRED", "INVALID_ADMIN_KEY", "UNAUTHORIZED", "FORBIDDEN",
-                             "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}) {
-        if (msg.find(code) != std::string::npos) {
+    for (std::string_view code : {"ADMIN_COMPLIANCE_ACK_REQUIRED", "INVALID_ADMIN_KEY", "UNAUTHORIZED", "FORBIDDEN",
+                                  "INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED"}) {
+        if (caps.admin_auth_code == code) {
             obs.engine.admin_error_code = code;
             break;
         }

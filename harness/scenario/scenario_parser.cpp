@@ -61,7 +61,7 @@ public:
         return Error{ErrorCode::invalid_input,
                      fmt::format("{}:{}: {}: {}", m_source, m_lines.line_of(path),
                                  path.empty() ? "(document)" : path, reason),
-                     {}, 0};
+                     {}, 0, {}};
     }
     [[nodiscard]] std::size_t line(std::string_view path) const { return m_lines.line_of(path); }
 
@@ -140,11 +140,6 @@ private:
     JsonLineMap m_lines;
     const util::EnvLookup& m_env;
 };
-
-#define CRM_TRY(var, expr)                              \
-    auto var##_r = (expr);                              \
-    if (!var##_r) return std::unexpected(var##_r.error()); \
-    auto var = std::move(*var##_r)
 
 Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (v.is_int64() && v.get_int64() > 0) return std::chrono::seconds(v.get_int64());

@@ -355,7 +355,7 @@ private:
             return std::move(t.response);
         }
         return std::unexpected(util::Error{
-            reason, not_http ? describe_not_http(code) : describe(reason, code, request), where, 0});
+            reason, not_http ? describe_not_http(code) : describe(reason, code, request), where, 0, {}});
     }
 
     // Runs one transfer on its own multi handle, waking every k_poll_step so the idle watchdog

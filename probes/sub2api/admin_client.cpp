@@ -92,6 +92,7 @@ void AdminClient::register_secrets_in(const json::value& v, bool outgoing) {
 util::Error AdminClient::scrubbed(util::Error e) const {
     e.message = m_secrets.scrub(e.message);
     e.context = m_secrets.scrub(e.context);
+    e.remote_code = m_secrets.scrub(e.remote_code);
     return e;
 }
 
@@ -109,10 +110,9 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
         if (!m_options.credentials.api_key.empty()) {
             req.headers.emplace_back("x-api-key", m_options.credentials.api_key);
         } else {
-            auto token = admin_token();
-            if (!token) return std::unexpected(token.error());
-            if (sent_jwt) *sent_jwt = *token;
-            req.headers.emplace_back("Authorization", "Bearer " + *token);
+            CRM_TRY(token, admin_token());
+            if (sent_jwt) *sent_jwt = token;
+            req.headers.emplace_back("Authorization", "Bearer " + token);
         }
     } else if (!c.bearer.empty()) {
         m_secrets.add(c.bearer);
@@ -143,12 +143,11 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
 
 util::Result<json::value> AdminClient::call_once(const Call& c, std::string* sent_jwt) {
     std::string target = with_query(c.path, c.query);
-    auto response = send(c, target, sent_jwt);
-    if (!response) return std::unexpected(response.error());
+    CRM_TRY(response, send(c, target, sent_jwt));
     std::string url = m_base_url + target;
     EnvelopeRequest er{std::string(c.method), std::string(c.path), url,
                        c.auth == AuthMode::admin && is_admin_path(c.path)};
-    auto data = parse_envelope(*response, er);
+    auto data = parse_envelope(response, er);
     if (!data) return std::unexpected(scrubbed(data.error()));
     register_secrets_in(*data, false);
     return data;
@@ -159,7 +158,7 @@ util::Result<json::value> AdminClient::call(const Call& c) {
     auto result = call_once(c, &sent_jwt);
     if (result || c.auth != AuthMode::admin) return result;
     const auto& e = result.error();
-    std::string reason = host_reason(e);
+    const std::string& reason = e.remote_code;
 
     if (e.http_status == 423 && reason == k_compliance_reason) {
         {
@@ -173,8 +172,7 @@ util::Result<json::value> AdminClient::call(const Call& c) {
                 c.method, c.path, k_compliance_reason);
             return std::unexpected(refused);
         }
-        auto accepted = accept_compliance_gate();
-        if (!accepted) return std::unexpected(accepted.error());
+        CRM_TRY_VOID(accept_compliance_gate());
         return call_once(c);
     }
     if (e.http_status == 401 && m_options.credentials.api_key.empty() &&
@@ -196,12 +194,11 @@ util::Result<UserSession> AdminClient::login(std::string_view email, std::string
     json::object body{{"email", email}, {"password", password}};
     Call c{"POST", std::string(k_login_path), {}, json::value(body), {}, AuthMode::none, {}};
     std::string target(k_login_path);
-    auto response = send(c, target);
-    if (!response) return std::unexpected(response.error());
+    CRM_TRY(response, send(c, target));
     // An admin whose login fails cannot administer the host: that is host_rejected, while an
     // ordinary user's failed login is an access precondition the caller classifies.
     EnvelopeRequest er{"POST", std::string(k_login_path), m_base_url + target, as_admin};
-    auto data = parse_envelope(*response, er);
+    auto data = parse_envelope(response, er);
     if (!data) return std::unexpected(scrubbed(data.error()));
     register_secrets_in(*data, false);
     if (util::get_bool(*data, "requires_2fa").value_or(false)) {
@@ -237,10 +234,9 @@ util::Result<std::string> AdminClient::admin_token() {
                     "admin credentials missing: set an admin API key or admin email + password",
                     m_base_url);
     }
-    auto session = login(cred.email, cred.password, true);
-    if (!session) return std::unexpected(session.error());
+    CRM_TRY(session, login(cred.email, cred.password, true));
     std::lock_guard lock(m_mutex);
-    m_jwt = session->access_token;
+    m_jwt = session.access_token;
     return m_jwt;
 }
 
@@ -250,19 +246,17 @@ util::Result<void> AdminClient::accept_compliance_gate() {
         std::lock_guard lock(m_mutex);
         if (m_compliance == ComplianceState::accepted) return {};
     }
-    auto status = call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {},
-                                 AuthMode::admin, {}});
-    if (!status) return std::unexpected(status.error());
-    auto phrase = util::get_string(*status, "ack_phrase_en");
+    CRM_TRY(status, call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {},
+                              AuthMode::admin, {}}));
+    auto phrase = util::get_string(status, "ack_phrase_en");
     if (!phrase || phrase->empty()) {
         return fail(ErrorCode::protocol,
                     fmt::format("GET {} -> 200: no data.ack_phrase_en to accept", k_compliance_path),
                     m_base_url + std::string(k_compliance_path));
     }
     json::object body{{"phrase", *phrase}, {"language", "en"}};
-    auto accepted = call_once(Call{"POST", std::string(k_compliance_path) + "/accept", {},
-                                   json::value(body), {}, AuthMode::admin, {}});
-    if (!accepted) return std::unexpected(accepted.error());
+    CRM_TRY_VOID(call_once(Call{"POST", std::string(k_compliance_path) + "/accept", {},
+                                json::value(body), {}, AuthMode::admin, {}}));
     std::lock_guard lock(m_mutex);
     m_compliance = ComplianceState::accepted;
     return {};
@@ -317,13 +311,12 @@ util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view pa
         Query q = query;
         q.emplace_back("page", std::to_string(page));
         q.emplace_back("page_size", std::to_string(m_options.page_size));
-        auto data = get(path, q);
-        if (!data) return std::unexpected(data.error());
-        if (data->is_array()) {
-            for (auto& item : data->get_array()) items.push_back(std::move(item));
+        CRM_TRY(data, get(path, q));
+        if (data.is_array()) {
+            for (auto& item : data.get_array()) items.push_back(std::move(item));
             return items;
         }
-        const auto* page_items = util::find(*data, "items");
+        const auto* page_items = util::find(data, "items");
         if (!page_items || !page_items->is_array()) {
             return fail(ErrorCode::protocol,
                         fmt::format("GET {} -> 200: data has no items[] (not a paginated list)",
@@ -331,7 +324,7 @@ util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view pa
                         m_base_url + std::string(path));
         }
         for (const auto& item : page_items->get_array()) items.push_back(item);
-        auto pages = util::get_int(*data, "pages").value_or(0);
+        auto pages = util::get_int(data, "pages").value_or(0);
         if (page >= pages || page_items->get_array().empty()) return items;
     }
     return fail(ErrorCode::protocol,
@@ -348,22 +341,21 @@ util::Result<HttpResponse> AdminClient::raw(std::string_view method, std::string
 }
 
 util::Result<json::value> AdminClient::health() {
-    auto response = raw("GET", "/health", std::nullopt, AuthMode::none);
-    if (!response) return std::unexpected(response.error());
+    CRM_TRY(response, raw("GET", "/health", std::nullopt, AuthMode::none));
     boost::system::error_code ec;
-    auto body = json::parse(response->body, ec);
+    auto body = json::parse(response.body, ec);
     if (ec) {
         util::Error e{ErrorCode::protocol,
-                      fmt::format("GET /health -> {}: non-JSON body from {}", response->status,
+                      fmt::format("GET /health -> {}: non-JSON body from {}", response.status,
                                   m_base_url + "/health"),
-                      m_base_url + "/health", response->status};
+                      m_base_url + "/health", response.status, {}};
         return std::unexpected(e);
     }
-    if (response->status != 200) {
+    if (response.status != 200) {
         util::Error e{ErrorCode::http_status,
-                      fmt::format("GET /health -> {}: {}", response->status,
+                      fmt::format("GET /health -> {}: {}", response.status,
                                   util::get_string(body, "status").value_or("unhealthy")),
-                      m_base_url + "/health", response->status};
+                      m_base_url + "/health", response.status, {}};
         return std::unexpected(e);
     }
     return body;
@@ -371,15 +363,13 @@ util::Result<json::value> AdminClient::health() {
 
 util::Result<PublicSettings> AdminClient::public_settings() {
     constexpr std::string_view path = "/api/v1/settings/public";
-    auto data = call(Call{"GET", std::string(path), {}, {}, {}, AuthMode::none, {}});
-    if (!data) return std::unexpected(data.error());
-    return public_settings_from_json(*data, fmt::format("GET {}", path));
+    CRM_TRY(data, call(Call{"GET", std::string(path), {}, {}, {}, AuthMode::none, {}}));
+    return public_settings_from_json(data, fmt::format("GET {}", path));
 }
 
 util::Result<std::string> AdminClient::system_version() {
-    auto data = get("/api/v1/admin/system/version");
-    if (!data) return std::unexpected(data.error());
-    return util::get_string(*data, "version").value_or("");
+    CRM_TRY(data, get("/api/v1/admin/system/version"));
+    return util::get_string(data, "version").value_or("");
 }
 
 std::vector<Exchange> AdminClient::take_exchanges() {

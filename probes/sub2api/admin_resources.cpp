@@ -35,9 +35,8 @@ util::Result<std::vector<T>> map_all(util::Result<std::vector<json::value>> item
     std::vector<T> out;
     out.reserve(items->size());
     for (const auto& item : *items) {
-        auto v = from_json(item, what);
-        if (!v) return std::unexpected(v.error());
-        out.push_back(std::move(*v));
+        CRM_TRY(v, from_json(item, what));
+        out.push_back(std::move(v));
     }
     return out;
 }
@@ -98,9 +97,8 @@ util::Result<Account> AdminClient::update_account(std::int64_t id, json::object 
         }
         // The host replaces non-sensitive credential keys wholesale on PUT (sub2api admin API), so
         // a partial map would silently drop base_url & co: start from what the host holds.
-        auto current = get_account(id);
-        if (!current) return std::unexpected(current.error());
-        json::object merged = current->credentials;
+        CRM_TRY(current, get_account(id));
+        json::object merged = current.credentials;
         for (const auto& [k, v] : changes->get_object()) merged[k] = v;
         patch["credentials"] = std::move(merged);
     }
@@ -184,10 +182,9 @@ util::Result<User> AdminClient::update_balance(std::int64_t user_id, double amou
     }
     json::object body{{"balance", amount}, {"operation", operation}};
     if (!notes.empty()) body["notes"] = notes;
-    auto data = post(path, body, options);
-    if (!data) return std::unexpected(data.error());
+    CRM_TRY(data, post(path, body, options));
     // The answer is the updated user on v0.1.179; hosts that answer {message} get a read-back.
-    if (auto user = user_from_json(*data, "POST " + path)) return user;
+    if (auto user = user_from_json(data, "POST " + path)) return user;
     return get_user(user_id);
 }
 

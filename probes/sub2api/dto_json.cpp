@@ -68,9 +68,8 @@ util::Result<const json::object*> dto_object(const json::value& v, std::string_v
 }  // namespace
 
 util::Result<Group> group_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "group");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "group"));
+    const auto& j = *o;
     Group g;
     g.id = *json_int(j.if_contains("id"));
     g.name = str(j, "name");
@@ -86,9 +85,8 @@ util::Result<Group> group_from_json(const json::value& v, std::string_view what)
 }
 
 util::Result<Account> account_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "account");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "account"));
+    const auto& j = *o;
     Account a;
     a.id = *json_int(j.if_contains("id"));
     a.name = str(j, "name");
@@ -134,9 +132,8 @@ util::Result<ChannelPricing> channel_pricing_from_json(const json::value& v,
 }
 
 util::Result<Channel> channel_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "channel");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "channel"));
+    const auto& j = *o;
     Channel c;
     c.id = *json_int(j.if_contains("id"));
     c.name = str(j, "name");
@@ -145,9 +142,8 @@ util::Result<Channel> channel_from_json(const json::value& v, std::string_view w
     c.group_ids = ids(j, "group_ids");
     if (const auto* pricing = j.if_contains("model_pricing"); pricing && pricing->is_array()) {
         for (const auto& item : pricing->get_array()) {
-            auto p = channel_pricing_from_json(item, what);
-            if (!p) return std::unexpected(p.error());
-            c.model_pricing.push_back(std::move(*p));
+            CRM_TRY(p, channel_pricing_from_json(item, what));
+            c.model_pricing.push_back(std::move(p));
         }
     }
     c.model_mapping = obj(j, "model_mapping");
@@ -158,9 +154,8 @@ util::Result<Channel> channel_from_json(const json::value& v, std::string_view w
 }
 
 util::Result<User> user_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "user");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "user"));
+    const auto& j = *o;
     User u;
     u.id = *json_int(j.if_contains("id"));
     u.email = str(j, "email");
@@ -175,9 +170,8 @@ util::Result<User> user_from_json(const json::value& v, std::string_view what) {
 }
 
 util::Result<Subscription> subscription_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "subscription");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "subscription"));
+    const auto& j = *o;
     Subscription s;
     s.id = *json_int(j.if_contains("id"));
     s.user_id = json_int(j.if_contains("user_id")).value_or(0);
@@ -190,9 +184,8 @@ util::Result<Subscription> subscription_from_json(const json::value& v, std::str
 }
 
 util::Result<ApiKey> api_key_from_json(const json::value& v, std::string_view what) {
-    auto o = dto_object(v, what, "api key");
-    if (!o) return std::unexpected(o.error());
-    const auto& j = **o;
+    CRM_TRY(o, dto_object(v, what, "api key"));
+    const auto& j = *o;
     ApiKey k;
     k.id = *json_int(j.if_contains("id"));
     k.user_id = json_int(j.if_contains("user_id")).value_or(0);

@@ -34,6 +34,7 @@ util::Error make_error(ErrorCode code, const HttpResponse& r, const EnvelopeRequ
     e.code = code;
     e.http_status = r.status;
     e.context = std::string(req.url);
+    e.remote_code = std::string(reason);
     if (reason.empty()) {
         e.message = fmt::format("{} {} -> {}: {}", req.method, req.path, r.status, message);
     } else {
@@ -89,19 +90,6 @@ util::Result<json::value> parse_envelope(const HttpResponse& r, const EnvelopeRe
     return std::unexpected(make_error(
         ErrorCode::protocol, r, req, {},
         fmt::format("JSON from {} is not a sub2api envelope: {}", req.url, one_line(r.body))));
-}
-
-std::string host_reason(const util::Error& error) {
-    // Message shape: "<METHOD> <path> -> <status> <REASON>: <message>".
-    auto arrow = error.message.find(" -> ");
-    if (arrow == std::string::npos) return {};
-    auto status_end = error.message.find_first_of(" :", arrow + 4);
-    if (status_end == std::string::npos || error.message[status_end] != ' ') return {};
-    auto colon = error.message.find(':', status_end);
-    if (colon == std::string::npos) return {};
-    auto reason = error.message.substr(status_end + 1, colon - status_end - 1);
-    if (reason.empty() || reason.find(' ') != std::string::npos) return {};
-    return reason;
 }
 
 }  // namespace crm::probes::sub2api

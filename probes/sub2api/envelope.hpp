@@ -10,9 +10,10 @@
 //
 // Errors carry http_status and the one-line message
 //   "<METHOD> <path> -> <status> <REASON>: <message>"
-// (REASON = `reason`, else the string code, else omitted). ErrorCode mapping: 401/403 on an
-// admin-auth route and 423 -> host_rejected, 404 -> not_found, 409 -> conflict, any other
-// status -> http_status. `context` holds the URL.
+// (REASON = `reason`, else the string code, else the `error` string, else omitted). REASON is
+// also the error's `remote_code`, which stays empty for answers that are not envelopes.
+// ErrorCode mapping: 401/403 on an admin-auth route and 423 -> host_rejected, 404 -> not_found,
+// 409 -> conflict, any other status -> http_status. `context` holds the URL.
 #include <string>
 #include <string_view>
 
@@ -35,9 +36,5 @@ struct EnvelopeRequest {
 
 [[nodiscard]] util::Result<json::value> parse_envelope(const HttpResponse& response,
                                                        const EnvelopeRequest& request);
-
-// The machine code of a host error produced by parse_envelope ("GROUP_EXISTS",
-// "ADMIN_COMPLIANCE_ACK_REQUIRED", ...); empty when the error carried none.
-[[nodiscard]] std::string host_reason(const util::Error& error);
 
 }  // namespace crm::probes::sub2api

@@ -162,6 +162,7 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
             auth_rejected = true;
             caps.admin_auth_refused = true;
             caps.admin_auth_error = e.message;
+            caps.admin_auth_code = e.remote_code;
         } else if (e.http_status == 404) {
             caps.compliance = ComplianceState::not_present;
         }
@@ -176,8 +177,10 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         } else if (version.error().http_status == 423) {
             caps.admin_auth_ok = true;  // the gate only answers authenticated admins
             caps.admin_auth_error = version.error().message;
+            caps.admin_auth_code = version.error().remote_code;
         } else {
             caps.admin_auth_error = version.error().message;
+            caps.admin_auth_code = version.error().remote_code;
             caps.admin_auth_refused = version.error().code == util::ErrorCode::host_rejected;
             caps.admin_auth_ok = !caps.admin_auth_refused && version.error().http_status == 404;
         }

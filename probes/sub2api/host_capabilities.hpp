@@ -41,6 +41,7 @@ struct HostCapabilities {
     std::string admin_auth_mode;  // "api_key" | "login"
     bool admin_auth_ok = false;
     std::string admin_auth_error;  // one line, scrubbed; empty when ok
+    std::string admin_auth_code;   // the host's code for that error (Error::remote_code), or ""
     // The host judged the credentials and refused them (401/403 on an admin route, or the 423
     // compliance gate). False when the failure says nothing about them: a page, a non-envelope
     // body, a 5xx — the URL may not be a sub2api admin API at all.

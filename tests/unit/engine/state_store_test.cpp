@@ -8,34 +8,13 @@
 #include "engine/store/database.hpp"
 #include "engine/store/migrations.hpp"
 #include "engine/store/state_store.hpp"
-#include "util/random.hpp"
+#include "tests/unit/engine/state_store_fixture.hpp"
 
 namespace fs = std::filesystem;
 using namespace crm::engine;
 
-namespace {
-fs::path temp_db() {
-    auto dir = fs::temp_directory_path() / ("crm-store-test-" + crm::util::random_hex(6));
-    fs::create_directories(dir);
-    return dir / "engine.db";
-}
-
-std::int64_t make_batch(StateStore& s) {
-    auto host = s.upsert_host("stub", "http://127.0.0.1:1/");
-    REQUIRE(host);
-    BatchRecord b;
-    b.host_id = *host;
-    b.pack_id = "cn";
-    b.provider = "deepseek";
-    b.platform = "deepseek";
-    b.name_prefix = "t1";
-    b.modes = {AccessMode::self_service, AccessMode::subscription};
-    b.owner_run = "9ce9b2ea";
-    auto id = s.create_batch(b);
-    REQUIRE(id);
-    return *id;
-}
-}  // namespace
+using crm::test::store_fixture::make_batch;
+using crm::test::store_fixture::temp_db;
 
 TEST_CASE("state store: a new file is created 0600 at the current schema version", "[engine]") {
     auto path = temp_db();

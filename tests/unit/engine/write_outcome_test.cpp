@@ -7,7 +7,7 @@ using crm::util::Error;
 using crm::util::ErrorCode;
 
 TEST_CASE("write outcome: only a definite 4xx proves a host write did not happen", "[engine]") {
-    auto err = [](ErrorCode code, int status) { return Error{code, "x", {}, status}; };
+    auto err = [](ErrorCode code, int status) { return Error{code, "x", {}, status, {}}; };
     CHECK(write_certainly_not_applied(err(ErrorCode::http_status, 400)));
     CHECK(write_certainly_not_applied(err(ErrorCode::conflict, 409)));  // a name collision: not ours
     CHECK(write_certainly_not_applied(err(ErrorCode::not_found, 404)));

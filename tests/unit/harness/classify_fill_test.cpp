@@ -69,7 +69,7 @@ TEST_CASE("classify fill: an upstream 200 chat completion is a healthy direct pr
 
 TEST_CASE("classify fill: a transport failure keeps the transport's own words", "[classify]") {
     FakeTransport http;
-    http.push_error({ErrorCode::stalled, "stalled: no payload bytes for 2000 ms", "POST x", 0});
+    http.push_error({ErrorCode::stalled, "stalled: no payload bytes for 2000 ms", "POST x", 0, {}});
     crm::probes::gateway::ProbeTarget t;
     t.base_url = "http://127.0.0.1:9000";
     t.api_key = "sk-0123456789abcdef0123456789abcdef";
@@ -104,16 +104,22 @@ TEST_CASE("classify fill: an admin API answering 200 non-JSON is not sub2api, no
 }
 
 TEST_CASE("classify fill: admin refusals stay host_admin_rejected", "[classify]") {
-    // The admin client's verdict (host_rejected) is carried as admin_auth_refused; a refusal code
-    // in the message counts on its own.
-    for (const char* msg : {"GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key",
-                            "GET /api/v1/admin/system/version -> 403: forbidden",
-                            "GET /api/v1/admin/system/version -> 423: locked"}) {
+    // The admin client's verdict (host_rejected) is carried as admin_auth_refused; the host's
+    // refusal code counts on its own.
+    struct Refusal {
+        const char* message;
+        const char* code;
+    };
+    for (auto [msg, code] : {Refusal{"GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key",
+                                     "INVALID_ADMIN_KEY"},
+                             Refusal{"GET /api/v1/admin/system/version -> 403: forbidden", ""},
+                             Refusal{"GET /api/v1/admin/system/version -> 423: locked", ""}}) {
         INFO(msg);
         crm::probes::sub2api::HostCapabilities caps;
         caps.admin_auth_ok = false;
-        caps.admin_auth_refused = std::string_view(msg).find("INVALID_ADMIN_KEY") == std::string_view::npos;
+        caps.admin_auth_refused = std::string_view(code).empty();
         caps.admin_auth_error = msg;
+        caps.admin_auth_code = code;
         classify::CellObservations obs;
         runner::fill_capabilities(obs, caps);
         CHECK(obs.engine.admin_rejected == true);

@@ -22,7 +22,7 @@ probes::gateway::ProbeTarget target() {
 
 TEST_CASE("retries: a connect failure is retried and the answer of the next attempt is kept") {
     test::FakeTransport http;
-    http.push_error(util::Error{util::ErrorCode::connect_failed, "refused", "", 0});
+    http.push_error(util::Error{util::ErrorCode::connect_failed, "refused", "", 0, {}});
     http.push(test::answer(200, k_models));
     auto t = target();
     auto a = probe_with_retries(1, nullptr, [&] { return probes::gateway::probe_models(http, t, "deepseek-chat"); });
@@ -33,7 +33,7 @@ TEST_CASE("retries: a connect failure is retried and the answer of the next atte
 
 TEST_CASE("retries: retries 0 sends exactly once") {
     test::FakeTransport http;
-    http.push_error(util::Error{util::ErrorCode::timeout, "timed out", "", 0});
+    http.push_error(util::Error{util::ErrorCode::timeout, "timed out", "", 0, {}});
     http.push(test::answer(200, k_models));
     auto t = target();
     auto a = probe_with_retries(0, nullptr, [&] { return probes::gateway::probe_models(http, t, "deepseek-chat"); });
@@ -73,7 +73,7 @@ TEST_CASE("retries: a client error is never retried") {
 
 TEST_CASE("retries: an interrupted run stops retrying") {
     test::FakeTransport http;
-    http.push_error(util::Error{util::ErrorCode::stalled, "stalled", "", 0});
+    http.push_error(util::Error{util::ErrorCode::stalled, "stalled", "", 0, {}});
     http.push(test::answer(200, k_models));
     std::atomic<bool> cancel{true};
     auto t = target();

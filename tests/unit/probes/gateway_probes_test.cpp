@@ -113,7 +113,7 @@ TEST_CASE("gateway probe: chat 200 with MiniMax base_resp error is not ok") {
 
 TEST_CASE("gateway probe: chat with no answer records the transport error") {
     FakeTransport http;
-    http.push_error({ErrorCode::connect_failed, "refused", "POST x", 0});
+    http.push_error({ErrorCode::connect_failed, "refused", "POST x", 0, {}});
     auto r = probe_chat(http, gateway_target(), "m");
     CHECK_FALSE(r.ok());
     REQUIRE(r.exchange.transport_error);

@@ -99,7 +99,7 @@ TEST_CASE("admin client: handler error {code:int,reason} becomes one line with s
     CHECK(g.error().http_status == 409);
     CHECK(g.error().message == "POST /api/v1/admin/groups -> 409 GROUP_EXISTS: group name exists");
     CHECK(g.error().context == k_base + "/api/v1/admin/groups");
-    CHECK(host_reason(g.error()) == "GROUP_EXISTS");
+    CHECK(g.error().remote_code == "GROUP_EXISTS");
 }
 
 TEST_CASE("admin client: handler error without reason keeps the status and message") {
@@ -112,7 +112,7 @@ TEST_CASE("admin client: handler error without reason keeps the status and messa
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::http_status);
     CHECK(r.error().message == "POST /api/v1/admin/groups -> 500: internal error");
-    CHECK(host_reason(r.error()).empty());
+    CHECK(r.error().remote_code.empty());
 }
 
 TEST_CASE("admin client: 404 handler error is not_found") {
@@ -670,11 +670,23 @@ TEST_CASE("admin client: a JWT the host keeps rejecting is retried once, not for
     CHECK(host.requests.size() == 4);
 }
 
-TEST_CASE("admin client: host_reason is empty for errors that are not host answers") {
-    CHECK(host_reason(crm::util::Error{ErrorCode::connect_failed, "connect refused", {}, 0}).empty());
-    CHECK(host_reason(crm::util::Error{ErrorCode::http_status, "GET /x -> 500: internal error", {}, 500}).empty());
-    CHECK(host_reason(crm::util::Error{ErrorCode::conflict, "POST /x -> 409 EMAIL_EXISTS: email exists", {}, 409}) ==
-          "EMAIL_EXISTS");
+TEST_CASE("admin client: remote_code is empty for errors that are not host answers") {
+    SecretRegistry secrets;
+    fake::FakeHost host(secrets, [](const HttpRequest& r) -> crm::util::Result<HttpResponse> {
+        if (fake::path_of(r) == "/api/v1/admin/refused") return crm::util::fail(ErrorCode::connect_failed, "connect refused");
+        if (fake::path_of(r) == "/api/v1/admin/broken") return fake::reply(500, R"({"code":500,"message":"internal error"})");
+        return fake::reply(409, R"({"code":409,"message":"email exists","reason":"EMAIL_EXISTS"})");
+    });
+    AdminClient client(host, key_options(), secrets);
+    auto refused = client.get("/api/v1/admin/refused");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().remote_code.empty());
+    auto broken = client.get("/api/v1/admin/broken");
+    REQUIRE_FALSE(broken);
+    CHECK(broken.error().remote_code.empty());
+    auto exists = client.post("/api/v1/admin/users", json::object{});
+    REQUIRE_FALSE(exists);
+    CHECK(exists.error().remote_code == "EMAIL_EXISTS");
 }
 
 TEST_CASE("admin client: the exchange log can be switched off") {
