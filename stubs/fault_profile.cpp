@@ -82,14 +82,13 @@ util::Result<void> read_routes(const json::object& h, HostFaults& out, std::stri
 }  // namespace
 
 util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view source) {
-    auto doc = util::parse_json_relaxed(text, source);
-    if (!doc) return std::unexpected(doc.error());
-    if (!doc->is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": a profile is a JSON object");
-    const auto& root = doc->as_object();
-    if (auto r = check_keys(root, {"name", "description", "host", "upstream"}, source, ""); !r) return std::unexpected(r.error());
+    CRM_TRY(doc, util::parse_json_relaxed(text, source));
+    if (!doc.is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": a profile is a JSON object");
+    const auto& root = doc.as_object();
+    CRM_TRY_VOID(check_keys(root, {"name", "description", "host", "upstream"}, source, ""));
     FaultProfile p;
-    if (auto r = read_field(root, "name", p.name, source); !r) return std::unexpected(r.error());
-    if (auto r = read_field(root, "description", p.description, source); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(read_field(root, "name", p.name, source));
+    CRM_TRY_VOID(read_field(root, "description", p.description, source));
     if (p.name.empty()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": profile has no name");
     if (auto it = root.find("host"); it != root.end()) {
         if (!it->value().is_object()) return util::fail(util::ErrorCode::invalid_input, std::string(source) + ": 'host' must be an object");
@@ -107,9 +106,9 @@ util::Result<FaultProfile> parse_profile(std::string_view text, std::string_view
                                   std::pair{"responses_bridge", &p.host.responses_bridge},
                                   std::pair{"force_responses", &p.host.force_responses},
                                   std::pair{"seed_residue", &p.host.seed_residue}}) {
-            if (auto r = read_field(h, key, *field, source); !r) return std::unexpected(r.error());
+            CRM_TRY_VOID(read_field(h, key, *field, source));
         }
-        if (auto r = read_routes(h, p.host, source); !r) return std::unexpected(r.error());
+        CRM_TRY_VOID(read_routes(h, p.host, source));
         for (auto r : {read_field(h, "admin_stall_method", p.host.admin_stall_method, source),
                        read_field(h, "admin_stall_ms", p.host.admin_stall_ms, source),
                        read_field(h, "admin_stall_count", p.host.admin_stall_count, source),
@@ -215,9 +214,8 @@ util::Result<FaultProfile> load_profile(std::string_view name_or_path) {
         return util::fail(util::ErrorCode::invalid_input,
                           "unknown fault profile '" + std::string(name_or_path) + "' (known: " + known + "; or a file path)");
     }
-    auto text = util::read_input_file(std::string(name_or_path));
-    if (!text) return std::unexpected(text.error());
-    return parse_profile(*text, name_or_path);
+    CRM_TRY(text, util::read_input_file(std::string(name_or_path)));
+    return parse_profile(text, name_or_path);
 }
 
 std::vector<std::string> profile_names() {

@@ -26,11 +26,10 @@ StubCluster::~StubCluster() { stop(); }
 util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions options) {
     if (options.upstreams.empty())
         options.upstreams = {{"deepseek", "deepseek", "healthy"}, {"minimax", "minimax", "healthy"}, {"kimi", "openai", "healthy"}};
-    auto host_profile = load_profile(options.host_profile);
-    if (!host_profile) return std::unexpected(host_profile.error());
+    CRM_TRY(host_profile, load_profile(options.host_profile));
     auto impl = std::make_unique<Impl>();
     HostConfig config;
-    config.profile = *host_profile;
+    config.profile = host_profile;
     config.fork_admin_key_route = options.fork_admin_key_route;
     config.admin_password = "stub-" + util::random_hex(12);
     config.admin_key = wire::make_admin_key();
@@ -46,28 +45,26 @@ util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions option
         // The upstream part comes from the provider's own profile unless that one is healthy,
         // in which case the run-wide profile's upstream part applies.
         const bool own_is_healthy = own->upstream == UpstreamFaults{};
-        UpstreamFaults faults = own_is_healthy ? host_profile->upstream : own->upstream;
+        UpstreamFaults faults = own_is_healthy ? host_profile.upstream : own->upstream;
         const std::string key = "sk-" + spec.name + "-" + util::random_hex(24);
         auto upstream = std::make_unique<StubUpstream>(spec.name, spec.style, key, faults);
         StubUpstream* raw = upstream.get();
-        auto server = HttpServer::start(0, [raw](const Request& r) { return raw->handle(r); }, options.max_body_bytes);
-        if (!server) return std::unexpected(server.error());
-        const std::string prefix = "http://127.0.0.1:" + std::to_string((*server)->port());
+        CRM_TRY(server, HttpServer::start(0, [raw](const Request& r) { return raw->handle(r); }, options.max_body_bytes));
+        const std::string prefix = "http://127.0.0.1:" + std::to_string((server)->port());
         impl->endpoints.upstream_urls[spec.name] = spec.style == "deepseek" ? prefix : prefix + "/v1";
         impl->endpoints.upstream_keys[spec.name] = key;
         config.upstreams.push_back(HostUpstreamInfo{spec.name, prefix, *own});
         impl->upstreams.emplace_back(spec.name, std::move(upstream));
-        impl->upstream_servers.push_back(std::move(*server));
+        impl->upstream_servers.push_back(std::move(server));
     }
     impl->endpoints.admin_api_key = config.admin_key;
     impl->endpoints.admin_email = config.admin_email;
     impl->endpoints.admin_password = config.admin_password;
     impl->host = std::make_unique<HostApp>(std::move(config));
     HostApp* host = impl->host.get();
-    auto server = HttpServer::start(options.host_port, [host](const Request& r) { return host->handle(r); }, options.max_body_bytes);
-    if (!server) return std::unexpected(server.error());
-    impl->endpoints.host_url = "http://127.0.0.1:" + std::to_string((*server)->port());
-    impl->host_server = std::move(*server);
+    CRM_TRY(server, HttpServer::start(options.host_port, [host](const Request& r) { return host->handle(r); }, options.max_body_bytes));
+    impl->endpoints.host_url = "http://127.0.0.1:" + std::to_string((server)->port());
+    impl->host_server = std::move(server);
     return std::unique_ptr<StubCluster>(new StubCluster(std::move(impl)));
 }
 

@@ -66,9 +66,8 @@ Result<std::optional<std::int64_t>> find_by_name(OpContext& ctx, const ResourceR
             return l ? R(by_name(*l, r.name)) : std::unexpected(l.error());
         }
         case ResourceKind::user: {
-            auto l = ctx.admin.list_users({{"search", r.name}});
-            if (!l) return std::unexpected(l.error());
-            for (const auto& u : *l) {
+            CRM_TRY(l, ctx.admin.list_users({{"search", r.name}}));
+            for (const auto& u : l) {
                 if (u.email == r.name) return std::optional<std::int64_t>(u.id);
             }
             return std::optional<std::int64_t>{};
@@ -78,9 +77,8 @@ Result<std::optional<std::int64_t>> find_by_name(OpContext& ctx, const ResourceR
             f.user_id = spec_int(r, "user_id");
             f.group_id = spec_int(r, "group_id");
             if (!f.user_id || !f.group_id) return std::optional<std::int64_t>{};
-            auto l = ctx.admin.list_subscriptions(f);
-            if (!l) return std::unexpected(l.error());
-            for (const auto& s : *l) {
+            CRM_TRY(l, ctx.admin.list_subscriptions(f));
+            for (const auto& s : l) {
                 if (s.user_id == *f.user_id && s.group_id == *f.group_id && s.status == "active") {
                     return std::optional<std::int64_t>(s.id);
                 }
@@ -103,9 +101,8 @@ Result<std::optional<std::int64_t>> find_by_name(OpContext& ctx, const ResourceR
 
 Result<bool> exists_on_host(OpContext& ctx, const ResourceRecord& r) {
     if (!r.host_id) {
-        auto found = find_by_name(ctx, r);
-        if (!found) return std::unexpected(found.error());
-        return found->has_value();
+        CRM_TRY(found, find_by_name(ctx, r));
+        return found.has_value();
     }
     const std::int64_t id = *r.host_id;
     auto gone = [](const util::Error& e) { return e.code == ErrorCode::not_found; };

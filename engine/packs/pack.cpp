@@ -175,15 +175,14 @@ util::Result<void> Validator::pricing(const json::object& o, std::string_view pa
             auto fpath = child(mpath, key);
             const auto* f = price.get_object().if_contains(key);
             if (!f) return bad(fpath, "missing");
-            auto n = number(*f, fpath);
-            if (!n) return std::unexpected(n.error());
-            if (*n < 0) return bad(fpath, "must be >= 0");
-            if (*n > k_max_price_per_token) {
+            CRM_TRY(n, number(*f, fpath));
+            if (n < 0) return bad(fpath, "must be >= 0");
+            if (n > k_max_price_per_token) {
                 return bad(fpath, fmt::format("{} USD per token is implausible (prices are USD per "
                                               "token, not per million tokens)",
-                                              *n));
+                                              n));
             }
-            *field = *n;
+            *field = n;
         }
         p.pricing[std::string(model)] = mp;
     }
@@ -230,16 +229,14 @@ util::Result<void> Validator::account_options(const json::object& o, std::string
         const auto& g = v->get_object();
         if (auto r = only_keys(g, gpath, k_group_keys); !r) return r;
         if (const auto* rm = g.if_contains("rate_multiplier")) {
-            auto n = number(*rm, child(gpath, "rate_multiplier"));
-            if (!n) return std::unexpected(n.error());
-            if (*n <= 0) return bad(child(gpath, "rate_multiplier"), "must be > 0");
-            p.group_rate_multiplier = *n;
+            CRM_TRY(n, number(*rm, child(gpath, "rate_multiplier")));
+            if (n <= 0) return bad(child(gpath, "rate_multiplier"), "must be > 0");
+            p.group_rate_multiplier = n;
         }
         if (const auto* dl = g.if_contains("daily_limit_usd")) {
-            auto n = number(*dl, child(gpath, "daily_limit_usd"));
-            if (!n) return std::unexpected(n.error());
-            if (*n < 0) return bad(child(gpath, "daily_limit_usd"), "must be >= 0");
-            p.subscription_daily_limit_usd = *n;
+            CRM_TRY(n, number(*dl, child(gpath, "daily_limit_usd")));
+            if (n < 0) return bad(child(gpath, "daily_limit_usd"), "must be >= 0");
+            p.subscription_daily_limit_usd = n;
         }
         if (const auto* vd = g.if_contains("validity_days")) {
             if (!vd->is_int64() || vd->get_int64() < 1 || vd->get_int64() > 36500) {
@@ -271,9 +268,8 @@ util::Result<void> Validator::key_source(const json::object& o, std::string_view
         if (!file->is_string() || file->get_string().empty()) {
             return bad(child(kpath, "file"), "must be a non-empty path");
         }
-        auto expanded = expand(file->get_string(), child(kpath, "file"));
-        if (!expanded) return std::unexpected(expanded.error());
-        p.key_file = *expanded;
+        CRM_TRY(expanded, expand(file->get_string(), child(kpath, "file")));
+        p.key_file = expanded;
     }
     return {};
 }
@@ -281,7 +277,7 @@ util::Result<void> Validator::key_source(const json::object& o, std::string_view
 util::Result<Provider> Validator::provider(const json::value& v, std::string_view path) const {
     if (!v.is_object()) return bad(path, "must be an object");
     const auto& o = v.get_object();
-    if (auto r = only_keys(o, path, k_provider_keys); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(only_keys(o, path, k_provider_keys));
     Provider p;
     auto name = required_string(o, path, "name");
     if (!name) return std::unexpected(name.error());
@@ -309,16 +305,14 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
         }
     }
 
-    auto url = required_string(o, path, "upstream_base_url");
-    if (!url) return std::unexpected(url.error());
-    p.upstream_base_url_template = *url;
-    auto expanded = expand(*url, child(path, "upstream_base_url"));
-    if (!expanded) return std::unexpected(expanded.error());
-    if (!expanded->starts_with("http://") && !expanded->starts_with("https://")) {
+    CRM_TRY(url, required_string(o, path, "upstream_base_url"));
+    p.upstream_base_url_template = url;
+    CRM_TRY(expanded, expand(url, child(path, "upstream_base_url")));
+    if (!expanded.starts_with("http://") && !expanded.starts_with("https://")) {
         return bad(child(path, "upstream_base_url"),
-                   fmt::format("\"{}\" must start with http:// or https://", *expanded));
+                   fmt::format("\"{}\" must start with http:// or https://", expanded));
     }
-    p.upstream_base_url = *expanded;
+    p.upstream_base_url = expanded;
 
     auto mpath = child(path, "models");
     const auto* models = o.if_contains("models");
@@ -348,12 +342,11 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
         }
     }
 
-    if (auto r = pricing(o, path, p); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(pricing(o, path, p));
 
-    auto smoke = required_string(o, path, "smoke_test_model");
-    if (!smoke) return std::unexpected(smoke.error());
-    if (!contains(p.models, *smoke)) return bad(child(path, "smoke_test_model"), "not in models");
-    p.smoke_test_model = *smoke;
+    CRM_TRY(smoke, required_string(o, path, "smoke_test_model"));
+    if (!contains(p.models, smoke)) return bad(child(path, "smoke_test_model"), "not in models");
+    p.smoke_test_model = smoke;
 
     if (const auto* accounts = o.if_contains("accounts")) {
         if (!accounts->is_int64() || accounts->get_int64() < 1 ||
@@ -364,8 +357,8 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
         p.accounts = static_cast<int>(accounts->get_int64());
     }
 
-    if (auto r = account_options(o, path, p); !r) return std::unexpected(r.error());
-    if (auto r = key_source(o, path, p); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(account_options(o, path, p));
+    CRM_TRY_VOID(key_source(o, path, p));
     return p;
 }
 
@@ -380,16 +373,15 @@ const std::vector<std::string>& known_platforms() {
 
 util::Result<Pack> parse_pack(std::string_view text, std::string_view source,
                               const util::EnvLookup& env) {
-    auto doc = util::parse_json_relaxed(text, source);
-    if (!doc) return std::unexpected(doc.error());
+    CRM_TRY(doc, util::parse_json_relaxed(text, source));
     Validator check(source, env);
-    if (!doc->is_object()) return check.bad("(root)", "a pack must be a JSON object");
-    if (auto hit = check.find_inline_secret(*doc, "")) {
+    if (!doc.is_object()) return check.bad("(root)", "a pack must be a JSON object");
+    if (auto hit = check.find_inline_secret(doc, "")) {
         return check.bad(*hit, "inline secret not allowed; use key_source {\"env\": NAME} or "
                                "{\"file\": PATH}");
     }
-    const auto& o = doc->get_object();
-    if (auto r = check.only_keys(o, "", k_pack_keys); !r) return std::unexpected(r.error());
+    const auto& o = doc.get_object();
+    CRM_TRY_VOID(check.only_keys(o, "", k_pack_keys));
 
     Pack pack;
     pack.source = std::string(source);
@@ -425,15 +417,14 @@ util::Result<Pack> parse_pack(std::string_view text, std::string_view source,
     const auto& list = providers->get_array();
     for (std::size_t i = 0; i < list.size(); ++i) {
         auto path = index("providers", i);
-        auto p = check.provider(list[i], path);
-        if (!p) return std::unexpected(p.error());
-        if (pack.find(p->name)) {
+        CRM_TRY(p, check.provider(list[i], path));
+        if (pack.find(p.name)) {
             return check.bad(child(path, "name"),
-                             fmt::format("duplicate provider name \"{}\" in pack {}", p->name, pack.id));
+                             fmt::format("duplicate provider name \"{}\" in pack {}", p.name, pack.id));
         }
-        p->pack_id = pack.id;
-        p->pack_version = pack.version;
-        pack.providers.push_back(std::move(*p));
+        p.pack_id = pack.id;
+        p.pack_version = pack.version;
+        pack.providers.push_back(std::move(p));
     }
     return pack;
 }

@@ -61,9 +61,8 @@ util::Result<const Provider*> PackCatalog::find(std::string_view qualified) cons
 }
 
 util::Result<Pack> load_pack_file(const std::filesystem::path& path, const util::EnvLookup& env) {
-    auto text = util::read_input_file(path);
-    if (!text) return std::unexpected(text.error());
-    return parse_pack(*text, path.generic_string(), env);
+    CRM_TRY(text, util::read_input_file(path));
+    return parse_pack(text, path.generic_string(), env);
 }
 
 util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
@@ -83,9 +82,8 @@ util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
     std::sort(files.begin(), files.end());
     PackCatalog catalog;
     for (const auto& f : files) {
-        auto pack = load_pack_file(f, env);
-        if (!pack) return std::unexpected(pack.error());
-        if (auto r = catalog.add(std::move(*pack)); !r) return std::unexpected(r.error());
+        CRM_TRY(pack, load_pack_file(f, env));
+        CRM_TRY_VOID(catalog.add(std::move(pack)));
     }
     return catalog;
 }

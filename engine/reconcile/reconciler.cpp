@@ -138,34 +138,31 @@ struct Checker {
 Result<ReconcileOutcome> run_reconcile(OpContext& ctx, std::int64_t batch_id) {
     auto batch = ctx.store.batch(batch_id);
     if (!batch) return std::unexpected(batch.error());
-    auto records = ctx.store.resources(batch_id);
-    if (!records) return std::unexpected(records.error());
+    CRM_TRY(records, ctx.store.resources(batch_id));
 
     ReconcileOutcome out;
     out.batch_id = batch_id;
     Checker checker{ctx, *batch, {}, out};
-    for (const auto& r : *records) {
+    for (const auto& r : records) {
         if (r.kind == ResourceKind::group && r.state == ResourceState::created && r.host_id) {
             checker.group_ids.insert(*r.host_id);
         }
     }
-    for (const auto& r : *records) {
+    for (const auto& r : records) {
         if (r.state != ResourceState::created || !r.host_id) continue;
         ++out.owned_checked;
         checker.check(r);
     }
 
     // Residue: what the host holds in this platform's scope that no batch here owns.
-    auto live = ctx.store.live_resources(ctx.host_id);
-    if (!live) return std::unexpected(live.error());
+    CRM_TRY(live, ctx.store.live_resources(ctx.host_id));
     std::map<ResourceKind, std::set<std::int64_t>> owned;
-    for (const auto& r : *live) {
+    for (const auto& r : live) {
         if (r.host_id) owned[r.kind].insert(*r.host_id);
     }
-    auto groups = ctx.admin.list_groups({{"platform", batch->platform}});
-    if (!groups) return std::unexpected(groups.error());
+    CRM_TRY(groups, ctx.admin.list_groups({{"platform", batch->platform}}));
     std::set<std::int64_t> scope_groups;
-    for (const auto& g : *groups) {
+    for (const auto& g : groups) {
         if (g.platform != batch->platform) continue;
         scope_groups.insert(g.id);
         if (!owned[ResourceKind::group].contains(g.id))
@@ -173,9 +170,8 @@ Result<ReconcileOutcome> run_reconcile(OpContext& ctx, std::int64_t batch_id) {
     }
     sub2api::AccountFilter af;
     af.platform = batch->platform;
-    auto accounts = ctx.admin.list_accounts(af);
-    if (!accounts) return std::unexpected(accounts.error());
-    for (const auto& a : *accounts) {
+    CRM_TRY(accounts, ctx.admin.list_accounts(af));
+    for (const auto& a : accounts) {
         if (a.platform == batch->platform && !owned[ResourceKind::account].contains(a.id))
             out.residue.push_back({ResourceKind::account, a.id, a.name, a.platform});
     }
@@ -199,7 +195,7 @@ Result<ReconcileOutcome> run_reconcile(OpContext& ctx, std::int64_t batch_id) {
     run.drift_count = static_cast<std::int64_t>(out.drift.size());
     run.residue_count = static_cast<std::int64_t>(out.residue.size());
     run.report_json = json::serialize(out.to_json());
-    if (auto s = ctx.store.record_reconcile(run); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(ctx.store.record_reconcile(run));
     if (!out.drift.empty() && batch->status == BatchStatus::succeeded) {
         (void)ctx.store.set_provider_status(batch_id, ProviderStatus::broken);
     } else if (out.drift.empty() && batch->status == BatchStatus::succeeded) {

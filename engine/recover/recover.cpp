@@ -87,27 +87,26 @@ Result<void> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vect
     closure.key_id.reset();
     closure.api_key.clear();
     closure.subscription_id.reset();
-    if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(ctx.store.upsert_access(closure));
     return {};
 }
 
 Result<void> roll_back_batch(OpContext& ctx, const BatchRecord& batch, RecoverOutcome& out) {
-    auto rb = run_rollback(ctx, batch.id);
-    if (!rb) return std::unexpected(rb.error());
-    if (rb->batch_status == BatchStatus::rolled_back) {
+    CRM_TRY(rb, run_rollback(ctx, batch.id));
+    if (rb.batch_status == BatchStatus::rolled_back) {
         out.batches_rolled_back.push_back(batch.id);
         return {};
     }
     out.batches_failed.push_back(batch.id);
-    for (const auto& r : rb->remaining) {
+    for (const auto& r : rb.remaining) {
         out.remaining.push_back({batch.id, std::string(to_string(r.kind)), r.name, r.host_id, r.error});
     }
-    for (const auto& c : rb->balance_credits) {
+    for (const auto& c : rb.balance_credits) {
         if (c.state == "taken_back" || c.state == "absent") continue;
         out.remaining.push_back({batch.id, "balance_credit", c.user_email, std::nullopt,
                                  c.error.empty() ? "state " + c.state : c.error});
     }
-    if (rb->remaining.empty()) out.notes.push_back(fmt::format("batch {}: {}", batch.id, rb->error));
+    if (rb.remaining.empty()) out.notes.push_back(fmt::format("batch {}: {}", batch.id, rb.error));
     return {};
 }
 
@@ -118,14 +117,12 @@ Result<RecoverOutcome> run_recover(OpContext& ctx) {
     auto batches = ctx.store.batches(ctx.host_id);
     if (!batches) return std::unexpected(batches.error());
     for (const auto& batch : *batches) {
-        auto records = ctx.store.resources(batch.id);
-        if (!records) return std::unexpected(records.error());
-        for (auto& r : *records) {
+        CRM_TRY(records, ctx.store.resources(batch.id));
+        for (auto& r : records) {
             if (r.state != ResourceState::intent) continue;
-            auto found = resolve_intent(ctx, r);
-            if (!found) return std::unexpected(found.error());
+            CRM_TRY(found, resolve_intent(ctx, r));
             ++out.intents_resolved;
-            if (*found) ++out.intents_found_on_host;
+            if (found) ++out.intents_found_on_host;
         }
 
         const bool run_owned = !batch.owner_run.empty();
@@ -133,18 +130,18 @@ Result<RecoverOutcome> run_recover(OpContext& ctx) {
             auto s = ctx.store.set_batch_status(batch.id, BatchStatus::failed, std::nullopt,
                                                 "interrupted; failed by recover");
             if (!s) return std::unexpected(s.error());
-            if (auto r = roll_back_batch(ctx, batch, out); !r) return std::unexpected(r.error());
+            CRM_TRY_VOID(roll_back_batch(ctx, batch, out));
             continue;
         }
         if (batch.status == BatchStatus::rollback_failed ||
             (run_owned && (batch.status == BatchStatus::succeeded || batch.status == BatchStatus::failed))) {
-            if (auto r = roll_back_batch(ctx, batch, out); !r) return std::unexpected(r.error());
+            CRM_TRY_VOID(roll_back_batch(ctx, batch, out));
             continue;
         }
         if (batch.status == BatchStatus::rolled_back) {
             // rolled_back is final; a rollback leaves no created rows, resolved intents may have.
             std::vector<ResourceRecord*> targets;
-            for (auto& r : *records) {
+            for (auto& r : records) {
                 if (may_exist(r)) targets.push_back(&r);
             }
             if (targets.empty()) continue;
@@ -156,11 +153,10 @@ Result<RecoverOutcome> run_recover(OpContext& ctx) {
         // access closures are undone.
         out.batches_kept.push_back(batch.id);
         if (batch.status != BatchStatus::succeeded) continue;
-        auto closures = ctx.store.access_closures(batch.id);
-        if (!closures) return std::unexpected(closures.error());
-        for (const auto& c : *closures) {
+        CRM_TRY(closures, ctx.store.access_closures(batch.id));
+        for (const auto& c : closures) {
             if (c.access_status != AccessStatus::none) continue;
-            if (auto u = undo_closure(ctx, c, *records, out); !u) return std::unexpected(u.error());
+            CRM_TRY_VOID(undo_closure(ctx, c, records, out));
         }
     }
     ctx.emit("recover", fmt::format("{} intents resolved ({} found on the host), {} batches rolled back, {} owned "

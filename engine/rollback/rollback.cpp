@@ -19,13 +19,12 @@ Result<bool> resolve_intent(OpContext& ctx, ResourceRecord& r) {
     auto found = r.host_id ? Result<std::optional<std::int64_t>>(r.host_id) : find_by_name(ctx, r);
     if (!found) return std::unexpected(found.error());
     if (found->has_value()) {
-        if (auto m = ctx.store.mark_created(r.id, **found); !m) return std::unexpected(m.error());
+        CRM_TRY_VOID(ctx.store.mark_created(r.id, **found));
         r.host_id = **found;
         r.state = ResourceState::created;
         return true;
     }
-    if (auto m = ctx.store.mark_state(r.id, ResourceState::absent, "intent never reached the host"); !m)
-        return std::unexpected(m.error());
+    CRM_TRY_VOID(ctx.store.mark_state(r.id, ResourceState::absent, "intent never reached the host"));
     r.state = ResourceState::absent;
     return false;
 }
@@ -39,15 +38,14 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
                                 "run `crm-accept engine recover`",
                                 batch_id, to_string(batch->status)));
     }
-    auto records = ctx.store.resources(batch_id);
-    if (!records) return std::unexpected(records.error());
+    CRM_TRY(records, ctx.store.resources(batch_id));
 
     RollbackOutcome out;
     out.batch_id = batch_id;
     std::vector<std::string> errors;
 
     // 1. intents: find what a crashed or cut-short create left on the host.
-    for (auto& r : *records) {
+    for (auto& r : records) {
         if (r.state != ResourceState::intent) continue;
         if (auto res = resolve_intent(ctx, r); !res) {
             errors.push_back(fmt::format("resolve {} {}: {}", to_string(r.kind), r.name, res.error().message));
@@ -56,7 +54,7 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
 
     // 2. delete in dependency order.
     std::vector<ResourceRecord*> order;
-    for (auto& r : *records) {
+    for (auto& r : records) {
         if (r.state == ResourceState::created || r.state == ResourceState::delete_failed) order.push_back(&r);
     }
     std::stable_sort(order.begin(), order.end(), [](const ResourceRecord* a, const ResourceRecord* b) {
@@ -85,7 +83,7 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
     errors.insert(errors.end(), credits->errors.begin(), credits->errors.end());
 
     // 4. read back every resource that ever reached the host.
-    for (auto& r : *records) {
+    for (auto& r : records) {
         if (!r.host_id && r.state != ResourceState::intent) continue;
         if (r.state == ResourceState::absent) continue;
         ++out.host_checks;

@@ -47,18 +47,16 @@ util::Result<Condition> parse_condition(const json::value& v, const std::string&
         }
         c.kind = o.contains("all") ? Condition::Kind::all : Condition::Kind::any;
         for (const auto& child : list.get_array()) {
-            auto parsed = parse_condition(child, where, set);
-            if (!parsed) return std::unexpected(parsed.error());
-            c.children.push_back(std::move(*parsed));
+            CRM_TRY(parsed, parse_condition(child, where, set));
+            c.children.push_back(std::move(parsed));
         }
         return c;
     }
     if (o.contains("not")) {
         if (o.size() != 1) return bad("'not' must be the only key of its object");
-        auto parsed = parse_condition(o.at("not"), where, set);
-        if (!parsed) return std::unexpected(parsed.error());
+        CRM_TRY(parsed, parse_condition(o.at("not"), where, set));
         c.kind = Condition::Kind::negate;
-        c.children.push_back(std::move(*parsed));
+        c.children.push_back(std::move(parsed));
         return c;
     }
     if (o.contains("ref")) {
@@ -206,16 +204,15 @@ std::string_view to_string(Condition::Op op) noexcept {
 }
 
 util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source) {
-    auto doc = util::parse_json(text, source);
-    if (!doc) return std::unexpected(doc.error());
+    CRM_TRY(doc, util::parse_json(text, source));
     auto bad = [&](const std::string& what) {
         return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {}", source, what));
     };
-    if (!doc->is_object()) return bad("the rule table must be a JSON object");
-    const auto& root = doc->get_object();
+    if (!doc.is_object()) return bad("the rule table must be a JSON object");
+    const auto& root = doc.get_object();
     RuleSet set;
     set.source = std::string(source);
-    auto version = util::get_int(*doc, "schema_version");
+    auto version = util::get_int(doc, "schema_version");
     if (!version) return bad("missing integer 'schema_version'");
     if (*version != 1) return bad(fmt::format("unsupported schema_version {} (this build reads 1)", *version));
     for (const auto& kv : root) {
@@ -272,12 +269,11 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
         rule.cause = *cause;
         const auto* when = util::find(rv, "when");
         if (!when) return rbad("missing 'when'");
-        auto cond = parse_condition(*when, where, set);
-        if (!cond) return std::unexpected(cond.error());
-        rule.when = std::move(*cond);
+        CRM_TRY(cond, parse_condition(*when, where, set));
+        rule.when = std::move(cond);
         auto explain = util::get_string(rv, "explain");
         if (!explain || explain->empty()) return rbad("missing string 'explain'");
-        if (auto ok = check_template(*explain, where); !ok) return std::unexpected(ok.error());
+        CRM_TRY_VOID(check_template(*explain, where));
         rule.explain = *explain;
         const auto* evidence = util::find(rv, "evidence");
         if (!evidence || !evidence->is_array()) return rbad("'evidence' must be an array of artifact names");
@@ -307,21 +303,19 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
             if (!ids.insert(id).second) return nbad("duplicate id");
             const auto* when = util::find(nv, "when");
             if (!when) return nbad("missing 'when'");
-            auto cond = parse_condition(*when, where, set);
-            if (!cond) return std::unexpected(cond.error());
+            CRM_TRY(cond, parse_condition(*when, where, set));
             auto note_text = util::get_string(nv, "text");
             if (!note_text || note_text->empty()) return nbad("missing string 'text'");
-            if (auto ok = check_template(*note_text, where); !ok) return std::unexpected(ok.error());
-            set.notes.push_back(Note{id, std::move(*cond), *note_text});
+            CRM_TRY_VOID(check_template(*note_text, where));
+            set.notes.push_back(Note{id, std::move(cond), *note_text});
         }
     }
     return set;
 }
 
 util::Result<RuleSet> load_rules(const std::filesystem::path& path) {
-    auto text = util::read_input_file(path);
-    if (!text) return std::unexpected(text.error());
-    return parse_rules(*text, path.string());
+    CRM_TRY(text, util::read_input_file(path));
+    return parse_rules(text, path.string());
 }
 
 util::Result<RuleSet> builtin_rules() { return parse_rules(builtin_rules_text(), "<builtin>"); }

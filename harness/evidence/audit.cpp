@@ -23,17 +23,15 @@ std::string mask(const util::Leak& leak) {
 util::Result<std::vector<AuditHit>> audit_bundle(const std::filesystem::path& dir,
                                                  const util::SecretRegistry* registry) {
     std::vector<AuditHit> hits;
-    auto files = list_bundle_files(dir);
-    if (!files) return std::unexpected(files.error());
-    files->push_back(k_manifest_name);  // the manifest is a file of the bundle too
-    for (const auto& rel : *files) {
+    CRM_TRY(files, list_bundle_files(dir));
+    files.push_back(k_manifest_name);  // the manifest is a file of the bundle too
+    for (const auto& rel : files) {
         auto path = dir / rel;
         std::error_code ec;
         // Never through a symlink: verify reports the link itself (manifest.hpp, scan_bundle_tree).
         if (std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::regular) continue;
-        auto text = util::read_file(path);
-        if (!text) return std::unexpected(text.error());
-        auto leaks = registry ? registry->find_leaks(*text) : util::find_secret_shaped(*text);
+        CRM_TRY(text, util::read_file(path));
+        auto leaks = registry ? registry->find_leaks(text) : util::find_secret_shaped(text);
         for (const auto& l : leaks) hits.push_back({rel, l.kind, l.offset, mask(l)});
     }
     return hits;

@@ -91,9 +91,8 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
         r.rerun_failed = text_at(sel, "rerun_failed");
         if (const auto* cells = util::find(*m, "cells_selected"); cells && cells->is_array()) {
             for (std::size_t i = 0; i < cells->get_array().size(); ++i) {
-                auto c = planned_cell(cells->get_array()[i], source, i);
-                if (!c) return std::unexpected(c.error());
-                r.cells.push_back(std::move(*c));
+                CRM_TRY(c, planned_cell(cells->get_array()[i], source, i));
+                r.cells.push_back(std::move(c));
             }
         }
     }
@@ -107,11 +106,9 @@ util::Result<RunRecord> Bundle::read_run(const fs::path& dir) {
     std::error_code ec;
     if (!fs::exists(path, ec))
         return util::fail(util::ErrorCode::not_found, fmt::format("{}: not a bundle (no 00-run.json)", dir.string()));
-    auto text = util::read_input_file(path, util::k_max_bundle_record_bytes);
-    if (!text) return std::unexpected(text.error());
-    auto v = util::parse_json(*text, path.string());
-    if (!v) return std::unexpected(v.error());
-    return run_record_from_json(*v, path.string());
+    CRM_TRY(text, util::read_input_file(path, util::k_max_bundle_record_bytes));
+    CRM_TRY(v, util::parse_json(text, path.string()));
+    return run_record_from_json(v, path.string());
 }
 
 util::Result<Bundle> Bundle::open(const fs::path& dir) {
@@ -137,11 +134,9 @@ util::Result<Bundle> Bundle::open(const fs::path& dir) {
         cell.folder_present = true;
         const auto summary_path = it->path() / "21-summary.json";
         if (!fs::exists(summary_path, ec)) continue;  // started, never finished
-        auto text = util::read_input_file(summary_path, util::k_max_bundle_record_bytes);
-        if (!text) return std::unexpected(text.error());
-        auto v = util::parse_json(*text, summary_path.string());
-        if (!v) return std::unexpected(v.error());
-        auto summary = cell_from_json(*v, summary_path.string());
+        CRM_TRY(text, util::read_input_file(summary_path, util::k_max_bundle_record_bytes));
+        CRM_TRY(v, util::parse_json(text, summary_path.string()));
+        auto summary = cell_from_json(v, summary_path.string());
         if (!summary) return std::unexpected(summary.error());
         if (summary->folder() != id)
             return util::fail(util::ErrorCode::invalid_input,

@@ -68,9 +68,8 @@ std::string bundle_folder_name(const BundleOptions& options, const util::SecretR
 util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, const util::SecretRegistry& secrets) {
     Templates templates = builtin_templates();
     if (!options.templates_dir.empty()) {
-        auto loaded = load_templates(options.templates_dir);
-        if (!loaded) return std::unexpected(loaded.error());
-        templates = std::move(*loaded);
+        CRM_TRY(loaded, load_templates(options.templates_dir));
+        templates = std::move(loaded);
     }
     std::error_code ec;
     fs::create_directories(options.root, ec);
@@ -108,16 +107,14 @@ util::Result<fs::path> BundleWriter::resolve(std::string_view rel_path) const {
 }
 
 util::Result<void> BundleWriter::write_text(std::string_view rel_path, std::string_view text) {
-    auto path = resolve(rel_path);
-    if (!path) return std::unexpected(path.error());
-    return util::write_atomic(*path, util::repair_utf8(m_secrets->scrub(text)));
+    CRM_TRY(path, resolve(rel_path));
+    return util::write_atomic(path, util::repair_utf8(m_secrets->scrub(text)));
 }
 
 util::Result<void> BundleWriter::write_json(std::string_view rel_path, const json::value& value) {
-    auto path = resolve(rel_path);
-    if (!path) return std::unexpected(path.error());
+    CRM_TRY(path, resolve(rel_path));
     json::value doc = with_schema_version(scrub_json(value, *m_secrets));
-    return util::write_atomic(*path, util::repair_utf8(m_secrets->scrub(util::pretty(doc))));
+    return util::write_atomic(path, util::repair_utf8(m_secrets->scrub(util::pretty(doc))));
 }
 
 RunSummary BundleWriter::with_provenance(const RunSummary& run) const {
@@ -160,15 +157,14 @@ util::Result<void> BundleWriter::write_run_files(const RunSummary& run, const st
     if (auto r = write_text("report.html", *html); !r) return r;
     // 00-run.json flips to complete only now, after everything it vouches for exists.
     if (auto r = write_json("00-run.json", run_json(run, status)); !r) return r;
-    auto entries = compute_manifest(m_dir);
-    if (!entries) return std::unexpected(entries.error());
-    return util::write_atomic(m_dir / k_manifest_name, format_manifest(*entries));
+    CRM_TRY(entries, compute_manifest(m_dir));
+    return util::write_atomic(m_dir / k_manifest_name, format_manifest(entries));
 }
 
 util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bool complete) {
     RunSummary run = with_provenance(run_in);
     const std::string status = complete ? "complete" : "incomplete";
-    if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(write_run_files(run, status));
     FinalizeResult result;
     result.manifest = m_dir / k_manifest_name;
     // Exactly what `crm-accept verify` checks, plus the registered values: a bundle this run calls
@@ -179,7 +175,7 @@ util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bo
         // The bundle itself must say that it failed: a reader of summary.json or report.html
         // alone must never see "passed" on evidence that verify rejects.
         mark_bundle_failed(run, check->audit_hits.size(), check->problems());
-        if (auto r = write_run_files(run, status); !r) return std::unexpected(r.error());
+        CRM_TRY_VOID(write_run_files(run, status));
         check = check_bundle(m_dir, m_secrets);
         if (!check) return std::unexpected(check.error());
     }

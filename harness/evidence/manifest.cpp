@@ -68,19 +68,16 @@ util::Result<BundleTree> scan_bundle_tree(const fs::path& dir) {
 }
 
 util::Result<std::vector<std::string>> list_bundle_files(const fs::path& dir) {
-    auto tree = scan_bundle_tree(dir);
-    if (!tree) return std::unexpected(tree.error());
-    return std::move(tree->files);
+    CRM_TRY(tree, scan_bundle_tree(dir));
+    return std::move(tree.files);
 }
 
 util::Result<std::vector<ManifestEntry>> compute_manifest(const fs::path& dir) {
-    auto files = list_bundle_files(dir);
-    if (!files) return std::unexpected(files.error());
+    CRM_TRY(files, list_bundle_files(dir));
     std::vector<ManifestEntry> out;
-    for (const auto& rel : *files) {
-        auto sha = util::sha256_file(dir / rel);
-        if (!sha) return std::unexpected(sha.error());
-        out.push_back({*sha, rel});
+    for (const auto& rel : files) {
+        CRM_TRY(sha, util::sha256_file(dir / rel));
+        out.push_back({sha, rel});
     }
     return out;
 }
@@ -110,12 +107,10 @@ std::vector<ManifestEntry> parse_manifest(std::string_view text) {
 }
 
 util::Result<std::vector<ManifestMismatch>> check_manifest(const fs::path& dir) {
-    auto text = util::read_input_file(dir / k_manifest_name, util::k_max_bundle_record_bytes);
-    if (!text) return std::unexpected(text.error());
-    auto listed = parse_manifest(*text);
-    auto present = list_bundle_files(dir);
-    if (!present) return std::unexpected(present.error());
-    std::set<std::string> on_disk(present->begin(), present->end());
+    CRM_TRY(text, util::read_input_file(dir / k_manifest_name, util::k_max_bundle_record_bytes));
+    auto listed = parse_manifest(text);
+    CRM_TRY(present, list_bundle_files(dir));
+    std::set<std::string> on_disk(present.begin(), present.end());
     std::vector<ManifestMismatch> out;
     std::set<std::string> seen;
     for (const auto& e : listed) {
@@ -132,9 +127,8 @@ util::Result<std::vector<ManifestMismatch>> check_manifest(const fs::path& dir) 
             out.push_back({e.path, "missing"});
             continue;
         }
-        auto sha = util::sha256_file(dir / e.path);
-        if (!sha) return std::unexpected(sha.error());
-        if (*sha != e.sha256) out.push_back({e.path, "modified"});
+        CRM_TRY(sha, util::sha256_file(dir / e.path));
+        if (sha != e.sha256) out.push_back({e.path, "modified"});
     }
     for (const auto& p : on_disk) {
         if (!seen.contains(p)) out.push_back({p, "extra"});

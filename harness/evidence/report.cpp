@@ -57,15 +57,12 @@ Templates builtin_templates() {
 
 util::Result<Templates> load_templates(const std::filesystem::path& dir) {
     Templates t;
-    auto a = util::read_file(dir / "summary.md.mustache");
-    if (!a) return std::unexpected(a.error());
-    auto b = util::read_file(dir / "cell_summary.md.mustache");
-    if (!b) return std::unexpected(b.error());
-    auto c = util::read_file(dir / "report.html.mustache");
-    if (!c) return std::unexpected(c.error());
-    t.summary_md = std::move(*a);
-    t.cell_summary_md = std::move(*b);
-    t.report_html = std::move(*c);
+    CRM_TRY(a, util::read_file(dir / "summary.md.mustache"));
+    CRM_TRY(b, util::read_file(dir / "cell_summary.md.mustache"));
+    CRM_TRY(c, util::read_file(dir / "report.html.mustache"));
+    t.summary_md = std::move(a);
+    t.cell_summary_md = std::move(b);
+    t.report_html = std::move(c);
     return t;
 }
 

@@ -315,9 +315,8 @@ util::Result<RunSummary> run_summary_from_json(const json::value& v, std::string
     if (const auto* cells = util::find(v, "cells"); cells && cells->is_array()) {
         std::size_t i = 0;
         for (const auto& c : cells->get_array()) {
-            auto cell = cell_from_json(c, fmt::format("{}: cells[{}]", source, i++));
-            if (!cell) return std::unexpected(cell.error());
-            s.cells.push_back(std::move(*cell));
+            CRM_TRY(cell, cell_from_json(c, fmt::format("{}: cells[{}]", source, i++)));
+            s.cells.push_back(std::move(cell));
         }
     }
     return s;

@@ -27,14 +27,13 @@ util::Result<std::optional<json::value>> check_contents(const fs::path& dir, con
                                                         std::vector<std::string>& problems) {
     std::optional<json::value> run;
     for (const auto& rel : files) {
-        auto text = util::read_file(dir / rel);
-        if (!text) return std::unexpected(text.error());
-        if (auto bad = util::first_invalid_utf8(*text)) {
+        CRM_TRY(text, util::read_file(dir / rel));
+        if (auto bad = util::first_invalid_utf8(text)) {
             problems.push_back(fmt::format("{}: not valid UTF-8 (byte {})", printable(rel), *bad));
             continue;
         }
         if (!rel.ends_with(".json")) continue;
-        auto doc = util::parse_json(*text, rel);
+        auto doc = util::parse_json(text, rel);
         if (!doc) {
             problems.push_back(fmt::format("{}: not valid JSON", printable(rel)));
             continue;
@@ -72,26 +71,23 @@ util::Result<VerifyReport> check_bundle(const fs::path& bundle_dir, const util::
                           fmt::format("{}: not a crm-accept bundle (no 00-run.json, no {})", bundle_dir.string(),
                                       k_manifest_name));
     }
-    auto tree = scan_bundle_tree(bundle_dir);
-    if (!tree) return std::unexpected(tree.error());
-    for (const auto& a : tree->anomalies) r.layout_problems.push_back(printable(a));
+    CRM_TRY(tree, scan_bundle_tree(bundle_dir));
+    for (const auto& a : tree.anomalies) r.layout_problems.push_back(printable(a));
     if (r.manifest_present) {
-        auto mm = check_manifest(bundle_dir);
-        if (!mm) return std::unexpected(mm.error());
-        r.mismatches = std::move(*mm);
+        CRM_TRY(mm, check_manifest(bundle_dir));
+        r.mismatches = std::move(mm);
     }
-    auto hits = audit_bundle(bundle_dir, registry);
-    if (!hits) return std::unexpected(hits.error());
-    r.audit_hits = std::move(*hits);
+    CRM_TRY(hits, audit_bundle(bundle_dir, registry));
+    r.audit_hits = std::move(hits);
 
-    std::vector<std::string> files = tree->files;
+    std::vector<std::string> files = tree.files;
     if (r.manifest_present) files.push_back(k_manifest_name);
     r.files_checked = files.size();
     auto run = check_contents(bundle_dir, files, r.content_problems);
     if (!run) return std::unexpected(run.error());
     if (*run) {
         r.run_status = util::get_string(**run, "status").value_or("");
-        std::set<std::string> present(tree->files.begin(), tree->files.end());
+        std::set<std::string> present(tree.files.begin(), tree.files.end());
         r.plan_problems = check_artifact_plan(bundle_dir, **run, r.complete(), present);
     }
     return r;

@@ -30,23 +30,22 @@ bool is_date(std::string_view s) {
 }  // namespace
 
 util::Result<Baseline> parse_baseline(std::string_view text, std::string_view source) {
-    auto v = util::parse_json_relaxed(text, source);
-    if (!v) return std::unexpected(v.error());
+    CRM_TRY(v, util::parse_json_relaxed(text, source));
     auto lines = scenario::JsonLineMap::build(text);
     auto bad = [&](const std::string& path, std::string_view reason) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}:{}: {}: {}", source, lines.line_of(path), path, reason));
     };
-    if (!v->is_object()) return bad("", "a baseline must be an object");
-    for (const auto& kv : v->get_object()) {
+    if (!v.is_object()) return bad("", "a baseline must be an object");
+    for (const auto& kv : v.get_object()) {
         if (kv.key() != "schema_version" && kv.key() != "entries")
             return bad(std::string(kv.key()), "unknown key (expected schema_version, entries)");
     }
-    if (auto sv = util::get_int(*v, "schema_version"); sv && *sv != 1)
+    if (auto sv = util::get_int(v, "schema_version"); sv && *sv != 1)
         return bad("schema_version", "unsupported schema version (this build reads 1)");
     Baseline b;
     b.source = std::string(source);
-    const auto* entries = util::find(*v, "entries");
+    const auto* entries = util::find(v, "entries");
     if (!entries) return b;
     if (!entries->is_array()) return bad("entries", "must be an array");
     for (std::size_t i = 0; i < entries->get_array().size(); ++i) {
@@ -80,9 +79,8 @@ util::Result<Baseline> parse_baseline(std::string_view text, std::string_view so
 }
 
 util::Result<Baseline> load_baseline(const std::filesystem::path& path) {
-    auto text = util::read_input_file(path);
-    if (!text) return std::unexpected(text.error());
-    return parse_baseline(*text, path.string());
+    CRM_TRY(text, util::read_input_file(path));
+    return parse_baseline(text, path.string());
 }
 
 }  // namespace crm::harness::gate

@@ -93,9 +93,8 @@ public:
         std::string s(v->get_string());
         if (expand) {
             auto where = fmt::format("{}:{}: {}", m_source, line(p), p);
-            auto ex = util::expand_env(s, m_env, where);
-            if (!ex) return std::unexpected(ex.error());
-            s = *ex;
+            CRM_TRY(ex, util::expand_env(s, m_env, where));
+            s = ex;
         }
         return std::optional<std::string>{std::move(s)};
     }
@@ -404,7 +403,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
     }
     const auto* matrix = o->if_contains("matrix");
     if (!matrix) return std::unexpected(ctx.error("matrix", "is required"));
-    if (auto r = parse_matrix(ctx, *matrix, s); !r) return std::unexpected(r.error());
+    CRM_TRY_VOID(parse_matrix(ctx, *matrix, s));
     if (const auto* h = o->if_contains("host")) {
         if (s.hosts_axis)
             return std::unexpected(ctx.error("host", "use either host or matrix.hosts, not both"));
@@ -447,7 +446,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
         if (retries) s.timeouts.retries = static_cast<int>(*retries);
     }
     if (const auto* g = o->if_contains("gate")) {
-        if (auto r = parse_gate(ctx, *g, base_dir, s); !r) return std::unexpected(r.error());
+        CRM_TRY_VOID(parse_gate(ctx, *g, base_dir, s));
     }
     return s;
 }
@@ -455,13 +454,12 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
 Result<Scenario> load_scenario(const std::filesystem::path& path, const util::EnvLookup& env) {
     // Not a regular file (a directory, a FIFO, /dev/zero), over the size cap, or unreadable:
     // one line naming the file, before any byte is parsed.
-    auto text = util::read_input_file(path);
-    if (!text) return std::unexpected(text.error());
+    CRM_TRY(text, util::read_input_file(path));
     auto base = path.parent_path();
     if (base.empty()) base = ".";
-    auto s = parse_scenario(*text, path.string(), base, env);
+    auto s = parse_scenario(text, path.string(), base, env);
     if (!s) return s;
-    s->sha256 = util::sha256_hex(*text);
+    s->sha256 = util::sha256_hex(text);
     return s;
 }
 

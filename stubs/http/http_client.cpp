@@ -81,14 +81,13 @@ util::Result<ParsedUrl> parse_http_url(std::string_view url) {
 }
 
 util::Result<ClientReply> http_call(const ClientRequest& request) {
-    auto parsed = parse_http_url(request.url);
-    if (!parsed) return std::unexpected(parsed.error());
+    CRM_TRY(parsed, parse_http_url(request.url));
     net::io_context io;
     beast::tcp_stream stream(io);
     beast::error_code ec;
     tcp::resolver resolver(io);
-    auto results = resolver.resolve(parsed->host, parsed->port, ec);
-    if (ec) return util::fail(util::ErrorCode::connect_failed, "resolve " + parsed->host + ": " + ec.message(), request.url);
+    auto results = resolver.resolve(parsed.host, parsed.port, ec);
+    if (ec) return util::fail(util::ErrorCode::connect_failed, "resolve " + parsed.host + ": " + ec.message(), request.url);
     stream.expires_after(request.timeout);
     stream.connect(results, ec);
     if (ec) return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
@@ -96,8 +95,8 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     // SO_RCVTIMEO), so a watchdog shuts the socket down when the whole-call deadline passes.
     Watchdog watchdog(stream.socket().native_handle(), request.timeout, request.cancel);
 
-    http::request<http::string_body> req{http::string_to_verb(request.method), parsed->path, 11};
-    req.set(http::field::host, parsed->host + ":" + parsed->port);
+    http::request<http::string_body> req{http::string_to_verb(request.method), parsed.path, 11};
+    req.set(http::field::host, parsed.host + ":" + parsed.port);
     req.set(http::field::user_agent, "crm-stub/1");
     for (const auto& [k, v] : request.headers) req.set(k, v);
     if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
