@@ -29,6 +29,63 @@ Result<bool> resolve_intent(OpContext& ctx, ResourceRecord& r) {
     return false;
 }
 
+namespace {
+
+// Deletes every owned resource from the host in dependency order (channels before groups ...),
+// recording each result in the store; failures are appended to `errors`.
+void delete_owned(OpContext& ctx, std::vector<ResourceRecord>& records, std::int64_t batch_id,
+                  std::vector<std::string>& errors) {
+    std::vector<ResourceRecord*> order;
+    for (auto& r : records) {
+        if (r.state == ResourceState::created || r.state == ResourceState::delete_failed) order.push_back(&r);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const ResourceRecord* a, const ResourceRecord* b) {
+        int ra = deletion_rank(a->kind), rb = deletion_rank(b->kind);
+        return ra != rb ? ra < rb : a->ord > b->ord;
+    });
+    ctx.emit("rollback", fmt::format("batch {}: deleting {} owned resources", batch_id, order.size()), batch_id);
+    for (auto* r : order) {
+        auto del = remove_from_host(ctx, *r);
+        if (del) {
+            (void)ctx.store.mark_state(r->id, ResourceState::deleted);
+            r->state = ResourceState::deleted;
+        } else {
+            std::string msg = fmt::format("delete {} {}: {}", to_string(r->kind), r->name, del.error().message);
+            (void)ctx.store.mark_state(r->id, ResourceState::delete_failed, msg);
+            r->state = ResourceState::delete_failed;
+            r->error = msg;
+            errors.push_back(msg);
+        }
+    }
+
+}
+
+// Reads back every resource that ever reached the host; what is still there goes to
+// `out.remaining` (a deleted one that is still present becomes delete_failed).
+void read_back(OpContext& ctx, std::vector<ResourceRecord>& records, RollbackOutcome& out) {
+    for (auto& r : records) {
+        if (!r.host_id && r.state != ResourceState::intent) continue;
+        if (r.state == ResourceState::absent) continue;
+        ++out.host_checks;
+        auto present = exists_on_host(ctx, r);
+        if (!present) {
+            out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state,
+                                     "read-back failed: " + present.error().message});
+            continue;
+        }
+        if (*present) {
+            if (r.state == ResourceState::deleted) {
+                (void)ctx.store.mark_state(r.id, ResourceState::delete_failed, "still on the host after delete");
+                r.state = ResourceState::delete_failed;
+            }
+            out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state, "still on the host"});
+        }
+    }
+
+}
+
+}  // namespace
+
 Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
     auto batch = ctx.store.batch(batch_id);
     if (!batch) return std::unexpected(batch.error());
@@ -53,28 +110,7 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
     }
 
     // 2. delete in dependency order.
-    std::vector<ResourceRecord*> order;
-    for (auto& r : records) {
-        if (r.state == ResourceState::created || r.state == ResourceState::delete_failed) order.push_back(&r);
-    }
-    std::stable_sort(order.begin(), order.end(), [](const ResourceRecord* a, const ResourceRecord* b) {
-        int ra = deletion_rank(a->kind), rb = deletion_rank(b->kind);
-        return ra != rb ? ra < rb : a->ord > b->ord;
-    });
-    ctx.emit("rollback", fmt::format("batch {}: deleting {} owned resources", batch_id, order.size()), batch_id);
-    for (auto* r : order) {
-        auto del = remove_from_host(ctx, *r);
-        if (del) {
-            (void)ctx.store.mark_state(r->id, ResourceState::deleted);
-            r->state = ResourceState::deleted;
-        } else {
-            std::string msg = fmt::format("delete {} {}: {}", to_string(r->kind), r->name, del.error().message);
-            (void)ctx.store.mark_state(r->id, ResourceState::delete_failed, msg);
-            r->state = ResourceState::delete_failed;
-            r->error = msg;
-            errors.push_back(msg);
-        }
-    }
+    delete_owned(ctx, records, batch_id, errors);
 
     // 3. balance added to operator-supplied users (who are not ours to delete).
     auto credits = take_back_credits(ctx, batch_id);
@@ -83,24 +119,7 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
     errors.insert(errors.end(), credits->errors.begin(), credits->errors.end());
 
     // 4. read back every resource that ever reached the host.
-    for (auto& r : records) {
-        if (!r.host_id && r.state != ResourceState::intent) continue;
-        if (r.state == ResourceState::absent) continue;
-        ++out.host_checks;
-        auto present = exists_on_host(ctx, r);
-        if (!present) {
-            out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state,
-                                     "read-back failed: " + present.error().message});
-            continue;
-        }
-        if (*present) {
-            if (r.state == ResourceState::deleted) {
-                (void)ctx.store.mark_state(r.id, ResourceState::delete_failed, "still on the host after delete");
-                r.state = ResourceState::delete_failed;
-            }
-            out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state, "still on the host"});
-        }
-    }
+    read_back(ctx, records, out);
 
     const bool clean = out.remaining.empty() && credits->errors.empty();
     const auto status = clean ? BatchStatus::rolled_back : BatchStatus::rollback_failed;
