@@ -4,13 +4,13 @@
 //      (seeded through the host's admin API before the run).
 // Prints wall time and the host calls each step made (the stub's per-route counters), so a
 // regression in call count (e.g. a per-resource GET turning into a per-page walk) shows up.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "engine/engine.hpp"
 #include "engine/packs/pack_catalog.hpp"
@@ -37,15 +37,14 @@ std::string big_pack(int models, int accounts) {
         list += (i ? "," : "") + fmt::format("\"{}\"", m);
         pricing += (i ? "," : "") + fmt::format("\"{}\":{{\"input\":1e-7,\"output\":2e-7}}", m);
     }
-    return fmt::format(R"({{"schema_version":1,"id":"bench","version":"1","providers":[{{"name":"big","platform":"deepseek",
+    return fmt::format(
+        R"({{"schema_version":1,"id":"bench","version":"1","providers":[{{"name":"big","platform":"deepseek",
       "account_type":"apikey","upstream_base_url":"${{DS_URL}}","models":[{}],"pricing":{{{}}},
       "smoke_test_model":"deepseek-chat","accounts":{},"key_source":{{"env":"DS_KEY"}}}}]}})",
-                       list, pricing, accounts);
+        list, pricing, accounts);
 }
 
-double seconds_since(Clock::time_point t) {
-    return std::chrono::duration<double>(Clock::now() - t).count();
-}
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
@@ -75,20 +74,23 @@ int main(int argc, char** argv) {
     if (!store) return 3;
     auto http = probes::make_curl_transport();
     util::SecretRegistry secrets;
-    engine::Engine eng(engine::EngineDeps{*store, *http, secrets, env, packs, nullptr, {}, engine::filesystem_reader()});
+    engine::Engine eng(
+        engine::EngineDeps{*store, *http, secrets, env, packs, nullptr, {}, engine::filesystem_reader()});
     engine::HostTarget host{"stub", ep.host_url, {ep.admin_api_key, "", ""}, true, {}, {}};
 
     // 1. import
     auto calls0 = host_calls(**cluster);
     auto t0 = Clock::now();
-    auto imp = eng.import(host, {"bench", "big", {engine::AccessMode::self_service, engine::AccessMode::subscription}, "bench"});
+    auto imp = eng.import(
+        host, {"bench", "big", {engine::AccessMode::self_service, engine::AccessMode::subscription}, "bench"});
     double import_s = seconds_since(t0);
     if (!imp || imp->batch_status != engine::BatchStatus::succeeded) {
         std::fprintf(stderr, "import failed: %s\n", imp ? imp->error.c_str() : imp.error().message.c_str());
         return 1;
     }
     std::printf("import  200 models x 20 accounts: %.3f s, %llu host calls (%zu writes, %zu resources)\n", import_s,
-                static_cast<unsigned long long>(host_calls(**cluster) - calls0), eng.host_writes(), imp->resources.size());
+                static_cast<unsigned long long>(host_calls(**cluster) - calls0), eng.host_writes(),
+                imp->resources.size());
 
     // 2. seed foreign resources (not timed as engine work)
     probes::sub2api::AdminClientOptions ao;
@@ -142,8 +144,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "reconcile failed: %s\n", rec.error().message.c_str());
         return 1;
     }
-    std::printf("reconcile vs %d foreign: %.3f s, %llu host calls, status %s, %zu owned checked, %zu residue\n", foreign,
-                rec_s, static_cast<unsigned long long>(host_calls(**cluster) - calls1), rec->status.c_str(),
+    std::printf("reconcile vs %d foreign: %.3f s, %llu host calls, status %s, %zu owned checked, %zu residue\n",
+                foreign, rec_s, static_cast<unsigned long long>(host_calls(**cluster) - calls1), rec->status.c_str(),
                 rec->owned_checked, rec->residue.size());
 
     // 4. rollback (the cost of proving a clean host)

@@ -15,6 +15,10 @@
 // (direct probes, the host's forwarding) have no injected latency here and add nothing. The gap
 // wall - floor is local work (curl, SQLite, JSON, artifacts); fewer requests lower the floor.
 // Then both modes once more with every cell in parallel: total requests and the run's wall time.
+#include "engine/host/host_session.hpp"
+
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,9 +27,6 @@
 #include <string>
 #include <string_view>
 
-#include <fmt/format.h>
-
-#include "engine/host/host_session.hpp"
 #include "harness/cli/run_setup.hpp"
 #include "harness/runner/artifact_sink.hpp"
 #include "harness/runner/cell_pipeline.hpp"
@@ -43,7 +44,7 @@ namespace {
 
 // Artifacts are not what this measures.
 class NullSink final : public harness::runner::ArtifactSink {
-public:
+  public:
     util::Result<void> write_json(std::string_view, const util::json::value&) override { return {}; }
     util::Result<void> write_text(std::string_view, std::string_view) override { return {}; }
     util::Result<void> write_cell_summary(const harness::runner::CellReport&, const util::json::object&) override {
@@ -69,9 +70,9 @@ struct Rig {
 };
 
 harness::runner::PipelineDeps pipeline_deps(Rig& rig, harness::runner::ArtifactSink& sink) {
-    return harness::runner::PipelineDeps{rig.prepared.scenario, rig.up.hosts, rig.store,       rig.http,
-                                         rig.secrets,           rig.env,      rig.prepared.packs, rig.prepared.rules,
-                                         sink,                  {},           util::random_hex(3)};
+    return harness::runner::PipelineDeps{
+        rig.prepared.scenario, rig.up.hosts,       rig.store, rig.http, rig.secrets,        rig.env,
+        rig.prepared.packs,    rig.prepared.rules, sink,      {},       util::random_hex(3)};
 }
 
 // One pass over the matrix: a pipeline with its own host sessions.
@@ -103,11 +104,12 @@ std::uint64_t sequential(Rig& rig, Reuse reuse, const char* label, int latency_m
         const double floor = static_cast<double>(n) * latency_ms;
         total += n;
         wall_total += wall;
-        std::printf("%-9s %-28s %-26s %9llu %9.0f %9.0f %7.2f\n", label, cell.id.c_str(), std::string(harness::classify::to_string(report.classification.cause)).c_str(),
+        std::printf("%-9s %-28s %-26s %9llu %9.0f %9.0f %7.2f\n", label, cell.id.c_str(),
+                    std::string(harness::classify::to_string(report.classification.cause)).c_str(),
                     static_cast<unsigned long long>(n), wall, floor, floor > 0 ? wall / floor : 0.0);
     }
-    std::printf("%-9s %-28s %-26s %9llu %9.0f %9.0f\n", label, "(all cells)", "", static_cast<unsigned long long>(total),
-                wall_total, static_cast<double>(total) * latency_ms);
+    std::printf("%-9s %-28s %-26s %9llu %9.0f %9.0f\n", label, "(all cells)", "",
+                static_cast<unsigned long long>(total), wall_total, static_cast<double>(total) * latency_ms);
     return total;
 }
 
@@ -129,8 +131,10 @@ int main(int argc, char** argv) {
     int latency_ms = 20;
     bool admin_login = false;  // --login: the admin email + password instead of the admin key
     for (int i = 1; i < argc; ++i) {
-        if (std::string_view(argv[i]) == "--login") admin_login = true;
-        else latency_ms = std::atoi(argv[i]);
+        if (std::string_view(argv[i]) == "--login")
+            admin_login = true;
+        else
+            latency_ms = std::atoi(argv[i]);
     }
     const auto dir = fs::temp_directory_path() / ("crm-bench-" + util::random_hex(4));
     fs::create_directories(dir);
@@ -183,8 +187,8 @@ int main(int argc, char** argv) {
                 "w/f");
     const auto shared = sequential(rig, Reuse::per_host, "shared", latency_ms);
     const auto per_call = sequential(rig, Reuse::per_call, "per_call", latency_ms);
-    std::printf("requests per run: shared %llu, per_call %llu (%.0f%% fewer)\n", static_cast<unsigned long long>(shared),
-                static_cast<unsigned long long>(per_call),
+    std::printf("requests per run: shared %llu, per_call %llu (%.0f%% fewer)\n",
+                static_cast<unsigned long long>(shared), static_cast<unsigned long long>(per_call),
                 per_call > 0 ? 100.0 * static_cast<double>(per_call - shared) / static_cast<double>(per_call) : 0.0);
     parallel(rig, Reuse::per_host, "shared");
     parallel(rig, Reuse::per_call, "per_call");

@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
     // A latency profile file (the embedded `latency` profile with this bench's latency).
     auto profile = dir / "latency.json";
     (void)crm::util::write_atomic(
-        profile, fmt::format(R"({{"name": "latency", "description": "bench", "host": {{}}, "upstream": {{"latency_ms": {}}}}})",
-                             latency_ms));
+        profile,
+        fmt::format(R"({{"name": "latency", "description": "bench", "host": {{}}, "upstream": {{"latency_ms": {}}}}})",
+                    latency_ms));
     auto defaults = crm::util::read_file(std::string(CRM_SOURCE_DIR) + "/scenarios/default.json");
     if (!defaults) {
         std::fprintf(stderr, "cannot read scenarios/default.json\n");
@@ -75,22 +76,22 @@ int main(int argc, char** argv) {
     auto pos = text.find(R"("profile": "healthy")");
     if (pos != std::string::npos) text.replace(pos, 20, fmt::format(R"("profile": "{}")", profile.string()));
     auto packs = text.find(R"("packs_dir": "../packs")");
-    if (packs != std::string::npos)
-        text.replace(packs, 23, fmt::format(R"("packs_dir": "{}/packs")", CRM_SOURCE_DIR));
+    if (packs != std::string::npos) text.replace(packs, 23, fmt::format(R"("packs_dir": "{}/packs")", CRM_SOURCE_DIR));
     auto scenario = dir / "default-latency.json";
     (void)crm::util::write_atomic(scenario, text);
 
     std::printf("matrix_overhead: default matrix (6 cells), upstream latency %d ms per call\n", latency_ms);
-    std::printf("%-8s %6s %10s %14s %8s %16s %5s\n", "jobs", "cells", "wall_s", "critical_s", "ratio",
-                "sum_network_s", "exit");
+    std::printf("%-8s %6s %10s %14s %8s %16s %5s\n", "jobs", "cells", "wall_s", "critical_s", "ratio", "sum_network_s",
+                "exit");
     for (unsigned jobs : {8u, 1u}) {
         auto m = measure(scenario.string(), jobs, dir / fmt::format("out-{}", jobs));
         double ratio = m.critical_s > 0 ? m.wall_s / m.critical_s : 0;
         std::printf("%-8u %6zu %10.3f %14.3f %8.3f %16.3f %5d\n", jobs, m.cells, m.wall_s, m.critical_s, ratio,
                     m.sum_network_s, m.exit_code);
     }
-    std::printf("ratio = wall / critical path; target <= 1.10 at full parallelism. With --jobs 1 the wall time\n"
-                "approaches the sum of every cell's network waits instead.\n");
+    std::printf(
+        "ratio = wall / critical path; target <= 1.10 at full parallelism. With --jobs 1 the wall time\n"
+        "approaches the sum of every cell's network waits instead.\n");
     std::error_code ec;
     fs::remove_all(dir, ec);
     return 0;

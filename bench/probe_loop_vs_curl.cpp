@@ -24,9 +24,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 crm::probes::HttpRequest models_request(const std::string& url, const std::string& key) {
     crm::probes::HttpRequest req;
@@ -107,16 +105,15 @@ int main(int argc, char** argv) {
     const double loop_rps = n / loop_s;
     const double fresh_rps = n / fresh_s;
     const double curl_rps = n / curl_s;
-    std::printf("probe_loop_vs_curl: N=%d requests of GET /v1/models against stub upstream '%s'\n", n,
-                name.c_str());
-    std::printf("  transport loop (connection reuse) : %9.1f req/s  (%d/%d ok, %.3f s)\n", loop_rps,
-                ok_loop, n, loop_s);
-    std::printf("  transport per request (no reuse)  : %9.1f req/s  (%d/%d ok, %.3f s)\n", fresh_rps,
-                ok_fresh, n, fresh_s);
-    std::printf("  curl process per request          : %9.1f req/s  (%d/%d ok, %.3f s)\n", curl_rps,
-                ok_curl, n, curl_s);
-    std::printf("  ratio loop/curl = %.1fx, per-request transport/curl = %.1fx\n",
-                loop_rps / curl_rps, fresh_rps / curl_rps);
+    std::printf("probe_loop_vs_curl: N=%d requests of GET /v1/models against stub upstream '%s'\n", n, name.c_str());
+    std::printf("  transport loop (connection reuse) : %9.1f req/s  (%d/%d ok, %.3f s)\n", loop_rps, ok_loop, n,
+                loop_s);
+    std::printf("  transport per request (no reuse)  : %9.1f req/s  (%d/%d ok, %.3f s)\n", fresh_rps, ok_fresh, n,
+                fresh_s);
+    std::printf("  curl process per request          : %9.1f req/s  (%d/%d ok, %.3f s)\n", curl_rps, ok_curl, n,
+                curl_s);
+    std::printf("  ratio loop/curl = %.1fx, per-request transport/curl = %.1fx\n", loop_rps / curl_rps,
+                fresh_rps / curl_rps);
     (*started)->stop();
     return (ok_loop == n && ok_fresh == n && ok_curl == n) ? 0 : 2;
 }

@@ -26,7 +26,8 @@ using crm::stubs::http_call;
 
 namespace {
 
-std::string post_admin(const std::string& base, const std::string& key, const std::string& path, const json::value& body) {
+std::string post_admin(const std::string& base, const std::string& key, const std::string& path,
+                       const json::value& body) {
     ClientRequest r;
     r.method = "POST";
     r.url = base + path;
@@ -45,17 +46,22 @@ std::int64_t data_id(const std::string& body) { return json::parse(body).at("dat
 std::string provision(const crm::stubs::StubEndpoints& ep) {
     const auto& base = ep.host_url;
     const auto& key = ep.admin_api_key;
-    const auto gid = data_id(post_admin(base, key, "/api/v1/admin/groups",
-                                        json::object{{"name", "bench"}, {"platform", "deepseek"}, {"rate_multiplier", 1}}));
+    const auto gid =
+        data_id(post_admin(base, key, "/api/v1/admin/groups",
+                           json::object{{"name", "bench"}, {"platform", "deepseek"}, {"rate_multiplier", 1}}));
     for (int i = 0; i < 2; ++i)
         post_admin(base, key, "/api/v1/admin/accounts",
-                   json::object{{"name", "bench-" + std::to_string(i)}, {"platform", "deepseek"}, {"type", "apikey"},
-                                {"credentials", json::object{{"api_key", ep.upstream_keys.at("deepseek")},
-                                                             {"base_url", ep.upstream_urls.at("deepseek")},
-                                                             {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
+                   json::object{{"name", "bench-" + std::to_string(i)},
+                                {"platform", "deepseek"},
+                                {"type", "apikey"},
+                                {"credentials",
+                                 json::object{{"api_key", ep.upstream_keys.at("deepseek")},
+                                              {"base_url", ep.upstream_urls.at("deepseek")},
+                                              {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
                                 {"group_ids", json::array{gid}}});
-    const auto uid = data_id(post_admin(base, key, "/api/v1/admin/users",
-                                        json::object{{"email", "bench@example.com"}, {"password", "bench-password"}, {"balance", 1000}}));
+    const auto uid = data_id(
+        post_admin(base, key, "/api/v1/admin/users",
+                   json::object{{"email", "bench@example.com"}, {"password", "bench-password"}, {"balance", 1000}}));
     (void)uid;
     ClientRequest login;
     login.method = "POST";
@@ -97,9 +103,13 @@ void run_scenario(const char* label, const std::string& method, const std::strin
     std::vector<double> all;
     for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
     std::sort(all.begin(), all.end());
-    auto pct = [&](double p) { return all.empty() ? 0.0 : all[std::min(all.size() - 1, static_cast<std::size_t>(p * static_cast<double>(all.size())))]; };
-    std::printf("%-28s requests=%zu errors=%d threads=%d  %.0f req/s  p50=%.2f ms  p99=%.2f ms\n", label, all.size(), errors.load(),
-                threads, static_cast<double>(all.size()) / secs, pct(0.50), pct(0.99));
+    auto pct = [&](double p) {
+        return all.empty()
+                   ? 0.0
+                   : all[std::min(all.size() - 1, static_cast<std::size_t>(p * static_cast<double>(all.size())))];
+    };
+    std::printf("%-28s requests=%zu errors=%d threads=%d  %.0f req/s  p50=%.2f ms  p99=%.2f ms\n", label, all.size(),
+                errors.load(), threads, static_cast<double>(all.size()) / secs, pct(0.50), pct(0.99));
     std::fflush(stdout);
 }
 
@@ -108,7 +118,8 @@ int load_mode(const std::string& host, const std::string& key, int threads, int 
     run_scenario("POST /v1/chat/completions", "POST", host + "/v1/chat/completions", key,
                  R"({"model":"deepseek-chat","messages":[{"role":"user","content":"ping"}]})", threads, requests);
     run_scenario("POST chat (stream)", "POST", host + "/v1/chat/completions", key,
-                 R"({"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"ping"}]})", threads, requests);
+                 R"({"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"ping"}]})", threads,
+                 requests);
     return 0;
 }
 
@@ -130,7 +141,8 @@ int main(int argc, char** argv) {
         return 3;
     }
     const auto key = provision((*cluster)->endpoints());
-    std::printf("stub gateway load: server in pid %d, client in a child process; new connection per request\n", ::getpid());
+    std::printf("stub gateway load: server in pid %d, client in a child process; new connection per request\n",
+                ::getpid());
     std::fflush(stdout);
     const std::string t = std::to_string(threads), n = std::to_string(requests);
     const std::string host = (*cluster)->endpoints().host_url;

@@ -49,14 +49,13 @@ Engine::Engine(EngineDeps deps) : m_deps(std::move(deps)) {
     if ((host).url.empty()) return fail(ErrorCode::invalid_input, "no host URL given");              \
     auto conn##_host_id = m_deps.store.upsert_host((host).name, trimmed_url((host).url));            \
     if (!conn##_host_id) return std::unexpected(conn##_host_id.error());                             \
-    HostSession& conn##_session = sessions().session(host);                                         \
-    OpContext conn{m_deps.store,  conn##_session.admin(), m_deps.http, m_deps.secrets,               \
-                   m_deps.events, m_deps.after_host_write, m_host_writes, trimmed_url((host).url), \
+    HostSession& conn##_session = sessions().session(host);                                          \
+    OpContext conn{m_deps.store,    conn##_session.admin(),  m_deps.http,   m_deps.secrets,          \
+                   m_deps.events,   m_deps.after_host_write, m_host_writes, trimmed_url((host).url), \
                    *conn##_host_id, (host).timeouts};
 
-#define CRM_LEASE(ctx, kind, wait)                                                                   \
-    auto ctx##_lease = store::HostLease::acquire(m_deps.store.path(), (ctx).host_id, (kind), (wait),   \
-                                                 (ctx).host_url);                                    \
+#define CRM_LEASE(ctx, kind, wait)                                                                                    \
+    auto ctx##_lease = store::HostLease::acquire(m_deps.store.path(), (ctx).host_id, (kind), (wait), (ctx).host_url); \
     if (!ctx##_lease) return std::unexpected(ctx##_lease.error());
 
 Result<sub2api::HostCapabilities> Engine::probe_host(const HostTarget& host) {
@@ -76,7 +75,8 @@ Result<void> Engine::install_pack(const std::string& pack_id) {
     if (!pack) {
         std::string known;
         for (const auto& p : m_deps.packs.packs()) known += (known.empty() ? "" : ", ") + p.id;
-        return fail(ErrorCode::not_found, fmt::format("unknown pack {}; known: {}", pack_id, known.empty() ? "none" : known));
+        return fail(ErrorCode::not_found,
+                    fmt::format("unknown pack {}; known: {}", pack_id, known.empty() ? "none" : known));
     }
     PackRecord rec{pack->id, pack->version, pack->sha256, pack->source, {}, {}};
     for (const auto& p : pack->providers) {
@@ -104,9 +104,10 @@ Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& 
         if (planned.kind != ResourceKind::group) continue;
         for (const auto& g : *groups) {
             if (g.name == planned.name) {
-                plan->warnings.push_back(fmt::format("group {} already exists on the host (id {}): import would fail "
-                                                     "with a name collision; use another name prefix",
-                                                     g.name, g.id));
+                plan->warnings.push_back(
+                    fmt::format("group {} already exists on the host (id {}): import would fail "
+                                "with a name collision; use another name prefix",
+                                g.name, g.id));
             }
         }
     }
@@ -176,7 +177,8 @@ Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t 
     auto caps = ctx_session.capabilities();
     if (!caps) return std::unexpected(caps.error());
     if (!caps->admin_auth_ok) {
-        return fail(ErrorCode::host_rejected, fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps->admin_auth_error));
+        return fail(ErrorCode::host_rejected,
+                    fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps->admin_auth_error));
     }
     return run_access(ctx, batch_id, mode, **provider, options, caps->key_route);
 }
@@ -191,27 +193,32 @@ Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_
     }
     const auto& c = **closure;
     CRM_CONNECT(ctx, host);
-    json::object out{{"schema_version", 1}, {"batch_id", batch_id}, {"mode", to_string(mode)},
+    json::object out{{"schema_version", 1},
+                     {"batch_id", batch_id},
+                     {"mode", to_string(mode)},
                      {"access_status", to_string(c.access_status)}};
     auto err = [](const util::Error& e) { return json::object{{"error", e.message}}; };
     if (auto u = ctx.admin.get_user(*c.user_id)) {
-        out["user"] = json::object{{"id", u->id}, {"status", u->status}, {"balance", u->balance},
-                                   {"managed", c.managed_user}};
+        out["user"] =
+            json::object{{"id", u->id}, {"status", u->status}, {"balance", u->balance}, {"managed", c.managed_user}};
     } else {
         out["user"] = err(u.error());
     }
     if (c.group_id) {
         if (auto g = ctx.admin.get_group(*c.group_id)) {
-            out["group"] = json::object{{"id", g->id}, {"name", g->name}, {"platform", g->platform},
-                                        {"subscription_type", g->subscription_type}, {"status", g->status}};
+            out["group"] = json::object{{"id", g->id},
+                                        {"name", g->name},
+                                        {"platform", g->platform},
+                                        {"subscription_type", g->subscription_type},
+                                        {"status", g->status}};
         } else {
             out["group"] = err(g.error());
         }
     }
     if (c.subscription_id) {
         if (auto s = ctx.admin.get_subscription(*c.subscription_id)) {
-            out["subscription"] = json::object{{"id", s->id}, {"group_id", s->group_id}, {"status", s->status},
-                                               {"expires_at", s->expires_at}};
+            out["subscription"] = json::object{
+                {"id", s->id}, {"group_id", s->group_id}, {"status", s->status}, {"expires_at", s->expires_at}};
         } else {
             out["subscription"] = err(s.error());
         }
@@ -222,7 +229,9 @@ Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_
         if (keys) {
             for (const auto& k : *keys) {
                 if (k.id != *c.key_id) continue;
-                key_state = json::object{{"id", k.id}, {"found", true}, {"status", k.status},
+                key_state = json::object{{"id", k.id},
+                                         {"found", true},
+                                         {"status", k.status},
                                          {"group_id", k.group_id ? json::value(*k.group_id) : json::value(nullptr)},
                                          {"bound_to_group", k.group_id == c.group_id}};
             }
@@ -261,8 +270,8 @@ Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
         auto known = m_deps.store.find_host(trimmed_url(host.url));
         if (!known) return std::unexpected(known.error());
         const bool has_batches = known->has_value() && std::any_of(all->begin(), all->end(), [&](const BatchRecord& b) {
-            return b.host_id == (*known)->id;
-        });
+                                     return b.host_id == (*known)->id;
+                                 });
         if (!has_batches) {
             std::string urls;
             std::int64_t last = 0;

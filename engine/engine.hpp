@@ -64,10 +64,10 @@ struct AccessOptions {
     // For a reused user: add balance / assign the subscription (true) or only check that the
     // operator already did (false; a missing precondition is then reported, not fixed).
     bool provision_reused_user = true;
-    double balance_usd = 5.0;        // self_service top-up
+    double balance_usd = 5.0;            // self_service top-up
     int subscription_validity_days = 0;  // 0: the provider's subscription_validity_days
-    bool stream_check = false;       // also require the stream variant of the chat smoke
-    bool account_test = true;        // POST /accounts/:id/test per account (advisory evidence)
+    bool stream_check = false;           // also require the stream variant of the chat smoke
+    bool account_test = true;            // POST /accounts/:id/test per account (advisory evidence)
 };
 
 // Progress report. `operation` is import | access | rollback | reconcile | recover | probe.
@@ -78,7 +78,7 @@ struct EngineEvent {
 };
 
 class EngineEvents {
-public:
+  public:
     virtual ~EngineEvents() = default;
     virtual void on_event(const EngineEvent& event) = 0;
 };
@@ -99,7 +99,7 @@ struct EngineDeps {
 };
 
 class Engine {
-public:
+  public:
     explicit Engine(EngineDeps deps);
 
     // 02: what the host can do (admin auth, compliance, channels, key route); recorded in the
@@ -136,7 +136,7 @@ public:
 
     [[nodiscard]] std::size_t host_writes() const { return m_host_writes; }
 
-private:
+  private:
     HostSessions& sessions() { return m_deps.sessions ? *m_deps.sessions : *m_own_sessions; }
 
     EngineDeps m_deps;

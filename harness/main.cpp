@@ -35,15 +35,13 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
 
-    crm::harness::CommandContext ctx{std::cout, std::cerr, crm::util::process_env(),
-                                     g_interrupted, false, false, {}};
+    crm::harness::CommandContext ctx{std::cout, std::cerr, crm::util::process_env(), g_interrupted, false, false, {}};
     ctx.aborted = &g_aborted;
     ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
     ctx.color = ctx.stdout_is_tty && std::getenv("NO_COLOR") == nullptr;
 
     CLI::App app{"crm-accept: acceptance harness and evidence generator for sub2api relay hosts"};
-    app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" +
-                                          crm::util::k_git_sha + ")");
+    app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" + crm::util::k_git_sha + ")");
     app.require_subcommand(1);
     crm::harness::register_run(app, ctx);
     crm::harness::register_plan(app, ctx);

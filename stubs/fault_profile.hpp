@@ -25,7 +25,7 @@ struct HostFaults {
     // upstream without that route answers 404, the host fails over without penalty and the client
     // gets 502 upstream_error "Upstream request failed"; /v1/models (model_mapping) is unaffected.
     bool force_responses = false;
-    bool seed_residue = false;         // foreign groups/accounts/channels exist at start
+    bool seed_residue = false;  // foreign groups/accounts/channels exist at start
     // The gateway reads the user key from x-api-key / x-goog-api-key only; a Bearer header is
     // ignored (401 API_KEY_REQUIRED when no other header carries the key).
     bool gateway_x_api_key_only = false;
@@ -52,12 +52,12 @@ struct HostFaults {
 };
 
 struct UpstreamFaults {
-    int latency_ms = 0;             // added before every answer (models and chat)
-    std::string chat_error;         // named provider-shaped error for chat ("" = none), see
-                                    // upstream_error_names()
-    std::string models_error;       // the same for GET /models
+    int latency_ms = 0;                  // added before every answer (models and chat)
+    std::string chat_error;              // named provider-shaped error for chat ("" = none), see
+                                         // upstream_error_names()
+    std::string models_error;            // the same for GET /models
     std::string stream_mode = "normal";  // normal | truncated | keepalive_stall
-    int stall_max_ms = 60000;       // keepalive_stall: close the stream after this long
+    int stall_max_ms = 60000;            // keepalive_stall: close the stream after this long
     int keepalive_interval_ms = 500;
     int transient_429_streams = 0;  // the first N streamed chat calls per key get 429
     friend bool operator==(const UpstreamFaults&, const UpstreamFaults&) = default;

@@ -25,7 +25,8 @@ StubCluster::~StubCluster() { stop(); }
 
 util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions options) {
     if (options.upstreams.empty())
-        options.upstreams = {{"deepseek", "deepseek", "healthy"}, {"minimax", "minimax", "healthy"}, {"kimi", "openai", "healthy"}};
+        options.upstreams = {
+            {"deepseek", "deepseek", "healthy"}, {"minimax", "minimax", "healthy"}, {"kimi", "openai", "healthy"}};
     CRM_TRY(host_profile, load_profile(options.host_profile));
     auto impl = std::make_unique<Impl>();
     HostConfig config;
@@ -36,10 +37,11 @@ util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions option
     config.jwt_secret = util::random_hex(32);
     for (const auto& spec : options.upstreams) {
         if (spec.style != "deepseek" && spec.style != "minimax" && spec.style != "openai")
-            return util::fail(util::ErrorCode::invalid_input, "unknown upstream style '" + spec.style + "' for '" + spec.name +
-                                                                  "' (deepseek|minimax|openai)");
+            return util::fail(util::ErrorCode::invalid_input, "unknown upstream style '" + spec.style + "' for '" +
+                                                                  spec.name + "' (deepseek|minimax|openai)");
         if (spec.name.empty() || impl->endpoints.upstream_urls.contains(spec.name))
-            return util::fail(util::ErrorCode::invalid_input, "upstream names must be unique and non-empty: '" + spec.name + "'");
+            return util::fail(util::ErrorCode::invalid_input,
+                              "upstream names must be unique and non-empty: '" + spec.name + "'");
         auto own = load_profile(spec.profile.empty() ? "healthy" : spec.profile);
         if (!own) return std::unexpected(own.error());
         // The upstream part comes from the provider's own profile unless that one is healthy,
@@ -49,7 +51,8 @@ util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions option
         const std::string key = "sk-" + spec.name + "-" + util::random_hex(24);
         auto upstream = std::make_unique<StubUpstream>(spec.name, spec.style, key, faults);
         StubUpstream* raw = upstream.get();
-        CRM_TRY(server, HttpServer::start(0, [raw](const Request& r) { return raw->handle(r); }, options.max_body_bytes));
+        CRM_TRY(server,
+                HttpServer::start(0, [raw](const Request& r) { return raw->handle(r); }, options.max_body_bytes));
         const std::string prefix = "http://127.0.0.1:" + std::to_string((server)->port());
         impl->endpoints.upstream_urls[spec.name] = spec.style == "deepseek" ? prefix : prefix + "/v1";
         impl->endpoints.upstream_keys[spec.name] = key;
@@ -62,7 +65,9 @@ util::Result<std::unique_ptr<StubCluster>> StubCluster::start(StubOptions option
     impl->endpoints.admin_password = config.admin_password;
     impl->host = std::make_unique<HostApp>(std::move(config));
     HostApp* host = impl->host.get();
-    CRM_TRY(server, HttpServer::start(options.host_port, [host](const Request& r) { return host->handle(r); }, options.max_body_bytes));
+    CRM_TRY(server,
+            HttpServer::start(
+                options.host_port, [host](const Request& r) { return host->handle(r); }, options.max_body_bytes));
     impl->endpoints.host_url = "http://127.0.0.1:" + std::to_string((server)->port());
     impl->host_server = std::move(server);
     return std::unique_ptr<StubCluster>(new StubCluster(std::move(impl)));

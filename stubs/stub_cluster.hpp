@@ -27,9 +27,9 @@
 namespace crm::stubs {
 
 struct StubUpstreamSpec {
-    std::string name;                // e.g. "deepseek"; names the upstream in StubEndpoints maps
-    std::string style;               // deepseek | minimax | openai
-    std::string profile = "healthy"; // profile name or file path (upstream-side parts)
+    std::string name;                 // e.g. "deepseek"; names the upstream in StubEndpoints maps
+    std::string style;                // deepseek | minimax | openai
+    std::string profile = "healthy";  // profile name or file path (upstream-side parts)
 };
 
 struct StubOptions {
@@ -53,13 +53,13 @@ struct StubEndpoints {
 
 // Per-route request counters (diagnostics and benchmarks).
 struct StubCounters {
-    std::map<std::string, std::uint64_t> host_routes;      // "POST /v1/chat/completions" -> n
-    std::map<std::string, std::uint64_t> upstream_calls;   // upstream name -> n chat calls
-    std::uint64_t admin_logins = 0;  // POST /api/v1/auth/login answered 200 for an admin user
+    std::map<std::string, std::uint64_t> host_routes;     // "POST /v1/chat/completions" -> n
+    std::map<std::string, std::uint64_t> upstream_calls;  // upstream name -> n chat calls
+    std::uint64_t admin_logins = 0;                       // POST /api/v1/auth/login answered 200 for an admin user
 };
 
 class StubCluster {
-public:
+  public:
     // Fails with invalid_input for an unknown style/profile, io when a port cannot be bound.
     [[nodiscard]] static util::Result<std::unique_ptr<StubCluster>> start(StubOptions options);
 
@@ -83,7 +83,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit StubCluster(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

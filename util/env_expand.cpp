@@ -1,21 +1,19 @@
 #include "util/env_expand.hpp"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace crm::util {
 
-Result<std::string> expand_env(std::string_view text, const EnvLookup& env,
-                               std::string_view where) {
+Result<std::string> expand_env(std::string_view text, const EnvLookup& env, std::string_view where) {
     std::string out;
     std::size_t i = 0;
     while (i < text.size()) {
         if (text[i] == '$' && i + 1 < text.size() && text[i + 1] == '{') {
             auto close = text.find('}', i + 2);
             if (close == std::string_view::npos) {
-                return fail(ErrorCode::invalid_input,
-                            fmt::format("{}: unterminated ${{ in \"{}\"", where, text));
+                return fail(ErrorCode::invalid_input, fmt::format("{}: unterminated ${{ in \"{}\"", where, text));
             }
             std::string_view inner = text.substr(i + 2, close - i - 2);
             std::string_view name = inner;

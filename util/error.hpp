@@ -20,20 +20,20 @@
 namespace crm::util {
 
 enum class ErrorCode {
-    invalid_input,       // malformed scenario / pack / JSON / argument; message names file + field
-    io,                  // local filesystem failure
-    connect_failed,      // TCP connect / DNS / TLS failure
-    timeout,             // connect or total timeout elapsed
-    stalled,             // idle watchdog: no payload bytes within the idle timeout
-    too_large,           // response exceeded the configured size cap
-    http_status,         // a well-formed HTTP answer we did not accept (status in context)
-    protocol,            // the peer spoke, but not the documented API (bad envelope, bad JSON)
-    host_rejected,       // admin auth failed or the compliance gate is not accepted
-    not_found,           // a named thing does not exist (provider, batch, file)
-    conflict,            // the host or the store already has it (409, unique constraint)
-    missing_secret,      // an env var / file that should hold a credential is absent
-    interrupted,         // SIGINT / SIGTERM observed
-    internal,            // a bug in crm-accept
+    invalid_input,   // malformed scenario / pack / JSON / argument; message names file + field
+    io,              // local filesystem failure
+    connect_failed,  // TCP connect / DNS / TLS failure
+    timeout,         // connect or total timeout elapsed
+    stalled,         // idle watchdog: no payload bytes within the idle timeout
+    too_large,       // response exceeded the configured size cap
+    http_status,     // a well-formed HTTP answer we did not accept (status in context)
+    protocol,        // the peer spoke, but not the documented API (bad envelope, bad JSON)
+    host_rejected,   // admin auth failed or the compliance gate is not accepted
+    not_found,       // a named thing does not exist (provider, batch, file)
+    conflict,        // the host or the store already has it (409, unique constraint)
+    missing_secret,  // an env var / file that should hold a credential is absent
+    interrupted,     // SIGINT / SIGTERM observed
+    internal,        // a bug in crm-accept
 };
 
 [[nodiscard]] const char* to_string(ErrorCode code) noexcept;
@@ -56,21 +56,19 @@ struct Error {
 template <class T>
 using Result = std::expected<T, Error>;
 
-[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message,
-                                                 std::string context = {}) {
+[[nodiscard]] inline std::unexpected<Error> fail(ErrorCode code, std::string message, std::string context = {}) {
     return std::unexpected(Error{code, std::move(message), std::move(context), 0, {}});
 }
 
 }  // namespace crm::util
 
 // Macros because only a macro can return from the function that uses it.
-#define CRM_TRY(var, expr)                                          \
-    auto var##_r = (expr);                                          \
+#define CRM_TRY(var, expr)                                            \
+    auto var##_r = (expr);                                            \
     if (!var##_r) return std::unexpected(std::move(var##_r).error()); \
     auto var = std::move(*var##_r)
 
-#define CRM_TRY_VOID(expr)                                              \
-    do {                                                                \
-        if (auto crm_try_r = (expr); !crm_try_r)                        \
-            return std::unexpected(std::move(crm_try_r).error());       \
+#define CRM_TRY_VOID(expr)                                                                             \
+    do {                                                                                               \
+        if (auto crm_try_r = (expr); !crm_try_r) return std::unexpected(std::move(crm_try_r).error()); \
     } while (false)

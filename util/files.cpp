@@ -1,6 +1,7 @@
 #include "util/files.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,8 +11,6 @@
 #include <fstream>
 #include <sstream>
 
-#include <fmt/format.h>
-
 namespace crm::util {
 
 namespace fs = std::filesystem;
@@ -19,8 +18,7 @@ namespace fs = std::filesystem;
 Result<std::string> read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        return fail(ErrorCode::io, fmt::format("{}: cannot read: {}", path.string(),
-                                               std::strerror(errno)));
+        return fail(ErrorCode::io, fmt::format("{}: cannot read: {}", path.string(), std::strerror(errno)));
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -32,14 +30,12 @@ Result<void> write_atomic(const fs::path& path, std::string_view bytes, unsigned
     std::error_code ec;
     if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
     if (ec) {
-        return fail(ErrorCode::io,
-                    fmt::format("{}: cannot create directory: {}", path.string(), ec.message()));
+        return fail(ErrorCode::io, fmt::format("{}: cannot create directory: {}", path.string(), ec.message()));
     }
     const fs::path tmp = path.string() + fmt::format(".tmp.{}.{}", ::getpid(), counter++);
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
-        return fail(ErrorCode::io,
-                    fmt::format("{}: cannot create: {}", tmp.string(), std::strerror(errno)));
+        return fail(ErrorCode::io, fmt::format("{}: cannot create: {}", tmp.string(), std::strerror(errno)));
     }
     ::fchmod(fd, mode);  // umask must not widen or narrow the requested mode
     const char* p = bytes.data();
@@ -51,8 +47,7 @@ Result<void> write_atomic(const fs::path& path, std::string_view bytes, unsigned
             int err = errno;
             ::close(fd);
             ::unlink(tmp.c_str());
-            return fail(ErrorCode::io,
-                        fmt::format("{}: write failed: {}", tmp.string(), std::strerror(err)));
+            return fail(ErrorCode::io, fmt::format("{}: write failed: {}", tmp.string(), std::strerror(err)));
         }
         p += n;
         left -= static_cast<std::size_t>(n);
@@ -62,8 +57,7 @@ Result<void> write_atomic(const fs::path& path, std::string_view bytes, unsigned
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         int err = errno;
         ::unlink(tmp.c_str());
-        return fail(ErrorCode::io,
-                    fmt::format("{}: rename failed: {}", path.string(), std::strerror(err)));
+        return fail(ErrorCode::io, fmt::format("{}: rename failed: {}", path.string(), std::strerror(err)));
     }
     return {};
 }

@@ -1,13 +1,12 @@
 #include "util/input_file.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 namespace crm::util {
 
@@ -45,23 +44,19 @@ Result<std::string> read_input_file(const std::filesystem::path& path, std::size
     if (f.fd < 0) {
         int err = errno;
         if (err == EISDIR) return fail(ErrorCode::invalid_input, name + ": is a directory, not a file");
-        return fail(ErrorCode::invalid_input,
-                    fmt::format("{}: cannot read: {}", name, std::strerror(err)));
+        return fail(ErrorCode::invalid_input, fmt::format("{}: cannot read: {}", name, std::strerror(err)));
     }
-    struct stat st {};
+    struct stat st{};
     if (::fstat(f.fd, &st) != 0) {
-        return fail(ErrorCode::invalid_input,
-                    fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
+        return fail(ErrorCode::invalid_input, fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
     }
     if (S_ISDIR(st.st_mode)) return fail(ErrorCode::invalid_input, name + ": is a directory, not a file");
     if (!S_ISREG(st.st_mode)) {
-        return fail(ErrorCode::invalid_input,
-                    fmt::format("{}: not a regular file ({})", name, kind_of(st.st_mode)));
+        return fail(ErrorCode::invalid_input, fmt::format("{}: not a regular file ({})", name, kind_of(st.st_mode)));
     }
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size > max_bytes) {
-        return fail(ErrorCode::invalid_input,
-                    fmt::format("{}: larger than {} ({})", name, mib(max_bytes), mib(size)));
+        return fail(ErrorCode::invalid_input, fmt::format("{}: larger than {} ({})", name, mib(max_bytes), mib(size)));
     }
     // Read at most one byte past the cap: a file that grows after fstat is refused all the same.
     std::string out;
@@ -71,8 +66,7 @@ Result<std::string> read_input_file(const std::filesystem::path& path, std::size
         ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
-            return fail(ErrorCode::invalid_input,
-                        fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
+            return fail(ErrorCode::invalid_input, fmt::format("{}: cannot read: {}", name, std::strerror(errno)));
         }
         if (n == 0) break;
         got += static_cast<std::size_t>(n);

@@ -17,7 +17,7 @@ namespace crm::util {
 
 // Caps by kind of input; documented in docs/RUNBOOK.md ("Input files").
 inline constexpr std::size_t k_max_definition_bytes = 4u << 20;  // scenario, pack, rules, baseline, profile
-inline constexpr std::size_t k_max_key_file_bytes = 64u << 10;  // a file that holds one API key
+inline constexpr std::size_t k_max_key_file_bytes = 64u << 10;   // a file that holds one API key
 // A bookkeeping file of an earlier bundle (00-run.json, 21-summary.json, MANIFEST.sha256) read by
 // merge and --rerun-failed: a bundle is operator input too, and may hold a FIFO.
 inline constexpr std::size_t k_max_bundle_record_bytes = 64u << 20;

@@ -20,8 +20,7 @@ std::pair<std::size_t, std::size_t> line_col(std::string_view text, std::size_t 
     return {line, col};
 }
 
-Result<json::value> parse_with(std::string_view text, std::string_view source,
-                               const json::parse_options& opts) {
+Result<json::value> parse_with(std::string_view text, std::string_view source, const json::parse_options& opts) {
     json::stream_parser parser({}, opts);
     boost::system::error_code ec;
     std::size_t consumed = parser.write_some(text.data(), text.size(), ec);

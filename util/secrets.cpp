@@ -153,7 +153,8 @@ std::string SecretRegistry::scrub(std::string_view text) const {
             merged.push_back(sp);
         }
     }
-    for (auto it = merged.rbegin(); it != merged.rend(); ++it) out.replace(it->first, it->second - it->first, k_redacted);
+    for (auto it = merged.rbegin(); it != merged.rend(); ++it)
+        out.replace(it->first, it->second - it->first, k_redacted);
     return out;
 }
 

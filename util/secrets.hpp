@@ -35,7 +35,7 @@ struct Leak {
 };
 
 class SecretRegistry {
-public:
+  public:
     // Values shorter than 6 characters are ignored: scrubbing "abc" everywhere would destroy
     // evidence, and such values are not credentials we generate.
     void add(std::string_view secret);
@@ -46,7 +46,7 @@ public:
     [[nodiscard]] std::vector<Leak> find_leaks(std::string_view text) const;
     [[nodiscard]] std::size_t size() const;
 
-private:
+  private:
     [[nodiscard]] std::vector<std::string> snapshot() const;
     mutable std::mutex m_mutex;
     std::vector<std::string> m_secrets;  // longest first, so overlapping secrets scrub fully

@@ -153,11 +153,12 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         for (const auto& u : *users) {
             if (u.email == closure.user_email) closure.user_id = u.id;
         }
-        if (!closure.user_id) return broken(fmt::format("operator-supplied user {} does not exist on the host", closure.user_email));
+        if (!closure.user_id)
+            return broken(fmt::format("operator-supplied user {} does not exist on the host", closure.user_email));
     } else if (!closure.managed_user || !closure.user_id) {
         closure.managed_user = true;
-        closure.user_email = fmt::format("{}-{}-{}@probe.crm-accept.local", batch->name_prefix, mode_tag,
-                                         util::random_hex(4));
+        closure.user_email =
+            fmt::format("{}-{}-{}@probe.crm-accept.local", batch->name_prefix, mode_tag, util::random_hex(4));
         closure.user_password = "P" + util::random_hex(12);
         ctx.secrets.add(closure.user_password);
         ResourceRecord intent;
@@ -195,14 +196,16 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
                     return ctx.admin.update_balance(user_id, options.balance_usd, "add", "crm-accept probe balance");
                 });
                 if (!b) return broken(fmt::format("add balance: {}", b.error().message));
-            } else if (auto b = credit_reused_user(ctx, batch_id, mode, user_id, closure.user_email, options.balance_usd);
+            } else if (auto b =
+                           credit_reused_user(ctx, batch_id, mode, user_id, closure.user_email, options.balance_usd);
                        !b) {
                 return broken(fmt::format("add balance: {}", b.error().message));
             }
         } else {
             auto u = ctx.admin.get_user(user_id);
             if (!u) return broken(fmt::format("read user: {}", u.error().message));
-            if (u->balance <= 0) return broken(fmt::format("access precondition missing: user {} has no balance", closure.user_email));
+            if (u->balance <= 0)
+                return broken(fmt::format("access precondition missing: user {} has no balance", closure.user_email));
         }
     } else {
         sub2api::SubscriptionFilter f;
@@ -287,8 +290,8 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         }
     }
     // 6. the ready rule
-    out.ready = check_ready(ctx.http, ctx.host_url, api_key, provider.smoke_test_model, options.stream_check,
-                            ctx.timeouts);
+    out.ready =
+        check_ready(ctx.http, ctx.host_url, api_key, provider.smoke_test_model, options.stream_check, ctx.timeouts);
     if (!out.ready.ready()) return broken(out.ready.detail.empty() ? std::string("not ready") : out.ready.detail);
 
     closure.access_status = ready_status(mode);
@@ -298,7 +301,8 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     auto latest = batch_latest_access(ctx.store, batch_id);
     if (!latest) return std::unexpected(latest.error());
     out.latest_access_status = *latest;
-    ctx.emit("access", fmt::format("batch {} {}: {}", batch_id, to_string(mode), to_string(out.access_status)), batch_id);
+    ctx.emit("access", fmt::format("batch {} {}: {}", batch_id, to_string(mode), to_string(out.access_status)),
+             batch_id);
     return out;
 }
 

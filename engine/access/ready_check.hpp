@@ -11,7 +11,7 @@
 namespace crm::engine {
 
 [[nodiscard]] ReadyCheck check_ready(probes::HttpTransport& http, const std::string& host_url,
-                                     const std::string& api_key, const std::string& smoke_model,
-                                     bool stream_check, const probes::Timeouts& timeouts);
+                                     const std::string& api_key, const std::string& smoke_model, bool stream_check,
+                                     const probes::Timeouts& timeouts);
 
 }  // namespace crm::engine

@@ -42,13 +42,15 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
             if (!write_certainly_not_applied(r.error()) || r.error().http_status == 409) {
                 return failed(CreditState::intent, "unresolved: " + r.error().message);
             }
-            if (auto m = ledger.mark(c.id, CreditState::absent, 0, r.error().message); !m) return std::unexpected(m.error());
+            if (auto m = ledger.mark(c.id, CreditState::absent, 0, r.error().message); !m)
+                return std::unexpected(m.error());
             c.state = CreditState::absent;
             return std::optional<std::string>{};
         }
         c.state = CreditState::applied;
     }
-    if (c.state != CreditState::applied && c.state != CreditState::take_back_failed) return std::optional<std::string>{};
+    if (c.state != CreditState::applied && c.state != CreditState::take_back_failed)
+        return std::optional<std::string>{};
 
     double back = c.pending_back;
     std::string key = c.pending_key;
@@ -130,8 +132,9 @@ Result<CreditTakeBack> take_back_credits(OpContext& ctx, std::int64_t batch_id, 
     if (!out.credits.empty()) {
         double back = 0;
         for (const auto& v : out.credits) back += v.taken_back;
-        ctx.emit("rollback", fmt::format("batch {}: took back {:.6f} of balance added to reused users ({} credits)",
-                                         batch_id, back, out.credits.size()),
+        ctx.emit("rollback",
+                 fmt::format("batch {}: took back {:.6f} of balance added to reused users ({} credits)", batch_id, back,
+                             out.credits.size()),
                  batch_id);
     }
     return out;

@@ -18,8 +18,7 @@ namespace crm::engine {
 
 // POST /api/v1/admin/users/:id/balance {operation:add} with a journaled Idempotency-Key.
 [[nodiscard]] util::Result<void> credit_reused_user(OpContext& ctx, std::int64_t batch_id, AccessMode mode,
-                                                    std::int64_t user_id, const std::string& user_email,
-                                                    double amount);
+                                                    std::int64_t user_id, const std::string& user_email, double amount);
 
 struct CreditTakeBack {
     std::vector<CreditView> credits;  // every credit of the batch (of the mode), after the pass

@@ -151,10 +151,18 @@ Result<void> remove_from_host(OpContext& ctx, const ResourceRecord& r) {
     const std::int64_t id = *r.host_id;
     Result<void> result;
     switch (r.kind) {
-        case ResourceKind::group: result = ctx.write([&] { return ctx.admin.delete_group(id); }); break;
-        case ResourceKind::account: result = ctx.write([&] { return ctx.admin.delete_account(id); }); break;
-        case ResourceKind::channel: result = ctx.write([&] { return ctx.admin.delete_channel(id); }); break;
-        case ResourceKind::user: result = ctx.write([&] { return ctx.admin.delete_user(id); }); break;
+        case ResourceKind::group:
+            result = ctx.write([&] { return ctx.admin.delete_group(id); });
+            break;
+        case ResourceKind::account:
+            result = ctx.write([&] { return ctx.admin.delete_account(id); });
+            break;
+        case ResourceKind::channel:
+            result = ctx.write([&] { return ctx.admin.delete_channel(id); });
+            break;
+        case ResourceKind::user:
+            result = ctx.write([&] { return ctx.admin.delete_user(id); });
+            break;
         case ResourceKind::subscription:
             result = ctx.write([&] { return ctx.admin.delete_subscription(id); });
             break;

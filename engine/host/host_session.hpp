@@ -47,27 +47,27 @@ struct HostTarget {
 };
 
 class HostSession {
-public:
+  public:
     HostSession(probes::HttpTransport& http, util::SecretRegistry& secrets, const HostTarget& target);
 
     [[nodiscard]] probes::sub2api::AdminClient& admin() { return m_admin; }
     [[nodiscard]] util::Result<probes::sub2api::HostCapabilities> capabilities();
 
-private:
+  private:
     probes::sub2api::AdminClient m_admin;
     std::mutex m_probe_mutex;  // one probe at a time; guards m_capabilities
     std::optional<probes::sub2api::HostCapabilities> m_capabilities;
 };
 
 class HostSessions {
-public:
+  public:
     enum class Reuse { per_host, per_call };
 
     HostSessions(probes::HttpTransport& http, util::SecretRegistry& secrets, Reuse reuse = Reuse::per_host);
 
     [[nodiscard]] HostSession& session(const HostTarget& target);
 
-private:
+  private:
     struct Entry {
         HostTarget target;  // URL trimmed
         std::unique_ptr<HostSession> session;

@@ -51,7 +51,8 @@ util::Result<void> validate_request(const Provider& provider, const ImportReques
         return fail(ErrorCode::invalid_input, fmt::format("provider {} has no models", provider.qualified_name()));
     }
     if (provider.accounts < 1) {
-        return fail(ErrorCode::invalid_input, fmt::format("provider {} asks for no account", provider.qualified_name()));
+        return fail(ErrorCode::invalid_input,
+                    fmt::format("provider {} asks for no account", provider.qualified_name()));
     }
     if (provider.platform.empty()) {
         return fail(ErrorCode::invalid_input, fmt::format("provider {} has no platform", provider.qualified_name()));
@@ -107,9 +108,8 @@ util::Result<ImportPlan> plan_import(const Provider& provider, const ImportReque
         plan.resources.push_back({ResourceKind::group, std::string(body["name"].as_string()), mode, std::move(body)});
     }
 
-    const std::string key_source =
-        provider.key_env.empty() ? fmt::format("<key_file {}>", provider.key_file)
-                                 : fmt::format("<env {}>", provider.key_env);
+    const std::string key_source = provider.key_env.empty() ? fmt::format("<key_file {}>", provider.key_file)
+                                                            : fmt::format("<env {}>", provider.key_env);
     for (int i = 1; i <= provider.accounts; ++i) {
         auto credentials = provider.account_credentials(key_source);
         json::object body{{"name", account_name(request.name_prefix, provider, i)},

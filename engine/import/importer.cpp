@@ -21,14 +21,12 @@ std::vector<ResourceView> resource_views(const std::vector<ResourceRecord>& reco
 
 namespace {
 
-std::string secret_free_spec(const PlannedResource& r) {
-    return json::serialize(r.body);
-}
+std::string secret_free_spec(const PlannedResource& r) { return json::serialize(r.body); }
 
 }  // namespace
 
-ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& provider,
-                         const ImportPlan& plan, const std::string& api_key) {
+ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& provider, const ImportPlan& plan,
+                         const std::string& api_key) {
     ImportOutcome out;
     out.batch_id = batch_id;
     out.provider = provider.qualified_name();

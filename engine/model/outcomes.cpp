@@ -33,16 +33,18 @@ json::value ImportPlan::to_json() const {
     }
     json::array warn;
     for (const auto& w : warnings) warn.emplace_back(w);
-    return json::object{{"schema_version", 1},      {"host_url", host_url},   {"pack_id", pack_id},
-                        {"pack_version", pack_version}, {"provider", provider}, {"platform", platform},
-                        {"name_prefix", name_prefix}, {"modes", modes_json(modes)}, {"writes", false},
-                        {"resources", std::move(res)}, {"warnings", std::move(warn)}};
+    return json::object{{"schema_version", 1},          {"host_url", host_url},       {"pack_id", pack_id},
+                        {"pack_version", pack_version}, {"provider", provider},       {"platform", platform},
+                        {"name_prefix", name_prefix},   {"modes", modes_json(modes)}, {"writes", false},
+                        {"resources", std::move(res)},  {"warnings", std::move(warn)}};
 }
 
 json::value ResourceView::to_json() const {
-    json::object o{{"kind", to_string(kind)}, {"name", name},
+    json::object o{{"kind", to_string(kind)},
+                   {"name", name},
                    {"mode", mode ? json::value(to_string(*mode)) : json::value(nullptr)},
-                   {"host_id", opt(host_id)}, {"state", to_string(state)}};
+                   {"host_id", opt(host_id)},
+                   {"state", to_string(state)}};
     if (!error.empty()) o["error"] = error;
     return o;
 }
@@ -62,16 +64,18 @@ json::value ImportOutcome::to_json() const {
 }
 
 json::value ReadyCheck::to_json() const {
-    json::object o{{"models_listed", models_listed}, {"models_status", models_status},
-                   {"chat_ok", chat_ok}, {"chat_status", chat_status}, {"ready", ready()}};
+    json::object o{{"models_listed", models_listed},
+                   {"models_status", models_status},
+                   {"chat_ok", chat_ok},
+                   {"chat_status", chat_status},
+                   {"ready", ready()}};
     if (stream_ok) o["stream_ok"] = *stream_ok;
     if (!detail.empty()) o["detail"] = detail;
     return o;
 }
 
 json::value AccountTestResult::to_json() const {
-    return json::object{{"account_id", account_id}, {"success", success}, {"advisory", advisory},
-                        {"detail", detail}};
+    return json::object{{"account_id", account_id}, {"success", success}, {"advisory", advisory}, {"detail", detail}};
 }
 
 json::value AccessOutcome::to_json() const {
@@ -94,8 +98,8 @@ json::value AccessOutcome::to_json() const {
 }
 
 json::value DriftItem::to_json() const {
-    return json::object{{"kind", to_string(kind)}, {"name", name}, {"host_id", opt(host_id)},
-                        {"issue", issue}, {"detail", detail}};
+    return json::object{
+        {"kind", to_string(kind)}, {"name", name}, {"host_id", opt(host_id)}, {"issue", issue}, {"detail", detail}};
 }
 
 json::value ResidueItem::to_json() const {
@@ -103,15 +107,21 @@ json::value ResidueItem::to_json() const {
 }
 
 json::value ReconcileOutcome::to_json() const {
-    return json::object{{"schema_version", 1},          {"batch_id", batch_id},
-                        {"status", status},              {"owned_checked", owned_checked},
-                        {"drift", list_json(drift)},     {"residue", list_json(residue)},
+    return json::object{{"schema_version", 1},
+                        {"batch_id", batch_id},
+                        {"status", status},
+                        {"owned_checked", owned_checked},
+                        {"drift", list_json(drift)},
+                        {"residue", list_json(residue)},
                         {"residue_count", residue.size()}};
 }
 
 json::value CreditView::to_json() const {
-    json::object o{{"mode", to_string(mode)}, {"user_email", user_email}, {"amount", amount},
-                   {"taken_back", taken_back}, {"state", state}};
+    json::object o{{"mode", to_string(mode)},
+                   {"user_email", user_email},
+                   {"amount", amount},
+                   {"taken_back", taken_back},
+                   {"state", state}};
     if (!error.empty()) o["note"] = error;
     return o;
 }
@@ -130,8 +140,8 @@ json::value RollbackOutcome::to_json() const {
 }
 
 json::value Leftover::to_json() const {
-    return json::object{{"batch_id", batch_id}, {"what", what}, {"name", name}, {"host_id", opt(host_id)},
-                        {"detail", detail}};
+    return json::object{
+        {"batch_id", batch_id}, {"what", what}, {"name", name}, {"host_id", opt(host_id)}, {"detail", detail}};
 }
 
 std::string Leftover::line() const {

@@ -63,12 +63,12 @@ struct ImportOutcome {
 };
 
 struct ReadyCheck {
-    bool models_listed = false;      // /v1/models lists smoke_test_model
+    bool models_listed = false;  // /v1/models lists smoke_test_model
     int models_status = 0;
-    bool chat_ok = false;            // non-stream completion succeeded
+    bool chat_ok = false;  // non-stream completion succeeded
     int chat_status = 0;
-    std::optional<bool> stream_ok;   // when the stream variant was checked
-    std::string detail;              // one line: why not ready
+    std::optional<bool> stream_ok;  // when the stream variant was checked
+    std::string detail;             // one line: why not ready
     [[nodiscard]] bool ready() const { return models_listed && chat_ok && stream_ok.value_or(true); }
     [[nodiscard]] json::value to_json() const;
 };
@@ -143,10 +143,10 @@ struct CreditView {
 struct RollbackOutcome {
     std::int64_t batch_id = 0;
     BatchStatus batch_status = BatchStatus::failed;
-    std::vector<ResourceView> resources;  // after rollback
-    std::vector<ResourceView> remaining;  // owned resources the read-back still found
+    std::vector<ResourceView> resources;      // after rollback
+    std::vector<ResourceView> remaining;      // owned resources the read-back still found
     std::vector<CreditView> balance_credits;  // reused users' top-ups and their take-back
-    std::size_t host_checks = 0;          // read-back calls made
+    std::size_t host_checks = 0;              // read-back calls made
     std::string error;
     [[nodiscard]] json::value to_json() const;
 };

@@ -16,8 +16,7 @@ std::string_view name_of(const std::array<std::pair<E, std::string_view>, N>& ta
 }
 
 template <class E, std::size_t N>
-std::optional<E> parse_of(const std::array<std::pair<E, std::string_view>, N>& table,
-                          std::string_view s) {
+std::optional<E> parse_of(const std::array<std::pair<E, std::string_view>, N>& table, std::string_view s) {
     for (const auto& [e, name] : table) {
         if (name == s) return e;
     }
@@ -80,27 +79,28 @@ std::string_view to_string(ResourceState v) noexcept { return name_of(k_state, v
 
 std::optional<AccessMode> parse_access_mode(std::string_view s) noexcept { return parse_of(k_modes, s); }
 std::optional<BatchStatus> parse_batch_status(std::string_view s) noexcept { return parse_of(k_batch, s); }
-std::optional<ProviderStatus> parse_provider_status(std::string_view s) noexcept {
-    return parse_of(k_provider, s);
-}
+std::optional<ProviderStatus> parse_provider_status(std::string_view s) noexcept { return parse_of(k_provider, s); }
 std::optional<AccessStatus> parse_access_status(std::string_view s) noexcept { return parse_of(k_access, s); }
 std::optional<LatestAccessStatus> parse_latest_access_status(std::string_view s) noexcept {
     return parse_of(k_latest, s);
 }
 std::optional<ResourceKind> parse_resource_kind(std::string_view s) noexcept { return parse_of(k_kind, s); }
-std::optional<ResourceState> parse_resource_state(std::string_view s) noexcept {
-    return parse_of(k_state, s);
-}
+std::optional<ResourceState> parse_resource_state(std::string_view s) noexcept { return parse_of(k_state, s); }
 
 bool can_transition(BatchStatus from, BatchStatus to) noexcept {
     using B = BatchStatus;
     switch (from) {
-        case B::pending: return to == B::running || to == B::failed;
-        case B::running: return to == B::succeeded || to == B::failed;
+        case B::pending:
+            return to == B::running || to == B::failed;
+        case B::running:
+            return to == B::succeeded || to == B::failed;
         case B::succeeded:
-        case B::failed: return to == B::rolled_back || to == B::rollback_failed;
-        case B::rollback_failed: return to == B::rolled_back || to == B::rollback_failed;
-        case B::rolled_back: return false;
+        case B::failed:
+            return to == B::rolled_back || to == B::rollback_failed;
+        case B::rollback_failed:
+            return to == B::rolled_back || to == B::rollback_failed;
+        case B::rolled_back:
+            return false;
     }
     return false;
 }
@@ -108,8 +108,7 @@ bool can_transition(BatchStatus from, BatchStatus to) noexcept {
 bool is_terminal(BatchStatus s) noexcept { return s == BatchStatus::rolled_back; }
 
 AccessStatus ready_status(AccessMode mode) noexcept {
-    return mode == AccessMode::self_service ? AccessStatus::self_service_ready
-                                            : AccessStatus::subscription_ready;
+    return mode == AccessMode::self_service ? AccessStatus::self_service_ready : AccessStatus::subscription_ready;
 }
 
 LatestAccessStatus latest_access_status(const std::vector<AccessMode>& configured,
@@ -130,21 +129,30 @@ LatestAccessStatus latest_access_status(const std::vector<AccessMode>& configure
 
 ProviderStatus provider_status_for(BatchStatus s) noexcept {
     switch (s) {
-        case BatchStatus::succeeded: return ProviderStatus::active;
+        case BatchStatus::succeeded:
+            return ProviderStatus::active;
         case BatchStatus::failed:
-        case BatchStatus::rollback_failed: return ProviderStatus::broken;
-        default: return ProviderStatus::inactive;
+        case BatchStatus::rollback_failed:
+            return ProviderStatus::broken;
+        default:
+            return ProviderStatus::inactive;
     }
 }
 
 int deletion_rank(ResourceKind k) noexcept {
     switch (k) {
-        case ResourceKind::api_key: return 0;
-        case ResourceKind::subscription: return 1;
-        case ResourceKind::user: return 2;
-        case ResourceKind::channel: return 3;
-        case ResourceKind::account: return 4;
-        case ResourceKind::group: return 5;
+        case ResourceKind::api_key:
+            return 0;
+        case ResourceKind::subscription:
+            return 1;
+        case ResourceKind::user:
+            return 2;
+        case ResourceKind::channel:
+            return 3;
+        case ResourceKind::account:
+            return 4;
+        case ResourceKind::group:
+            return 5;
     }
     return 6;
 }

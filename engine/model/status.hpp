@@ -49,8 +49,8 @@ enum class ResourceState { intent, created, deleted, absent, delete_failed };
 // latest_access_status over the modes configured for the provider: fully_ready when every
 // configured mode is <mode>_ready, partially_ready when at least one is, not_ready otherwise
 // (including when no mode is configured). Statuses of unconfigured modes are ignored.
-[[nodiscard]] LatestAccessStatus latest_access_status(
-    const std::vector<AccessMode>& configured, const std::map<AccessMode, AccessStatus>& per_mode);
+[[nodiscard]] LatestAccessStatus latest_access_status(const std::vector<AccessMode>& configured,
+                                                      const std::map<AccessMode, AccessStatus>& per_mode);
 
 // The provider status implied by a batch status: succeeded → active; failed / rollback_failed →
 // broken; pending / running / rolled_back → inactive. Reconcile may later mark an active

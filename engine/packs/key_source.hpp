@@ -22,8 +22,7 @@ using FileReader = std::function<util::Result<std::string>(const std::filesystem
 //   "provider cn-core/deepseek: key_source.env DEEPSEEK_API_KEY is not set"
 //   "provider cn-core/kimi: key_source.file /run/keys/kimi: <reason>"
 // When `secrets` is given the key is registered there before it is returned.
-[[nodiscard]] util::Result<std::string> resolve_key(const Provider& provider,
-                                                    const util::EnvLookup& env,
+[[nodiscard]] util::Result<std::string> resolve_key(const Provider& provider, const util::EnvLookup& env,
                                                     const FileReader& read = filesystem_reader(),
                                                     util::SecretRegistry* secrets = nullptr);
 

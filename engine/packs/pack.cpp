@@ -1,10 +1,10 @@
 #include "engine/packs/pack.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "util/secrets.hpp"
 #include "util/sha256.hpp"
@@ -20,32 +20,27 @@ namespace {
 constexpr double k_max_price_per_token = 1e-3;
 constexpr int k_max_accounts = 20;
 
-const std::set<std::string, std::less<>> k_pack_keys{"schema_version", "id", "version",
-                                                     "description", "providers"};
+const std::set<std::string, std::less<>> k_pack_keys{"schema_version", "id", "version", "description", "providers"};
 const std::set<std::string, std::less<>> k_provider_keys{
-    "name",     "description",      "platform", "account_type", "upstream_base_url",
-    "models",   "model_mapping",    "pricing",  "smoke_test_model", "accounts",
+    "name",        "description",   "platform", "account_type",     "upstream_base_url",
+    "models",      "model_mapping", "pricing",  "smoke_test_model", "accounts",
     "credentials", "extra",         "group",    "key_source"};
 const std::set<std::string, std::less<>> k_price_keys{"input", "output"};
-const std::set<std::string, std::less<>> k_group_keys{"rate_multiplier", "daily_limit_usd",
-                                                      "validity_days"};
+const std::set<std::string, std::less<>> k_group_keys{"rate_multiplier", "daily_limit_usd", "validity_days"};
 const std::set<std::string, std::less<>> k_key_source_keys{"env", "file"};
 // Credential keys the pack may set; api_key / base_url / model_mapping are derived.
 const std::set<std::string, std::less<>> k_credential_keys{"account_mode", "api_protocol"};
 const std::vector<std::string> k_account_modes{"payg", "coding"};
-const std::vector<std::string> k_api_protocols{"chat_completions", "anthropic", "responses",
-                                               "adaptive"};
-const std::vector<std::string> k_responses_modes{"auto", "force_chat_completions",
-                                                 "force_responses"};
+const std::vector<std::string> k_api_protocols{"chat_completions", "anthropic", "responses", "adaptive"};
+const std::vector<std::string> k_responses_modes{"auto", "force_chat_completions", "force_responses"};
 // Field names that hold a credential wherever they appear in a pack.
-const std::set<std::string, std::less<>> k_secret_names{
-    "api_key", "apikey", "key", "token", "secret", "password", "access_token", "authorization"};
+const std::set<std::string, std::less<>> k_secret_names{"api_key", "apikey",   "key",          "token",
+                                                        "secret",  "password", "access_token", "authorization"};
 
 bool is_identifier(std::string_view s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-    return std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-    });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 std::string child(std::string_view parent, std::string_view key) {
@@ -76,18 +71,16 @@ bool looks_like_secret(std::string_view s) {
 bool is_env_name(std::string_view s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
     return std::all_of(s.begin(), s.end(), [](char c) {
-        return std::isupper(static_cast<unsigned char>(c)) ||
-               std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+        return std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_';
     });
 }
 
 class Validator {
-public:
+  public:
     Validator(std::string_view source, const util::EnvLookup& env) : m_source(source), m_env(env) {}
 
     std::unexpected<util::Error> bad(std::string_view path, std::string_view reason) const {
-        return util::fail(ErrorCode::invalid_input,
-                          fmt::format("{}: {}: {}", m_source, path, reason));
+        return util::fail(ErrorCode::invalid_input, fmt::format("{}: {}: {}", m_source, path, reason));
     }
 
     // First inline credential in document order: a secret-named field with a value, or a
@@ -150,17 +143,15 @@ public:
 
     util::Result<Provider> provider(const json::value& v, std::string_view path) const;
     util::Result<void> pricing(const json::object& o, std::string_view path, Provider& p) const;
-    util::Result<void> account_options(const json::object& o, std::string_view path,
-                                       Provider& p) const;
+    util::Result<void> account_options(const json::object& o, std::string_view path, Provider& p) const;
     util::Result<void> key_source(const json::object& o, std::string_view path, Provider& p) const;
 
-private:
+  private:
     std::string_view m_source;
     const util::EnvLookup& m_env;
 };
 
-util::Result<void> Validator::pricing(const json::object& o, std::string_view path,
-                                      Provider& p) const {
+util::Result<void> Validator::pricing(const json::object& o, std::string_view path, Provider& p) const {
     auto ppath = child(path, "pricing");
     const auto* v = o.if_contains("pricing");
     if (!v) return bad(ppath, "missing (every model needs a USD-per-token price)");
@@ -192,16 +183,16 @@ util::Result<void> Validator::pricing(const json::object& o, std::string_view pa
     return {};
 }
 
-util::Result<void> Validator::account_options(const json::object& o, std::string_view path,
-                                              Provider& p) const {
+util::Result<void> Validator::account_options(const json::object& o, std::string_view path, Provider& p) const {
     if (const auto* v = o.if_contains("credentials")) {
         auto cpath = child(path, "credentials");
         if (!v->is_object()) return bad(cpath, "must be an object");
         for (const auto& [k, item] : v->get_object()) {
             auto kpath = child(cpath, k);
             if (k == "base_url" || k == "model_mapping") {
-                return bad(kpath, "derived from upstream_base_url / model_mapping; do not set it "
-                                  "in credentials");
+                return bad(kpath,
+                           "derived from upstream_base_url / model_mapping; do not set it "
+                           "in credentials");
             }
             if (!k_credential_keys.contains(std::string_view(k))) return bad(kpath, "unknown key");
             const auto& allowed = k == "account_mode" ? k_account_modes : k_api_protocols;
@@ -248,8 +239,7 @@ util::Result<void> Validator::account_options(const json::object& o, std::string
     return {};
 }
 
-util::Result<void> Validator::key_source(const json::object& o, std::string_view path,
-                                         Provider& p) const {
+util::Result<void> Validator::key_source(const json::object& o, std::string_view path, Provider& p) const {
     auto kpath = child(path, "key_source");
     const auto* v = o.if_contains("key_source");
     if (!v) return bad(kpath, "missing (the key comes from {\"env\": NAME} or {\"file\": PATH})");
@@ -259,8 +249,7 @@ util::Result<void> Validator::key_source(const json::object& o, std::string_view
     if (ks.size() != 1) return bad(kpath, "exactly one of env or file is required");
     if (const auto* env = ks.if_contains("env")) {
         if (!env->is_string() || !is_env_name(env->get_string())) {
-            return bad(child(kpath, "env"),
-                       "must be an environment variable name ([A-Z_][A-Z0-9_]*)");
+            return bad(child(kpath, "env"), "must be an environment variable name ([A-Z_][A-Z0-9_]*)");
         }
         p.key_env = std::string(env->get_string());
     } else {
@@ -282,8 +271,8 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
     auto name = required_string(o, path, "name");
     if (!name) return std::unexpected(name.error());
     if (!std::all_of(name->begin(), name->end(), [](char c) {
-            return std::islower(static_cast<unsigned char>(c)) ||
-                   std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+            return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+                   c == '-' || c == '_' || c == '.';
         })) {
         return bad(child(path, "name"), "must match [a-z0-9._-]+");
     }
@@ -295,8 +284,8 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
     auto platform = required_string(o, path, "platform");
     if (!platform) return std::unexpected(platform.error());
     if (!contains(known_platforms(), *platform)) {
-        return bad(child(path, "platform"), fmt::format("unknown platform \"{}\" (known: {})",
-                                                        *platform, join(known_platforms())));
+        return bad(child(path, "platform"),
+                   fmt::format("unknown platform \"{}\" (known: {})", *platform, join(known_platforms())));
     }
     p.platform = *platform;
     if (const auto* at = o.if_contains("account_type")) {
@@ -349,10 +338,8 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
     p.smoke_test_model = smoke;
 
     if (const auto* accounts = o.if_contains("accounts")) {
-        if (!accounts->is_int64() || accounts->get_int64() < 1 ||
-            accounts->get_int64() > k_max_accounts) {
-            return bad(child(path, "accounts"),
-                       fmt::format("must be an integer from 1 to {}", k_max_accounts));
+        if (!accounts->is_int64() || accounts->get_int64() < 1 || accounts->get_int64() > k_max_accounts) {
+            return bad(child(path, "accounts"), fmt::format("must be an integer from 1 to {}", k_max_accounts));
         }
         p.accounts = static_cast<int>(accounts->get_int64());
     }
@@ -365,20 +352,20 @@ util::Result<Provider> Validator::provider(const json::value& v, std::string_vie
 }  // namespace
 
 const std::vector<std::string>& known_platforms() {
-    static const std::vector<std::string> k_platforms{
-        "anthropic", "openai",    "gemini", "antigravity", "grok",  "kimi",
-        "zhipu",     "deepseek",  "composite", "minimax",  "newapi", "kiro"};
+    static const std::vector<std::string> k_platforms{"anthropic", "openai",  "gemini", "antigravity",
+                                                      "grok",      "kimi",    "zhipu",  "deepseek",
+                                                      "composite", "minimax", "newapi", "kiro"};
     return k_platforms;
 }
 
-util::Result<Pack> parse_pack(std::string_view text, std::string_view source,
-                              const util::EnvLookup& env) {
+util::Result<Pack> parse_pack(std::string_view text, std::string_view source, const util::EnvLookup& env) {
     CRM_TRY(doc, util::parse_json_relaxed(text, source));
     Validator check(source, env);
     if (!doc.is_object()) return check.bad("(root)", "a pack must be a JSON object");
     if (auto hit = check.find_inline_secret(doc, "")) {
-        return check.bad(*hit, "inline secret not allowed; use key_source {\"env\": NAME} or "
-                               "{\"file\": PATH}");
+        return check.bad(*hit,
+                         "inline secret not allowed; use key_source {\"env\": NAME} or "
+                         "{\"file\": PATH}");
     }
     const auto& o = doc.get_object();
     CRM_TRY_VOID(check.only_keys(o, "", k_pack_keys));
@@ -389,15 +376,14 @@ util::Result<Pack> parse_pack(std::string_view text, std::string_view source,
     const auto* sv = o.if_contains("schema_version");
     if (!sv) return check.bad("schema_version", "missing");
     if (!sv->is_int64() || sv->get_int64() != k_pack_schema_version) {
-        return check.bad("schema_version",
-                         fmt::format("unsupported schema_version {} (supported: {})",
-                                     json::serialize(*sv), k_pack_schema_version));
+        return check.bad("schema_version", fmt::format("unsupported schema_version {} (supported: {})",
+                                                       json::serialize(*sv), k_pack_schema_version));
     }
     auto id = check.required_string(o, "", "id");
     if (!id) return std::unexpected(id.error());
     if (!std::all_of(id->begin(), id->end(), [](char c) {
-            return std::islower(static_cast<unsigned char>(c)) ||
-                   std::isdigit(static_cast<unsigned char>(c)) || c == '-';
+            return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
+                   c == '-';
         })) {
         return check.bad("id", "must match [a-z0-9-]+");
     }
@@ -466,8 +452,7 @@ json::value Provider::to_json() const {
     json::object key;
     if (!key_env.empty()) key["env"] = key_env;
     if (!key_file.empty()) key["file"] = key_file;
-    json::object group{{"rate_multiplier", group_rate_multiplier},
-                       {"validity_days", subscription_validity_days}};
+    json::object group{{"rate_multiplier", group_rate_multiplier}, {"validity_days", subscription_validity_days}};
     if (subscription_daily_limit_usd) group["daily_limit_usd"] = *subscription_daily_limit_usd;
     return json::object{
         {"pack_id", pack_id},

@@ -39,10 +39,10 @@ struct Provider {
     std::string pack_version;
     std::string name;  // unique within the pack
     std::string description;
-    std::string platform;                // host platform: deepseek, openai, kimi, ...
+    std::string platform;  // host platform: deepseek, openai, kimi, ...
     std::string account_type = "apikey";
-    std::string upstream_base_url;           // expanded
-    std::string upstream_base_url_template;  // as written in the pack (${VAR:-default})
+    std::string upstream_base_url;                     // expanded
+    std::string upstream_base_url_template;            // as written in the pack (${VAR:-default})
     std::vector<std::string> models;                   // requested names the host exposes
     std::map<std::string, std::string> model_mapping;  // requested -> upstream (only overrides)
     std::map<std::string, ModelPrice> pricing;         // every model has a price
@@ -85,8 +85,7 @@ struct Pack {
 };
 
 // Parses and validates one pack. `source` names the file in every message.
-[[nodiscard]] util::Result<Pack> parse_pack(std::string_view text, std::string_view source,
-                                            const util::EnvLookup& env);
+[[nodiscard]] util::Result<Pack> parse_pack(std::string_view text, std::string_view source, const util::EnvLookup& env);
 
 // Host platforms a pack may target (group platform enum of v0.1.179, plus minimax from newer
 // upstream and the fork's newapi / kiro). Whether a given host has one is a capability probe.

@@ -1,9 +1,9 @@
 #include "engine/packs/pack_catalog.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <system_error>
-
-#include <fmt/format.h>
 
 #include "util/files.hpp"
 #include "util/input_file.hpp"
@@ -15,9 +15,8 @@ using util::fail;
 
 util::Result<void> PackCatalog::add(Pack pack) {
     if (const auto* existing = find_pack(pack.id)) {
-        return fail(ErrorCode::invalid_input,
-                    fmt::format("{}: id: pack id \"{}\" is already defined by {}", pack.source,
-                                pack.id, existing->source));
+        return fail(ErrorCode::invalid_input, fmt::format("{}: id: pack id \"{}\" is already defined by {}",
+                                                          pack.source, pack.id, existing->source));
     }
     m_packs.push_back(std::move(pack));
     return {};
@@ -39,8 +38,7 @@ std::vector<std::string> PackCatalog::qualified_names() const {
     return out;
 }
 
-util::Result<const Provider*> PackCatalog::find(std::string_view pack_id,
-                                                std::string_view provider) const {
+util::Result<const Provider*> PackCatalog::find(std::string_view pack_id, std::string_view provider) const {
     if (const auto* pack = find_pack(pack_id)) {
         if (const auto* p = pack->find(provider)) return p;
     }
@@ -48,8 +46,7 @@ util::Result<const Provider*> PackCatalog::find(std::string_view pack_id,
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
     return fail(ErrorCode::not_found,
-                fmt::format("unknown provider {}/{}; known: {}", pack_id, provider,
-                            list.empty() ? "(none)" : list));
+                fmt::format("unknown provider {}/{}; known: {}", pack_id, provider, list.empty() ? "(none)" : list));
 }
 
 util::Result<const Provider*> PackCatalog::find(std::string_view qualified) const {
@@ -65,8 +62,7 @@ util::Result<Pack> load_pack_file(const std::filesystem::path& path, const util:
     return parse_pack(text, path.generic_string(), env);
 }
 
-util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
-                                        const util::EnvLookup& env) {
+util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir, const util::EnvLookup& env) {
     std::error_code ec;
     std::vector<std::filesystem::path> files;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -76,8 +72,7 @@ util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
     }
     if (ec) {
         return fail(ErrorCode::io,
-                    fmt::format("{}: cannot list pack directory: {}", dir.generic_string(),
-                                ec.message()));
+                    fmt::format("{}: cannot list pack directory: {}", dir.generic_string(), ec.message()));
     }
     std::sort(files.begin(), files.end());
     PackCatalog catalog;

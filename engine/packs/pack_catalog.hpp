@@ -19,15 +19,14 @@
 namespace crm::engine {
 
 class PackCatalog {
-public:
+  public:
     PackCatalog() = default;
 
     // Adds a parsed pack; conflict-free ids only.
     [[nodiscard]] util::Result<void> add(Pack pack);
 
     // not_found "unknown provider <pack>/<name>; known: a/x, b/y" when absent.
-    [[nodiscard]] util::Result<const Provider*> find(std::string_view pack_id,
-                                                     std::string_view provider) const;
+    [[nodiscard]] util::Result<const Provider*> find(std::string_view pack_id, std::string_view provider) const;
     // Accepts "<pack>/<name>".
     [[nodiscard]] util::Result<const Provider*> find(std::string_view qualified) const;
     [[nodiscard]] const Pack* find_pack(std::string_view pack_id) const;
@@ -35,16 +34,14 @@ public:
     [[nodiscard]] const std::vector<Pack>& packs() const { return m_packs; }
     [[nodiscard]] std::vector<std::string> qualified_names() const;  // "pack/name", sorted
 
-private:
+  private:
     std::vector<Pack> m_packs;
 };
 
 // Loads and validates one pack file; messages name it by its path as given.
-[[nodiscard]] util::Result<Pack> load_pack_file(const std::filesystem::path& path,
-                                                const util::EnvLookup& env);
+[[nodiscard]] util::Result<Pack> load_pack_file(const std::filesystem::path& path, const util::EnvLookup& env);
 
 // Loads every *.json in `dir` (non-recursive).
-[[nodiscard]] util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir,
-                                                      const util::EnvLookup& env);
+[[nodiscard]] util::Result<PackCatalog> load_pack_dir(const std::filesystem::path& dir, const util::EnvLookup& env);
 
 }  // namespace crm::engine

@@ -78,12 +78,12 @@ struct Checker {
                 if (a->platform != batch.platform)
                     drift(r, "modified", fmt::format("platform {} (expected {})", a->platform, batch.platform));
                 if (as_set(a->group_ids) != group_ids)
-                    drift(r, "modified", fmt::format("group_ids {} (expected {})", ids(as_set(a->group_ids)), ids(group_ids)));
+                    drift(r, "modified",
+                          fmt::format("group_ids {} (expected {})", ids(as_set(a->group_ids)), ids(group_ids)));
                 const auto* want = util::find_path(spec, "credentials.model_mapping");
                 const json::value creds(a->credentials);
                 const auto* have = util::find(creds, "model_mapping");
-                if (want && have && *want != *have)
-                    drift(r, "modified", "credentials.model_mapping " + brief(*have));
+                if (want && have && *want != *have) drift(r, "modified", "credentials.model_mapping " + brief(*have));
                 if (a->status == "inactive") drift(r, "modified", "status inactive");
                 return;
             }
@@ -92,12 +92,14 @@ struct Checker {
                 if (!present(r, c)) return;
                 if (!c->restrict_models) drift(r, "modified", "restrict_models false (expected true)");
                 if (c->billing_model_source != "channel_mapped")
-                    drift(r, "modified", fmt::format("billing_model_source {} (expected channel_mapped)", c->billing_model_source));
+                    drift(r, "modified",
+                          fmt::format("billing_model_source {} (expected channel_mapped)", c->billing_model_source));
                 const json::value mapping(c->model_mapping);
                 if (const auto* want = util::find(spec, "model_mapping"); want && mapping != *want)
                     drift(r, "modified", "model_mapping " + brief(mapping));
                 if (as_set(c->group_ids) != group_ids)
-                    drift(r, "modified", fmt::format("group_ids {} (expected {})", ids(as_set(c->group_ids)), ids(group_ids)));
+                    drift(r, "modified",
+                          fmt::format("group_ids {} (expected {})", ids(as_set(c->group_ids)), ids(group_ids)));
                 if (c->status == "disabled") drift(r, "modified", "status disabled");
                 return;
             }
@@ -121,9 +123,10 @@ struct Checker {
                 for (const auto& k : *keys) {
                     if (k.id != id) continue;
                     if (k.group_id != gid)
-                        drift(r, "modified", fmt::format("group_id {} (expected {})",
-                                                         k.group_id ? std::to_string(*k.group_id) : "none",
-                                                         gid ? std::to_string(*gid) : "none"));
+                        drift(
+                            r, "modified",
+                            fmt::format("group_id {} (expected {})", k.group_id ? std::to_string(*k.group_id) : "none",
+                                        gid ? std::to_string(*gid) : "none"));
                     return;
                 }
                 drift(r, "missing", "the user no longer has this key");
@@ -201,9 +204,10 @@ Result<ReconcileOutcome> run_reconcile(OpContext& ctx, std::int64_t batch_id) {
     } else if (out.drift.empty() && batch->status == BatchStatus::succeeded) {
         (void)ctx.store.set_provider_status(batch_id, ProviderStatus::active);
     }
-    ctx.emit("reconcile", fmt::format("batch {} {} ({} drift, {} residue)", batch_id, out.status, out.drift.size(),
-                                      out.residue.size()),
-             batch_id);
+    ctx.emit(
+        "reconcile",
+        fmt::format("batch {} {} ({} drift, {} residue)", batch_id, out.status, out.drift.size(), out.residue.size()),
+        batch_id);
     return out;
 }
 

@@ -53,8 +53,8 @@ void delete_and_check(OpContext& ctx, std::vector<ResourceRecord*> targets, Reco
 void add_credit_errors(std::int64_t batch_id, const CreditTakeBack& credits, RecoverOutcome& out) {
     for (const auto& c : credits.credits) {
         if (c.state == "taken_back" || c.state == "absent") continue;
-        out.remaining.push_back({batch_id, "balance_credit", c.user_email, std::nullopt,
-                                 c.error.empty() ? "state " + c.state : c.error});
+        out.remaining.push_back(
+            {batch_id, "balance_credit", c.user_email, std::nullopt, c.error.empty() ? "state " + c.state : c.error});
     }
 }
 
@@ -64,8 +64,8 @@ Result<void> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vect
                           RecoverOutcome& out) {
     std::vector<ResourceRecord*> targets;
     for (auto& r : records) {
-        bool access_kind = r.kind == ResourceKind::user || r.kind == ResourceKind::subscription ||
-                           r.kind == ResourceKind::api_key;
+        bool access_kind =
+            r.kind == ResourceKind::user || r.kind == ResourceKind::subscription || r.kind == ResourceKind::api_key;
         if (access_kind && r.mode == closure.mode && may_exist(r)) targets.push_back(&r);
     }
     const std::size_t left_before = out.remaining.size();
@@ -74,9 +74,9 @@ Result<void> undo_closure(OpContext& ctx, AccessClosureRecord closure, std::vect
     if (!credits) return std::unexpected(credits.error());
     add_credit_errors(closure.batch_id, *credits, out);
     if (!targets.empty() || !credits->credits.empty()) {
-        out.notes.push_back(fmt::format("batch {}: undid the unfinished {} access closure ({} resources, {} balance credits)",
-                                        closure.batch_id, to_string(closure.mode), targets.size(),
-                                        credits->credits.size()));
+        out.notes.push_back(
+            fmt::format("batch {}: undid the unfinished {} access closure ({} resources, {} balance credits)",
+                        closure.batch_id, to_string(closure.mode), targets.size(), credits->credits.size()));
     }
     if (out.remaining.size() != left_before) return {};  // keep the credentials: they are still needed
     if (closure.managed_user) {
@@ -103,8 +103,8 @@ Result<void> roll_back_batch(OpContext& ctx, const BatchRecord& batch, RecoverOu
     }
     for (const auto& c : rb.balance_credits) {
         if (c.state == "taken_back" || c.state == "absent") continue;
-        out.remaining.push_back({batch.id, "balance_credit", c.user_email, std::nullopt,
-                                 c.error.empty() ? "state " + c.state : c.error});
+        out.remaining.push_back(
+            {batch.id, "balance_credit", c.user_email, std::nullopt, c.error.empty() ? "state " + c.state : c.error});
     }
     if (rb.remaining.empty()) out.notes.push_back(fmt::format("batch {}: {}", batch.id, rb.error));
     return {};

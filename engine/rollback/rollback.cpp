@@ -57,7 +57,6 @@ void delete_owned(OpContext& ctx, std::vector<ResourceRecord>& records, std::int
             errors.push_back(msg);
         }
     }
-
 }
 
 // Reads back every resource that ever reached the host; what is still there goes to
@@ -69,8 +68,8 @@ void read_back(OpContext& ctx, std::vector<ResourceRecord>& records, RollbackOut
         ++out.host_checks;
         auto present = exists_on_host(ctx, r);
         if (!present) {
-            out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state,
-                                     "read-back failed: " + present.error().message});
+            out.remaining.push_back(
+                {r.kind, r.name, r.mode, r.host_id, r.state, "read-back failed: " + present.error().message});
             continue;
         }
         if (*present) {
@@ -81,7 +80,6 @@ void read_back(OpContext& ctx, std::vector<ResourceRecord>& records, RollbackOut
             out.remaining.push_back({r.kind, r.name, r.mode, r.host_id, r.state, "still on the host"});
         }
     }
-
 }
 
 }  // namespace
@@ -123,7 +121,8 @@ Result<RollbackOutcome> run_rollback(OpContext& ctx, std::int64_t batch_id) {
 
     const bool clean = out.remaining.empty() && credits->errors.empty();
     const auto status = clean ? BatchStatus::rolled_back : BatchStatus::rollback_failed;
-    if (!clean && errors.empty()) errors.push_back(fmt::format("{} owned resources remain on the host", out.remaining.size()));
+    if (!clean && errors.empty())
+        errors.push_back(fmt::format("{} owned resources remain on the host", out.remaining.size()));
     std::string error;
     for (const auto& e : errors) error += (error.empty() ? "" : "; ") + e;
     if (auto s = ctx.store.set_batch_status(batch_id, status, std::nullopt, clean ? std::string{} : error); !s) {

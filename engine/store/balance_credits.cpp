@@ -17,8 +17,7 @@ using util::Result;
 
 namespace {
 
-constexpr std::array<std::string_view, 5> k_states{"intent", "applied", "absent", "taken_back",
-                                                   "take_back_failed"};
+constexpr std::array<std::string_view, 5> k_states{"intent", "applied", "absent", "taken_back", "take_back_failed"};
 
 std::optional<CreditState> parse_state(std::string_view s) {
     for (std::size_t i = 0; i < k_states.size(); ++i) {
@@ -34,11 +33,11 @@ std::string_view to_string(CreditState s) noexcept { return k_states[static_cast
 Result<std::int64_t> BalanceCredits::journal(const BalanceCreditRecord& c) {
     std::int64_t id = 0;
     auto t = m_store.transaction([&](Database& db) -> Result<void> {
-        CRM_TRY_VOID(db.execute(
-            "INSERT INTO balance_credits(batch_id, mode, user_id, user_email, amount, taken_back, "
-            "idempotency_key, state, error, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, 'intent', '', ?)",
-            {c.batch_id, std::string(to_string(c.mode)), c.user_id, c.user_email, c.amount,
-             c.idempotency_key, utc_now()}));
+        CRM_TRY_VOID(
+            db.execute("INSERT INTO balance_credits(batch_id, mode, user_id, user_email, amount, taken_back, "
+                       "idempotency_key, state, error, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, 'intent', '', ?)",
+                       {c.batch_id, std::string(to_string(c.mode)), c.user_id, c.user_email, c.amount,
+                        c.idempotency_key, utc_now()}));
         id = db.last_insert_rowid();
         return {};
     });
@@ -51,12 +50,11 @@ Result<void> BalanceCredits::mark(std::int64_t credit_id, CreditState state, dou
     // A settled credit has nothing left to replay; a failed one keeps its journaled subtract.
     const bool settled = state == CreditState::taken_back || state == CreditState::absent;
     return m_store.transaction([&](Database& db) -> Result<void> {
-        CRM_TRY(u, db.execute(
-            "UPDATE balance_credits SET state = ?, taken_back = ?, error = ?, updated_at = ?, "
-            "pending_back = CASE WHEN ? THEN 0 ELSE pending_back END, "
-            "pending_key = CASE WHEN ? THEN '' ELSE pending_key END WHERE id = ?",
-            {std::string(to_string(state)), taken_back, error, utc_now(), std::int64_t{settled}, std::int64_t{settled},
-             credit_id}));
+        CRM_TRY(u, db.execute("UPDATE balance_credits SET state = ?, taken_back = ?, error = ?, updated_at = ?, "
+                              "pending_back = CASE WHEN ? THEN 0 ELSE pending_back END, "
+                              "pending_key = CASE WHEN ? THEN '' ELSE pending_key END WHERE id = ?",
+                              {std::string(to_string(state)), taken_back, error, utc_now(), std::int64_t{settled},
+                               std::int64_t{settled}, credit_id}));
         if (u == 0) return fail(ErrorCode::not_found, fmt::format("balance credit {} is not journaled", credit_id));
         return {};
     });
@@ -64,8 +62,9 @@ Result<void> BalanceCredits::mark(std::int64_t credit_id, CreditState state, dou
 
 Result<void> BalanceCredits::mark_pending(std::int64_t credit_id, double back, const std::string& key) {
     return m_store.transaction([&](Database& db) -> Result<void> {
-        CRM_TRY(u, db.execute("UPDATE balance_credits SET pending_back = ?, pending_key = ?, updated_at = ? WHERE id = ?",
-                              {back, key, utc_now(), credit_id}));
+        CRM_TRY(u,
+                db.execute("UPDATE balance_credits SET pending_back = ?, pending_key = ?, updated_at = ? WHERE id = ?",
+                           {back, key, utc_now(), credit_id}));
         if (u == 0) return fail(ErrorCode::not_found, fmt::format("balance credit {} is not journaled", credit_id));
         return {};
     });
@@ -77,10 +76,11 @@ Result<std::vector<BalanceCreditRecord>> BalanceCredits::of_batch(std::int64_t b
     std::vector<BalanceCreditRecord> out;
     // A read inside transaction() keeps to the store's one-connection-one-mutex rule.
     auto t = m_store.transaction([&](Database& db) -> Result<void> {
-        CRM_TRY(rows, db.query(
-            "SELECT id, batch_id, mode, user_id, user_email, amount, taken_back, idempotency_key, state, "
-            "error, updated_at, pending_back, pending_key FROM balance_credits WHERE batch_id = ? ORDER BY id",
-            {batch_id}));
+        CRM_TRY(
+            rows,
+            db.query("SELECT id, batch_id, mode, user_id, user_email, amount, taken_back, idempotency_key, state, "
+                     "error, updated_at, pending_back, pending_key FROM balance_credits WHERE batch_id = ? ORDER BY id",
+                     {batch_id}));
         for (const Row& r : rows) {
             BalanceCreditRecord c;
             c.id = r.i64(0);

@@ -47,7 +47,7 @@ struct BalanceCreditRecord {
 };
 
 class BalanceCredits {
-public:
+  public:
     explicit BalanceCredits(StateStore& store) : m_store(store) {}
 
     [[nodiscard]] util::Result<std::int64_t> journal(const BalanceCreditRecord& credit);
@@ -61,7 +61,7 @@ public:
     [[nodiscard]] util::Result<void> clear_pending(std::int64_t credit_id);
     [[nodiscard]] util::Result<std::vector<BalanceCreditRecord>> of_batch(std::int64_t batch_id);
 
-private:
+  private:
     StateStore& m_store;
 };
 

@@ -3,11 +3,10 @@
 #include "engine/store/database.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <chrono>
@@ -73,10 +72,8 @@ struct Database::Impl {
         for (char& c : verb) {
             if (c == '\n') c = ' ';
         }
-        return util::Error{code,
-                           fmt::format("state store: {}: {}", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc),
-                                       verb),
-                           {}, 0, {}};
+        return util::Error{
+            code, fmt::format("state store: {}: {}", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), verb), {}, 0, {}};
     }
 
     Result<sqlite3_stmt*> prepare(std::string_view sql) {
@@ -93,8 +90,7 @@ struct Database::Impl {
         return stmt;
     }
 
-    Result<void> bind(sqlite3_stmt* stmt, std::string_view sql,
-                      std::initializer_list<SqlValue> params) {
+    Result<void> bind(sqlite3_stmt* stmt, std::string_view sql, std::initializer_list<SqlValue> params) {
         int idx = 1;
         for (const auto& p : params) {
             int rc = SQLITE_OK;
@@ -106,8 +102,7 @@ struct Database::Impl {
                 rc = sqlite3_bind_double(stmt, idx, *d);
             } else {
                 const auto& s = std::get<std::string>(p);
-                rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()),
-                                       SQLITE_TRANSIENT);
+                rc = sqlite3_bind_text(stmt, idx, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
             }
             if (rc != SQLITE_OK) return std::unexpected(error(sql, rc));
             ++idx;
@@ -128,8 +123,7 @@ namespace {
 // same moment, SQLite answers the loser with SQLITE_BUSY at once instead of calling the busy
 // handler (waiting could deadlock two shared-lock holders), so the switch is retried here, with
 // jitter, until the same busy timeout the rest of the store uses.
-Result<void> enable_wal(sqlite3* db, const std::filesystem::path& path,
-                        std::chrono::milliseconds budget) {
+Result<void> enable_wal(sqlite3* db, const std::filesystem::path& path, std::chrono::milliseconds budget) {
     const auto deadline = std::chrono::steady_clock::now() + budget;
     std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
     for (;;) {
@@ -147,14 +141,12 @@ Result<void> enable_wal(sqlite3* db, const std::filesystem::path& path,
         if (rc == SQLITE_ROW) {
             if (mode == "wal") return {};
             return fail(ErrorCode::io,
-                        fmt::format("state store: {} cannot use WAL journal mode (got '{}')",
-                                    path.string(), mode));
+                        fmt::format("state store: {} cannot use WAL journal mode (got '{}')", path.string(), mode));
         }
         const int primary = rc & 0xff;
-        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
-            std::chrono::steady_clock::now() >= deadline) {
-            return fail(ErrorCode::io, fmt::format("state store: {}: PRAGMA journal_mode=WAL: {}",
-                                                   path.string(), sqlite3_errmsg(db)));
+        if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline) {
+            return fail(ErrorCode::io,
+                        fmt::format("state store: {}: PRAGMA journal_mode=WAL: {}", path.string(), sqlite3_errmsg(db)));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(2 + jitter() % 18));
     }
@@ -168,15 +160,13 @@ Result<Database> Database::open(const std::filesystem::path& path, const OpenOpt
     // Create the file ourselves so it never exists with a wider mode, even for a moment.
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, static_cast<mode_t>(options.file_mode));
     if (fd < 0) {
-        return fail(ErrorCode::io, fmt::format("state store: cannot open {}: {}", path.string(),
-                                               std::strerror(errno)));
+        return fail(ErrorCode::io, fmt::format("state store: cannot open {}: {}", path.string(), std::strerror(errno)));
     }
     ::fchmod(fd, static_cast<mode_t>(options.file_mode));
     ::close(fd);
 
     auto impl = std::make_unique<Impl>();
-    int rc = sqlite3_open_v2(path.c_str(), &impl->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
+    int rc = sqlite3_open_v2(path.c_str(), &impl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         return fail(ErrorCode::io, fmt::format("state store: cannot open {}: {}", path.string(),
                                                impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc)));
@@ -236,9 +226,15 @@ Result<std::vector<Row>> Database::query(std::string_view sql, std::initializer_
         row.values.reserve(static_cast<std::size_t>(n));
         for (int i = 0; i < n; ++i) {
             switch (sqlite3_column_type(stmt, i)) {
-                case SQLITE_INTEGER: row.values.emplace_back(sqlite3_column_int64(stmt, i)); break;
-                case SQLITE_FLOAT: row.values.emplace_back(sqlite3_column_double(stmt, i)); break;
-                case SQLITE_NULL: row.values.emplace_back(std::monostate{}); break;
+                case SQLITE_INTEGER:
+                    row.values.emplace_back(sqlite3_column_int64(stmt, i));
+                    break;
+                case SQLITE_FLOAT:
+                    row.values.emplace_back(sqlite3_column_double(stmt, i));
+                    break;
+                case SQLITE_NULL:
+                    row.values.emplace_back(std::monostate{});
+                    break;
                 default: {
                     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
                     int len = sqlite3_column_bytes(stmt, i);

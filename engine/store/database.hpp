@@ -30,17 +30,15 @@ using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string>
 
 // Helpers so callers can write {sql_null(), id, "text"} without casts.
 [[nodiscard]] inline SqlValue sql_null() { return std::monostate{}; }
-[[nodiscard]] inline SqlValue sql_opt(const std::optional<std::int64_t>& v) {
-    return v ? SqlValue{*v} : sql_null();
-}
+[[nodiscard]] inline SqlValue sql_opt(const std::optional<std::int64_t>& v) { return v ? SqlValue{*v} : sql_null(); }
 
 struct Row {
     std::vector<SqlValue> values;
 
     [[nodiscard]] bool is_null(std::size_t i) const;
-    [[nodiscard]] std::int64_t i64(std::size_t i) const;               // 0 when NULL
+    [[nodiscard]] std::int64_t i64(std::size_t i) const;  // 0 when NULL
     [[nodiscard]] std::optional<std::int64_t> opt_i64(std::size_t i) const;
-    [[nodiscard]] std::string text(std::size_t i) const;               // "" when NULL
+    [[nodiscard]] std::string text(std::size_t i) const;  // "" when NULL
     [[nodiscard]] double real(std::size_t i) const;
 };
 
@@ -50,7 +48,7 @@ struct OpenOptions {
 };
 
 class Database {
-public:
+  public:
     [[nodiscard]] static util::Result<Database> open(const std::filesystem::path& path,
                                                      const OpenOptions& options = {});
 
@@ -63,8 +61,7 @@ public:
     // Runs one or more statements without parameters (migrations, BEGIN/COMMIT).
     [[nodiscard]] util::Result<void> exec(std::string_view sql);
     // Runs one statement; returns the number of rows changed.
-    [[nodiscard]] util::Result<std::int64_t> execute(std::string_view sql,
-                                                     std::initializer_list<SqlValue> params = {});
+    [[nodiscard]] util::Result<std::int64_t> execute(std::string_view sql, std::initializer_list<SqlValue> params = {});
     [[nodiscard]] util::Result<std::vector<Row>> query(std::string_view sql,
                                                        std::initializer_list<SqlValue> params = {});
     [[nodiscard]] std::int64_t last_insert_rowid() const;
@@ -74,7 +71,7 @@ public:
 
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
 
-private:
+  private:
     struct Impl;
     explicit Database(std::unique_ptr<Impl> impl, std::filesystem::path path);
     std::unique_ptr<Impl> m_impl;

@@ -27,10 +27,9 @@ namespace crm::engine::store {
 enum class LeaseKind { shared, exclusive };
 
 class HostLease {
-public:
-    [[nodiscard]] static util::Result<HostLease> acquire(const std::filesystem::path& state_file,
-                                                         std::int64_t host_id, LeaseKind kind,
-                                                         std::chrono::milliseconds wait,
+  public:
+    [[nodiscard]] static util::Result<HostLease> acquire(const std::filesystem::path& state_file, std::int64_t host_id,
+                                                         LeaseKind kind, std::chrono::milliseconds wait,
                                                          const std::string& host_label);
 
     HostLease(HostLease&& other) noexcept;
@@ -41,7 +40,7 @@ public:
 
     [[nodiscard]] LeaseKind kind() const { return m_kind; }
 
-private:
+  private:
     HostLease(int fd, LeaseKind kind) : m_fd(fd), m_kind(kind) {}
     int m_fd = -1;
     LeaseKind m_kind = LeaseKind::shared;

@@ -79,8 +79,8 @@ Result<BatchRecord> batch_from(const Row& r) {
     b.modes = std::move(modes);
     CRM_TRY(status, store::parse_stored(parse_batch_status, r.text(8), "import_batches.status", b.id));
     b.status = status;
-    CRM_TRY(provider_status, store::parse_stored(parse_provider_status, r.text(9),
-                                                 "import_batches.provider_status", b.id));
+    CRM_TRY(provider_status,
+            store::parse_stored(parse_provider_status, r.text(9), "import_batches.provider_status", b.id));
     b.provider_status = provider_status;
     b.error = r.text(10);
     b.created_at = r.text(11);
@@ -125,8 +125,7 @@ Result<AccessClosureRecord> access_from(const Row& r) {
     a.batch_id = r.i64(0);
     CRM_TRY(mode, store::parse_stored(parse_access_mode, r.text(1), "access_closures.mode", row));
     a.mode = mode;
-    CRM_TRY(status, store::parse_stored(parse_access_status, r.text(2),
-                                        "access_closures.access_status", row));
+    CRM_TRY(status, store::parse_stored(parse_access_status, r.text(2), "access_closures.access_status", row));
     a.access_status = status;
     a.managed_user = r.i64(3) != 0;
     a.user_email = r.text(4);
@@ -243,33 +242,34 @@ HostRecord host_from(const Row& r) {
 
 Result<std::optional<HostRecord>> StateStore::find_host(const std::string& url) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        "SELECT id, name, url, version, capabilities_json, probed_at FROM hosts WHERE url = ?",
-        {normalise_url(url)}));
+    CRM_TRY(rows,
+            m_impl->db.query("SELECT id, name, url, version, capabilities_json, probed_at FROM hosts WHERE url = ?",
+                             {normalise_url(url)}));
     if (rows.empty()) return std::optional<HostRecord>{};
     return std::optional<HostRecord>{host_from(rows[0])};
 }
 
 Result<HostRecord> StateStore::host(std::int64_t host_id) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        "SELECT id, name, url, version, capabilities_json, probed_at FROM hosts WHERE id = ?", {host_id}));
+    CRM_TRY(rows,
+            m_impl->db.query("SELECT id, name, url, version, capabilities_json, probed_at FROM hosts WHERE id = ?",
+                             {host_id}));
     if (rows.empty()) return fail(ErrorCode::not_found, fmt::format("host {} is not in the state store", host_id));
     return host_from(rows[0]);
 }
 
 Result<void> StateStore::install_pack(const PackRecord& pack) {
     return transaction([&](Database& db) -> Result<void> {
-        CRM_TRY_VOID(db.execute(
-            "INSERT INTO packs(pack_id, version, sha256, source, installed_at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT(pack_id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, "
-            "source = excluded.source, installed_at = excluded.installed_at",
-            {pack.pack_id, pack.version, pack.sha256, pack.source, utc_now()}));
+        CRM_TRY_VOID(
+            db.execute("INSERT INTO packs(pack_id, version, sha256, source, installed_at) VALUES (?, ?, ?, ?, ?) "
+                       "ON CONFLICT(pack_id) DO UPDATE SET version = excluded.version, sha256 = excluded.sha256, "
+                       "source = excluded.source, installed_at = excluded.installed_at",
+                       {pack.pack_id, pack.version, pack.sha256, pack.source, utc_now()}));
         CRM_TRY_VOID(db.execute("DELETE FROM providers WHERE pack_id = ?", {pack.pack_id}));
         for (const auto& p : pack.providers) {
-            CRM_TRY_VOID(db.execute(
-                "INSERT INTO providers(pack_id, name, platform, definition_json) VALUES (?, ?, ?, ?)",
-                {pack.pack_id, p.name, p.platform, p.definition_json}));
+            CRM_TRY_VOID(
+                db.execute("INSERT INTO providers(pack_id, name, platform, definition_json) VALUES (?, ?, ?, ?)",
+                           {pack.pack_id, p.name, p.platform, p.definition_json}));
         }
         return {};
     });
@@ -277,14 +277,14 @@ Result<void> StateStore::install_pack(const PackRecord& pack) {
 
 Result<std::vector<PackRecord>> StateStore::packs() {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        "SELECT pack_id, version, sha256, source, installed_at FROM packs ORDER BY pack_id"));
+    CRM_TRY(rows,
+            m_impl->db.query("SELECT pack_id, version, sha256, source, installed_at FROM packs ORDER BY pack_id"));
     std::vector<PackRecord> out;
     for (const auto& r : rows) {
         PackRecord p{r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), {}};
         CRM_TRY(prov, m_impl->db.query(
-            "SELECT name, platform, definition_json FROM providers WHERE pack_id = ? ORDER BY name",
-            {p.pack_id}));
+                          "SELECT name, platform, definition_json FROM providers WHERE pack_id = ? ORDER BY name",
+                          {p.pack_id}));
         for (const auto& pr : prov) p.providers.push_back({pr.text(0), pr.text(1), pr.text(2)});
         out.push_back(std::move(p));
     }
@@ -295,12 +295,12 @@ Result<std::int64_t> StateStore::create_batch(const BatchRecord& b) {
     std::int64_t id = 0;
     auto r = transaction([&](Database& db) -> Result<void> {
         const auto now = utc_now();
-        CRM_TRY_VOID(db.execute(
-            "INSERT INTO import_batches(host_id, pack_id, pack_version, provider, platform, name_prefix, "
-            "modes, status, provider_status, error, created_at, updated_at, owner_run) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 'inactive', '', ?, ?, ?)",
-            {b.host_id, b.pack_id, b.pack_version, b.provider, b.platform, b.name_prefix,
-             join_modes(b.modes), now, now, b.owner_run}));
+        CRM_TRY_VOID(
+            db.execute("INSERT INTO import_batches(host_id, pack_id, pack_version, provider, platform, name_prefix, "
+                       "modes, status, provider_status, error, created_at, updated_at, owner_run) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 'inactive', '', ?, ?, ?)",
+                       {b.host_id, b.pack_id, b.pack_version, b.provider, b.platform, b.name_prefix,
+                        join_modes(b.modes), now, now, b.owner_run}));
         id = db.last_insert_rowid();
         return {};
     });
@@ -309,13 +309,11 @@ Result<std::int64_t> StateStore::create_batch(const BatchRecord& b) {
 }
 
 Result<void> StateStore::set_batch_status(std::int64_t batch_id, BatchStatus to,
-                                          std::optional<ProviderStatus> provider_status,
-                                          const std::string& error) {
+                                          std::optional<ProviderStatus> provider_status, const std::string& error) {
     return transaction([&](Database& db) -> Result<void> {
         CRM_TRY(rows, db.query("SELECT status FROM import_batches WHERE id = ?", {batch_id}));
         if (rows.empty()) return fail(ErrorCode::not_found, fmt::format("batch {} does not exist", batch_id));
-        CRM_TRY(from, store::parse_stored(parse_batch_status, rows[0].text(0), "import_batches.status",
-                                          batch_id));
+        CRM_TRY(from, store::parse_stored(parse_batch_status, rows[0].text(0), "import_batches.status", batch_id));
         if (from != to && !can_transition(from, to)) {
             return fail(ErrorCode::invalid_input,
                         fmt::format("batch {} is {}; it cannot become {}", batch_id, to_string(from), to_string(to)));
@@ -339,25 +337,27 @@ Result<void> StateStore::set_provider_status(std::int64_t batch_id, ProviderStat
 
 Result<BatchRecord> StateStore::batch(std::int64_t batch_id) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(fmt::format("SELECT {} FROM import_batches WHERE id = ?", k_batch_cols),
-                                   {batch_id}));
-    if (rows.empty()) return fail(ErrorCode::not_found, fmt::format("batch {} does not exist in {}", batch_id, path().string()));
+    CRM_TRY(rows,
+            m_impl->db.query(fmt::format("SELECT {} FROM import_batches WHERE id = ?", k_batch_cols), {batch_id}));
+    if (rows.empty())
+        return fail(ErrorCode::not_found, fmt::format("batch {} does not exist in {}", batch_id, path().string()));
     return batch_from(rows[0]);
 }
 
 Result<std::vector<BatchRecord>> StateStore::batches(std::optional<std::int64_t> host_id) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, host_id
-                    ? m_impl->db.query(fmt::format("SELECT {} FROM import_batches WHERE host_id = ? ORDER BY id", k_batch_cols),
-                                       {*host_id})
-                    : m_impl->db.query(fmt::format("SELECT {} FROM import_batches ORDER BY id", k_batch_cols)));
+    CRM_TRY(rows, host_id ? m_impl->db.query(fmt::format("SELECT {} FROM import_batches WHERE host_id = ? ORDER BY id",
+                                                         k_batch_cols),
+                                             {*host_id})
+                          : m_impl->db.query(fmt::format("SELECT {} FROM import_batches ORDER BY id", k_batch_cols)));
     return all_from(rows, batch_from);
 }
 
 Result<std::int64_t> StateStore::journal_intent(const ResourceRecord& r) {
     std::int64_t id = 0;
     auto t = transaction([&](Database& db) -> Result<void> {
-        CRM_TRY(next, db.query("SELECT COALESCE(MAX(ord), 0) + 1 FROM batch_resources WHERE batch_id = ?", {r.batch_id}));
+        CRM_TRY(next,
+                db.query("SELECT COALESCE(MAX(ord), 0) + 1 FROM batch_resources WHERE batch_id = ?", {r.batch_id}));
         CRM_TRY_VOID(db.execute(
             "INSERT INTO batch_resources(batch_id, kind, ord, name, mode, host_id, state, spec_json, parent_id, "
             "error, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'intent', ?, ?, '', ?)",
@@ -373,9 +373,10 @@ Result<std::int64_t> StateStore::journal_intent(const ResourceRecord& r) {
 
 Result<void> StateStore::mark_created(std::int64_t resource_id, std::int64_t host_id) {
     return transaction([&](Database& db) -> Result<void> {
-        CRM_TRY(u, db.execute(
-            "UPDATE batch_resources SET host_id = ?, state = 'created', error = '', updated_at = ? WHERE id = ?",
-            {host_id, utc_now(), resource_id}));
+        CRM_TRY(
+            u, db.execute(
+                   "UPDATE batch_resources SET host_id = ?, state = 'created', error = '', updated_at = ? WHERE id = ?",
+                   {host_id, utc_now(), resource_id}));
         if (u == 0) return fail(ErrorCode::not_found, fmt::format("resource {} is not journaled", resource_id));
         return {};
     });
@@ -393,29 +394,31 @@ Result<void> StateStore::mark_state(std::int64_t resource_id, ResourceState s, c
 Result<std::vector<ResourceRecord>> StateStore::resources(std::int64_t batch_id) {
     std::lock_guard lock(m_impl->mutex);
     CRM_TRY(rows, m_impl->db.query(
-        fmt::format("SELECT {} FROM batch_resources WHERE batch_id = ? ORDER BY ord", k_resource_cols), {batch_id}));
+                      fmt::format("SELECT {} FROM batch_resources WHERE batch_id = ? ORDER BY ord", k_resource_cols),
+                      {batch_id}));
     return all_from(rows, resource_from);
 }
 
 Result<std::vector<ResourceRecord>> StateStore::live_resources(std::int64_t host_id) {
     std::lock_guard lock(m_impl->mutex);
     auto rows = m_impl->db.query(
-        fmt::format("SELECT r.{} FROM batch_resources r JOIN import_batches b ON b.id = r.batch_id "
-                    "WHERE b.host_id = ? AND r.state IN ('intent','created','delete_failed') ORDER BY r.batch_id, r.ord",
-                    [] {
-                        // prefix every column with "r."
-                        std::string cols;
-                        std::string_view all = k_resource_cols;
-                        std::size_t start = 0;
-                        while (start < all.size()) {
-                            auto end = all.find(", ", start);
-                            if (end == std::string_view::npos) end = all.size();
-                            if (!cols.empty()) cols += ", r.";
-                            cols += all.substr(start, end - start);
-                            start = end + 2;
-                        }
-                        return cols;
-                    }()),
+        fmt::format(
+            "SELECT r.{} FROM batch_resources r JOIN import_batches b ON b.id = r.batch_id "
+            "WHERE b.host_id = ? AND r.state IN ('intent','created','delete_failed') ORDER BY r.batch_id, r.ord",
+            [] {
+                // prefix every column with "r."
+                std::string cols;
+                std::string_view all = k_resource_cols;
+                std::size_t start = 0;
+                while (start < all.size()) {
+                    auto end = all.find(", ", start);
+                    if (end == std::string_view::npos) end = all.size();
+                    if (!cols.empty()) cols += ", r.";
+                    cols += all.substr(start, end - start);
+                    start = end + 2;
+                }
+                return cols;
+            }()),
         {host_id});
     if (!rows) return std::unexpected(rows.error());
     return all_from(*rows, resource_from);
@@ -436,9 +439,9 @@ Result<void> StateStore::upsert_access(const AccessClosureRecord& a) {
 
 Result<std::optional<AccessClosureRecord>> StateStore::access(std::int64_t batch_id, AccessMode m) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        fmt::format("SELECT {}, rowid FROM access_closures WHERE batch_id = ? AND mode = ?", k_access_cols),
-        {batch_id, text(to_string(m))}));
+    CRM_TRY(rows, m_impl->db.query(fmt::format("SELECT {}, rowid FROM access_closures WHERE batch_id = ? AND mode = ?",
+                                               k_access_cols),
+                                   {batch_id, text(to_string(m))}));
     if (rows.empty()) return std::optional<AccessClosureRecord>{};
     CRM_TRY(closure, access_from(rows[0]));
     return std::optional<AccessClosureRecord>{std::move(closure)};
@@ -446,8 +449,9 @@ Result<std::optional<AccessClosureRecord>> StateStore::access(std::int64_t batch
 
 Result<std::vector<AccessClosureRecord>> StateStore::access_closures(std::int64_t batch_id) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        fmt::format("SELECT {}, rowid FROM access_closures WHERE batch_id = ? ORDER BY mode", k_access_cols), {batch_id}));
+    CRM_TRY(rows, m_impl->db.query(fmt::format("SELECT {}, rowid FROM access_closures WHERE batch_id = ? ORDER BY mode",
+                                               k_access_cols),
+                                   {batch_id}));
     return all_from(rows, access_from);
 }
 
@@ -467,13 +471,13 @@ Result<std::int64_t> StateStore::record_reconcile(const ReconcileRunRecord& run)
 
 Result<std::vector<ReconcileRunRecord>> StateStore::reconcile_runs(std::int64_t batch_id) {
     std::lock_guard lock(m_impl->mutex);
-    CRM_TRY(rows, m_impl->db.query(
-        "SELECT id, batch_id, status, drift_count, residue_count, report_json, created_at FROM reconcile_runs "
-        "WHERE batch_id = ? ORDER BY id",
-        {batch_id}));
+    CRM_TRY(rows,
+            m_impl->db.query(
+                "SELECT id, batch_id, status, drift_count, residue_count, report_json, created_at FROM reconcile_runs "
+                "WHERE batch_id = ? ORDER BY id",
+                {batch_id}));
     std::vector<ReconcileRunRecord> out;
-    for (const auto& r : rows)
-        out.push_back({r.i64(0), r.i64(1), r.text(2), r.i64(3), r.i64(4), r.text(5), r.text(6)});
+    for (const auto& r : rows) out.push_back({r.i64(0), r.i64(1), r.text(2), r.i64(3), r.i64(4), r.text(5), r.text(6)});
     return out;
 }
 

@@ -83,12 +83,12 @@ struct ResourceRecord {
     std::int64_t id = 0;
     std::int64_t batch_id = 0;
     ResourceKind kind = ResourceKind::group;
-    std::int64_t ord = 0;               // creation order within the batch
-    std::string name;                   // unique host-side name (or email for users)
-    std::optional<AccessMode> mode;     // the access mode a group/user/key serves
+    std::int64_t ord = 0;            // creation order within the batch
+    std::string name;                // unique host-side name (or email for users)
+    std::optional<AccessMode> mode;  // the access mode a group/user/key serves
     std::optional<std::int64_t> host_id;
     ResourceState state = ResourceState::intent;
-    std::string spec_json;              // secret-free: what was asked of the host
+    std::string spec_json;                  // secret-free: what was asked of the host
     std::optional<std::int64_t> parent_id;  // e.g. the user a key or subscription belongs to
     std::string error;
     friend bool operator==(const ResourceRecord&, const ResourceRecord&) = default;
@@ -98,15 +98,15 @@ struct AccessClosureRecord {
     std::int64_t batch_id = 0;
     AccessMode mode = AccessMode::self_service;
     AccessStatus access_status = AccessStatus::none;
-    bool managed_user = true;           // false: operator-supplied reusable credentials
+    bool managed_user = true;  // false: operator-supplied reusable credentials
     std::string user_email;
-    std::string user_password;          // secret
+    std::string user_password;  // secret
     std::optional<std::int64_t> user_id;
     std::optional<std::int64_t> group_id;
     std::optional<std::int64_t> key_id;
-    std::string api_key;                // secret
+    std::string api_key;  // secret
     std::optional<std::int64_t> subscription_id;
-    std::string evidence_json;          // secret-free
+    std::string evidence_json;  // secret-free
     std::string updated_at;
     friend bool operator==(const AccessClosureRecord&, const AccessClosureRecord&) = default;
 };
@@ -122,7 +122,7 @@ struct ReconcileRunRecord {
 };
 
 class StateStore {
-public:
+  public:
     [[nodiscard]] static util::Result<StateStore> open(const std::filesystem::path& path);
 
     StateStore(StateStore&&) noexcept;
@@ -176,7 +176,7 @@ public:
     // back when it returns an error. Not re-entrant.
     [[nodiscard]] util::Result<void> transaction(const std::function<util::Result<void>(store::Database&)>& fn);
 
-private:
+  private:
     struct Impl;
     explicit StateStore(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;

@@ -14,14 +14,12 @@ namespace crm::engine::store {
 
 // ErrorCode::invalid_input,
 //   "state store: <table>.<column> row <id>: unknown value \"<text>\"".
-[[nodiscard]] std::unexpected<util::Error> unknown_stored_value(std::string_view table_column,
-                                                                std::int64_t row,
+[[nodiscard]] std::unexpected<util::Error> unknown_stored_value(std::string_view table_column, std::int64_t row,
                                                                 std::string_view text);
 
 // `parse(text)` (one of the parse_* functions of engine/model/status.hpp), or the error above.
 template <class Parse>
-[[nodiscard]] auto parse_stored(Parse parse, const std::string& text, std::string_view table_column,
-                                std::int64_t row)
+[[nodiscard]] auto parse_stored(Parse parse, const std::string& text, std::string_view table_column, std::int64_t row)
     -> util::Result<typename decltype(parse(std::string_view{}))::value_type> {
     if (auto value = parse(std::string_view(text))) return *value;
     return unknown_stored_value(table_column, row, text);

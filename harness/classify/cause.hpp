@@ -53,8 +53,8 @@ inline constexpr std::array<Cause, 17> k_all_causes = {
 // inconclusive: retry later.                          error: we could not test (infra / toolkit).
 enum class Verdict { pass, fail, blocked, inconclusive, error };
 
-inline constexpr std::array<Verdict, 5> k_all_verdicts = {
-    Verdict::pass, Verdict::fail, Verdict::blocked, Verdict::inconclusive, Verdict::error};
+inline constexpr std::array<Verdict, 5> k_all_verdicts = {Verdict::pass, Verdict::fail, Verdict::blocked,
+                                                          Verdict::inconclusive, Verdict::error};
 
 [[nodiscard]] std::string_view to_string(Cause cause) noexcept;
 [[nodiscard]] std::string_view to_string(Verdict verdict) noexcept;

@@ -91,17 +91,17 @@ struct Evaluator {
     bool eval(const Condition& c) const {
         switch (c.kind) {
             case Condition::Kind::all:
-                return std::all_of(c.children.begin(), c.children.end(),
-                                   [&](const Condition& x) { return eval(x); });
+                return std::all_of(c.children.begin(), c.children.end(), [&](const Condition& x) { return eval(x); });
             case Condition::Kind::any:
-                return std::any_of(c.children.begin(), c.children.end(),
-                                   [&](const Condition& x) { return eval(x); });
-            case Condition::Kind::negate: return !eval(c.children.front());
+                return std::any_of(c.children.begin(), c.children.end(), [&](const Condition& x) { return eval(x); });
+            case Condition::Kind::negate:
+                return !eval(c.children.front());
             case Condition::Kind::ref: {
                 auto it = rules.definitions.find(c.ref);
                 return it != rules.definitions.end() && eval(it->second);
             }
-            case Condition::Kind::leaf: return leaf(c);
+            case Condition::Kind::leaf:
+                return leaf(c);
         }
         return false;
     }
@@ -113,9 +113,12 @@ struct Evaluator {
 
     bool leaf_on(const Condition& c, const json::value& f) const {
         switch (c.op) {
-            case Condition::Op::exists: return exists(f);
-            case Condition::Op::eq: return scalar_eq(f, c.value);
-            case Condition::Op::ne: return !scalar_eq(f, c.value);
+            case Condition::Op::exists:
+                return exists(f);
+            case Condition::Op::eq:
+                return scalar_eq(f, c.value);
+            case Condition::Op::ne:
+                return !scalar_eq(f, c.value);
             case Condition::Op::in: {
                 const auto& a = c.value.get_array();
                 return std::any_of(a.begin(), a.end(), [&](const json::value& e) { return scalar_eq(f, e); });
@@ -123,8 +126,7 @@ struct Evaluator {
             case Condition::Op::contains: {
                 if (c.value.is_array()) {
                     const auto& a = c.value.get_array();
-                    return std::any_of(a.begin(), a.end(),
-                                       [&](const json::value& e) { return contains_one(f, e); });
+                    return std::any_of(a.begin(), a.end(), [&](const json::value& e) { return contains_one(f, e); });
                 }
                 return contains_one(f, c.value);
             }
@@ -186,9 +188,15 @@ std::string fill_placeholders(std::string_view tpl, const json::object& view, bo
             ++i;
             continue;
         }
-        if (ch != '{') { out += ch; continue; }
+        if (ch != '{') {
+            out += ch;
+            continue;
+        }
         auto close = tpl.find('}', i);
-        if (close == std::string_view::npos) { out += tpl.substr(i); break; }
+        if (close == std::string_view::npos) {
+            out += tpl.substr(i);
+            break;
+        }
         std::string text = value_text(lookup(view, tpl.substr(i + 1, close - i - 1)));
         if (text.empty()) {
             missing = true;

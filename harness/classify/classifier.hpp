@@ -18,10 +18,10 @@ inline constexpr std::string_view k_no_rule_matched = "no_rule_matched";
 struct Classification {
     Cause cause = Cause::harness_error;
     Verdict verdict = Verdict::error;
-    std::string explanation;             // one paragraph, placeholders filled from observations
-    std::vector<std::string> evidence;   // artifact names (relative to the cell folder)
-    std::string rule_id;                 // the matching rule, or k_no_rule_matched
-    std::vector<std::string> notes;      // every holding note of the table, rendered; never blocks
+    std::string explanation;            // one paragraph, placeholders filled from observations
+    std::vector<std::string> evidence;  // artifact names (relative to the cell folder)
+    std::string rule_id;                // the matching rule, or k_no_rule_matched
+    std::vector<std::string> notes;     // every holding note of the table, rendered; never blocks
 
     friend bool operator==(const Classification&, const Classification&) = default;
 };

@@ -120,10 +120,16 @@ struct Writer {
     void operator()(const char* k, bool b) const { out[k] = b; }
     void operator()(const char* k, int i) const { out[k] = i; }
     void operator()(const char* k, const std::optional<int>& i) const {
-        if (i) out[k] = *i; else out[k] = nullptr;
+        if (i)
+            out[k] = *i;
+        else
+            out[k] = nullptr;
     }
     void operator()(const char* k, const std::optional<bool>& b) const {
-        if (b) out[k] = *b; else out[k] = nullptr;
+        if (b)
+            out[k] = *b;
+        else
+            out[k] = nullptr;
     }
     void operator()(const char* k, const std::vector<std::string>& l) const {
         json::array a;
@@ -148,8 +154,8 @@ bool has_error_body(const HttpObservation& h) {
 }
 
 bool http_ok(const HttpObservation& h) {
-    return h.attempted && h.transport_error.empty() && h.status && *h.status >= 200 &&
-           *h.status < 300 && !has_error_body(h) && h.payload_parsed.value_or(true);
+    return h.attempted && h.transport_error.empty() && h.status && *h.status >= 200 && *h.status < 300 &&
+           !has_error_body(h) && h.payload_parsed.value_or(true);
 }
 
 // Bounded, one line: a summary quotes evidence, it does not reproduce it.
@@ -228,8 +234,7 @@ std::string stream_summary(const StreamObservation& s, bool ok) {
         notes.push_back(ev.empty() ? "an error event" : "error event " + ev);
     }
     if (s.stalled) {
-        notes.push_back(fmt::format("stalled after {} chunk(s) and {} keep-alive(s)", s.chunks,
-                                    s.keepalive_comments));
+        notes.push_back(fmt::format("stalled after {} chunk(s) and {} keep-alive(s)", s.chunks, s.keepalive_comments));
     }
     if (s.truncated) notes.push_back(fmt::format("ended without [DONE] after {} chunk(s)", s.chunks));
     if (notes.empty() && !s.saw_done) notes.emplace_back("no [DONE]");
@@ -238,8 +243,7 @@ std::string stream_summary(const StreamObservation& s, bool ok) {
 }
 
 std::string http_text(const HttpObservation& h) {
-    return join_nonempty({&h.error_type, &h.error_code, &h.error_message, &h.vendor_code,
-                          &h.body_excerpt});
+    return join_nonempty({&h.error_type, &h.error_code, &h.error_message, &h.vendor_code, &h.body_excerpt});
 }
 
 json::object http_view(const HttpObservation& h) {
@@ -294,23 +298,44 @@ struct Reader {
         if (error.empty()) error = fmt::format("{}{}: expected {}", prefix, k, want);
     }
     void operator()(const char* k, std::string& s) const {
-        if (auto* v = get(k)) { if (v->is_string()) s = std::string(v->get_string()); else bad(k, "a string"); }
+        if (auto* v = get(k)) {
+            if (v->is_string())
+                s = std::string(v->get_string());
+            else
+                bad(k, "a string");
+        }
     }
     void operator()(const char* k, bool& b) const {
-        if (auto* v = get(k)) { if (v->is_bool()) b = v->get_bool(); else bad(k, "true or false"); }
+        if (auto* v = get(k)) {
+            if (v->is_bool())
+                b = v->get_bool();
+            else
+                bad(k, "true or false");
+        }
     }
     void operator()(const char* k, int& i) const {
         if (auto* v = get(k)) {
-            if (v->is_int64()) i = static_cast<int>(v->get_int64());
-            else if (v->is_uint64()) i = static_cast<int>(v->get_uint64());
-            else bad(k, "an integer");
+            if (v->is_int64())
+                i = static_cast<int>(v->get_int64());
+            else if (v->is_uint64())
+                i = static_cast<int>(v->get_uint64());
+            else
+                bad(k, "an integer");
         }
     }
     void operator()(const char* k, std::optional<int>& i) const {
-        if (get(k) != nullptr) { int x = 0; (*this)(k, x); i = x; }
+        if (get(k) != nullptr) {
+            int x = 0;
+            (*this)(k, x);
+            i = x;
+        }
     }
     void operator()(const char* k, std::optional<bool>& b) const {
-        if (get(k) != nullptr) { bool x = false; (*this)(k, x); b = x; }
+        if (get(k) != nullptr) {
+            bool x = false;
+            (*this)(k, x);
+            b = x;
+        }
     }
     void operator()(const char* k, std::vector<std::string>& l) const {
         if (auto* v = get(k)) {
@@ -327,8 +352,7 @@ struct Reader {
 const std::set<std::string> k_derived = {"ok", "failed", "text", "summary"};
 
 template <class T, class VisitFn>
-void read_section(const json::object& root, const char* key, T& target, VisitFn visit,
-                  std::string& error) {
+void read_section(const json::object& root, const char* key, T& target, VisitFn visit, std::string& error) {
     auto it = root.find(key);
     if (it == root.end() || it->value().is_null()) return;
     if (!it->value().is_object()) {
@@ -347,13 +371,13 @@ void read_section(const json::object& root, const char* key, T& target, VisitFn 
     }
 }
 
-void collect_leaves(const json::object& o, const std::string& prefix,
-                    std::set<std::string, std::less<>>& out) {
+void collect_leaves(const json::object& o, const std::string& prefix, std::set<std::string, std::less<>>& out) {
     for (const auto& kv : o) {
-        std::string path = prefix.empty() ? std::string(kv.key())
-                                          : prefix + "." + std::string(kv.key());
-        if (kv.value().is_object()) collect_leaves(kv.value().get_object(), path, out);
-        else out.insert(path);
+        std::string path = prefix.empty() ? std::string(kv.key()) : prefix + "." + std::string(kv.key());
+        if (kv.value().is_object())
+            collect_leaves(kv.value().get_object(), path, out);
+        else
+            out.insert(path);
     }
 }
 
@@ -377,8 +401,7 @@ json::object to_json(const CellObservations& obs) {
 
     json::object accounts;
     visit_accounts(obs.accounts, Writer{accounts});
-    accounts["text"] = join_nonempty({&obs.accounts.temp_unschedulable_reason,
-                                      &obs.accounts.error_message});
+    accounts["text"] = join_nonempty({&obs.accounts.temp_unschedulable_reason, &obs.accounts.error_message});
     o["accounts"] = std::move(accounts);
 
     o["models"] = models_view(obs.models);
@@ -397,8 +420,7 @@ json::object to_json(const CellObservations& obs) {
     return o;
 }
 
-util::Result<CellObservations> observations_from_json(const json::value& v,
-                                                      std::string_view source) {
+util::Result<CellObservations> observations_from_json(const json::value& v, std::string_view source) {
     if (!v.is_object()) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}: observations must be a JSON object", source));
@@ -415,28 +437,29 @@ util::Result<CellObservations> observations_from_json(const json::value& v,
 
     auto http = [](HttpObservation& h, const Reader& r) { visit_http(h, r); };
     auto models = [](ModelsObservation& m, const Reader& r) { visit_models(m, r); };
-    read_section(root, "engine", obs.engine,
-                 [](EngineObservation& e, const Reader& r) { visit_engine(e, r); }, error);
-    read_section(root, "account_test", obs.account_test,
-                 [](AccountTestObservation& a, const Reader& r) { visit_account_test(a, r); },
-                 error);
-    read_section(root, "accounts", obs.accounts,
-                 [](AccountStateObservation& a, const Reader& r) { visit_accounts(a, r); }, error);
+    read_section(root, "engine", obs.engine, [](EngineObservation& e, const Reader& r) { visit_engine(e, r); }, error);
+    read_section(
+        root, "account_test", obs.account_test,
+        [](AccountTestObservation& a, const Reader& r) { visit_account_test(a, r); }, error);
+    read_section(
+        root, "accounts", obs.accounts, [](AccountStateObservation& a, const Reader& r) { visit_accounts(a, r); },
+        error);
     read_section(root, "models", obs.models, models, error);
     read_section(root, "chat", obs.chat, http, error);
-    read_section(root, "chat_stream", obs.chat_stream,
-                 [](StreamObservation& s, const Reader& r) { visit_stream(s, r); }, error);
+    read_section(
+        root, "chat_stream", obs.chat_stream, [](StreamObservation& s, const Reader& r) { visit_stream(s, r); }, error);
     read_section(root, "chat_alt_auth", obs.chat_alt_auth, http, error);
     read_section(root, "upstream_models", obs.upstream_models, models, error);
     read_section(root, "upstream_chat", obs.upstream_chat, http, error);
-    read_section(root, "reconcile", obs.reconcile,
-                 [](ReconcileObservation& x, const Reader& r) { visit_reconcile(x, r); }, error);
-    read_section(root, "rollback", obs.rollback,
-                 [](RollbackObservation& x, const Reader& r) { visit_rollback(x, r); }, error);
+    read_section(
+        root, "reconcile", obs.reconcile, [](ReconcileObservation& x, const Reader& r) { visit_reconcile(x, r); },
+        error);
+    read_section(
+        root, "rollback", obs.rollback, [](RollbackObservation& x, const Reader& r) { visit_rollback(x, r); }, error);
 
     static const std::set<std::string> k_sections = {
-        "engine", "account_test", "accounts", "models", "chat", "chat_stream", "chat_alt_auth",
-        "upstream_models", "upstream_chat", "reconcile", "rollback"};
+        "engine",        "account_test",    "accounts",      "models",    "chat",    "chat_stream",
+        "chat_alt_auth", "upstream_models", "upstream_chat", "reconcile", "rollback"};
     for (const auto& kv : root) {
         std::string k(kv.key());
         if (!seen.contains(k) && !k_sections.contains(k) && error.empty()) {

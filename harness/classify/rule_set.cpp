@@ -16,16 +16,19 @@ namespace json = util::json;
 namespace {
 
 constexpr std::pair<std::string_view, Condition::Op> k_ops[] = {
-    {"eq", Condition::Op::eq},         {"ne", Condition::Op::ne},
-    {"in", Condition::Op::in},         {"exists", Condition::Op::exists},
-    {"contains", Condition::Op::contains}, {"matches", Condition::Op::matches},
-    {"gt", Condition::Op::gt},         {"gte", Condition::Op::gte},
-    {"lt", Condition::Op::lt},         {"lte", Condition::Op::lte},
+    {"eq", Condition::Op::eq},
+    {"ne", Condition::Op::ne},
+    {"in", Condition::Op::in},
+    {"exists", Condition::Op::exists},
+    {"contains", Condition::Op::contains},
+    {"matches", Condition::Op::matches},
+    {"gt", Condition::Op::gt},
+    {"gte", Condition::Op::gte},
+    {"lt", Condition::Op::lt},
+    {"lte", Condition::Op::lte},
 };
 
-bool is_scalar(const json::value& v) {
-    return v.is_string() || v.is_number() || v.is_bool() || v.is_null();
-}
+bool is_scalar(const json::value& v) { return v.is_string() || v.is_number() || v.is_bool() || v.is_null(); }
 
 // A condition error: "<rule or definition>: <what>".
 std::unexpected<util::Error> bad_at(const std::string& where, const std::string& what) {
@@ -58,7 +61,10 @@ util::Result<void> parse_leaf_fields(Condition& c, const json::object& o, std::s
     op = std::string(o.at("op").get_string());
     bool found = false;
     for (const auto& [name, value] : k_ops) {
-        if (name == op) { c.op = value; found = true; }
+        if (name == op) {
+            c.op = value;
+            found = true;
+        }
     }
     if (!found) return bad_at(where, fmt::format("unknown op '{}' on field '{}'", op, c.field));
     return {};
@@ -66,8 +72,8 @@ util::Result<void> parse_leaf_fields(Condition& c, const json::object& o, std::s
 
 // The value part of a leaf condition: present unless the op is "exists", of the op's type, and
 // a regex that compiles ("matches" takes a string or a named pattern of the rule set).
-util::Result<void> parse_leaf_value(Condition& c, const json::object& o, const std::string& op, const std::string& where,
-                                    const RuleSet& set) {
+util::Result<void> parse_leaf_value(Condition& c, const json::object& o, const std::string& op,
+                                    const std::string& where, const RuleSet& set) {
     bool has_value = o.contains("value");
     if (c.op == Condition::Op::exists) {
         if (has_value) return bad_at(where, "'exists' takes no value");
@@ -108,8 +114,7 @@ util::Result<void> parse_leaf_value(Condition& c, const json::object& o, const s
             }
             try {
                 c.regex = std::make_shared<const std::regex>(
-                    pattern,
-                    std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
+                    pattern, std::regex::ECMAScript | std::regex::icase | std::regex::optimize);
             } catch (const std::regex_error& e) {
                 return bad_at(where, fmt::format("bad regex on field '{}': {}", c.field, e.what()));
             }
@@ -121,15 +126,15 @@ util::Result<void> parse_leaf_value(Condition& c, const json::object& o, const s
         case Condition::Op::lte:
             if (!c.value.is_number()) return bad_at(where, fmt::format("op '{}' needs a number", op));
             break;
-        case Condition::Op::exists: break;
+        case Condition::Op::exists:
+            break;
     }
     return {};
 }
 
 // Parses one condition. `where` names the rule or definition for error messages; `defs` holds
 // the definitions known so far (refs must point backwards, which also rules out cycles).
-util::Result<Condition> parse_condition(const json::value& v, const std::string& where,
-                                        const RuleSet& set) {
+util::Result<Condition> parse_condition(const json::value& v, const std::string& where, const RuleSet& set) {
     const auto& defs = set.definitions;
     if (!v.is_object()) return bad_at(where, "a condition must be an object");
     const auto& o = v.get_object();
@@ -180,10 +185,9 @@ util::Result<void> check_template(std::string_view tpl, const std::string& where
         std::string_view two = tpl.substr(i, 2);
         if (two != "[[" && two != "]]") continue;
         if ((two == "[[") == in_segment) {
-            return util::fail(util::ErrorCode::invalid_input,
-                              fmt::format("{}: {} in 'explain'", where,
-                                          in_segment ? "nested '[[' optional segment"
-                                                     : "']]' without an opening '[['"));
+            return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: {} in 'explain'", where,
+                                                                          in_segment ? "nested '[[' optional segment"
+                                                                                     : "']]' without an opening '[['"));
         }
         in_segment = !in_segment;
         ++i;
@@ -194,7 +198,10 @@ util::Result<void> check_template(std::string_view tpl, const std::string& where
     }
     for (std::size_t i = 0; i < tpl.size(); ++i) {
         if (tpl[i] != '{') continue;
-        if (i + 1 < tpl.size() && tpl[i + 1] == '{') { ++i; continue; }
+        if (i + 1 < tpl.size() && tpl[i + 1] == '{') {
+            ++i;
+            continue;
+        }
         auto close = tpl.find('}', i);
         if (close == std::string_view::npos) {
             return util::fail(util::ErrorCode::invalid_input,
@@ -203,8 +210,7 @@ util::Result<void> check_template(std::string_view tpl, const std::string& where
         std::string_view name = tpl.substr(i + 1, close - i - 1);
         if (!known_fields().contains(name)) {
             return util::fail(util::ErrorCode::invalid_input,
-                              fmt::format("{}: unknown placeholder '{{{}}}' in 'explain'", where,
-                                          std::string(name)));
+                              fmt::format("{}: unknown placeholder '{{{}}}' in 'explain'", where, std::string(name)));
         }
         i = close;
     }
@@ -221,12 +227,12 @@ std::string_view to_string(Condition::Op op) noexcept {
 }
 
 // One entry of "rules". `ids` holds the ids seen so far (rules and notes share one namespace).
-util::Result<Rule> parse_rule(const json::value& rv, const std::string& id, const std::string& where, const RuleSet& set,
-                              std::set<std::string>& ids) {
+util::Result<Rule> parse_rule(const json::value& rv, const std::string& id, const std::string& where,
+                              const RuleSet& set, std::set<std::string>& ids) {
     if (!rv.is_object()) return bad_at(where, "a rule must be an object");
     for (const auto& kv : rv.get_object()) {
-        if (kv.key() != "id" && kv.key() != "cause" && kv.key() != "when" &&
-            kv.key() != "explain" && kv.key() != "evidence" && kv.key() != "note") {
+        if (kv.key() != "id" && kv.key() != "cause" && kv.key() != "when" && kv.key() != "explain" &&
+            kv.key() != "evidence" && kv.key() != "note") {
             return bad_at(where, fmt::format("unknown key '{}'", std::string(kv.key())));
         }
     }
@@ -288,9 +294,8 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
     if (!version) return bad("missing integer 'schema_version'");
     if (*version != 1) return bad(fmt::format("unsupported schema_version {} (this build reads 1)", *version));
     for (const auto& kv : root) {
-        if (kv.key() != "schema_version" && kv.key() != "patterns" &&
-            kv.key() != "definitions" && kv.key() != "rules" && kv.key() != "notes" &&
-            kv.key() != "description") {
+        if (kv.key() != "schema_version" && kv.key() != "patterns" && kv.key() != "definitions" &&
+            kv.key() != "rules" && kv.key() != "notes" && kv.key() != "description") {
             return bad(fmt::format("unknown top-level key '{}'", std::string(kv.key())));
         }
     }
@@ -307,8 +312,7 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
         if (!it->value().is_object()) return bad("'definitions' must be an object");
         for (const auto& kv : it->value().get_object()) {
             std::string name(kv.key());
-            auto c = parse_condition(kv.value(), fmt::format("{}: definition '{}'", source, name),
-                                     set);
+            auto c = parse_condition(kv.value(), fmt::format("{}: definition '{}'", source, name), set);
             if (!c) return std::unexpected(c.error());
             set.definitions.emplace(name, std::move(*c));
         }

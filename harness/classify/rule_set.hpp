@@ -44,12 +44,12 @@ struct Condition {
     enum class Op { eq, ne, in, exists, contains, matches, gt, gte, lt, lte };
 
     Kind kind = Kind::all;
-    std::vector<Condition> children;        // all / any: operands; negate: exactly one
-    std::string ref;                        // ref: definition name (resolved at load)
-    std::vector<std::string> fields;        // leaf: holds when it holds for ANY of these paths
-    std::string field;                      // leaf: fields.front(), for messages
-    Op op = Op::eq;                         // leaf
-    util::json::value value;                // leaf operand
+    std::vector<Condition> children;          // all / any: operands; negate: exactly one
+    std::string ref;                          // ref: definition name (resolved at load)
+    std::vector<std::string> fields;          // leaf: holds when it holds for ANY of these paths
+    std::string field;                        // leaf: fields.front(), for messages
+    Op op = Op::eq;                           // leaf
+    util::json::value value;                  // leaf operand
     std::shared_ptr<const std::regex> regex;  // leaf, op == matches (compiled once at load)
 };
 
@@ -57,8 +57,8 @@ struct Rule {
     std::string id;
     Cause cause = Cause::harness_error;
     Condition when;
-    std::string explain;                 // template; {path} placeholders validated at load
-    std::vector<std::string> evidence;   // artifact names relative to the cell folder
+    std::string explain;                // template; {path} placeholders validated at load
+    std::vector<std::string> evidence;  // artifact names relative to the cell folder
 };
 
 // A non-blocking observation: rendered into the cell summary whenever `when` holds.
@@ -69,12 +69,12 @@ struct Note {
 };
 
 struct RuleSet {
-    std::string source;                  // file name or "<builtin>"
+    std::string source;  // file name or "<builtin>"
     int schema_version = 1;
     std::map<std::string, std::string, std::less<>> patterns;  // named regex sources
     std::map<std::string, Condition, std::less<>> definitions;
-    std::vector<Rule> rules;             // precedence order
-    std::vector<Note> notes;             // all evaluated, in order
+    std::vector<Rule> rules;  // precedence order
+    std::vector<Note> notes;  // all evaluated, in order
 };
 
 // Parses and validates a rule table. Every error is one line naming `source` and the rule index

@@ -4,7 +4,6 @@
 // plain options struct and sets `ctx.action` to the function to run once parsing succeeded.
 // main() owns the composition root: the real environment, stdout/stderr, the interrupt flag.
 #include <CLI/CLI.hpp>
-
 #include <atomic>
 #include <functional>
 #include <iosfwd>
@@ -17,11 +16,11 @@ namespace crm::harness {
 struct CommandContext {
     std::ostream& out;
     std::ostream& err;
-    util::EnvLookup env;                 // the process environment, passed down explicitly
-    const std::atomic<bool>& interrupted; // set by the SIGINT/SIGTERM handler
+    util::EnvLookup env;                   // the process environment, passed down explicitly
+    const std::atomic<bool>& interrupted;  // set by the SIGINT/SIGTERM handler
     bool stdout_is_tty = false;
-    bool color = false;                   // false when NO_COLOR is set or not a TTY
-    std::function<ExitCode()> action;     // chosen by the parsed subcommand
+    bool color = false;                // false when NO_COLOR is set or not a TTY
+    std::function<ExitCode()> action;  // chosen by the parsed subcommand
     // Set by a second SIGINT/SIGTERM: stop waiting on the network altogether (null: never).
     const std::atomic<bool>* aborted = nullptr;
 };

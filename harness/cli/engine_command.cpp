@@ -56,13 +56,13 @@ struct EngineOptions {
 };
 
 class ConsoleEvents final : public eng::EngineEvents {
-public:
+  public:
     ConsoleEvents(std::ostream& err, const util::SecretRegistry& secrets) : m_err(err), m_secrets(secrets) {}
     void on_event(const eng::EngineEvent& e) override {
         m_err << "engine " << e.operation << ": " << m_secrets.scrub(e.message) << "\n";
     }
 
-private:
+  private:
     std::ostream& m_err;
     const util::SecretRegistry& m_secrets;
 };
@@ -72,9 +72,12 @@ ExitCode exit_for(const util::Error& e) {
         case util::ErrorCode::connect_failed:
         case util::ErrorCode::timeout:
         case util::ErrorCode::stalled:
-        case util::ErrorCode::host_rejected: return ExitCode::environment_blocked;
-        case util::ErrorCode::interrupted: return ExitCode::interrupted;
-        default: return ExitCode::harness_error;
+        case util::ErrorCode::host_rejected:
+            return ExitCode::environment_blocked;
+        case util::ErrorCode::interrupted:
+            return ExitCode::interrupted;
+        default:
+            return ExitCode::harness_error;
     }
 }
 
@@ -119,7 +122,7 @@ struct VerbRun {
 };
 
 class EngineCli {
-public:
+  public:
     using Handler = ExitCode (EngineCli::*)(VerbRun&);
 
     EngineCli(const EngineOptions& o, CommandContext& ctx) : m_o(o), m_ctx(ctx), m_events(ctx.err, m_secrets) {}
@@ -138,7 +141,7 @@ public:
     ExitCode rollback(VerbRun& r);
     ExitCode reconcile(VerbRun& r);
 
-private:
+  private:
     util::Result<eng::HostTarget> host() {
         eng::HostTarget h;
         h.url = m_o.host_url;
@@ -149,9 +152,10 @@ private:
             h.admin.email = m_o.admin_email;
             auto pw = m_o.admin_password_env.empty() ? std::nullopt : m_ctx.env(m_o.admin_password_env);
             if (!pw || pw->empty()) {
-                return util::fail(util::ErrorCode::missing_secret,
-                                  fmt::format("--admin-email needs --admin-password-env naming a set variable{}",
-                                              m_o.admin_password_env.empty() ? "" : " (" + m_o.admin_password_env + " is not set)"));
+                return util::fail(
+                    util::ErrorCode::missing_secret,
+                    fmt::format("--admin-email needs --admin-password-env naming a set variable{}",
+                                m_o.admin_password_env.empty() ? "" : " (" + m_o.admin_password_env + " is not set)"));
             }
             h.admin.password = *pw;
             m_secrets.add(*pw);
@@ -202,8 +206,10 @@ private:
     }
 
     void print(const json::value& v, const std::string& human) {
-        if (m_o.json) m_ctx.out << m_secrets.scrub(util::pretty(v));
-        else m_ctx.out << m_secrets.scrub(human);
+        if (m_o.json)
+            m_ctx.out << m_secrets.scrub(util::pretty(v));
+        else
+            m_ctx.out << m_secrets.scrub(human);
     }
 
     ExitCode need_batch() {
@@ -224,9 +230,9 @@ enum class BatchFlag { none, optional, required };
 struct EngineVerb {
     std::string_view name;
     std::string_view summary;
-    bool host;        // talks to the host: --host-url and admin credentials
-    bool packs;       // reads --pack-dir
-    BatchFlag batch;  // --batch
+    bool host;                                   // talks to the host: --host-url and admin credentials
+    bool packs;                                  // reads --pack-dir
+    BatchFlag batch;                             // --batch
     void (*options)(CLI::App*, EngineOptions&);  // the verb's other flags, or nullptr
     EngineCli::Handler handler;
 };
@@ -259,8 +265,8 @@ ExitCode EngineCli::run(const EngineVerb& verb) {
         catalog = std::move(*loaded);
     }
     auto http = probes::make_curl_transport();
-    eng::Engine engine(eng::EngineDeps{*store, *http, m_secrets, m_ctx.env, catalog,
-                                       m_o.json ? nullptr : &m_events, {}, eng::filesystem_reader()});
+    eng::Engine engine(eng::EngineDeps{
+        *store, *http, m_secrets, m_ctx.env, catalog, m_o.json ? nullptr : &m_events, {}, eng::filesystem_reader()});
     eng::HostTarget target;
     if (verb.host) {
         auto resolved = host();
@@ -308,7 +314,9 @@ ExitCode EngineCli::install_pack(VerbRun& r) {
     }
     if (auto done = r.engine.install_pack(m_o.pack); !done) return fail_with(done.error());
     const auto* p = r.catalog.find_pack(m_o.pack);
-    print(json::object{{"schema_version", 1}, {"pack", m_o.pack}, {"version", p ? p->version : ""},
+    print(json::object{{"schema_version", 1},
+                       {"pack", m_o.pack},
+                       {"version", p ? p->version : ""},
                        {"providers", p ? p->providers.size() : 0}},
           fmt::format("installed pack {} {} ({} providers)\n", m_o.pack, p ? p->version : "",
                       p ? p->providers.size() : 0));
@@ -329,10 +337,11 @@ ExitCode EngineCli::host_probe(VerbRun& r) {
 ExitCode EngineCli::recover(VerbRun& r) {
     auto rec = r.engine.recover(r.target);
     if (!rec) return fail_with(rec.error());
-    std::string text = fmt::format("{} intents resolved ({} found on the host), {} batches rolled back, {} "
-                                   "installed kept, {} owned left on the host\n",
-                                   rec->intents_resolved, rec->intents_found_on_host,
-                                   rec->batches_rolled_back.size(), rec->batches_kept.size(), rec->remaining.size());
+    std::string text = fmt::format(
+        "{} intents resolved ({} found on the host), {} batches rolled back, {} "
+        "installed kept, {} owned left on the host\n",
+        rec->intents_resolved, rec->intents_found_on_host, rec->batches_rolled_back.size(), rec->batches_kept.size(),
+        rec->remaining.size());
     for (const auto& l : rec->remaining) text += "left: " + l.line() + "\n";
     for (const auto& n : rec->notes) text += "note: " + n + "\n";
     print(rec->to_json(), text);
@@ -358,10 +367,10 @@ ExitCode EngineCli::import(VerbRun& r) {
     if (!req) return req.error();
     auto imp = r.engine.import(r.target, *req);
     if (!imp) return fail_with(imp.error());
-    print(imp->to_json(), fmt::format("batch {} {} (provider {})\n{}{}", imp->batch_id,
-                                      eng::to_string(imp->batch_status), eng::to_string(imp->provider_status),
-                                      resources_text(imp->resources),
-                                      imp->error.empty() ? "" : "error: " + imp->error + "\n"));
+    print(imp->to_json(),
+          fmt::format("batch {} {} (provider {})\n{}{}", imp->batch_id, eng::to_string(imp->batch_status),
+                      eng::to_string(imp->provider_status), resources_text(imp->resources),
+                      imp->error.empty() ? "" : "error: " + imp->error + "\n"));
     return imp->batch_status == eng::BatchStatus::succeeded ? ExitCode::gate_passed : ExitCode::product_failure;
 }
 
@@ -456,8 +465,8 @@ constexpr EngineVerb k_verbs[] = {
      add_access_options, &EngineCli::access},
     {"status", "Show a batch (or every batch) from the state store", false, false, optional, nullptr,
      &EngineCli::status},
-    {"rollback", "Delete everything a batch owns and prove it by reading the host back", true, false, required,
-     nullptr, &EngineCli::rollback},
+    {"rollback", "Delete everything a batch owns and prove it by reading the host back", true, false, required, nullptr,
+     &EngineCli::rollback},
     {"reconcile", "Compare a batch with the host: owned drift and foreign residue", true, false, required, nullptr,
      &EngineCli::reconcile},
     {"recover", "After a crash: roll back what a dead run or operation left on the host, then read it back", true,

@@ -10,9 +10,8 @@
 namespace crm::harness::cli {
 
 util::Result<void> check_upstream_keys(const scenario::Scenario& scenario, const std::vector<matrix::Cell>& cells,
-                                       const engine::PackCatalog& packs,
-                                       const std::vector<runner::HostContext>& hosts, const util::EnvLookup& env,
-                                       util::SecretRegistry& secrets) {
+                                       const engine::PackCatalog& packs, const std::vector<runner::HostContext>& hosts,
+                                       const util::EnvLookup& env, util::SecretRegistry& secrets) {
     std::set<std::size_t> checked;
     for (const auto& cell : cells) {
         auto provider = packs.find(cell.pack, cell.provider);

@@ -29,7 +29,6 @@ namespace crm::harness::cli {
                                                      const std::vector<matrix::Cell>& cells,
                                                      const engine::PackCatalog& packs,
                                                      const std::vector<runner::HostContext>& hosts,
-                                                     const util::EnvLookup& env,
-                                                     util::SecretRegistry& secrets);
+                                                     const util::EnvLookup& env, util::SecretRegistry& secrets);
 
 }  // namespace crm::harness::cli

@@ -11,16 +11,16 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
-#include <set>
 #include <ostream>
+#include <set>
 
 #include "harness/cli/command.hpp"
-#include "harness/gate/baseline.hpp"
-#include "harness/runner/cell_pipeline.hpp"
 #include "harness/evidence/bundle.hpp"
 #include "harness/evidence/bundle_writer.hpp"
 #include "harness/evidence/verify.hpp"
+#include "harness/gate/baseline.hpp"
 #include "harness/matrix/matrix.hpp"
+#include "harness/runner/cell_pipeline.hpp"
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
 #include "util/files.hpp"
@@ -82,9 +82,10 @@ std::optional<std::string> coverage_from_records(const std::vector<evidence::Ear
     const auto& first = shards.front();
     if (first.run.only.empty()) {
         if (first.run.cells_total == 0)
-            return fmt::format("cannot check that the shards cover the matrix: scenario {} is not available "
-                               "unchanged and 00-run.json records no cells_total",
-                               scen_path);
+            return fmt::format(
+                "cannot check that the shards cover the matrix: scenario {} is not available "
+                "unchanged and 00-run.json records no cells_total",
+                scen_path);
         std::vector<std::string> missing;
         for (std::size_t i = 0; i < first.run.cells_total; ++i) {
             if (!cells.contains(i)) missing.push_back(fmt::format("#{}", i));
@@ -121,8 +122,8 @@ std::optional<std::string> coverage_from_records(const std::vector<evidence::Ear
 // The union of the inputs must be the run they were cut from: one shard of two is half a run,
 // and gating it alone would pass a bundle that never looked at the other half. With the scenario
 // at hand (unchanged) the expected cells are its expansion, narrowed by the recorded --only.
-std::optional<std::string> coverage_problem(const std::vector<evidence::EarlierBundle>& shards, const MergedCells& cells,
-                                            const std::optional<scenario::Scenario>& scenario,
+std::optional<std::string> coverage_problem(const std::vector<evidence::EarlierBundle>& shards,
+                                            const MergedCells& cells, const std::optional<scenario::Scenario>& scenario,
                                             const std::string& scen_path) {
     if (!scenario) return coverage_from_records(shards, cells, scen_path);
     auto expected = matrix::expand(*scenario);
@@ -231,15 +232,14 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
         }
         // Each cell keeps the decision its shard made (recorded in its 21-summary.json).
         cell_decisions.push_back(report.gate_decision());
-        json::object entry_json{{"index", idx},
-                                {"cell", report.cell.id},
-                                {"mode", scenario::to_string(report.cell.mode)},
-                                {"pack", report.cell.pack},
-                                {"provider", report.cell.provider},
-                                {"expected_cause",
-                                 report.cell.expected_cause
-                                     ? json::value(classify::to_string(*report.cell.expected_cause))
-                                     : nullptr}};
+        json::object entry_json{
+            {"index", idx},
+            {"cell", report.cell.id},
+            {"mode", scenario::to_string(report.cell.mode)},
+            {"pack", report.cell.pack},
+            {"provider", report.cell.provider},
+            {"expected_cause",
+             report.cell.expected_cause ? json::value(classify::to_string(*report.cell.expected_cause)) : nullptr}};
         // The shard's plan travels with the cell, so verify checks the merged bundle the same way.
         if (!entry.plan.is_null()) entry_json["artifacts"] = entry.plan;
         merged_cells.push_back(std::move(entry_json));
@@ -308,7 +308,8 @@ ExitCode merge(const MergeOptions& o, CommandContext& ctx) {
 
 void register_merge(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<MergeOptions>();
-    auto* cmd = app.add_subcommand("merge", "Join shard bundles of one scenario into one bundle (re-gated, re-manifested)");
+    auto* cmd =
+        app.add_subcommand("merge", "Join shard bundles of one scenario into one bundle (re-gated, re-manifested)");
     cmd->add_option("bundles", opts->inputs, "Shard bundles")->required();
     cmd->add_option("--out", opts->out, "Bundle root directory for the merged bundle")->capture_default_str();
     cmd->add_option("--label", opts->label, "Label of the merged bundle (default: the shards' label)");

@@ -46,18 +46,20 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
         root["redaction"] = k_redaction;
         json::array cells;
         for (const auto& c : p->cells) {
-            cells.push_back(json::object{{"index", c.index},
-                                         {"cell", c.id},
-                                         {"host", c.host_name},
-                                         {"mode", scenario::to_string(c.mode)},
-                                         {"pack", c.pack},
-                                         {"provider", c.provider},
-                                         {"profile", c.profile},
-                                         {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
-                                         {"artifacts", runner::plan_to_json(runner::plan_cell(c, s.steps))}});
+            cells.push_back(json::object{
+                {"index", c.index},
+                {"cell", c.id},
+                {"host", c.host_name},
+                {"mode", scenario::to_string(c.mode)},
+                {"pack", c.pack},
+                {"provider", c.provider},
+                {"profile", c.profile},
+                {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
+                {"artifacts", runner::plan_to_json(runner::plan_cell(c, s.steps))}});
         }
         root["cells"] = std::move(cells);
-        root["bundle_files"] = json::array{"00-run.json", "summary.json", "summary.md", "junit.xml", "report.html", "MANIFEST.sha256"};
+        root["bundle_files"] =
+            json::array{"00-run.json", "summary.json", "summary.md", "junit.xml", "report.html", "MANIFEST.sha256"};
         ctx.out << util::pretty(root);
         return ExitCode::gate_passed;
     }
@@ -70,9 +72,10 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
     ctx.out << fmt::format("{} of {} cells, {} in parallel\n\n", p->cells.size(), p->all_cells.size(),
                            runner::effective_jobs(o.jobs, p->cells.size()));
     for (const auto& c : p->cells) {
-        ctx.out << fmt::format("[{}] {}  ({}/{}{}{})\n", c.index, c.id, c.pack, c.provider,
-                               c.profile.empty() ? "" : ", profile " + c.profile,
-                               c.expected_cause ? ", expects " + std::string(classify::to_string(*c.expected_cause)) : "");
+        ctx.out << fmt::format(
+            "[{}] {}  ({}/{}{}{})\n", c.index, c.id, c.pack, c.provider,
+            c.profile.empty() ? "" : ", profile " + c.profile,
+            c.expected_cause ? ", expects " + std::string(classify::to_string(*c.expected_cause)) : "");
         for (const auto& st : runner::plan_cell(c, s.steps)) {
             std::string files;
             for (const auto& f : st.files) files += (files.empty() ? "" : ", ") + c.id + "/" + f;
@@ -80,7 +83,8 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
                                    st.enabled ? "" : "  (skipped: " + st.skip_reason + ")");
         }
     }
-    ctx.out << "\nbundle: 00-run.json, <cell>/..., summary.json, summary.md, junit.xml, report.html, MANIFEST.sha256 (last)\n";
+    ctx.out << "\nbundle: 00-run.json, <cell>/..., summary.json, summary.md, junit.xml, report.html, MANIFEST.sha256 "
+               "(last)\n";
     ctx.out << "redaction: " << k_redaction << "\n";
     return ExitCode::gate_passed;
 }
@@ -89,7 +93,8 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
 
 void register_plan(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<PlanOptions>();
-    auto* cmd = app.add_subcommand("plan", "Print the expanded matrix and every artifact each cell will write (no network)");
+    auto* cmd =
+        app.add_subcommand("plan", "Print the expanded matrix and every artifact each cell will write (no network)");
     cmd->add_option("scenario", opts->scenario, "Scenario file (default: scenarios/default.json)");
     cmd->add_option("--only", opts->only, "Only cells whose id matches (globs or substrings, comma separated)");
     cmd->add_option("--shard", opts->shard, "Shard K of N (K/N)");

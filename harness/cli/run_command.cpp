@@ -50,7 +50,7 @@ struct RunOptions {
 
 // Progress: one line per finished cell always (on stderr when --json), step lines on a TTY.
 class ProgressPrinter final : public runner::RunEvents {
-public:
+  public:
     ProgressPrinter(std::ostream& os, bool tty, bool color, bool enabled)
         : m_os(os), m_tty(tty), m_color(color), m_enabled(enabled), m_t0(std::chrono::steady_clock::now()) {}
 
@@ -66,16 +66,16 @@ public:
         std::string cause = r.started ? std::string(classify::to_string(r.classification.cause)) : "not run";
         if (m_color) {
             const auto v = r.classification.verdict;
-            const char* col = v == classify::Verdict::pass ? "\033[32m" : v == classify::Verdict::fail ? "\033[31m" : "\033[33m";
+            const char* col = v == classify::Verdict::pass   ? "\033[32m"
+                              : v == classify::Verdict::fail ? "\033[31m"
+                                                             : "\033[33m";
             cause = fmt::format("{}{}\033[0m", col, cause);
         }
         m_os << fmt::format("[{:6.1f}s] done {} -> {}\n", elapsed(), r.cell.id, cause) << std::flush;
     }
 
-private:
-    double elapsed() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
-    }
+  private:
+    double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count(); }
     std::ostream& m_os;
     bool m_tty, m_color, m_enabled;
     std::chrono::steady_clock::time_point m_t0;
@@ -105,7 +105,8 @@ json::value matrix_json(const RunOptions& o, const cli::Prepared& p, const std::
             {"provider", c.provider},
             {"profile", c.profile},
             {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
-            {"artifacts", evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)))}});
+            {"artifacts",
+             evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)))}});
     }
     r["cells_total"] = p.all_cells.size();
     r["cells_selected"] = std::move(cells);
@@ -116,10 +117,13 @@ json::value matrix_json(const RunOptions& o, const cli::Prepared& p, const std::
 
 void print_table(std::ostream& os, const std::vector<runner::CellReport>& cells, const gate::GateDecision& gate,
                  bool interrupted, int exit_code, const fs::path& bundle, bool color) {
-    os << fmt::format("{:<14} {:<12} {:<28} {:<20} {:>8}  {}\n", "mode", "provider", "cause", "gate", "elapsed", "expected");
+    os << fmt::format("{:<14} {:<12} {:<28} {:<20} {:>8}  {}\n", "mode", "provider", "cause", "gate", "elapsed",
+                      "expected");
     for (std::size_t i = 0; i < cells.size(); ++i) {
         const auto& c = cells[i];
-        std::string gate_s = !c.started ? "not run" : c.interrupted ? "interrupted" : gate::to_string(gate.cells[i].outcome);
+        std::string gate_s = !c.started      ? "not run"
+                             : c.interrupted ? "interrupted"
+                                             : gate::to_string(gate.cells[i].outcome);
         std::string cause = c.started ? std::string(classify::to_string(c.classification.cause)) : "-";
         std::string line = fmt::format("{:<14} {:<12} {:<28} {:<20} {:>7.2f}s  {}", scenario::to_string(c.cell.mode),
                                        c.cell.provider, cause, gate_s, c.elapsed_ms / 1000.0,
@@ -131,7 +135,10 @@ void print_table(std::ostream& os, const std::vector<runner::CellReport>& cells,
         os << line << "\n";
     }
     for (const auto& n : gate.notes) os << "note: " << n << "\n";
-    os << fmt::format("gate: {} (exit {})\nbundle: {}\n", interrupted ? "INTERRUPTED" : gate.passed ? "PASSED" : "FAILED",
+    os << fmt::format("gate: {} (exit {})\nbundle: {}\n",
+                      interrupted   ? "INTERRUPTED"
+                      : gate.passed ? "PASSED"
+                                    : "FAILED",
                       exit_code, bundle.string());
 }
 
@@ -141,9 +148,12 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
     if (!prepared) {
         ctx.err << prepared.error().message << "\n";
         switch (prepared.error().kind) {
-            case cli::PrepareFailure::usage: return ExitCode::usage;
-            case cli::PrepareFailure::untrustworthy: return ExitCode::audit_failed;  // as verify
-            default: return ExitCode::harness_error;
+            case cli::PrepareFailure::usage:
+                return ExitCode::usage;
+            case cli::PrepareFailure::untrustworthy:
+                return ExitCode::audit_failed;  // as verify
+            default:
+                return ExitCode::harness_error;
         }
     }
     auto& p = *prepared;
@@ -247,22 +257,21 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
             leases.push_back(std::move(*l));
         }
     }
-    runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, ctx.env,
-                                                       p.packs, p.rules, sink, policy, token});
+    runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, up->hosts, *store, *http, secrets, ctx.env, p.packs,
+                                                       p.rules, sink, policy, token});
     std::ostream& progress_os = o.json ? ctx.err : ctx.out;
-    ProgressPrinter printer(progress_os, ctx.stdout_is_tty && !o.json, ctx.color && !o.json, !o.quiet && ctx.stdout_is_tty);
+    ProgressPrinter printer(progress_os, ctx.stdout_is_tty && !o.json, ctx.color && !o.json,
+                            !o.quiet && ctx.stdout_is_tty);
     auto reports = runner::run_cells(p.cells, pipeline, printer, ctx.interrupted, o.jobs);
     for (auto& c : up->clusters) {
         if (c) c->stop();
     }
     // The version the first host reported in step 02 (recorded by the engine's host probe).
     if (auto h = store->find_host(facts.host_url); h && h->has_value()) facts.host_version = (*h)->version;
-    const auto left_on_host = std::count_if(reports.begin(), reports.end(), [](const runner::CellReport& r) {
-        return r.imported && !r.rolled_back;
-    });
-    const bool real_host = std::any_of(up->hosts.begin(), up->hosts.end(), [](const runner::HostContext& h) {
-        return h.kind == scenario::HostKind::real;
-    });
+    const auto left_on_host = std::count_if(reports.begin(), reports.end(),
+                                            [](const runner::CellReport& r) { return r.imported && !r.rolled_back; });
+    const bool real_host = std::any_of(up->hosts.begin(), up->hosts.end(),
+                                       [](const runner::HostContext& h) { return h.kind == scenario::HostKind::real; });
     // What the engine state says may still be on each real host (rows a rollback did not
     // confirm gone). Unreadable state counts as "something is left": the file is then kept.
     std::vector<cli::RecoverTarget> targets;
@@ -278,9 +287,10 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         if (aborted) {
             ctx.err << "crm-accept run: stopped waiting on the host (second interrupt); the rollback did not finish\n";
         } else {
-            ctx.err << fmt::format("note: {} cells left resources on the host; the engine state is kept at {} "
-                                   "(crm-accept engine status|rollback|recover --db {})\n",
-                                   left_on_host, facts.engine_state, facts.engine_state);
+            ctx.err << fmt::format(
+                "note: {} cells left resources on the host; the engine state is kept at {} "
+                "(crm-accept engine status|rollback|recover --db {})\n",
+                left_on_host, facts.engine_state, facts.engine_state);
         }
         if (!owned) ctx.err << "crm-accept run: cannot read the engine state: " << owned.error().message << "\n";
         for (const auto& h : owned ? *owned : std::vector<cli::HostLeftovers>{}) {
@@ -356,11 +366,13 @@ void register_run(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<RunOptions>();
     auto argv = std::make_shared<std::vector<std::string>>();
     auto* cmd = app.add_subcommand("run", "Run a scenario matrix and write a dated evidence bundle");
-    cmd->add_option("scenario", opts->scenario, "Scenario file (default: scenarios/default.json against the built-in stub host)");
+    cmd->add_option("scenario", opts->scenario,
+                    "Scenario file (default: scenarios/default.json against the built-in stub host)");
     cmd->add_option("--out", opts->out, "Bundle root directory")->capture_default_str();
     cmd->add_flag("--json", opts->json, "Print the run summary as JSON");
     cmd->add_option("--only", opts->only, "Only cells whose id matches (globs or substrings, comma separated)");
-    cmd->add_option("--jobs,-j", opts->jobs, "Cells in parallel (default: all cells, at most 8)")->check(CLI::Range(0u, 64u));
+    cmd->add_option("--jobs,-j", opts->jobs, "Cells in parallel (default: all cells, at most 8)")
+        ->check(CLI::Range(0u, 64u));
     cmd->add_option("--shard", opts->shard, "Run shard K of N (K/N), deterministic by matrix index");
     cmd->add_option("--rerun-failed", opts->rerun_failed, "Re-run only the cells that did not pass in BUNDLE");
     cmd->add_option("--label", opts->label, "Label appended to the bundle name");

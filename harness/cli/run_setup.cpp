@@ -56,7 +56,8 @@ std::expected<std::vector<matrix::Cell>, PrepareError> rerun_cells(const Prepare
     }
     auto earlier_bundle = evidence::Bundle::open(bundle);
     if (!earlier_bundle)
-        return std::unexpected(PrepareError{PrepareFailure::invalid_input, "--rerun-failed: " + earlier_bundle.error().message});
+        return std::unexpected(
+            PrepareError{PrepareFailure::invalid_input, "--rerun-failed: " + earlier_bundle.error().message});
     auto passed_ids = earlier_bundle->passed_cells();
     std::set<std::string> passed(passed_ids.begin(), passed_ids.end());
     std::optional<std::set<std::string>> earlier_selection;
@@ -147,7 +148,8 @@ util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, util::SecretRegis
         for (const auto& prov : s.providers) {
             auto def = prepared.packs.find(prov.pack, prov.provider);
             if (!def) return std::unexpected(def.error());
-            opts.upstreams.push_back({prov.provider, stub_style(**def), prov.profile.empty() ? "healthy" : prov.profile});
+            opts.upstreams.push_back(
+                {prov.provider, stub_style(**def), prov.profile.empty() ? "healthy" : prov.profile});
             upstream_of.emplace_back(prov.provider, (*def)->qualified_name());
         }
         auto cluster = stubs::StubCluster::start(opts);

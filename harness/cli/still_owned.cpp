@@ -10,8 +10,9 @@ namespace {
 
 // Single-quoted for a POSIX shell when the word needs it (a TMPDIR with spaces).
 std::string shell_word(const std::string& s) {
-    const bool plain = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                                         "0123456789_./:@%+=,-") == std::string::npos;
+    const bool plain = !s.empty() && s.find_first_not_of(
+                                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_./:@%+=,-") == std::string::npos;
     if (plain) return s;
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -43,7 +44,8 @@ std::string recover_command(const std::string& db, const RecoverTarget& t) {
     return cmd;
 }
 
-util::Result<std::vector<HostLeftovers>> still_owned(engine::StateStore& store, const std::vector<RecoverTarget>& targets) {
+util::Result<std::vector<HostLeftovers>> still_owned(engine::StateStore& store,
+                                                     const std::vector<RecoverTarget>& targets) {
     std::vector<HostLeftovers> out;
     engine::BalanceCredits ledger(store);
     for (const auto& t : targets) {

@@ -14,8 +14,8 @@ namespace crm::harness::cli {
 // How the run reached one real host: the URL and the variables its admin credentials came from.
 struct RecoverTarget {
     std::string url;
-    std::string admin_api_key_env;   // "" when the scenario wrote the key literally
-    std::string admin_email;         // login instead of a key (when no key was given)
+    std::string admin_api_key_env;  // "" when the scenario wrote the key literally
+    std::string admin_email;        // login instead of a key (when no key was given)
     std::string admin_password_env;
 };
 

@@ -85,7 +85,8 @@ void register_stubhost(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--upstream", opts->upstreams,
                     "Stub upstream name=style[:profile], style deepseek|minimax|openai (repeatable; default "
                     "deepseek=deepseek minimax=minimax kimi=openai)");
-    cmd->add_flag("--fork-admin-key-route", opts->fork_route, "Enable POST /api/v1/admin/users/:id/api-keys (youxuanxue fork)");
+    cmd->add_flag("--fork-admin-key-route", opts->fork_route,
+                  "Enable POST /api/v1/admin/users/:id/api-keys (youxuanxue fork)");
     cmd->add_option("--threads", opts->threads, "Reserved (each connection is served by its own thread)");
     cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return run_stubhost(*opts, ctx); }; });
 }

@@ -29,15 +29,18 @@ ExitCode run_verify(const VerifyOptions& opts, CommandContext& ctx) {
         ctx.err << "crm-accept verify: " << report.error().describe() << "\n";
         return ExitCode::harness_error;
     }
-    if (opts.json) ctx.out << util::pretty(evidence::to_json(*report));
-    else ctx.out << evidence::describe(*report);
+    if (opts.json)
+        ctx.out << util::pretty(evidence::to_json(*report));
+    else
+        ctx.out << evidence::describe(*report);
     if (!report->trustworthy()) return ExitCode::audit_failed;
     if (!report->complete()) {
         // Not tampered with, just not finished: exit 4 would tell the operator "do not share, report
         // it" for an ordinary Ctrl-C. It is still not evidence of a run, so never 0.
-        ctx.err << fmt::format("crm-accept verify: {}: the run did not finish (00-run.json status '{}'): not valid "
-                               "evidence; re-run it (run --rerun-failed {})\n",
-                               opts.bundle, report->run_status.empty() ? "missing" : report->run_status, opts.bundle);
+        ctx.err << fmt::format(
+            "crm-accept verify: {}: the run did not finish (00-run.json status '{}'): not valid "
+            "evidence; re-run it (run --rerun-failed {})\n",
+            opts.bundle, report->run_status.empty() ? "missing" : report->run_status, opts.bundle);
         return ExitCode::harness_error;
     }
     return ExitCode::gate_passed;
@@ -47,7 +50,8 @@ ExitCode run_verify(const VerifyOptions& opts, CommandContext& ctx) {
 
 void register_verify(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<VerifyOptions>();
-    auto* cmd = app.add_subcommand("verify", "Check a bundle: layout, manifest, secrets, UTF-8/JSON/schema_version, artifact plan, completeness");
+    auto* cmd = app.add_subcommand(
+        "verify", "Check a bundle: layout, manifest, secrets, UTF-8/JSON/schema_version, artifact plan, completeness");
     cmd->add_option("BUNDLE", opts->bundle, "Bundle directory")->required();
     cmd->add_flag("--json", opts->json, "Machine-readable report");
     cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return run_verify(*opts, ctx); }; });

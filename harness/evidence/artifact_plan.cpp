@@ -62,7 +62,8 @@ std::optional<std::map<std::string, std::string>> recorded_steps(const fs::path&
 void check_cell(const fs::path& dir, const std::set<std::string>& files, bool complete, const std::string& id,
                 const std::vector<PlannedArtifacts>& plan, bool folder_present, std::vector<std::string>& out) {
     if (!folder_present) {
-        if (complete) out.push_back(fmt::format("{}/: missing (the run finished: every planned cell has a folder)", id));
+        if (complete)
+            out.push_back(fmt::format("{}/: missing (the run finished: every planned cell has a folder)", id));
         return;
     }
     std::set<std::string> reported;
@@ -123,7 +124,8 @@ std::vector<std::string> check_artifact_plan(const fs::path& dir, const json::va
             // Bundles written before the plan was recorded are still readable while unfinished;
             // a finished run without its plan cannot be checked, so it does not pass.
             if (complete || recorded)
-                out.push_back(fmt::format("00-run.json: cell {} has no valid artifact plan (matrix.cells_selected[].artifacts)", id));
+                out.push_back(fmt::format(
+                    "00-run.json: cell {} has no valid artifact plan (matrix.cells_selected[].artifacts)", id));
             continue;
         }
         check_cell(dir, files, complete, id, *plan, folders.contains(id), out);

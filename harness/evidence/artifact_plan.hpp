@@ -32,7 +32,8 @@ struct PlannedArtifacts {
 [[nodiscard]] util::json::array artifact_plan_json(const std::vector<PlannedArtifacts>& plan);
 
 // `run` is the parsed 00-run.json; `files` every regular file of the bundle (relative paths).
-[[nodiscard]] std::vector<std::string> check_artifact_plan(const std::filesystem::path& dir, const util::json::value& run,
-                                                           bool complete, const std::set<std::string>& files);
+[[nodiscard]] std::vector<std::string> check_artifact_plan(const std::filesystem::path& dir,
+                                                           const util::json::value& run, bool complete,
+                                                           const std::set<std::string>& files);
 
 }  // namespace crm::harness::evidence

@@ -14,8 +14,8 @@
 namespace crm::harness::evidence {
 
 struct AuditHit {
-    std::string file;     // relative to the bundle root
-    std::string kind;     // registered_secret | sk_key | admin_key | bearer_token | jwt
+    std::string file;  // relative to the bundle root
+    std::string kind;  // registered_secret | sk_key | admin_key | bearer_token | jwt
     std::size_t offset = 0;
     std::string preview;  // at most a recognisable prefix + "***"
     friend bool operator==(const AuditHit&, const AuditHit&) = default;

@@ -8,7 +8,8 @@
 
 namespace crm::harness::evidence {
 
-inline constexpr std::string_view k_tpl_summary_md = R"crm_tpl(# crm-accept run: {{{scenario_name}}}{{#has_label}} ({{{label}}}){{/has_label}}
+inline constexpr std::string_view k_tpl_summary_md =
+    R"crm_tpl(# crm-accept run: {{{scenario_name}}}{{#has_label}} ({{{label}}}){{/has_label}}
 
 | | |
 |---|---|

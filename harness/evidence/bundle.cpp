@@ -61,10 +61,10 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
     if (!v.is_object()) return std::unexpected(invalid(source, "document", "not a JSON object"));
     auto version = util::get_int(v, "schema_version");
     if (version != k_schema_version)
-        return std::unexpected(invalid(
-            source, "schema_version",
-            version ? fmt::format("{} is not supported (this build reads {})", *version, k_schema_version)
-                    : std::string("is missing")));
+        return std::unexpected(
+            invalid(source, "schema_version",
+                    version ? fmt::format("{} is not supported (this build reads {})", *version, k_schema_version)
+                            : std::string("is missing")));
     RunRecord r;
     r.status = util::get_string(v, "status").value_or("");
     if (r.status != "complete" && r.status != "incomplete")
@@ -84,7 +84,8 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
     r.timezone = util::get_string(v, "timezone").value_or("");
     r.engine_state = util::get_string(v, "engine_state").value_or("");
     if (const auto* m = util::find(v, "matrix")) {
-        r.cells_total = static_cast<std::size_t>(std::max<std::int64_t>(0, util::get_int(*m, "cells_total").value_or(0)));
+        r.cells_total =
+            static_cast<std::size_t>(std::max<std::int64_t>(0, util::get_int(*m, "cells_total").value_or(0)));
         const auto* sel = util::find(*m, "selection");
         r.only = text_at(sel, "only");
         r.shard = text_at(sel, "shard");
@@ -96,7 +97,8 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
             }
         }
     }
-    std::sort(r.cells.begin(), r.cells.end(), [](const PlannedCell& a, const PlannedCell& b) { return a.index < b.index; });
+    std::sort(r.cells.begin(), r.cells.end(),
+              [](const PlannedCell& a, const PlannedCell& b) { return a.index < b.index; });
     r.json = v;
     return r;
 }
@@ -128,8 +130,9 @@ util::Result<Bundle> Bundle::open(const fs::path& dir) {
         const auto id = it->path().filename().string();
         auto found = by_id.find(id);
         if (found == by_id.end())
-            return util::fail(util::ErrorCode::invalid_input,
-                              fmt::format("{}: cell folder {} is not in the matrix 00-run.json records", dir.string(), id));
+            return util::fail(
+                util::ErrorCode::invalid_input,
+                fmt::format("{}: cell folder {} is not in the matrix 00-run.json records", dir.string(), id));
         auto& cell = b.cells[found->second];
         cell.folder_present = true;
         const auto summary_path = it->path() / "21-summary.json";
@@ -139,13 +142,14 @@ util::Result<Bundle> Bundle::open(const fs::path& dir) {
         auto summary = cell_from_json(v, summary_path.string());
         if (!summary) return std::unexpected(summary.error());
         if (summary->folder() != id)
-            return util::fail(util::ErrorCode::invalid_input,
-                              fmt::format("{}: names cell {}, not its folder {}", summary_path.string(),
-                                          summary->folder(), id));
+            return util::fail(
+                util::ErrorCode::invalid_input,
+                fmt::format("{}: names cell {}, not its folder {}", summary_path.string(), summary->folder(), id));
         cell.summary = std::move(*summary);
     }
     if (ec)
-        return util::fail(util::ErrorCode::io, fmt::format("{}: cannot list the bundle: {}", dir.string(), ec.message()));
+        return util::fail(util::ErrorCode::io,
+                          fmt::format("{}: cannot list the bundle: {}", dir.string(), ec.message()));
     return b;
 }
 

@@ -28,8 +28,8 @@ namespace crm::harness::evidence {
 
 // One cell of the recorded matrix (00-run.json matrix.cells_selected[]).
 struct PlannedCell {
-    std::size_t index = 0;   // position in the full matrix expansion
-    std::string id;          // the cell folder name
+    std::size_t index = 0;  // position in the full matrix expansion
+    std::string id;         // the cell folder name
     scenario::Mode mode = scenario::Mode::self_service;
     std::string pack;
     std::string provider;

@@ -19,7 +19,8 @@ namespace {
 // serialisation would escape it differently from its raw form.
 json::value scrub_json(const json::value& v, const util::SecretRegistry& secrets) {
     switch (v.kind()) {
-        case json::kind::string: return json::value(secrets.scrub(v.get_string()));
+        case json::kind::string:
+            return json::value(secrets.scrub(v.get_string()));
         case json::kind::array: {
             json::array a;
             for (const auto& e : v.get_array()) a.push_back(scrub_json(e, secrets));
@@ -30,7 +31,8 @@ json::value scrub_json(const json::value& v, const util::SecretRegistry& secrets
             for (const auto& kv : v.get_object()) o[secrets.scrub(kv.key())] = scrub_json(kv.value(), secrets);
             return o;
         }
-        default: return v;
+        default:
+            return v;
     }
 }
 
@@ -83,7 +85,8 @@ util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, co
         // create_directory reports "already existed" as false without error: the race-free claim.
         if (fs::create_directory(dir, ec)) return BundleWriter(dir, secrets, std::move(templates));
         if (ec) {
-            return util::fail(util::ErrorCode::io, fmt::format("{}: cannot create bundle: {}", dir.string(), ec.message()));
+            return util::fail(util::ErrorCode::io,
+                              fmt::format("{}: cannot create bundle: {}", dir.string(), ec.message()));
         }
     }
     return util::fail(util::ErrorCode::io, fmt::format("{}: too many bundles named {}", options.root.string(), base));
@@ -100,8 +103,9 @@ util::Result<fs::path> BundleWriter::resolve(std::string_view rel_path) const {
         if (part == ".." || part == "." || part.empty()) ok = false;
     }
     if (!ok || rel_path.find('\\') != std::string_view::npos || rel_path.find('\n') != std::string_view::npos) {
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("{}: artifact path must be relative and stay inside the bundle", std::string(rel_path)));
+        return util::fail(
+            util::ErrorCode::invalid_input,
+            fmt::format("{}: artifact path must be relative and stay inside the bundle", std::string(rel_path)));
     }
     return m_dir / rel;
 }

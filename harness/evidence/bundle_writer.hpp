@@ -35,8 +35,8 @@ inline constexpr const char* k_default_bundle_root = "artifacts/real-host-accept
 
 struct BundleOptions {
     std::filesystem::path root = k_default_bundle_root;
-    std::string scenario;                 // name part of the folder (sanitised)
-    std::string label;                    // optional suffix (sanitised)
+    std::string scenario;  // name part of the folder (sanitised)
+    std::string label;     // optional suffix (sanitised)
     TimePoint started = std::chrono::system_clock::now();
     bool utc = false;                     // folder stamp in UTC instead of local time
     std::filesystem::path templates_dir;  // empty: the embedded templates
@@ -54,7 +54,7 @@ struct FinalizeResult {
 };
 
 class BundleWriter {
-public:
+  public:
     // Creates the dated folder. Fails (io) when it cannot be created, (invalid_input) when the
     // template override directory is unreadable.
     [[nodiscard]] static util::Result<BundleWriter> create(const BundleOptions& options,
@@ -84,7 +84,7 @@ public:
     // Audits the bundle as it is now (registered secrets + secret-shaped strings).
     [[nodiscard]] util::Result<std::vector<AuditHit>> audit() const;
 
-private:
+  private:
     BundleWriter(std::filesystem::path dir, const util::SecretRegistry& secrets, Templates templates)
         : m_dir(std::move(dir)), m_secrets(&secrets), m_templates(std::move(templates)) {}
     [[nodiscard]] util::Result<std::filesystem::path> resolve(std::string_view rel_path) const;

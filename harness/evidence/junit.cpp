@@ -10,14 +10,26 @@ std::string xml_escape(std::string_view text) {
     for (char ch : text) {
         auto u = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
             default:
-                if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') out += "\xEF\xBF\xBD";
-                else out += ch;
+                if (u < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+                    out += "\xEF\xBF\xBD";
+                else
+                    out += ch;
         }
     }
     return out;
@@ -46,8 +58,7 @@ std::string junit_xml(const RunSummary& s) {
         } else if (c.gate_outcome == gate::CellOutcome::expectation_met && c.verdict != classify::Verdict::pass) {
             body = fmt::format("      <system-out>{}</system-out>\n",
                                xml_escape("expected cause met: " + cause + ": " + c.explanation_with_gate()));
-        } else if (c.gate_outcome == gate::CellOutcome::known_failure &&
-                   c.verdict != classify::Verdict::pass) {
+        } else if (c.gate_outcome == gate::CellOutcome::known_failure && c.verdict != classify::Verdict::pass) {
             ++skipped;
             body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape("known failure (baseline): " + cause));
         } else if (c.gate_outcome == gate::CellOutcome::expectation_mismatch ||
@@ -63,7 +74,8 @@ std::string junit_xml(const RunSummary& s) {
             switch (c.verdict) {
                 case classify::Verdict::pass:
                     if (classify::is_noted_pass(c.cause)) {
-                        body = fmt::format("      <system-out>{}</system-out>\n", xml_escape(cause + ": " + c.explanation_with_gate()));
+                        body = fmt::format("      <system-out>{}</system-out>\n",
+                                           xml_escape(cause + ": " + c.explanation_with_gate()));
                     }
                     break;
                 case classify::Verdict::fail:
@@ -79,15 +91,18 @@ std::string junit_xml(const RunSummary& s) {
                 case classify::Verdict::blocked:
                 case classify::Verdict::inconclusive:
                     ++skipped;
-                    body = fmt::format("      <skipped message=\"{}\"/>\n", xml_escape(cause + ": " + c.explanation_with_gate()));
+                    body = fmt::format("      <skipped message=\"{}\"/>\n",
+                                       xml_escape(cause + ": " + c.explanation_with_gate()));
                     break;
             }
         }
         std::string open = fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{}\"",
                                        xml_escape("crm-accept." + suite + "." + c.mode), xml_escape(c.provider),
                                        seconds(c.elapsed_ms));
-        if (body.empty()) cases += open + "/>\n";
-        else cases += open + ">\n" + body + "    </testcase>\n";
+        if (body.empty())
+            cases += open + "/>\n";
+        else
+            cases += open + ">\n" + body + "    </testcase>\n";
     }
     std::string props;
     auto prop = [&](std::string_view name, std::string_view value) {

@@ -7,8 +7,8 @@
 #include <set>
 
 #include "util/files.hpp"
-#include "util/sha256.hpp"
 #include "util/input_file.hpp"
+#include "util/sha256.hpp"
 
 namespace crm::harness::evidence {
 
@@ -19,11 +19,15 @@ namespace {
 // What a non-regular, non-directory entry is, for one line of a report.
 std::string special_kind(fs::file_type t) {
     switch (t) {
-        case fs::file_type::fifo: return "FIFO (not a regular file)";
-        case fs::file_type::socket: return "socket (not a regular file)";
+        case fs::file_type::fifo:
+            return "FIFO (not a regular file)";
+        case fs::file_type::socket:
+            return "socket (not a regular file)";
         case fs::file_type::block:
-        case fs::file_type::character: return "device (not a regular file)";
-        default: return "not a regular file";
+        case fs::file_type::character:
+            return "device (not a regular file)";
+        default:
+            return "not a regular file";
     }
 }
 
@@ -59,7 +63,8 @@ util::Result<BundleTree> scan_bundle_tree(const fs::path& dir) {
                                                      to_dir ? "directory " : "", target.string()));
                 break;
             }
-            default: tree.anomalies.push_back(fmt::format("{}: {}", rel, special_kind(st.type())));
+            default:
+                tree.anomalies.push_back(fmt::format("{}: {}", rel, special_kind(st.type())));
         }
     }
     std::sort(tree.files.begin(), tree.files.end());
@@ -97,11 +102,12 @@ std::vector<ManifestEntry> parse_manifest(std::string_view text) {
         pos = nl == std::string_view::npos ? text.size() : nl + 1;
         if (line.empty()) continue;
         bool ok = line.size() > 66 && line[64] == ' ' && (line[65] == ' ' || line[65] == '*') &&
-                  std::all_of(line.begin(), line.begin() + 64, [](char c) {
-                      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-                  });
-        if (ok) out.push_back({std::string(line.substr(0, 64)), std::string(line.substr(66))});
-        else out.push_back({"", std::string(line)});
+                  std::all_of(line.begin(), line.begin() + 64,
+                              [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+        if (ok)
+            out.push_back({std::string(line.substr(0, 64)), std::string(line.substr(66))});
+        else
+            out.push_back({"", std::string(line)});
     }
     return out;
 }

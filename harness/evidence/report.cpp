@@ -1,8 +1,8 @@
 #include "harness/evidence/report.hpp"
 
 #include <fmt/format.h>
-#include <kainjow/mustache.hpp>
 
+#include <kainjow/mustache.hpp>
 #include <map>
 
 #include "harness/evidence/builtin_templates.hpp"
@@ -27,12 +27,18 @@ mst::data to_data(const json::value& v) {
             for (const auto& e : v.get_array()) d.push_back(to_data(e));
             return d;
         }
-        case json::kind::string: return mst::data{std::string(v.get_string())};
-        case json::kind::bool_: return mst::data{v.get_bool()};
-        case json::kind::int64: return mst::data{std::to_string(v.get_int64())};
-        case json::kind::uint64: return mst::data{std::to_string(v.get_uint64())};
-        case json::kind::double_: return mst::data{fmt::format("{}", v.get_double())};
-        case json::kind::null: return mst::data{false};
+        case json::kind::string:
+            return mst::data{std::string(v.get_string())};
+        case json::kind::bool_:
+            return mst::data{v.get_bool()};
+        case json::kind::int64:
+            return mst::data{std::to_string(v.get_int64())};
+        case json::kind::uint64:
+            return mst::data{std::to_string(v.get_uint64())};
+        case json::kind::double_:
+            return mst::data{fmt::format("{}", v.get_double())};
+        case json::kind::null:
+            return mst::data{false};
     }
     return mst::data{false};
 }
@@ -41,9 +47,12 @@ mst::data to_data(const json::value& v) {
 std::string md_cell(std::string_view s) {
     std::string out;
     for (char c : s) {
-        if (c == '|') out += "\\|";
-        else if (c == '\n' || c == '\r') out += ' ';
-        else out += c;
+        if (c == '|')
+            out += "\\|";
+        else if (c == '\n' || c == '\r')
+            out += ' ';
+        else
+            out += c;
     }
     return out;
 }
@@ -51,8 +60,7 @@ std::string md_cell(std::string_view s) {
 }  // namespace
 
 Templates builtin_templates() {
-    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md),
-                     std::string(k_tpl_report_html)};
+    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html)};
 }
 
 util::Result<Templates> load_templates(const std::filesystem::path& dir) {
@@ -69,11 +77,13 @@ util::Result<Templates> load_templates(const std::filesystem::path& dir) {
 util::Result<std::string> render_template(std::string_view tpl, const json::value& data, std::string_view name) {
     mst::mustache m{std::string(tpl)};
     if (!m.is_valid()) {
-        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: template error: {}", name, m.error_message()));
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("{}: template error: {}", name, m.error_message()));
     }
     std::string out = m.render(to_data(data));
     if (!m.is_valid()) {
-        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: template error: {}", name, m.error_message()));
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("{}: template error: {}", name, m.error_message()));
     }
     return out;
 }
@@ -137,7 +147,8 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         cv["explanation"] = markdown ? md_cell(c.explanation_with_gate()) : c.explanation_with_gate();
         cells.emplace_back(std::move(cv));
         if (std::find(modes.begin(), modes.end(), c.mode) == modes.end()) modes.push_back(c.mode);
-        if (std::find(providers.begin(), providers.end(), c.provider) == providers.end()) providers.push_back(c.provider);
+        if (std::find(providers.begin(), providers.end(), c.provider) == providers.end())
+            providers.push_back(c.provider);
         grid[{c.mode, c.provider}] = &c;
     }
     o["cells"] = std::move(cells);

@@ -13,10 +13,14 @@ namespace json = util::json;
 
 std::string_view to_string(StepState s) noexcept {
     switch (s) {
-        case StepState::ran: return "ran";
-        case StepState::skipped: return "skipped";
-        case StepState::failed: return "failed";
-        case StepState::not_reached: return "not_reached";
+        case StepState::ran:
+            return "ran";
+        case StepState::skipped:
+            return "skipped";
+        case StepState::failed:
+            return "failed";
+        case StepState::not_reached:
+            return "not_reached";
     }
     return "failed";
 }
@@ -54,8 +58,10 @@ json::object to_json(const CellSummary& c) {
     o["cause"] = c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.cause));
     o["verdict"] = c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.verdict));
     o["blocks_release_by_default"] = !c.not_run && classify::blocks_release_by_default(c.cause);
-    if (c.expected_cause) o["expected_cause"] = std::string(classify::to_string(*c.expected_cause));
-    else o["expected_cause"] = nullptr;
+    if (c.expected_cause)
+        o["expected_cause"] = std::string(classify::to_string(*c.expected_cause));
+    else
+        o["expected_cause"] = nullptr;
     o["gate_outcome"] = c.gate_word();
     o["gate_reason"] = c.gate_reason;
     o["required"] = c.required;
@@ -85,8 +91,8 @@ json::object to_json(const CellSummary& c) {
 json::object to_json(const GateSummary& g) {
     json::array notes;
     for (const auto& n : g.notes) notes.emplace_back(n);
-    return json::object{{"passed", g.passed}, {"decision", g.decision}, {"reason", g.reason},
-                        {"notes", std::move(notes)}};
+    return json::object{
+        {"passed", g.passed}, {"decision", g.decision}, {"reason", g.reason}, {"notes", std::move(notes)}};
 }
 
 json::object run_json(const RunSummary& s, std::string_view status) {
@@ -96,8 +102,7 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     o["status"] = status;
     o["interrupted"] = s.interrupted;
     o["tool"] = json::object{{"version", s.tool_version}, {"git_sha", s.git_sha}};
-    o["scenario"] = json::object{{"name", s.scenario_name}, {"path", s.scenario_path},
-                                 {"sha256", s.scenario_sha256}};
+    o["scenario"] = json::object{{"name", s.scenario_name}, {"path", s.scenario_path}, {"sha256", s.scenario_sha256}};
     o["label"] = s.label;
     o["host"] = json::object{{"kind", s.host_kind}, {"url", s.host_url}, {"version", s.host_version}};
     o["started_at"] = s.started_at;
@@ -215,7 +220,8 @@ std::optional<StepRecord> step_from_json(const json::value& v) {
 }  // namespace
 
 util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view source) {
-    if (!v.is_object()) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: a cell must be an object", source));
+    if (!v.is_object())
+        return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: a cell must be an object", source));
     CellSummary c;
     Reader r{v, source, "", {}};
     r.str("host", c.host);
@@ -235,21 +241,29 @@ util::Result<CellSummary> cell_from_json(const json::value& v, std::string_view 
     r.boolean("required", c.required);
     r.strings("artifacts", c.artifacts);
     if (util::find(v, "notes")) r.strings("notes", c.notes);  // bundles before notes have none
-    c.not_run = verdict == k_not_run;  // a cell that never ran has neither cause nor verdict
+    c.not_run = verdict == k_not_run;                         // a cell that never ran has neither cause nor verdict
     c.interrupted = outcome == "interrupted";
     if (!c.not_run && !c.interrupted) {
-        if (auto po = gate::parse_outcome(outcome)) c.gate_outcome = *po;
-        else r.bad("gate_outcome", fmt::format("unknown gate outcome '{}'", outcome));
+        if (auto po = gate::parse_outcome(outcome))
+            c.gate_outcome = *po;
+        else
+            r.bad("gate_outcome", fmt::format("unknown gate outcome '{}'", outcome));
     }
     if (!c.not_run) {
-        if (auto pc = classify::parse_cause(cause)) c.cause = *pc;
-        else r.bad("cause", fmt::format("unknown cause '{}'", cause));
-        if (auto pv = classify::parse_verdict(verdict)) c.verdict = *pv;
-        else r.bad("verdict", fmt::format("unknown verdict '{}'", verdict));
+        if (auto pc = classify::parse_cause(cause))
+            c.cause = *pc;
+        else
+            r.bad("cause", fmt::format("unknown cause '{}'", cause));
+        if (auto pv = classify::parse_verdict(verdict))
+            c.verdict = *pv;
+        else
+            r.bad("verdict", fmt::format("unknown verdict '{}'", verdict));
     }
     if (!expected.empty()) {
-        if (auto pe = classify::parse_cause(expected)) c.expected_cause = *pe;
-        else r.bad("expected_cause", fmt::format("unknown cause '{}'", expected));
+        if (auto pe = classify::parse_cause(expected))
+            c.expected_cause = *pe;
+        else
+            r.bad("expected_cause", fmt::format("unknown cause '{}'", expected));
     }
     if (const auto* steps = util::find(v, "steps"); steps && steps->is_array()) {
         for (const auto& s : steps->get_array()) {
@@ -270,8 +284,9 @@ util::Result<RunSummary> run_summary_from_json(const json::value& v, std::string
     auto version = util::get_int(v, "schema_version");
     if (!version) return util::fail(util::ErrorCode::invalid_input, fmt::format("{}: missing schema_version", source));
     if (*version != k_schema_version) {
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("{}: unsupported schema_version {} (this build reads {})", source, *version, k_schema_version));
+        return util::fail(
+            util::ErrorCode::invalid_input,
+            fmt::format("{}: unsupported schema_version {} (this build reads {})", source, *version, k_schema_version));
     }
     RunSummary s;
     Reader r{v, source, "", {}};

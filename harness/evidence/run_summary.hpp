@@ -39,24 +39,24 @@ struct StepRecord {
 };
 
 struct CellSummary {
-    std::string host;                 // host name on a matrix with several hosts, "" otherwise
-    std::string mode;                 // self_service | subscription
+    std::string host;  // host name on a matrix with several hosts, "" otherwise
+    std::string mode;  // self_service | subscription
     std::string provider;
-    std::string pack;                 // "<pack id>@<version>"
+    std::string pack;  // "<pack id>@<version>"
     classify::Cause cause = classify::Cause::harness_error;
     classify::Verdict verdict = classify::Verdict::error;
     std::optional<classify::Cause> expected_cause;  // from the scenario / baseline
     // The gate's decision for this cell (gate::decide_cell), made once by the run. A cell that
     // never started or stopped before its summary is not_run (see not_run / interrupted).
     gate::CellOutcome gate_outcome = gate::CellOutcome::not_run;
-    std::string gate_reason;          // the decision's one line
-    std::string explanation;          // the classifier's paragraph
-    std::string rule_id;              // the rule that produced the cause
+    std::string gate_reason;  // the decision's one line
+    std::string explanation;  // the classifier's paragraph
+    std::string rule_id;      // the rule that produced the cause
     std::int64_t elapsed_ms = 0;
     std::vector<std::string> artifacts;  // proving artifacts, relative to the cell folder
     std::vector<std::string> notes;      // non-blocking observations (they never change the cause)
-    std::vector<StepRecord> steps;    // in pipeline order
-    bool required = true;             // a required cell can fail the gate
+    std::vector<StepRecord> steps;       // in pipeline order
+    bool required = true;                // a required cell can fail the gate
     // The cell never started (the run was interrupted first): cause and verdict say nothing, and
     // every format shows it as "not_run" (summary.json cause/verdict, JUnit <skipped/>, a grey
     // report cell), never as a harness error. Such a run is interrupted, so its bundle is
@@ -78,9 +78,9 @@ struct CellSummary {
 
 struct GateSummary {
     bool passed = false;
-    std::string decision;             // one word: passed | failed | blocked ...
-    std::string reason;               // one line
-    std::vector<std::string> notes;   // e.g. stale baseline entries, stale evidence
+    std::string decision;            // one word: passed | failed | blocked ...
+    std::string reason;              // one line
+    std::vector<std::string> notes;  // e.g. stale baseline entries, stale evidence
 
     friend bool operator==(const GateSummary&, const GateSummary&) = default;
 };
@@ -98,23 +98,23 @@ struct RunSummary {
     std::string scenario_path;
     std::string scenario_sha256;
     std::string label;
-    std::string host_kind = "stub";   // stub | real
+    std::string host_kind = "stub";  // stub | real
     std::string host_url;
     std::string host_version;
-    std::string started_at;           // ISO 8601 with UTC offset (timestamp.hpp)
+    std::string started_at;  // ISO 8601 with UTC offset (timestamp.hpp)
     std::string ended_at;
-    std::string timezone;             // e.g. "UTC", "CET"
-    std::string tool_version;         // util/version.hpp; filled by the writer when empty
+    std::string timezone;      // e.g. "UTC", "CET"
+    std::string tool_version;  // util/version.hpp; filled by the writer when empty
     std::string git_sha;
-    std::vector<std::string> argv;    // already redacted by the caller; scrubbed again on write
-    util::json::value matrix;         // the resolved matrix, as the runner describes it
-    std::vector<CellSummary> cells;   // matrix order
+    std::vector<std::string> argv;   // already redacted by the caller; scrubbed again on write
+    util::json::value matrix;        // the resolved matrix, as the runner describes it
+    std::vector<CellSummary> cells;  // matrix order
     GateSummary gate;
     int exit_code = 0;
     bool interrupted = false;
-    std::size_t audit_hits = 0;       // secret-shaped strings the post-write audit found
+    std::size_t audit_hits = 0;                // secret-shaped strings the post-write audit found
     std::vector<std::string> bundle_problems;  // why the written bundle fails verify (one line each)
-    std::string engine_state;         // the run's engine state file (for recover after a kill)
+    std::string engine_state;                  // the run's engine state file (for recover after a kill)
 
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };

@@ -8,8 +8,8 @@
 #include "harness/evidence/artifact_plan.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "util/files.hpp"
-#include "util/utf8.hpp"
 #include "util/input_file.hpp"
+#include "util/utf8.hpp"
 
 namespace crm::harness::evidence {
 
@@ -67,9 +67,9 @@ util::Result<VerifyReport> check_bundle(const fs::path& bundle_dir, const util::
     r.bundle = bundle_dir;
     r.manifest_present = regular(bundle_dir / k_manifest_name);
     if (!has_run && !r.manifest_present) {
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("{}: not a crm-accept bundle (no 00-run.json, no {})", bundle_dir.string(),
-                                      k_manifest_name));
+        return util::fail(
+            util::ErrorCode::invalid_input,
+            fmt::format("{}: not a crm-accept bundle (no 00-run.json, no {})", bundle_dir.string(), k_manifest_name));
     }
     CRM_TRY(tree, scan_bundle_tree(bundle_dir));
     for (const auto& a : tree.anomalies) r.layout_problems.push_back(printable(a));
@@ -117,7 +117,8 @@ json::object to_json(const VerifyReport& r) {
         return a;
     };
     json::array mismatches;
-    for (const auto& m : r.mismatches) mismatches.emplace_back(json::object{{"path", printable(m.path)}, {"kind", m.kind}});
+    for (const auto& m : r.mismatches)
+        mismatches.emplace_back(json::object{{"path", printable(m.path)}, {"kind", m.kind}});
     json::array hits;
     for (const auto& h : r.audit_hits) hits.emplace_back(to_json(h));
     json::object o;
@@ -191,8 +192,7 @@ std::expected<EarlierBundle, Refusal> read_earlier_bundle(const fs::path& dir, c
     if (sha.empty() || sha != rules.scenario_sha256)
         return refuse(RefusalKind::invalid,
                       fmt::format("recorded for another scenario (sha256 {} in 00-run.json, expected {})",
-                                  sha.empty() ? "missing" : sha.substr(0, 12),
-                                  rules.scenario_sha256.substr(0, 12)));
+                                  sha.empty() ? "missing" : sha.substr(0, 12), rules.scenario_sha256.substr(0, 12)));
     return b;
 }
 

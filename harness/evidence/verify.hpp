@@ -41,10 +41,11 @@ struct VerifyReport {
     bool manifest_present = false;
     std::vector<ManifestMismatch> mismatches;
     std::vector<AuditHit> audit_hits;
-    std::vector<std::string> layout_problems;   // "<path>: symlink to ..." (scan_bundle_tree)
-    std::vector<std::string> content_problems;  // "<file>: not valid UTF-8 (byte N)" / "not valid JSON" / schema_version
-    std::vector<std::string> plan_problems;     // "<cell>/<file>: missing (...)" (check_artifact_plan)
-    std::string run_status;                     // complete | incomplete | "" (no 00-run.json)
+    std::vector<std::string> layout_problems;  // "<path>: symlink to ..." (scan_bundle_tree)
+    std::vector<std::string>
+        content_problems;                    // "<file>: not valid UTF-8 (byte N)" / "not valid JSON" / schema_version
+    std::vector<std::string> plan_problems;  // "<cell>/<file>: missing (...)" (check_artifact_plan)
+    std::string run_status;                  // complete | incomplete | "" (no 00-run.json)
     std::size_t files_checked = 0;
 
     [[nodiscard]] bool manifest_ok() const { return manifest_present && mismatches.empty(); }

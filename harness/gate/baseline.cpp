@@ -55,7 +55,8 @@ util::Result<Baseline> parse_baseline(std::string_view text, std::string_view so
         for (const auto& kv : e.get_object()) {
             std::string_view k = kv.key();
             if (k != "cell" && k != "cause" && k != "reason" && k != "bundle" && k != "expires")
-                return bad(scenario::child_path(path, k), "unknown key (expected cell, cause, reason, bundle, expires)");
+                return bad(scenario::child_path(path, k),
+                           "unknown key (expected cell, cause, reason, bundle, expires)");
             if (!kv.value().is_string()) return bad(scenario::child_path(path, k), "must be a string");
         }
         BaselineEntry entry;

@@ -11,25 +11,35 @@ namespace crm::harness::gate {
 
 const char* to_string(CellOutcome o) noexcept {
     switch (o) {
-        case CellOutcome::passed: return "passed";
-        case CellOutcome::expectation_met: return "expectation_met";
-        case CellOutcome::known_failure: return "known_failure";
-        case CellOutcome::expectation_mismatch: return "expectation_mismatch";
-        case CellOutcome::stale_baseline: return "stale_baseline";
-        case CellOutcome::blocking_failure: return "blocking_failure";
-        case CellOutcome::not_passing: return "not_passing";
-        case CellOutcome::environment_error: return "environment_error";
-        case CellOutcome::harness_error: return "harness_error";
-        case CellOutcome::not_run: return "not_run";
+        case CellOutcome::passed:
+            return "passed";
+        case CellOutcome::expectation_met:
+            return "expectation_met";
+        case CellOutcome::known_failure:
+            return "known_failure";
+        case CellOutcome::expectation_mismatch:
+            return "expectation_mismatch";
+        case CellOutcome::stale_baseline:
+            return "stale_baseline";
+        case CellOutcome::blocking_failure:
+            return "blocking_failure";
+        case CellOutcome::not_passing:
+            return "not_passing";
+        case CellOutcome::environment_error:
+            return "environment_error";
+        case CellOutcome::harness_error:
+            return "harness_error";
+        case CellOutcome::not_run:
+            return "not_run";
     }
     return "unknown";
 }
 
 std::optional<CellOutcome> parse_outcome(std::string_view name) noexcept {
-    for (auto o : {CellOutcome::passed, CellOutcome::expectation_met, CellOutcome::known_failure,
-                   CellOutcome::expectation_mismatch, CellOutcome::stale_baseline, CellOutcome::blocking_failure,
-                   CellOutcome::not_passing, CellOutcome::environment_error, CellOutcome::harness_error,
-                   CellOutcome::not_run}) {
+    for (auto o :
+         {CellOutcome::passed, CellOutcome::expectation_met, CellOutcome::known_failure,
+          CellOutcome::expectation_mismatch, CellOutcome::stale_baseline, CellOutcome::blocking_failure,
+          CellOutcome::not_passing, CellOutcome::environment_error, CellOutcome::harness_error, CellOutcome::not_run}) {
         if (name == to_string(o)) return o;
     }
     return std::nullopt;
@@ -61,13 +71,17 @@ bool is_blocking(classify::Cause cause, const GatePolicyInput& policy) {
 int severity(CellOutcome o) {
     switch (o) {
         case CellOutcome::harness_error:
-        case CellOutcome::not_run: return 3;
+        case CellOutcome::not_run:
+            return 3;
         case CellOutcome::expectation_mismatch:
         case CellOutcome::stale_baseline:
-        case CellOutcome::blocking_failure: return 2;
+        case CellOutcome::blocking_failure:
+            return 2;
         case CellOutcome::not_passing:
-        case CellOutcome::environment_error: return 1;
-        default: return 0;
+        case CellOutcome::environment_error:
+            return 1;
+        default:
+            return 0;
     }
 }
 
@@ -98,13 +112,12 @@ CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy, 
     if (entry && entry->expires && *entry->expires < today_s) entry = nullptr;
     if (entry) {
         if (verdict_pass)
-            return decided(CellOutcome::stale_baseline,
-                           fmt::format("baseline lists this cell as failing but it is {} now: remove the stale entry",
-                                       cause));
+            return decided(
+                CellOutcome::stale_baseline,
+                fmt::format("baseline lists this cell as failing but it is {} now: remove the stale entry", cause));
         if (!entry->cause || *entry->cause == cell.cause)
-            return decided(CellOutcome::known_failure,
-                           fmt::format("known failure {} excused by baseline{}", cause,
-                                       entry->reason.empty() ? "" : ": " + entry->reason));
+            return decided(CellOutcome::known_failure, fmt::format("known failure {} excused by baseline{}", cause,
+                                                                   entry->reason.empty() ? "" : ": " + entry->reason));
     }
     if (verdict_pass) return decided(CellOutcome::passed, std::string(cause));
     if (cell.cause == Cause::harness_error) {
@@ -149,10 +162,17 @@ GateDecision decide_run(std::vector<CellDecision> cells, const GatePolicyInput& 
         worst = std::max(worst, 1);
     }
     switch (worst) {
-        case 3: g.exit_code = ExitCode::harness_error; break;
-        case 2: g.exit_code = ExitCode::product_failure; break;
-        case 1: g.exit_code = ExitCode::environment_blocked; break;
-        default: g.exit_code = ExitCode::gate_passed;
+        case 3:
+            g.exit_code = ExitCode::harness_error;
+            break;
+        case 2:
+            g.exit_code = ExitCode::product_failure;
+            break;
+        case 1:
+            g.exit_code = ExitCode::environment_blocked;
+            break;
+        default:
+            g.exit_code = ExitCode::gate_passed;
     }
     g.passed = worst == 0;
     return g;

@@ -48,7 +48,7 @@ enum class CellOutcome {
     not_passing,        // environment-blocked / inconclusive / non-blocking failure
     environment_error,  // the host could not be tested: unreachable, admin auth refused
     harness_error,
-    not_run,            // no decision was made: the cell never started or never finished
+    not_run,  // no decision was made: the cell never started or never finished
 };
 [[nodiscard]] const char* to_string(CellOutcome o) noexcept;
 // Exact names as written by to_string; nullopt for anything else.
@@ -74,8 +74,8 @@ struct GatePolicyInput {
 struct GateDecision {
     bool passed = true;
     ExitCode exit_code = ExitCode::gate_passed;
-    std::vector<CellDecision> cells;      // in input order
-    std::vector<std::string> notes;       // expired / unmatched baseline entries, stale evidence
+    std::vector<CellDecision> cells;  // in input order
+    std::vector<std::string> notes;   // expired / unmatched baseline entries, stale evidence
     bool evidence_stale = false;
     [[nodiscard]] util::json::value to_json() const;
 };

@@ -110,7 +110,6 @@ std::vector<Cell> select_shard(const std::vector<Cell>& cells, Shard shard) {
     return out;
 }
 
-
 std::vector<Cell> select_rerun(const std::vector<Cell>& cells,
                                const std::optional<std::set<std::string>>& earlier_selection,
                                const std::set<std::string>& passed) {
@@ -135,13 +134,16 @@ std::vector<Cell> missing_cells(const std::vector<Cell>& expected, const std::se
 std::string resource_prefix(std::string_view run_token, const Cell& cell) {
     std::string prov;
     for (char ch : cell.provider) {
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-') prov += ch;
-        else if (ch >= 'A' && ch <= 'Z') prov += static_cast<char>(ch - 'A' + 'a');
-        else prov += '-';
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')
+            prov += ch;
+        else if (ch >= 'A' && ch <= 'Z')
+            prov += static_cast<char>(ch - 'A' + 'a');
+        else
+            prov += '-';
     }
     if (prov.size() > 16) prov.resize(16);
-    return fmt::format("crm-{}-{}{}-{}", run_token, cell.index,
-                       cell.mode == scenario::Mode::self_service ? "s" : "u", prov);
+    return fmt::format("crm-{}-{}{}-{}", run_token, cell.index, cell.mode == scenario::Mode::self_service ? "s" : "u",
+                       prov);
 }
 
 }  // namespace crm::harness::matrix

@@ -15,11 +15,11 @@
 namespace crm::harness::runner {
 
 class AbortableTransport final : public probes::HttpTransport {
-public:
+  public:
     AbortableTransport(probes::HttpTransport& inner, const std::atomic<bool>& abort) : m_inner(inner), m_abort(abort) {}
     [[nodiscard]] util::Result<probes::HttpResponse> send(const probes::HttpRequest& request) override;
 
-private:
+  private:
     probes::HttpTransport& m_inner;
     const std::atomic<bool>& m_abort;
 };

@@ -12,7 +12,7 @@
 namespace crm::harness::runner {
 
 class ArtifactSink {
-public:
+  public:
     virtual ~ArtifactSink() = default;
     [[nodiscard]] virtual util::Result<void> write_json(std::string_view rel_path, const util::json::value& value) = 0;
     [[nodiscard]] virtual util::Result<void> write_text(std::string_view rel_path, std::string_view text) = 0;

@@ -56,7 +56,7 @@ json::value with_attempts(const Attempted<Result>& a) {
 
 // One cell's run: state shared by the steps.
 class CellRun {
-public:
+  public:
     CellRun(PipelineDeps& deps, engine::HostSessions& sessions, const matrix::Cell& cell,
             const std::atomic<bool>& interrupted, RunEvents& events)
         : m_deps(deps),
@@ -67,8 +67,15 @@ public:
           m_host(deps.hosts.at(cell.host_index)),
           m_plan(plan_cell(cell, deps.scenario.steps)),
           m_prefix(matrix::resource_prefix(deps.run_token, cell)),
-          m_engine(engine::EngineDeps{deps.store, deps.http, deps.secrets, deps.env, deps.packs, nullptr, {},
-                                      engine::filesystem_reader(), &sessions}) {
+          m_engine(engine::EngineDeps{deps.store,
+                                      deps.http,
+                                      deps.secrets,
+                                      deps.env,
+                                      deps.packs,
+                                      nullptr,
+                                      {},
+                                      engine::filesystem_reader(),
+                                      &sessions}) {
         m_report.cell = cell;
         m_obs.mode = scenario::to_string(cell.mode);
         m_obs.provider = cell.provider;
@@ -77,7 +84,7 @@ public:
 
     CellReport run();
 
-private:
+  private:
     // Runs step `number` when enabled and not interrupted; `fn` returns false to stop the
     // probing part of the pipeline (later steps are recorded as not reached).
     template <class Fn>
@@ -197,8 +204,8 @@ bool CellRun::do_cell() {
     o["profile"] = m_cell.profile;
     o["expected_cause"] =
         m_cell.expected_cause ? json::value(classify::to_string(*m_cell.expected_cause)) : json::value(nullptr);
-    o["host"] = json::object{{"name", m_cell.host_name}, {"url", m_host.target.url},
-                             {"kind", scenario::to_string(m_host.kind)}};
+    o["host"] = json::object{
+        {"name", m_cell.host_name}, {"url", m_host.target.url}, {"kind", scenario::to_string(m_host.kind)}};
     o["resource_prefix"] = m_prefix;
     o["tool"] = json::object{{"name", "crm-accept"}, {"version", util::k_tool_version}, {"git_sha", util::k_git_sha}};
     o["started_at"] = m_report.started_at;
@@ -216,7 +223,8 @@ bool CellRun::do_health() {
     p.url = url + "/api/v1/settings/public";
     p.timeouts = timeouts();
     auto settings = probes::run_exchange(m_deps.http, p, {"host", "GET", p.url, probes::AuthStyle::none, ""});
-    write_json("01-host-health.json", json::object{{"health", health.to_json()}, {"settings_public", settings.to_json()}});
+    write_json("01-host-health.json",
+               json::object{{"health", health.to_json()}, {"settings_public", settings.to_json()}});
     fill_host_health(m_obs, health);
     return health.answered();
 }
@@ -250,8 +258,10 @@ bool CellRun::do_preview() {
     engine::ImportRequest req{m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix, m_deps.run_token};
     auto plan = m_engine.preview(m_host.target, req);
     write_json("04-preview.json", plan ? plan->to_json() : error_json(plan.error()));
-    if (!plan) fill_import_error(m_obs, plan.error());
-    else fill_preview_warnings(m_obs, plan->warnings);
+    if (!plan)
+        fill_import_error(m_obs, plan.error());
+    else
+        fill_preview_warnings(m_obs, plan->warnings);
     return plan.has_value();
 }
 
@@ -296,8 +306,10 @@ bool CellRun::do_access() {
 bool CellRun::do_mode_state() {
     auto v = m_engine.read_back_access(m_host.target, *m_batch, to_engine(m_cell.mode));
     write_json(mode_state_artifact(m_cell.mode), v ? *v : error_json(v.error()));
-    if (!v) fill_read_back_error(m_obs, "08 mode state read-back", v.error());
-    else fill_mode_state(m_obs, *v);
+    if (!v)
+        fill_read_back_error(m_obs, "08 mode state read-back", v.error());
+    else
+        fill_mode_state(m_obs, *v);
     return true;
 }
 
@@ -391,8 +403,10 @@ bool CellRun::do_accounts_state() {
 bool CellRun::do_reconcile() {
     auto r = m_engine.reconcile(m_host.target, *m_batch);
     write_json("13-reconcile.json", r ? r->to_json() : error_json(r.error()));
-    if (r) fill_reconcile(m_obs, *r);
-    else fill_read_back_error(m_obs, "13 reconcile", r.error());
+    if (r)
+        fill_reconcile(m_obs, *r);
+    else
+        fill_read_back_error(m_obs, "13 reconcile", r.error());
     return true;
 }
 
@@ -493,7 +507,8 @@ CellReport CellRun::run() {
         step(n, fn);
     };
     if (probing) {
-        probe_step(6, [&] { return true; });  // written together with 07 (the engine tests accounts while closing access)
+        probe_step(6,
+                   [&] { return true; });  // written together with 07 (the engine tests accounts while closing access)
         probe_step(7, [&] { return do_access(); });
         probe_step(8, [&] { return do_mode_state(); });
         probe_step(9, [&] { return do_gateway_models(); });

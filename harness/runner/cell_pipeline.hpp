@@ -51,14 +51,14 @@ struct PipelineDeps {
 };
 
 class CellPipeline final : public CellExecutor {
-public:
+  public:
     // `sessions`: the host sessions to use (borrowed, must outlive the pipeline); null: the
     // pipeline keeps its own over deps.http and deps.secrets, shared by every cell it runs.
     explicit CellPipeline(PipelineDeps deps, engine::HostSessions* sessions = nullptr);
     [[nodiscard]] CellReport run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted,
                                       RunEvents& events) override;
 
-private:
+  private:
     PipelineDeps m_deps;
     std::unique_ptr<engine::HostSessions> m_own_sessions;
     engine::HostSessions* m_sessions;

@@ -5,8 +5,7 @@
 namespace crm::harness::runner {
 
 std::string mode_state_artifact(scenario::Mode mode) {
-    return mode == scenario::Mode::self_service ? "08-self-service-state.json"
-                                                : "08-subscription-group-state.json";
+    return mode == scenario::Mode::self_service ? "08-self-service-state.json" : "08-subscription-group-state.json";
 }
 
 std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::StepSwitches& sw) {
@@ -18,7 +17,8 @@ std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::Ste
     add(0, "cell", {"00-cell.json"}, "resolved cell: scenario + sha256, mode, provider, pack, host, tool version");
     p.back().touches_network = false;
     add(1, "host_health", {"01-host-health.json"}, "GET /health, GET /api/v1/settings/public");
-    add(2, "host_capabilities", {"02-host-capabilities.json"}, "admin auth, compliance gate, channels, key route, platforms");
+    add(2, "host_capabilities", {"02-host-capabilities.json"},
+        "admin auth, compliance gate, channels, key route, platforms");
     add(3, "pack", {"03-pack.json"}, "resolved provider definition (secrets redacted)");
     p.back().touches_network = false;
     add(4, "preview", {"04-preview.json"}, "host changes the engine plans (dry run)");
@@ -28,8 +28,9 @@ std::vector<PlannedStep> plan_cell(const matrix::Cell& cell, const scenario::Ste
     add(8, "mode_state", {mode_state_artifact(cell.mode)}, "host read-back of user, group, subscription, key binding");
     add(9, "models", {"09-models.headers.txt", "09-models.json"}, "gateway GET /v1/models (Authorization: Bearer)");
     add(10, "chat", {"10-chat.headers.txt", "10-chat.json"}, "gateway non-stream completion smoke");
-    add(11, "chat_stream", {"11-chat-stream.sse", "11-chat-stream.json"}, "gateway stream smoke: framing, [DONE], usage",
-        sw.stream_smoke, sw.stream_smoke ? "" : "steps.stream_smoke is false");
+    add(11, "chat_stream", {"11-chat-stream.sse", "11-chat-stream.json"},
+        "gateway stream smoke: framing, [DONE], usage", sw.stream_smoke,
+        sw.stream_smoke ? "" : "steps.stream_smoke is false");
     add(12, "accounts_state", {"12-accounts-state.json"}, "host read-back of the provider's accounts");
     add(13, "reconcile", {"13-reconcile.json"}, "engine reconcile: owned drift vs shared-host residue", sw.reconcile,
         sw.reconcile ? "" : "steps.reconcile is false");

@@ -17,14 +17,14 @@
 namespace crm::harness::runner {
 
 class EvidenceSink final : public ArtifactSink {
-public:
+  public:
     explicit EvidenceSink(evidence::BundleWriter& writer) : m_writer(writer) {}
     [[nodiscard]] util::Result<void> write_json(std::string_view rel_path, const util::json::value& value) override;
     [[nodiscard]] util::Result<void> write_text(std::string_view rel_path, std::string_view text) override;
     [[nodiscard]] util::Result<void> write_cell_summary(const CellReport& report,
                                                         const util::json::object& observations) override;
 
-private:
+  private:
     evidence::BundleWriter& m_writer;
 };
 

@@ -58,13 +58,14 @@ void fill_host_health(classify::CellObservations& obs, const probes::ProbeExchan
     if (auto f = health.failure(); f && !health.answered()) obs.engine.host_probe_error_code = transport_name(*f);
     if (health.response) obs.engine.host_probe_status = health.response->status;
     if (health.transport_error) {
-        obs.engine.host_probe_detail = fmt::format("{}: {}", transport_name(health.transport_error->code),
-                                                   health.transport_error->message);
+        obs.engine.host_probe_detail =
+            fmt::format("{}: {}", transport_name(health.transport_error->code), health.transport_error->message);
     } else if (health.response && health.response->status != 200) {
         // Quote what answered instead of sub2api's {"status":"ok"} (a proxy page, Gin's 404).
         std::string body;
         for (char c : probes::envelope::to_valid_utf8(health.response->body, 160))
-            if (body.empty() || !(std::isspace(static_cast<unsigned char>(c)) && std::isspace(static_cast<unsigned char>(body.back()))))
+            if (body.empty() ||
+                !(std::isspace(static_cast<unsigned char>(c)) && std::isspace(static_cast<unsigned char>(body.back()))))
                 body += std::isspace(static_cast<unsigned char>(c)) ? ' ' : c;
         obs.engine.host_probe_detail = fmt::format("HTTP {}: \"{}\"", health.response->status, body);
     }
@@ -76,7 +77,8 @@ void fill_host_error(classify::CellObservations& obs, const util::Error& error) 
         case ErrorCode::connect_failed:
         case ErrorCode::timeout:
         case ErrorCode::stalled:
-            if (obs.engine.host_probe_error_code.empty()) obs.engine.host_probe_error_code = util::to_string(error.code);
+            if (obs.engine.host_probe_error_code.empty())
+                obs.engine.host_probe_error_code = util::to_string(error.code);
             if (obs.engine.host_probe_detail.empty()) obs.engine.host_probe_detail = error.message;
             break;
         case ErrorCode::protocol:

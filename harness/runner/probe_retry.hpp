@@ -33,8 +33,7 @@ struct Attempted {
 // Calls `probe()` (which returns a result with an `exchange` member) once, then again while
 // the last result is transient, at most `retries` more times. Returns the last result.
 template <class Probe>
-auto probe_with_retries(int retries, const std::atomic<bool>* cancel, Probe&& probe)
-    -> Attempted<decltype(probe())> {
+auto probe_with_retries(int retries, const std::atomic<bool>* cancel, Probe&& probe) -> Attempted<decltype(probe())> {
     Attempted<decltype(probe())> out{probe(), 1};
     while (out.attempts <= retries && is_transient_exchange(out.result.exchange)) {
         if (cancel && cancel->load()) break;

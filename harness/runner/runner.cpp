@@ -12,8 +12,8 @@ unsigned effective_jobs(unsigned requested, std::size_t cells) {
     return static_cast<unsigned>(std::max<std::size_t>(n, 1));
 }
 
-std::vector<CellReport> run_cells(const std::vector<matrix::Cell>& cells, CellExecutor& executor,
-                                  RunEvents& events, const std::atomic<bool>& interrupted, unsigned jobs) {
+std::vector<CellReport> run_cells(const std::vector<matrix::Cell>& cells, CellExecutor& executor, RunEvents& events,
+                                  const std::atomic<bool>& interrupted, unsigned jobs) {
     std::vector<CellReport> reports(cells.size());
     for (std::size_t i = 0; i < cells.size(); ++i) reports[i].cell = cells[i];
     std::atomic<std::size_t> next{0};

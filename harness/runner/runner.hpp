@@ -33,18 +33,18 @@ using evidence::StepState;
 struct CellReport {
     matrix::Cell cell;
     bool started = false;
-    bool finished = false;     // reached 21-summary
+    bool finished = false;  // reached 21-summary
     bool interrupted = false;
     bool imported = false;
-    bool rolled_back = false;  // owned host resources removed (by step 20 or the interrupt path)
+    bool rolled_back = false;                 // owned host resources removed (by step 20 or the interrupt path)
     classify::Classification classification;  // harness_error until the classifier ran
-    std::vector<StepRecord> steps;             // pipeline order
+    std::vector<StepRecord> steps;            // pipeline order
     // gate::decide_cell's decision, made once when the cell finished; empty for a cell that never
     // started or stopped before its summary (gate_decision() then says not_run).
     std::optional<gate::CellDecision> decision;
     std::string started_at;  // ISO-8601 with UTC offset
     double elapsed_ms = 0;
-    double network_ms = 0;   // sum of network waits (the cell's share of the critical path)
+    double network_ms = 0;  // sum of network waits (the cell's share of the critical path)
 
     [[nodiscard]] gate::CellDecision gate_decision() const;
     // The gate's input for this cell (its id, cause, verdict and expectation).
@@ -52,7 +52,7 @@ struct CellReport {
 };
 
 class RunEvents {
-public:
+  public:
     virtual ~RunEvents() = default;
     virtual void cell_started(const matrix::Cell& /*cell*/) {}
     virtual void step_started(const matrix::Cell& /*cell*/, int /*number*/, std::string_view /*step*/) {}
@@ -60,7 +60,7 @@ public:
 };
 
 class CellExecutor {
-public:
+  public:
     virtual ~CellExecutor() = default;
     // Never throws for expected failures: a broken step becomes part of the report.
     [[nodiscard]] virtual CellReport run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted,
@@ -71,7 +71,6 @@ public:
 [[nodiscard]] unsigned effective_jobs(unsigned requested, std::size_t cells);
 
 [[nodiscard]] std::vector<CellReport> run_cells(const std::vector<matrix::Cell>& cells, CellExecutor& executor,
-                                                RunEvents& events, const std::atomic<bool>& interrupted,
-                                                unsigned jobs);
+                                                RunEvents& events, const std::atomic<bool>& interrupted, unsigned jobs);
 
 }  // namespace crm::harness::runner

@@ -24,15 +24,15 @@ namespace {
 
 struct Frame {
     bool is_object = false;
-    std::string path;          // path of the container itself
-    bool expecting_key = true; // objects: the next string is a key
-    std::size_t index = 0;     // arrays: index of the next element
-    bool element_seen = false; // arrays: the current index already recorded
+    std::string path;           // path of the container itself
+    bool expecting_key = true;  // objects: the next string is a key
+    std::size_t index = 0;      // arrays: index of the next element
+    bool element_seen = false;  // arrays: the current index already recorded
 };
 
 // Scanner state kept small: the text is a scenario file (kilobytes).
 class Scanner {
-public:
+  public:
     explicit Scanner(std::string_view text) : m_text(text) {}
 
     std::map<std::string, std::size_t, std::less<>> run() {
@@ -58,15 +58,14 @@ public:
             }
             if (c == '/' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '*') {
                 m_pos += 2;
-                while (m_pos + 1 < m_text.size() &&
-                       !(m_text[m_pos] == '*' && m_text[m_pos + 1] == '/')) {
+                while (m_pos + 1 < m_text.size() && !(m_text[m_pos] == '*' && m_text[m_pos + 1] == '/')) {
                     if (m_text[m_pos] == '\n') ++m_line;
                     ++m_pos;
                 }
                 m_pos += 2;
                 continue;
             }
-            if (c == ':' ) {
+            if (c == ':') {
                 ++m_pos;
                 continue;
             }
@@ -127,8 +126,7 @@ public:
             // Number / literal: skip to a delimiter.
             while (m_pos < m_text.size()) {
                 char d = m_text[m_pos];
-                if (d == ',' || d == '}' || d == ']' || d == '\n' || d == ' ' || d == '\t' ||
-                    d == '\r' || d == '/')
+                if (d == ',' || d == '}' || d == ']' || d == '\n' || d == ' ' || d == '\t' || d == '\r' || d == '/')
                     break;
                 ++m_pos;
             }
@@ -136,7 +134,7 @@ public:
         return lines;
     }
 
-private:
+  private:
     // At an opening quote; returns the raw (unescaped enough for keys) content and moves past
     // the closing quote.
     std::string read_string() {

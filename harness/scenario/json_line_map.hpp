@@ -16,11 +16,11 @@
 namespace crm::harness::scenario {
 
 class JsonLineMap {
-public:
+  public:
     [[nodiscard]] static JsonLineMap build(std::string_view text);
     [[nodiscard]] std::size_t line_of(std::string_view path) const;
 
-private:
+  private:
     std::map<std::string, std::size_t, std::less<>> m_lines;
 };
 

@@ -35,7 +35,7 @@ struct HostSpec {
     bool fork_admin_key_route = false;
     // real (after ${VAR} expansion)
     std::string url;
-    std::string admin_api_key;   // secret
+    std::string admin_api_key;  // secret
     std::string admin_email;
     std::string admin_password;  // secret
     // The variables admin_api_key / admin_password were read from ("" when written literally),
@@ -90,9 +90,9 @@ struct GatePolicy {
 struct Scenario {
     std::string name;
     std::string label;
-    std::string source_path;  // as given on the command line
-    std::string sha256;       // of the file bytes
-    std::string packs_dir;    // absolute or relative to the cwd, resolved against the file
+    std::string source_path;      // as given on the command line
+    std::string sha256;           // of the file bytes
+    std::string packs_dir;        // absolute or relative to the cwd, resolved against the file
     std::vector<HostSpec> hosts;  // one unless the scenario has a hosts axis
     bool hosts_axis = false;
     std::vector<Mode> modes;

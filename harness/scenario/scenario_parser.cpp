@@ -23,9 +23,7 @@ using util::Result;
 
 const char* to_string(HostKind k) noexcept { return k == HostKind::stub ? "stub" : "real"; }
 
-const char* to_string(Mode m) noexcept {
-    return m == Mode::self_service ? "self_service" : "subscription";
-}
+const char* to_string(Mode m) noexcept { return m == Mode::self_service ? "self_service" : "subscription"; }
 
 std::optional<Mode> parse_mode(std::string_view s) noexcept {
     if (s == "self_service") return Mode::self_service;
@@ -53,15 +51,17 @@ std::string variable_named(const json::object& o, std::string_view key) {
 
 // Carries the file name and line map so every check can fail with `file:line: field: reason`.
 class Ctx {
-public:
+  public:
     Ctx(std::string_view source, std::string_view text, const util::EnvLookup& env)
         : m_source(source), m_lines(JsonLineMap::build(text)), m_env(env) {}
 
     [[nodiscard]] Error error(std::string_view path, std::string_view reason) const {
-        return Error{ErrorCode::invalid_input,
-                     fmt::format("{}:{}: {}: {}", m_source, m_lines.line_of(path),
-                                 path.empty() ? "(document)" : path, reason),
-                     {}, 0, {}};
+        return Error{
+            ErrorCode::invalid_input,
+            fmt::format("{}:{}: {}: {}", m_source, m_lines.line_of(path), path.empty() ? "(document)" : path, reason),
+            {},
+            0,
+            {}};
     }
     [[nodiscard]] std::size_t line(std::string_view path) const { return m_lines.line_of(path); }
 
@@ -77,8 +77,8 @@ public:
                     if (!names.empty()) names += ", ";
                     names += a;
                 }
-                return std::unexpected(error(child_path(path, kv.key()),
-                                             fmt::format("unknown key (expected one of: {})", names)));
+                return std::unexpected(
+                    error(child_path(path, kv.key()), fmt::format("unknown key (expected one of: {})", names)));
             }
         }
         return &o;
@@ -99,8 +99,8 @@ public:
         return std::optional<std::string>{std::move(s)};
     }
 
-    [[nodiscard]] Result<std::string> req_string(const json::object& o, std::string_view path,
-                                                 std::string_view key, bool expand = false) const {
+    [[nodiscard]] Result<std::string> req_string(const json::object& o, std::string_view path, std::string_view key,
+                                                 bool expand = false) const {
         auto s = opt_string(o, path, key, expand);
         if (!s) return std::unexpected(s.error());
         if (!*s) return std::unexpected(error(child_path(path, key), "is required"));
@@ -127,14 +127,13 @@ public:
         if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(hi))
             n = static_cast<std::int64_t>(v->get_uint64());
         if (!n) return std::unexpected(error(p, "must be an integer"));
-        if (*n < lo || *n > hi)
-            return std::unexpected(error(p, fmt::format("must be between {} and {}", lo, hi)));
+        if (*n < lo || *n > hi) return std::unexpected(error(p, fmt::format("must be between {} and {}", lo, hi)));
         return n;
     }
 
     const std::string& source() const { return m_source; }
 
-private:
+  private:
     std::string m_source;
     JsonLineMap m_lines;
     const util::EnvLookup& m_env;
@@ -150,8 +149,7 @@ Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std
     std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
     std::string digits = s.substr(0, s.size() - 1);
     if (mult == 0 || digits.empty() ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        digits.size() > 9)
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) || digits.size() > 9)
         return std::unexpected(ctx.error(path, fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", s)));
     auto n = std::stoll(digits);
     if (n <= 0) return std::unexpected(ctx.error(path, "must be positive"));
@@ -159,9 +157,9 @@ Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std
 }
 
 Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_view path) {
-    CRM_TRY(o, ctx.object(v, path, {"name", "kind", "profile", "fork_admin_key_route", "url",
-                                    "admin_api_key", "admin_email", "admin_password",
-                                    "accept_compliance", "user"}));
+    CRM_TRY(o, ctx.object(v, path,
+                          {"name", "kind", "profile", "fork_admin_key_route", "url", "admin_api_key", "admin_email",
+                           "admin_password", "accept_compliance", "user"}));
     HostSpec h;
     h.line = ctx.line(path);
     h.profile_line = ctx.line(child_path(path, "profile"));
@@ -171,14 +169,14 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     } else if (kind == "real") {
         h.kind = HostKind::real;
     } else {
-        return std::unexpected(ctx.error(child_path(path, "kind"),
-                                         fmt::format("unknown host kind \"{}\" (expected stub or real)", kind)));
+        return std::unexpected(
+            ctx.error(child_path(path, "kind"), fmt::format("unknown host kind \"{}\" (expected stub or real)", kind)));
     }
     CRM_TRY(name, ctx.opt_string(*o, path, "name"));
     if (name) {
         if (name->empty() || name->find_first_of("/\\ .") != std::string::npos)
-            return std::unexpected(ctx.error(child_path(path, "name"),
-                                             "must be a non-empty name without spaces, dots or slashes"));
+            return std::unexpected(
+                ctx.error(child_path(path, "name"), "must be a non-empty name without spaces, dots or slashes"));
         h.name = *name;
     }
     if (h.kind == HostKind::stub) {
@@ -310,8 +308,9 @@ Result<void> parse_matrix(const Ctx& ctx, const json::value& v, Scenario& s) {
         auto pp = element_path("matrix.providers", i);
         CRM_TRY(p, parse_provider(ctx, providers->get_array()[i], pp, s.modes));
         if (!names.insert(p.provider).second)
-            return std::unexpected(ctx.error(child_path(pp, "provider"),
-                                             fmt::format("duplicate provider \"{}\" (cell folders are <mode>__<provider>)", p.provider)));
+            return std::unexpected(
+                ctx.error(child_path(pp, "provider"),
+                          fmt::format("duplicate provider \"{}\" (cell folders are <mode>__<provider>)", p.provider)));
         s.providers.push_back(std::move(p));
     }
     if (const auto* hosts = o->if_contains("hosts")) {
@@ -333,11 +332,11 @@ Result<void> parse_matrix(const Ctx& ctx, const json::value& v, Scenario& s) {
     return {};
 }
 
-Result<void> parse_gate(const Ctx& ctx, const json::value& v, const std::filesystem::path& base,
-                        Scenario& s) {
+Result<void> parse_gate(const Ctx& ctx, const json::value& v, const std::filesystem::path& base, Scenario& s) {
     CRM_TRY(o, ctx.object(v, "gate", {"blocking_causes", "max_evidence_age", "baseline"}));
     if (const auto* b = o->if_contains("blocking_causes")) {
-        if (!b->is_array()) return std::unexpected(ctx.error("gate.blocking_causes", "must be an array of cause names"));
+        if (!b->is_array())
+            return std::unexpected(ctx.error("gate.blocking_causes", "must be an array of cause names"));
         std::vector<classify::Cause> causes;
         for (std::size_t i = 0; i < b->get_array().size(); ++i) {
             CRM_TRY(c, parse_cause_name(ctx, b->get_array()[i], element_path("gate.blocking_causes", i)));
@@ -359,8 +358,8 @@ Result<void> parse_gate(const Ctx& ctx, const json::value& v, const std::filesys
 
 }  // namespace
 
-Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
-                                const std::filesystem::path& base_dir, const util::EnvLookup& env) {
+Result<Scenario> parse_scenario(std::string_view text, std::string_view source, const std::filesystem::path& base_dir,
+                                const util::EnvLookup& env) {
     auto parsed = util::parse_json_relaxed(text, source);
     if (!parsed) {
         // util reports "source:line:col: invalid JSON: reason"; keep the one-line shape.
@@ -380,8 +379,9 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
     }
     Ctx ctx(source, text, env);
     const json::value& root = *parsed;
-    CRM_TRY(o, ctx.object(root, "", {"schema_version", "name", "label", "description", "packs_dir",
-                                      "host", "matrix", "steps", "timeouts", "gate"}));
+    CRM_TRY(o, ctx.object(root, "",
+                          {"schema_version", "name", "label", "description", "packs_dir", "host", "matrix", "steps",
+                           "timeouts", "gate"}));
     Scenario s;
     s.source_path = std::string(source);
     if (const auto* sv = o->if_contains("schema_version")) {
@@ -405,8 +405,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
     if (!matrix) return std::unexpected(ctx.error("matrix", "is required"));
     CRM_TRY_VOID(parse_matrix(ctx, *matrix, s));
     if (const auto* h = o->if_contains("host")) {
-        if (s.hosts_axis)
-            return std::unexpected(ctx.error("host", "use either host or matrix.hosts, not both"));
+        if (s.hosts_axis) return std::unexpected(ctx.error("host", "use either host or matrix.hosts, not both"));
         CRM_TRY(host, parse_host(ctx, *h, "host"));
         s.hosts.push_back(std::move(host));
     } else if (!s.hosts_axis) {
@@ -414,8 +413,8 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
     }
     // Expectations need a stub or a real host alike; per-provider profiles only make sense
     // against stubs.
-    bool any_stub = std::any_of(s.hosts.begin(), s.hosts.end(),
-                                [](const HostSpec& h) { return h.kind == HostKind::stub; });
+    bool any_stub =
+        std::any_of(s.hosts.begin(), s.hosts.end(), [](const HostSpec& h) { return h.kind == HostKind::stub; });
     if (!any_stub) {
         for (std::size_t i = 0; i < s.providers.size(); ++i) {
             if (!s.providers[i].profile.empty())
@@ -470,27 +469,26 @@ Result<void> check_references(const Scenario& s, const ReferenceCheck& check) {
         if (check.has_provider) {
             if (!check.has_provider(p.pack, ""))
                 return util::fail(ErrorCode::invalid_input,
-                                  fmt::format("{}:{}: {}.pack: unknown pack \"{}\" in {}", s.source_path,
-                                              p.pack_line, base, p.pack, s.packs_dir));
+                                  fmt::format("{}:{}: {}.pack: unknown pack \"{}\" in {}", s.source_path, p.pack_line,
+                                              base, p.pack, s.packs_dir));
             if (!check.has_provider(p.pack, p.provider))
                 return util::fail(ErrorCode::invalid_input,
                                   fmt::format("{}:{}: {}.provider: unknown provider \"{}\" in pack \"{}\"",
                                               s.source_path, p.provider_line, base, p.provider, p.pack));
         }
         if (check.has_profile && !p.profile.empty() && !check.has_profile(p.profile))
-            return util::fail(ErrorCode::invalid_input,
-                              fmt::format("{}:{}: {}.profile: unknown fault profile \"{}\"", s.source_path,
-                                          p.profile_line, base, p.profile));
+            return util::fail(ErrorCode::invalid_input, fmt::format("{}:{}: {}.profile: unknown fault profile \"{}\"",
+                                                                    s.source_path, p.profile_line, base, p.profile));
     }
     if (check.has_profile) {
         for (std::size_t i = 0; i < s.hosts.size(); ++i) {
             const auto& h = s.hosts[i];
             if (h.kind == HostKind::stub && !check.has_profile(h.profile)) {
-                std::string field = s.hosts_axis ? child_path(element_path("matrix.hosts", i), "profile")
-                                                 : std::string("host.profile");
+                std::string field =
+                    s.hosts_axis ? child_path(element_path("matrix.hosts", i), "profile") : std::string("host.profile");
                 return util::fail(ErrorCode::invalid_input,
-                                  fmt::format("{}:{}: {}: unknown fault profile \"{}\"", s.source_path,
-                                              h.profile_line, field, h.profile));
+                                  fmt::format("{}:{}: {}: unknown fault profile \"{}\"", s.source_path, h.profile_line,
+                                              field, h.profile));
             }
         }
     }

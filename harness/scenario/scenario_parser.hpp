@@ -22,12 +22,10 @@ namespace crm::harness::scenario {
 // `source` is how the file is named in messages; relative paths inside the scenario (packs_dir,
 // gate.baseline) are resolved against `base_dir`.
 [[nodiscard]] util::Result<Scenario> parse_scenario(std::string_view text, std::string_view source,
-                                                    const std::filesystem::path& base_dir,
-                                                    const util::EnvLookup& env);
+                                                    const std::filesystem::path& base_dir, const util::EnvLookup& env);
 
 // Reads the file, records its sha256, then parse_scenario.
-[[nodiscard]] util::Result<Scenario> load_scenario(const std::filesystem::path& path,
-                                                   const util::EnvLookup& env);
+[[nodiscard]] util::Result<Scenario> load_scenario(const std::filesystem::path& path, const util::EnvLookup& env);
 
 struct ReferenceCheck {
     // True when pack `pack` has provider `provider`. Also receives the pack id alone with an
@@ -36,7 +34,6 @@ struct ReferenceCheck {
     std::function<bool(std::string_view profile)> has_profile;  // empty => not checked
 };
 
-[[nodiscard]] util::Result<void> check_references(const Scenario& scenario,
-                                                  const ReferenceCheck& check);
+[[nodiscard]] util::Result<void> check_references(const Scenario& scenario, const ReferenceCheck& check);
 
 }  // namespace crm::harness::scenario

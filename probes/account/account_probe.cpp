@@ -50,11 +50,16 @@ HttpRequest admin_request(const AdminTarget& target, std::string method, std::st
 
 const char* to_string(AccountTestOutcome outcome) noexcept {
     switch (outcome) {
-        case AccountTestOutcome::passed: return "passed";
-        case AccountTestOutcome::failed: return "failed";
-        case AccountTestOutcome::incomplete: return "incomplete";
-        case AccountTestOutcome::http_error: return "http_error";
-        case AccountTestOutcome::no_answer: return "no_answer";
+        case AccountTestOutcome::passed:
+            return "passed";
+        case AccountTestOutcome::failed:
+            return "failed";
+        case AccountTestOutcome::incomplete:
+            return "incomplete";
+        case AccountTestOutcome::http_error:
+            return "http_error";
+        case AccountTestOutcome::no_answer:
+            return "no_answer";
     }
     return "unknown";
 }
@@ -67,10 +72,8 @@ int status_in_test_error(std::string_view message) {
         if (pos + 3 <= message.size() && std::isdigit(static_cast<unsigned char>(message[pos])) &&
             std::isdigit(static_cast<unsigned char>(message[pos + 1])) &&
             std::isdigit(static_cast<unsigned char>(message[pos + 2])) &&
-            (pos + 3 == message.size() ||
-             !std::isdigit(static_cast<unsigned char>(message[pos + 3])))) {
-            return (message[pos] - '0') * 100 + (message[pos + 1] - '0') * 10 +
-                   (message[pos + 2] - '0');
+            (pos + 3 == message.size() || !std::isdigit(static_cast<unsigned char>(message[pos + 3])))) {
+            return (message[pos] - '0') * 100 + (message[pos + 1] - '0') * 10 + (message[pos + 2] - '0');
         }
     }
     return 0;
@@ -139,19 +142,18 @@ json::value AccountTestResult::to_json() const {
                         {"exchange", exchange.to_json()}};
 }
 
-AccountTestResult probe_account_test(HttpTransport& http, const AdminTarget& target,
-                                     std::int64_t account_id, std::string_view model_id) {
+AccountTestResult probe_account_test(HttpTransport& http, const AdminTarget& target, std::int64_t account_id,
+                                     std::string_view model_id) {
     AccountTestResult result;
     result.account_id = account_id;
     result.model_id = model_id;
-    HttpRequest req = admin_request(target, "POST",
-                                    "/api/v1/admin/accounts/" + std::to_string(account_id) + "/test");
+    HttpRequest req = admin_request(target, "POST", "/api/v1/admin/accounts/" + std::to_string(account_id) + "/test");
     req.headers.emplace_back("Content-Type", "application/json");
     req.headers.emplace_back("Accept", "text/event-stream");
     req.body = json::serialize(json::object{{"model_id", model_id}});
     req.keep_partial = true;
-    result.exchange = run_exchange(http, req, RequestSummary{"admin", req.method, req.url,
-                                                             AuthStyle::x_api_key, req.body});
+    result.exchange =
+        run_exchange(http, req, RequestSummary{"admin", req.method, req.url, AuthStyle::x_api_key, req.body});
     if (!result.exchange.answered()) {
         result.outcome = AccountTestOutcome::no_answer;
         return result;
@@ -234,14 +236,11 @@ json::value AccountReadBack::to_json() const {
                         {"exchange", std::move(ex)}};
 }
 
-AccountReadBack read_account(HttpTransport& http, const AdminTarget& target,
-                             std::int64_t account_id) {
+AccountReadBack read_account(HttpTransport& http, const AdminTarget& target, std::int64_t account_id) {
     AccountReadBack result;
     result.account_id = account_id;
-    const HttpRequest req =
-        admin_request(target, "GET", "/api/v1/admin/accounts/" + std::to_string(account_id));
-    result.exchange = run_exchange(http, req, RequestSummary{"admin", req.method, req.url,
-                                                             AuthStyle::x_api_key, {}});
+    const HttpRequest req = admin_request(target, "GET", "/api/v1/admin/accounts/" + std::to_string(account_id));
+    result.exchange = run_exchange(http, req, RequestSummary{"admin", req.method, req.url, AuthStyle::x_api_key, {}});
     if (!result.exchange.answered() || result.exchange.status() != 200) {
         return result;
     }

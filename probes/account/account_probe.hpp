@@ -27,11 +27,11 @@ struct AdminTarget {
 };
 
 struct AccountTestEvent {
-    std::string type;              // test_start | status | content | test_complete | error | ...
-    std::string text;              // status / content text
+    std::string type;  // test_start | status | content | test_complete | error | ...
+    std::string text;  // status / content text
     std::string model;
-    std::optional<bool> success;   // test_complete
-    std::string error;             // error events
+    std::optional<bool> success;  // test_complete
+    std::string error;            // error events
     friend bool operator==(const AccountTestEvent&, const AccountTestEvent&) = default;
 };
 
@@ -51,8 +51,8 @@ struct AccountTestResult {
     std::string model_id;
     std::vector<AccountTestEvent> events;  // every parsed data: line, in order
     AccountTestOutcome outcome = AccountTestOutcome::no_answer;
-    std::string error_message;   // the first error event's text (or test_complete error)
-    int error_http_status = 0;   // "API returned 429: ..." / "... returned 402: ..." -> 429 / 402
+    std::string error_message;          // the first error event's text (or test_complete error)
+    int error_http_status = 0;          // "API returned 429: ..." / "... returned 402: ..." -> 429 / 402
     std::uint64_t unparsed_events = 0;  // data lines that were not JSON objects
 
     // {probe:"account_test", account_id, model_id, outcome, error_message, error_http_status,
@@ -61,13 +61,11 @@ struct AccountTestResult {
 };
 
 [[nodiscard]] AccountTestResult probe_account_test(HttpTransport& http, const AdminTarget& target,
-                                                   std::int64_t account_id,
-                                                   std::string_view model_id);
+                                                   std::int64_t account_id, std::string_view model_id);
 
 // Parses an account-test SSE body into `result` (events, outcome, error fields). Exposed for
 // tests; probe_account_test calls it on 200 answers.
-void evaluate_account_test(AccountTestResult& result, std::string_view body,
-                           std::optional<util::ErrorCode> cut_short);
+void evaluate_account_test(AccountTestResult& result, std::string_view body, std::optional<util::ErrorCode> cut_short);
 
 // The numeric status in "... returned NNN" / "... returned NNN:" / "API returned NNN", else 0.
 [[nodiscard]] int status_in_test_error(std::string_view message);
@@ -77,7 +75,7 @@ struct AccountState {
     std::string name;
     std::string platform;
     std::string type;
-    std::string status;                     // active | inactive | error
+    std::string status;  // active | inactive | error
     std::optional<bool> schedulable;
     std::string error_message;
     std::string temp_unschedulable_until;   // as text (RFC 3339 or unix seconds); "" when null
@@ -104,12 +102,10 @@ struct AccountReadBack {
     [[nodiscard]] util::json::value to_json() const;
 };
 
-[[nodiscard]] AccountReadBack read_account(HttpTransport& http, const AdminTarget& target,
-                                           std::int64_t account_id);
+[[nodiscard]] AccountReadBack read_account(HttpTransport& http, const AdminTarget& target, std::int64_t account_id);
 
 // read_account for each id, in order (artifact 12 holds them all).
-[[nodiscard]] std::vector<AccountReadBack> read_accounts(HttpTransport& http,
-                                                         const AdminTarget& target,
+[[nodiscard]] std::vector<AccountReadBack> read_accounts(HttpTransport& http, const AdminTarget& target,
                                                          std::span<const std::int64_t> ids);
 
 }  // namespace crm::probes::account

@@ -16,9 +16,7 @@ namespace json = boost::json;
 constexpr std::size_t k_max_field = 2000;  // bytes kept per extracted text field
 constexpr std::size_t k_text_head = 300;   // bytes of a text body kept as its message
 
-std::string clean_utf8(std::string_view s, std::size_t limit = k_max_field) {
-    return to_valid_utf8(s, limit);
-}
+std::string clean_utf8(std::string_view s, std::size_t limit = k_max_field) { return to_valid_utf8(s, limit); }
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
@@ -93,9 +91,7 @@ std::optional<std::int64_t> integer_of(const json::value* v) {
     return std::nullopt;
 }
 
-int small_int(std::optional<std::int64_t> v) {
-    return v && *v >= 0 && *v <= 999 ? static_cast<int>(*v) : 0;
-}
+int small_int(std::optional<std::int64_t> v) { return v && *v >= 0 && *v <= 999 ? static_cast<int>(*v) : 0; }
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
     if (s.size() < prefix.size()) {
@@ -126,16 +122,14 @@ bool looks_like_html(std::string_view t) {
         return false;
     }
     const auto head = t.substr(0, 1024);
-    return ifind(head, "<html") != std::string_view::npos ||
-           ifind(head, "<!doctype") != std::string_view::npos ||
-           ifind(head, "<head") != std::string_view::npos ||
-           ifind(head, "<body") != std::string_view::npos ||
+    return ifind(head, "<html") != std::string_view::npos || ifind(head, "<!doctype") != std::string_view::npos ||
+           ifind(head, "<head") != std::string_view::npos || ifind(head, "<body") != std::string_view::npos ||
            ifind(head, "<title") != std::string_view::npos;
 }
 
 bool looks_like_sse(std::string_view t) {
-    return t.starts_with("data:") || t.starts_with("event:") || t.starts_with(":") ||
-           t.starts_with("id:") || t.starts_with("retry:");
+    return t.starts_with("data:") || t.starts_with("event:") || t.starts_with(":") || t.starts_with("id:") ||
+           t.starts_with("retry:");
 }
 
 std::string html_title(std::string_view t) {

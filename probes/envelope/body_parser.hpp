@@ -17,18 +17,18 @@
 //
 // This header and error_info.hpp depend only on Boost.JSON (not util/), so the libFuzzer build
 // (clang, whose libstdc++ pairing may lack std::expected) can compile them standalone.
+#include <boost/json.hpp>
 #include <optional>
 #include <string_view>
 
 #include "probes/envelope/error_info.hpp"
-#include <boost/json.hpp>
 
 namespace crm::probes::envelope {
 
 struct ParsedBody {
     BodyShape shape = BodyShape::empty;
     std::optional<boost::json::value> json;  // the parsed document when the body was JSON
-    std::optional<ErrorInfo> error;         // set when the body (or status) reports an error
+    std::optional<ErrorInfo> error;          // set when the body (or status) reports an error
 };
 
 // `http_status` is the status the body arrived with; 0 when unknown (e.g. an SSE event's data).

@@ -45,21 +45,32 @@ std::string to_valid_utf8(std::string_view s, std::size_t limit) {
     return out;
 }
 
-
 const char* to_string(BodyShape shape) noexcept {
     switch (shape) {
-        case BodyShape::empty: return "empty";
-        case BodyShape::sub2api_success: return "sub2api_success";
-        case BodyShape::sub2api_handler_error: return "sub2api_handler_error";
-        case BodyShape::sub2api_middleware_error: return "sub2api_middleware_error";
-        case BodyShape::error_string: return "error_string";
-        case BodyShape::openai_error: return "openai_error";
-        case BodyShape::anthropic_error: return "anthropic_error";
-        case BodyShape::minimax_base_resp: return "minimax_base_resp";
-        case BodyShape::json_other: return "json_other";
-        case BodyShape::sse: return "sse";
-        case BodyShape::html: return "html";
-        case BodyShape::text: return "text";
+        case BodyShape::empty:
+            return "empty";
+        case BodyShape::sub2api_success:
+            return "sub2api_success";
+        case BodyShape::sub2api_handler_error:
+            return "sub2api_handler_error";
+        case BodyShape::sub2api_middleware_error:
+            return "sub2api_middleware_error";
+        case BodyShape::error_string:
+            return "error_string";
+        case BodyShape::openai_error:
+            return "openai_error";
+        case BodyShape::anthropic_error:
+            return "anthropic_error";
+        case BodyShape::minimax_base_resp:
+            return "minimax_base_resp";
+        case BodyShape::json_other:
+            return "json_other";
+        case BodyShape::sse:
+            return "sse";
+        case BodyShape::html:
+            return "html";
+        case BodyShape::text:
+            return "text";
     }
     return "unknown";
 }

@@ -2,10 +2,9 @@
 // The normalized view of an HTTP body (or an SSE event's data) that the probes record and the
 // classifier reads. Extraction is faithful and provider-neutral: it reports what the body says
 // (shape, type, code, message, vendor code) and never decides what that means.
+#include <boost/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 namespace crm::probes::envelope {
 

@@ -71,8 +71,7 @@ std::string chat_request_body(std::string_view model, bool stream) {
 // ---- models ----------------------------------------------------------------------------------
 
 bool ModelsResult::ok() const {
-    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info &&
-           list_parsed && lists_expected;
+    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info && list_parsed && lists_expected;
 }
 
 json::value ModelsResult::to_json() const {
@@ -85,8 +84,7 @@ json::value ModelsResult::to_json() const {
                         {"exchange", exchange.to_json()}};
 }
 
-ModelsResult probe_models(HttpTransport& http, const ProbeTarget& target,
-                          std::string_view expected_model) {
+ModelsResult probe_models(HttpTransport& http, const ProbeTarget& target, std::string_view expected_model) {
     ModelsResult result;
     result.expected_model = expected_model;
     const HttpRequest req = base_request(target, "GET", "/v1/models");
@@ -94,8 +92,7 @@ ModelsResult probe_models(HttpTransport& http, const ProbeTarget& target,
     if (!result.exchange.answered()) {
         return result;
     }
-    const auto parsed = envelope::parse_body(result.exchange.response->body,
-                                             result.exchange.status());
+    const auto parsed = envelope::parse_body(result.exchange.response->body, result.exchange.status());
     if (!parsed.json) {
         return result;
     }
@@ -111,16 +108,15 @@ ModelsResult probe_models(HttpTransport& http, const ProbeTarget& target,
             result.model_ids.push_back(to_valid_utf8(item.get_string(), 512));
         }
     }
-    result.lists_expected = std::find(result.model_ids.begin(), result.model_ids.end(),
-                                      expected_model) != result.model_ids.end();
+    result.lists_expected =
+        std::find(result.model_ids.begin(), result.model_ids.end(), expected_model) != result.model_ids.end();
     return result;
 }
 
 // ---- chat (non-stream) -----------------------------------------------------------------------
 
 bool ChatResult::ok() const {
-    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info &&
-           completion_parsed;
+    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info && completion_parsed;
 }
 
 json::value ChatResult::to_json() const {
@@ -145,8 +141,7 @@ ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target, std::strin
     if (!result.exchange.answered()) {
         return result;
     }
-    const auto parsed = envelope::parse_body(result.exchange.response->body,
-                                             result.exchange.status());
+    const auto parsed = envelope::parse_body(result.exchange.response->body, result.exchange.status());
     if (!parsed.json) {
         return result;
     }
@@ -172,9 +167,9 @@ ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target, std::strin
 // ---- chat (stream) ---------------------------------------------------------------------------
 
 bool ChatStreamResult::ok() const {
-    return exchange.answered() && !exchange.transport_error && exchange.status() == 200 &&
-           event_stream && data_chunks > 0 && saw_done && (saw_usage || !usage_required) &&
-           !saw_error_event && !stalled && !timed_out && !truncated && !exchange.error_info;
+    return exchange.answered() && !exchange.transport_error && exchange.status() == 200 && event_stream &&
+           data_chunks > 0 && saw_done && (saw_usage || !usage_required) && !saw_error_event && !stalled &&
+           !timed_out && !truncated && !exchange.error_info;
 }
 
 json::value ChatStreamResult::to_json() const {
@@ -197,8 +192,7 @@ json::value ChatStreamResult::to_json() const {
                         {"exchange", exchange.to_json()}};
 }
 
-void evaluate_stream(ChatStreamResult& result, std::string_view body,
-                     std::optional<util::ErrorCode> cut_short) {
+void evaluate_stream(ChatStreamResult& result, std::string_view body, std::optional<util::ErrorCode> cut_short) {
     sse::SseParser parser;
     parser.feed(body);
     parser.finish();
@@ -253,8 +247,8 @@ void evaluate_stream(ChatStreamResult& result, std::string_view body,
                        (!result.saw_done || stats.truncated_event || broken);
 }
 
-ChatStreamResult probe_chat_stream(HttpTransport& http, const ProbeTarget& target,
-                                   std::string_view model, bool require_usage) {
+ChatStreamResult probe_chat_stream(HttpTransport& http, const ProbeTarget& target, std::string_view model,
+                                   bool require_usage) {
     ChatStreamResult result;
     result.model = model;
     result.usage_required = require_usage;

@@ -46,10 +46,10 @@ struct ModelsResult {
 
 struct ChatResult {
     ProbeExchange exchange;
-    std::string model;                // requested model
-    bool completion_parsed = false;   // choices[0].message is an object (a chat completion)
-    std::string response_model;       // the `model` the answer names
-    std::string content;              // choices[0].message.content (capped at 2000 bytes)
+    std::string model;               // requested model
+    bool completion_parsed = false;  // choices[0].message is an object (a chat completion)
+    std::string response_model;      // the `model` the answer names
+    std::string content;             // choices[0].message.content (capped at 2000 bytes)
     std::string finish_reason;
     std::optional<util::json::value> usage;
 
@@ -62,18 +62,18 @@ struct ChatStreamResult {
     ProbeExchange exchange;  // response->body holds the raw stream (the 11-chat-stream.sse text)
     std::string model;
     bool usage_required = true;
-    bool event_stream = false;    // Content-Type text/event-stream
-    bool saw_done = false;        // a `data: [DONE]` event
-    bool saw_usage = false;       // a chunk with a non-null `usage` object
-    bool saw_error_event = false; // `event: error`, or a data chunk carrying an error body
-    bool stalled = false;         // idle watchdog fired (e.g. endless ": keep-alive")
-    bool timed_out = false;       // total timeout while the stream was still running
-    bool truncated = false;       // ended without [DONE] and without an error event, or mid-event
-    std::uint64_t events = 0;     // dispatched SSE events, [DONE] included
-    std::uint64_t comments = 0;   // ":" comment lines (keep-alives)
+    bool event_stream = false;      // Content-Type text/event-stream
+    bool saw_done = false;          // a `data: [DONE]` event
+    bool saw_usage = false;         // a chunk with a non-null `usage` object
+    bool saw_error_event = false;   // `event: error`, or a data chunk carrying an error body
+    bool stalled = false;           // idle watchdog fired (e.g. endless ": keep-alive")
+    bool timed_out = false;         // total timeout while the stream was still running
+    bool truncated = false;         // ended without [DONE] and without an error event, or mid-event
+    std::uint64_t events = 0;       // dispatched SSE events, [DONE] included
+    std::uint64_t comments = 0;     // ":" comment lines (keep-alives)
     std::uint64_t data_chunks = 0;  // JSON chunks (not [DONE], not errors)
     std::uint64_t events_after_done = 0;
-    std::string content;          // concatenated choices[0].delta.content (capped at 2000 bytes)
+    std::string content;  // concatenated choices[0].delta.content (capped at 2000 bytes)
 
     // 200 event stream, >= 1 chunk, [DONE], usage (when required), no error event, not stalled,
     // not timed out, not truncated, no transport failure.
@@ -86,13 +86,12 @@ struct ChatStreamResult {
                                         std::string_view expected_model);
 
 // POST {base}/v1/chat/completions with chat_request_body(model, false).
-[[nodiscard]] ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target,
-                                    std::string_view model);
+[[nodiscard]] ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target, std::string_view model);
 
 // POST {base}/v1/chat/completions with chat_request_body(model, true); the partial stream is
 // kept when it stalls or is cut.
-[[nodiscard]] ChatStreamResult probe_chat_stream(HttpTransport& http, const ProbeTarget& target,
-                                                 std::string_view model, bool require_usage = true);
+[[nodiscard]] ChatStreamResult probe_chat_stream(HttpTransport& http, const ProbeTarget& target, std::string_view model,
+                                                 bool require_usage = true);
 
 // {"model":M,"messages":[{"role":"user","content":"ping"}],"max_tokens":16}
 // plus "stream":true,"stream_options":{"include_usage":true} when `stream`.
@@ -100,7 +99,6 @@ struct ChatStreamResult {
 
 // Evaluates a complete or partial SSE body (exposed for tests and for re-reading artifacts).
 // Fills every stream flag of `result` from `body`; `cut_short` is the transport's verdict.
-void evaluate_stream(ChatStreamResult& result, std::string_view body,
-                     std::optional<util::ErrorCode> cut_short);
+void evaluate_stream(ChatStreamResult& result, std::string_view body, std::optional<util::ErrorCode> cut_short);
 
 }  // namespace crm::probes::gateway

@@ -35,7 +35,7 @@ void global_init_once() {
 // whitespace-only lines are keep-alive noise: DeepSeek sends ": keep-alive" on streams and blank
 // lines before non-stream bodies while it is busy. Any other non-whitespace byte is payload.
 class PayloadScanner {
-public:
+  public:
     // Returns true when `chunk` holds at least one payload byte.
     bool scan(std::string_view chunk) {
         bool payload = false;
@@ -58,7 +58,7 @@ public:
         return payload;
     }
 
-private:
+  private:
     bool m_at_line_start = true;
     bool m_in_comment = false;
 };
@@ -110,7 +110,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
         return n;  // obs-fold or garbage: ignore rather than fail the transfer
     }
     t->response.headers.emplace_back(trim(std::string_view(trimmed).substr(0, colon)),
-                                      trim(std::string_view(trimmed).substr(colon + 1)));
+                                     trim(std::string_view(trimmed).substr(colon + 1)));
     return n;
 }
 
@@ -181,8 +181,7 @@ Timing read_timing(CURL* easy) {
     curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect);
     curl_easy_getinfo(easy, CURLINFO_STARTTRANSFER_TIME_T, &first);
     curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &total);
-    return Timing{micros_to_ms(dns), micros_to_ms(connect), micros_to_ms(first),
-                  micros_to_ms(total)};
+    return Timing{micros_to_ms(dns), micros_to_ms(connect), micros_to_ms(first), micros_to_ms(total)};
 }
 
 ErrorCode map_curl_code(CURLcode code) {
@@ -227,7 +226,7 @@ bool broken_body(CURLcode code) {
 }
 
 class CurlTransport final : public HttpTransport {
-public:
+  public:
     CurlTransport() {
         global_init_once();
         m_share = curl_share_init();
@@ -257,7 +256,7 @@ public:
         return result;
     }
 
-private:
+  private:
     Slot acquire() {
         {
             std::lock_guard lock(m_pool_mutex);
@@ -298,8 +297,7 @@ private:
         curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                         static_cast<long>(request.timeouts.connect.count()));
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.timeouts.connect.count()));
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeouts.total.count()));
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, header_list);
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -309,8 +307,7 @@ private:
         curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
         curl_easy_setopt(e, CURLOPT_XFERINFODATA, &t);
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE,
-                         static_cast<curl_off_t>(request.max_response_bytes));
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(request.max_response_bytes));
         if (request.method == "GET") {
             curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
         } else if (request.method == "HEAD") {
@@ -320,8 +317,7 @@ private:
                 curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, request.method.c_str());
             }
             if (request.method == "POST" || !request.body.empty()) {
-                curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                                 static_cast<curl_off_t>(request.body.size()));
+                curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
                 curl_easy_setopt(e, CURLOPT_POSTFIELDS, request.body.c_str());
             }
         }
@@ -348,14 +344,14 @@ private:
             reason = ErrorCode::protocol;
         }
         const bool partial_ok = reason == ErrorCode::stalled || reason == ErrorCode::too_large ||
-                                reason == ErrorCode::interrupted ||
-                                reason == ErrorCode::timeout || reason == ErrorCode::protocol;
+                                reason == ErrorCode::interrupted || reason == ErrorCode::timeout ||
+                                reason == ErrorCode::protocol;
         if (request.keep_partial && partial_ok && t.response.status != 0) {
             t.response.cut_short = reason;
             return std::move(t.response);
         }
-        return std::unexpected(util::Error{
-            reason, not_http ? describe_not_http(code) : describe(reason, code, request), where, 0, {}});
+        return std::unexpected(
+            util::Error{reason, not_http ? describe_not_http(code) : describe(reason, code, request), where, 0, {}});
     }
 
     // Runs one transfer on its own multi handle, waking every k_poll_step so the idle watchdog
@@ -387,8 +383,7 @@ private:
                 break;
             }
             const auto idle_left = t.request->timeouts.idle -
-                                   std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       Clock::now() - t.last_payload);
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t.last_payload);
             const auto wait = std::clamp(idle_left, std::chrono::milliseconds{1}, k_poll_step);
             curl_multi_poll(m, nullptr, 0, static_cast<int>(wait.count()), nullptr);
         }
@@ -398,25 +393,21 @@ private:
 
     // `protocol` with no status line: the peer is not speaking HTTP (see answered_but_not_http).
     static std::string describe_not_http(CURLcode code) {
-        return std::string("the peer answered, but not with HTTP (no HTTP status line): ") +
-               curl_easy_strerror(code);
+        return std::string("the peer answered, but not with HTTP (no HTTP status line): ") + curl_easy_strerror(code);
     }
 
     static std::string describe(ErrorCode reason, CURLcode code, const HttpRequest& request) {
         switch (reason) {
             case ErrorCode::stalled:
-                return "stalled: no payload bytes for " +
-                       std::to_string(request.timeouts.idle.count()) + " ms";
+                return "stalled: no payload bytes for " + std::to_string(request.timeouts.idle.count()) + " ms";
             case ErrorCode::too_large:
-                return "response larger than " + std::to_string(request.max_response_bytes) +
-                       " bytes";
+                return "response larger than " + std::to_string(request.max_response_bytes) + " bytes";
             case ErrorCode::interrupted:
                 return "transfer interrupted";
             case ErrorCode::timeout:
                 return std::string("timed out: ") + curl_easy_strerror(code);
             case ErrorCode::protocol:
-                return std::string("connection ended before the body was complete: ") +
-                       curl_easy_strerror(code);
+                return std::string("connection ended before the body was complete: ") + curl_easy_strerror(code);
 
             default:
                 return std::string("no complete HTTP answer: ") + curl_easy_strerror(code);

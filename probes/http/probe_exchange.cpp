@@ -9,9 +9,12 @@ namespace json = util::json;
 
 const char* to_string(AuthStyle style) noexcept {
     switch (style) {
-        case AuthStyle::none: return "none";
-        case AuthStyle::bearer: return "bearer";
-        case AuthStyle::x_api_key: return "x-api-key";
+        case AuthStyle::none:
+            return "none";
+        case AuthStyle::bearer:
+            return "bearer";
+        case AuthStyle::x_api_key:
+            return "x-api-key";
     }
     return "unknown";
 }
@@ -47,9 +50,7 @@ json::value to_json(const Timing& timing) {
 }
 
 json::value to_json(const util::Error& error) {
-    return json::object{{"code", util::to_string(error.code)},
-                        {"message", error.message},
-                        {"context", error.context}};
+    return json::object{{"code", util::to_string(error.code)}, {"message", error.message}, {"context", error.context}};
 }
 
 json::value ProbeExchange::to_json() const {
@@ -65,10 +66,10 @@ json::value ProbeExchange::to_json() const {
         r["status_line"] = envelope::to_valid_utf8(response->status_line, 512);
         json::array headers;
         for (const auto& [name, value] : response->headers) {
-            headers.push_back(json::array{
-                json::string(envelope::to_valid_utf8(name, 256)),
-                json::string(is_credential_header(name) ? std::string(util::k_redacted)
-                                                        : envelope::to_valid_utf8(value, 4096))});
+            headers.push_back(
+                json::array{json::string(envelope::to_valid_utf8(name, 256)),
+                            json::string(is_credential_header(name) ? std::string(util::k_redacted)
+                                                                    : envelope::to_valid_utf8(value, 4096))});
         }
         r["headers"] = std::move(headers);
         r["body_bytes"] = response->body.size();

@@ -26,19 +26,19 @@ void add_auth_header(Headers& headers, AuthStyle style, std::string_view key);
 inline constexpr std::size_t k_artifact_body_cap = 64 * 1024;
 
 struct RequestSummary {
-    std::string target;      // "gateway" | "upstream" | "admin"
+    std::string target;  // "gateway" | "upstream" | "admin"
     std::string method;
-    std::string url;         // no credentials (keys never travel in URLs here)
+    std::string url;  // no credentials (keys never travel in URLs here)
     AuthStyle auth = AuthStyle::none;
-    std::string body;        // the request JSON, free of secrets by construction
+    std::string body;  // the request JSON, free of secrets by construction
     friend bool operator==(const RequestSummary&, const RequestSummary&) = default;
 };
 
 struct ProbeExchange {
     RequestSummary request;
-    std::optional<HttpResponse> response;         // any HTTP answer, partial if cut_short
+    std::optional<HttpResponse> response;           // any HTTP answer, partial if cut_short
     std::optional<envelope::ErrorInfo> error_info;  // what the body (or SSE) reports, if an error
-    std::optional<util::Error> transport_error;   // set when no (complete) answer arrived
+    std::optional<util::Error> transport_error;     // set when no (complete) answer arrived
 
     [[nodiscard]] int status() const { return response ? response->status : 0; }
     [[nodiscard]] bool answered() const { return response.has_value(); }
@@ -55,8 +55,7 @@ struct ProbeExchange {
 
 // Sends `request` and records it; `summary` describes it for the artifact. Error bodies are
 // parsed with envelope::parse_body whatever the status.
-[[nodiscard]] ProbeExchange run_exchange(HttpTransport& http, const HttpRequest& request,
-                                         RequestSummary summary);
+[[nodiscard]] ProbeExchange run_exchange(HttpTransport& http, const HttpRequest& request, RequestSummary summary);
 
 // Joins a base URL and an API path the way sub2api joins account base URLs: trailing slashes
 // are dropped and a base already ending in "/v1" does not get a second "/v1"

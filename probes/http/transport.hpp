@@ -78,7 +78,7 @@ struct HttpResponse {
 };
 
 class HttpTransport {
-public:
+  public:
     virtual ~HttpTransport() = default;
     [[nodiscard]] virtual util::Result<HttpResponse> send(const HttpRequest& request) = 0;
 };

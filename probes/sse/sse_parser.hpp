@@ -34,20 +34,20 @@ struct SseEvent {
 struct SseStats {
     std::uint64_t bytes = 0;
     std::uint64_t lines = 0;
-    std::uint64_t events = 0;          // dispatched events (including [DONE])
-    std::uint64_t comments = 0;        // ":" lines, e.g. ": keep-alive"
-    std::uint64_t blank_lines = 0;     // blank lines that dispatched nothing
+    std::uint64_t events = 0;       // dispatched events (including [DONE])
+    std::uint64_t comments = 0;     // ":" lines, e.g. ": keep-alive"
+    std::uint64_t blank_lines = 0;  // blank lines that dispatched nothing
     std::uint64_t unknown_fields = 0;
-    std::uint64_t data_after_done = 0; // events dispatched after [DONE]
+    std::uint64_t data_after_done = 0;  // events dispatched after [DONE]
     bool bom_skipped = false;
     bool done_seen = false;
-    bool truncated_event = false;      // finish() found an undispatched event / partial line
+    bool truncated_event = false;  // finish() found an undispatched event / partial line
     std::optional<std::int64_t> retry_ms;
     friend bool operator==(const SseStats&, const SseStats&) = default;
 };
 
 class SseParser {
-public:
+  public:
     void feed(std::string_view bytes);
     void finish();
 
@@ -57,7 +57,7 @@ public:
     [[nodiscard]] const SseStats& stats() const { return m_stats; }
     [[nodiscard]] const std::string& last_event_id() const { return m_last_id; }
 
-private:
+  private:
     void feed_lines(std::string_view bytes);
     void process_line(std::string_view line);
     void dispatch();

@@ -1,9 +1,9 @@
 #include "probes/sub2api/admin_client.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "probes/sub2api/dto_json.hpp"
 #include "probes/sub2api/envelope.hpp"
@@ -51,15 +51,13 @@ std::string with_query(std::string_view path, const Query& query) {
 
 // Field names whose string values are credentials, in bodies we send and answers we read.
 bool is_secret_field(std::string_view name) {
-    return name == "api_key" || name == "password" || name == "access_token" ||
-           name == "refresh_token" || name == "custom_key" || name == "temp_token" ||
-           name == "session_key";
+    return name == "api_key" || name == "password" || name == "access_token" || name == "refresh_token" ||
+           name == "custom_key" || name == "temp_token" || name == "session_key";
 }
 
 }  // namespace
 
-AdminClient::AdminClient(HttpTransport& http, AdminClientOptions options,
-                         util::SecretRegistry& secrets)
+AdminClient::AdminClient(HttpTransport& http, AdminClientOptions options, util::SecretRegistry& secrets)
     : m_http(http), m_options(std::move(options)), m_secrets(secrets) {
     m_base_url = m_options.base_url;
     while (!m_base_url.empty() && m_base_url.back() == '/') m_base_url.pop_back();
@@ -79,8 +77,8 @@ void AdminClient::register_secrets_in(const json::value& v, bool outgoing) {
             std::string_view s = item.get_string();
             // "key" is the user API key in key DTOs; elsewhere a short "key" is a plain label,
             // so only long values are treated as credentials.
-            if (is_secret_field(k) || (k == "key" && (s.starts_with("sk-") ||
-                                                      s.starts_with("admin-") || s.size() >= 16))) {
+            if (is_secret_field(k) ||
+                (k == "key" && (s.starts_with("sk-") || s.starts_with("admin-") || s.size() >= 16))) {
                 m_secrets.add(s);
             }
         } else {
@@ -127,14 +125,11 @@ util::Result<HttpResponse> AdminClient::send(const Call& c, const std::string& t
 
     auto started = std::chrono::steady_clock::now();
     auto response = m_http.send(req);
-    double elapsed =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-            .count();
+    double elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     if (m_options.record_exchanges) {
         std::lock_guard lock(m_mutex);
         if (m_exchanges.size() < k_max_exchanges) {
-            m_exchanges.push_back(
-                Exchange{c.method, target, response ? response->status : 0, elapsed});
+            m_exchanges.push_back(Exchange{c.method, target, response ? response->status : 0, elapsed});
         }
     }
     if (!response) return std::unexpected(scrubbed(response.error()));
@@ -167,9 +162,9 @@ util::Result<json::value> AdminClient::call(const Call& c) {
         }
         if (!m_options.accept_compliance) {
             util::Error refused = e;
-            refused.message = fmt::format(
-                "{} {} -> 423 {}: compliance gate not accepted (set accept_compliance to allow)",
-                c.method, c.path, k_compliance_reason);
+            refused.message =
+                fmt::format("{} {} -> 423 {}: compliance gate not accepted (set accept_compliance to allow)", c.method,
+                            c.path, k_compliance_reason);
             return std::unexpected(refused);
         }
         CRM_TRY_VOID(accept_compliance_gate());
@@ -188,8 +183,7 @@ util::Result<json::value> AdminClient::call(const Call& c) {
     return result;
 }
 
-util::Result<UserSession> AdminClient::login(std::string_view email, std::string_view password,
-                                             bool as_admin) {
+util::Result<UserSession> AdminClient::login(std::string_view email, std::string_view password, bool as_admin) {
     m_secrets.add(password);
     json::object body{{"email", email}, {"password", password}};
     Call c{"POST", std::string(k_login_path), {}, json::value(body), {}, AuthMode::none, {}};
@@ -202,15 +196,14 @@ util::Result<UserSession> AdminClient::login(std::string_view email, std::string
     if (!data) return std::unexpected(scrubbed(data.error()));
     register_secrets_in(*data, false);
     if (util::get_bool(*data, "requires_2fa").value_or(false)) {
-        return fail(as_admin ? ErrorCode::host_rejected : ErrorCode::http_status,
-                    fmt::format("POST {} -> 200: login for {} requires 2FA; use an admin API key",
-                                k_login_path, email));
+        return fail(
+            as_admin ? ErrorCode::host_rejected : ErrorCode::http_status,
+            fmt::format("POST {} -> 200: login for {} requires 2FA; use an admin API key", k_login_path, email));
     }
     auto token = util::get_string(*data, "access_token");
     if (!token || token->empty()) {
         return fail(ErrorCode::protocol,
-                    fmt::format("POST {} -> 200: no data.access_token in the login answer",
-                                k_login_path),
+                    fmt::format("POST {} -> 200: no data.access_token in the login answer", k_login_path),
                     m_base_url + target);
     }
     m_secrets.add(*token);
@@ -231,8 +224,7 @@ util::Result<std::string> AdminClient::admin_token() {
     const auto& cred = m_options.credentials;
     if (cred.email.empty() || cred.password.empty()) {
         return fail(ErrorCode::host_rejected,
-                    "admin credentials missing: set an admin API key or admin email + password",
-                    m_base_url);
+                    "admin credentials missing: set an admin API key or admin email + password", m_base_url);
     }
     CRM_TRY(session, login(cred.email, cred.password, true));
     std::lock_guard lock(m_mutex);
@@ -246,8 +238,7 @@ util::Result<void> AdminClient::accept_compliance_gate() {
         std::lock_guard lock(m_mutex);
         if (m_compliance == ComplianceState::accepted) return {};
     }
-    CRM_TRY(status, call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {},
-                              AuthMode::admin, {}}));
+    CRM_TRY(status, call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {}, AuthMode::admin, {}}));
     auto phrase = util::get_string(status, "ack_phrase_en");
     if (!phrase || phrase->empty()) {
         return fail(ErrorCode::protocol,
@@ -255,8 +246,8 @@ util::Result<void> AdminClient::accept_compliance_gate() {
                     m_base_url + std::string(k_compliance_path));
     }
     json::object body{{"phrase", *phrase}, {"language", "en"}};
-    CRM_TRY_VOID(call_once(Call{"POST", std::string(k_compliance_path) + "/accept", {},
-                                json::value(body), {}, AuthMode::admin, {}}));
+    CRM_TRY_VOID(call_once(
+        Call{"POST", std::string(k_compliance_path) + "/accept", {}, json::value(body), {}, AuthMode::admin, {}}));
     std::lock_guard lock(m_mutex);
     m_compliance = ComplianceState::accepted;
     return {};
@@ -270,8 +261,7 @@ ComplianceState AdminClient::compliance_state() const {
 }
 
 util::Result<json::value> AdminClient::compliance_status() {
-    auto data = call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {},
-                               AuthMode::admin, {}});
+    auto data = call_once(Call{"GET", std::string(k_compliance_path), {}, {}, {}, AuthMode::admin, {}});
     if (!data) return data;
     bool required = util::get_bool(*data, "required").value_or(false);
     const auto* ack = util::find(*data, "acknowledgement");
@@ -304,8 +294,7 @@ util::Result<json::value> AdminClient::del(std::string_view path) {
     return call(Call{"DELETE", std::string(path), {}, {}, {}, AuthMode::admin, {}});
 }
 
-util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view path,
-                                                             const Query& query) {
+util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view path, const Query& query) {
     std::vector<json::value> items;
     for (int page = 1; page <= k_max_pages; ++page) {
         Query q = query;
@@ -319,8 +308,7 @@ util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view pa
         const auto* page_items = util::find(data, "items");
         if (!page_items || !page_items->is_array()) {
             return fail(ErrorCode::protocol,
-                        fmt::format("GET {} -> 200: data has no items[] (not a paginated list)",
-                                    path),
+                        fmt::format("GET {} -> 200: data has no items[] (not a paginated list)", path),
                         m_base_url + std::string(path));
         }
         for (const auto& item : page_items->get_array()) items.push_back(item);
@@ -328,14 +316,12 @@ util::Result<std::vector<json::value>> AdminClient::list_all(std::string_view pa
         if (page >= pages || page_items->get_array().empty()) return items;
     }
     return fail(ErrorCode::protocol,
-                fmt::format("GET {}: more than {} pages; refusing to walk further", path,
-                            k_max_pages),
+                fmt::format("GET {}: more than {} pages; refusing to walk further", path, k_max_pages),
                 m_base_url + std::string(path));
 }
 
 util::Result<HttpResponse> AdminClient::raw(std::string_view method, std::string_view path,
-                                            const std::optional<json::value>& body,
-                                            AuthMode auth) {
+                                            const std::optional<json::value>& body, AuthMode auth) {
     Call c{std::string(method), std::string(path), {}, body, {}, auth, {}};
     return send(c, c.path);
 }
@@ -346,16 +332,19 @@ util::Result<json::value> AdminClient::health() {
     auto body = json::parse(response.body, ec);
     if (ec) {
         util::Error e{ErrorCode::protocol,
-                      fmt::format("GET /health -> {}: non-JSON body from {}", response.status,
-                                  m_base_url + "/health"),
-                      m_base_url + "/health", response.status, {}};
+                      fmt::format("GET /health -> {}: non-JSON body from {}", response.status, m_base_url + "/health"),
+                      m_base_url + "/health",
+                      response.status,
+                      {}};
         return std::unexpected(e);
     }
     if (response.status != 200) {
         util::Error e{ErrorCode::http_status,
                       fmt::format("GET /health -> {}: {}", response.status,
                                   util::get_string(body, "status").value_or("unhealthy")),
-                      m_base_url + "/health", response.status, {}};
+                      m_base_url + "/health",
+                      response.status,
+                      {}};
         return std::unexpected(e);
     }
     return body;

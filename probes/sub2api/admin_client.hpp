@@ -59,7 +59,7 @@ struct AdminClientOptions {
     AdminCredentials credentials;
     bool accept_compliance = false;
     Timeouts timeouts{};
-    int page_size = 100;  // list_all page size, clamped to [1, 1000]
+    int page_size = 100;           // list_all page size, clamped to [1, 1000]
     bool record_exchanges = true;  // keep the {method, path, status, ms} log (take_exchanges)
 };
 
@@ -80,7 +80,7 @@ struct Exchange {
 enum class AuthMode { admin, none };
 
 class AdminClient {
-public:
+  public:
     AdminClient(HttpTransport& http, AdminClientOptions options, util::SecretRegistry& secrets);
 
     // --- raw envelope calls -------------------------------------------------------------
@@ -91,13 +91,11 @@ public:
     [[nodiscard]] util::Result<json::value> del(std::string_view path);
     // Walks every page (page=1..pages) and returns all items; a plain-array `data` is returned
     // as is.
-    [[nodiscard]] util::Result<std::vector<json::value>> list_all(std::string_view path,
-                                                                  const Query& query = {});
+    [[nodiscard]] util::Result<std::vector<json::value>> list_all(std::string_view path, const Query& query = {});
     // One HTTP exchange without envelope parsing (capability probes, /health). With
     // AuthMode::admin the admin credentials are attached (logging in first when needed).
     [[nodiscard]] util::Result<HttpResponse> raw(std::string_view method, std::string_view path,
-                                                 const std::optional<json::value>& body,
-                                                 AuthMode auth);
+                                                 const std::optional<json::value>& body, AuthMode auth);
 
     // --- host identity ------------------------------------------------------------------
     [[nodiscard]] util::Result<json::value> health();  // GET /health (no envelope)
@@ -108,8 +106,7 @@ public:
     [[nodiscard]] ComplianceState compliance_state() const;  // what this client has observed
 
     // --- groups -------------------------------------------------------------------------
-    [[nodiscard]] util::Result<Group> create_group(const GroupCreate& group,
-                                                   const RequestOptions& options = {});
+    [[nodiscard]] util::Result<Group> create_group(const GroupCreate& group, const RequestOptions& options = {});
     [[nodiscard]] util::Result<Group> get_group(std::int64_t id);
     [[nodiscard]] util::Result<Group> update_group(std::int64_t id, const json::object& patch);
     [[nodiscard]] util::Result<void> delete_group(std::int64_t id);
@@ -134,25 +131,21 @@ public:
     [[nodiscard]] util::Result<std::vector<Channel>> list_channels(const Query& query = {});
 
     // --- users --------------------------------------------------------------------------
-    [[nodiscard]] util::Result<User> create_user(const UserCreate& user,
-                                                 const RequestOptions& options = {});
+    [[nodiscard]] util::Result<User> create_user(const UserCreate& user, const RequestOptions& options = {});
     [[nodiscard]] util::Result<User> get_user(std::int64_t id);
     [[nodiscard]] util::Result<User> update_user(std::int64_t id, const json::object& patch);
     [[nodiscard]] util::Result<void> delete_user(std::int64_t id);
     [[nodiscard]] util::Result<std::vector<User>> list_users(const Query& query = {});
     // POST /users/:id/balance {balance, operation: set|add|subtract, notes}; amount must be > 0.
-    [[nodiscard]] util::Result<User> update_balance(std::int64_t user_id, double amount,
-                                                    std::string_view operation,
-                                                    std::string_view notes = {},
-                                                    const RequestOptions& options = {});
+    [[nodiscard]] util::Result<User> update_balance(std::int64_t user_id, double amount, std::string_view operation,
+                                                    std::string_view notes = {}, const RequestOptions& options = {});
 
     // --- subscriptions ------------------------------------------------------------------
-    [[nodiscard]] util::Result<Subscription> assign_subscription(
-        std::int64_t user_id, std::int64_t group_id, int validity_days,
-        std::string_view notes = {}, const RequestOptions& options = {});
+    [[nodiscard]] util::Result<Subscription> assign_subscription(std::int64_t user_id, std::int64_t group_id,
+                                                                 int validity_days, std::string_view notes = {},
+                                                                 const RequestOptions& options = {});
     [[nodiscard]] util::Result<Subscription> get_subscription(std::int64_t id);
-    [[nodiscard]] util::Result<std::vector<Subscription>> list_subscriptions(
-        const SubscriptionFilter& filter = {});
+    [[nodiscard]] util::Result<std::vector<Subscription>> list_subscriptions(const SubscriptionFilter& filter = {});
     [[nodiscard]] util::Result<void> revoke_subscription(std::int64_t id);  // POST /:id/revoke
     [[nodiscard]] util::Result<void> delete_subscription(std::int64_t id);  // DELETE /:id
 
@@ -164,17 +157,13 @@ public:
     // GET /api/v1/admin/users/:id/api-keys (every page; keys are registered as secrets).
     [[nodiscard]] util::Result<std::vector<ApiKey>> list_user_keys(std::int64_t user_id);
     // PUT /api/v1/admin/api-keys/:id {group_id} (0 unbinds).
-    [[nodiscard]] util::Result<json::value> bind_key_group(std::int64_t key_id,
-                                                           std::int64_t group_id);
+    [[nodiscard]] util::Result<json::value> bind_key_group(std::int64_t key_id, std::int64_t group_id);
     // Ordinary-user flow: POST /api/v1/auth/login, then POST /api/v1/keys with the user JWT.
-    [[nodiscard]] util::Result<UserSession> login_user(std::string_view email,
-                                                       std::string_view password);
-    [[nodiscard]] util::Result<ApiKey> create_key_as_user(std::string_view user_token,
-                                                          std::string_view name,
+    [[nodiscard]] util::Result<UserSession> login_user(std::string_view email, std::string_view password);
+    [[nodiscard]] util::Result<ApiKey> create_key_as_user(std::string_view user_token, std::string_view name,
                                                           std::optional<std::int64_t> group_id,
                                                           const RequestOptions& options = {});
-    [[nodiscard]] util::Result<void> delete_key_as_user(std::string_view user_token,
-                                                        std::int64_t key_id);
+    [[nodiscard]] util::Result<void> delete_key_as_user(std::string_view user_token, std::int64_t key_id);
 
     // --- capabilities (artifact 02) -----------------------------------------------------
     [[nodiscard]] util::Result<HostCapabilities> probe_capabilities();
@@ -183,7 +172,7 @@ public:
     [[nodiscard]] const std::string& base_url() const { return m_base_url; }
     [[nodiscard]] bool uses_admin_key() const { return !m_options.credentials.api_key.empty(); }
 
-private:
+  private:
     struct Call {
         std::string method;
         std::string path;
@@ -199,8 +188,7 @@ private:
     util::Result<json::value> call_once(const Call& c, std::string* sent_jwt = nullptr);
     util::Result<HttpResponse> send(const Call& c, const std::string& target, std::string* sent_jwt = nullptr);
     util::Result<std::string> admin_token();  // JWT, logging in once when needed
-    util::Result<UserSession> login(std::string_view email, std::string_view password,
-                                    bool as_admin);
+    util::Result<UserSession> login(std::string_view email, std::string_view password, bool as_admin);
     util::Result<void> accept_compliance_gate();
     void register_secrets_in(const json::value& v, bool outgoing);
     util::Error scrubbed(util::Error e) const;
@@ -215,7 +203,7 @@ private:
     std::string m_jwt;
     ComplianceState m_compliance = ComplianceState::unknown;
     std::vector<Exchange> m_exchanges;
-    std::mutex m_login_mutex;  // serialises admin (re-)login
+    std::mutex m_login_mutex;   // serialises admin (re-)login
     std::mutex m_accept_mutex;  // serialises the compliance accept flow
 };
 

@@ -31,10 +31,9 @@ struct Group {
     std::optional<double> daily_limit_usd;
     json::object raw;
     friend bool operator==(const Group& a, const Group& b) {
-        return a.id == b.id && a.name == b.name && a.description == b.description &&
-               a.platform == b.platform && a.subscription_type == b.subscription_type &&
-               a.rate_multiplier == b.rate_multiplier && a.is_exclusive == b.is_exclusive &&
-               a.status == b.status && a.daily_limit_usd == b.daily_limit_usd;
+        return a.id == b.id && a.name == b.name && a.description == b.description && a.platform == b.platform &&
+               a.subscription_type == b.subscription_type && a.rate_multiplier == b.rate_multiplier &&
+               a.is_exclusive == b.is_exclusive && a.status == b.status && a.daily_limit_usd == b.daily_limit_usd;
     }
 };
 
@@ -66,12 +65,10 @@ struct Account {
     json::object raw;
     friend bool operator==(const Account& a, const Account& b) {
         return a.id == b.id && a.name == b.name && a.platform == b.platform && a.type == b.type &&
-               a.status == b.status && a.schedulable == b.schedulable &&
-               a.group_ids == b.group_ids &&
+               a.status == b.status && a.schedulable == b.schedulable && a.group_ids == b.group_ids &&
                a.temp_unschedulable_until == b.temp_unschedulable_until &&
-               a.temp_unschedulable_reason == b.temp_unschedulable_reason &&
-               a.error_message == b.error_message && a.credentials == b.credentials &&
-               a.has_api_key == b.has_api_key && a.extra == b.extra;
+               a.temp_unschedulable_reason == b.temp_unschedulable_reason && a.error_message == b.error_message &&
+               a.credentials == b.credentials && a.has_api_key == b.has_api_key && a.extra == b.extra;
     }
 };
 
@@ -118,11 +115,9 @@ struct Channel {
     bool restrict_models = false;
     json::object raw;
     friend bool operator==(const Channel& a, const Channel& b) {
-        return a.id == b.id && a.name == b.name && a.description == b.description &&
-               a.status == b.status && a.group_ids == b.group_ids &&
-               a.model_pricing == b.model_pricing && a.model_mapping == b.model_mapping &&
-               a.billing_model_source == b.billing_model_source &&
-               a.restrict_models == b.restrict_models;
+        return a.id == b.id && a.name == b.name && a.description == b.description && a.status == b.status &&
+               a.group_ids == b.group_ids && a.model_pricing == b.model_pricing && a.model_mapping == b.model_mapping &&
+               a.billing_model_source == b.billing_model_source && a.restrict_models == b.restrict_models;
     }
 };
 
@@ -148,9 +143,9 @@ struct User {
     std::vector<std::int64_t> allowed_groups;
     json::object raw;
     friend bool operator==(const User& a, const User& b) {
-        return a.id == b.id && a.email == b.email && a.username == b.username &&
-               a.role == b.role && a.balance == b.balance && a.concurrency == b.concurrency &&
-               a.status == b.status && a.allowed_groups == b.allowed_groups;
+        return a.id == b.id && a.email == b.email && a.username == b.username && a.role == b.role &&
+               a.balance == b.balance && a.concurrency == b.concurrency && a.status == b.status &&
+               a.allowed_groups == b.allowed_groups;
     }
 };
 
@@ -174,8 +169,8 @@ struct Subscription {
     std::string expires_at;
     json::object raw;
     friend bool operator==(const Subscription& a, const Subscription& b) {
-        return a.id == b.id && a.user_id == b.user_id && a.group_id == b.group_id &&
-               a.status == b.status && a.starts_at == b.starts_at && a.expires_at == b.expires_at;
+        return a.id == b.id && a.user_id == b.user_id && a.group_id == b.group_id && a.status == b.status &&
+               a.starts_at == b.starts_at && a.expires_at == b.expires_at;
     }
 };
 

@@ -54,8 +54,7 @@ std::vector<std::int64_t> ids(const json::object& o, std::string_view key) {
 
 // Every DTO is an object with a numeric id; anything else means the host is not speaking the
 // documented API, which the caller must see as a protocol error rather than a zero id.
-util::Result<const json::object*> dto_object(const json::value& v, std::string_view what,
-                                              std::string_view type) {
+util::Result<const json::object*> dto_object(const json::value& v, std::string_view what, std::string_view type) {
     if (!v.is_object()) {
         return fail(ErrorCode::protocol, fmt::format("{}: {} is not a JSON object", what, type));
     }
@@ -111,11 +110,9 @@ util::Result<Account> account_from_json(const json::value& v, std::string_view w
     return a;
 }
 
-util::Result<ChannelPricing> channel_pricing_from_json(const json::value& v,
-                                                       std::string_view what) {
+util::Result<ChannelPricing> channel_pricing_from_json(const json::value& v, std::string_view what) {
     if (!v.is_object()) {
-        return fail(ErrorCode::protocol,
-                    fmt::format("{}: model_pricing item is not a JSON object", what));
+        return fail(ErrorCode::protocol, fmt::format("{}: model_pricing item is not a JSON object", what));
     }
     const auto& j = v.get_object();
     ChannelPricing p;
@@ -197,8 +194,7 @@ util::Result<ApiKey> api_key_from_json(const json::value& v, std::string_view wh
     return k;
 }
 
-util::Result<PublicSettings> public_settings_from_json(const json::value& v,
-                                                       std::string_view what) {
+util::Result<PublicSettings> public_settings_from_json(const json::value& v, std::string_view what) {
     if (!v.is_object()) {
         return fail(ErrorCode::protocol, fmt::format("{}: settings are not a JSON object", what));
     }

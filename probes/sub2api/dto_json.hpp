@@ -15,13 +15,10 @@ namespace crm::probes::sub2api {
 [[nodiscard]] util::Result<Account> account_from_json(const json::value& v, std::string_view what);
 [[nodiscard]] util::Result<Channel> channel_from_json(const json::value& v, std::string_view what);
 [[nodiscard]] util::Result<User> user_from_json(const json::value& v, std::string_view what);
-[[nodiscard]] util::Result<Subscription> subscription_from_json(const json::value& v,
-                                                                std::string_view what);
+[[nodiscard]] util::Result<Subscription> subscription_from_json(const json::value& v, std::string_view what);
 [[nodiscard]] util::Result<ApiKey> api_key_from_json(const json::value& v, std::string_view what);
-[[nodiscard]] util::Result<PublicSettings> public_settings_from_json(const json::value& v,
-                                                                     std::string_view what);
-[[nodiscard]] util::Result<ChannelPricing> channel_pricing_from_json(const json::value& v,
-                                                                     std::string_view what);
+[[nodiscard]] util::Result<PublicSettings> public_settings_from_json(const json::value& v, std::string_view what);
+[[nodiscard]] util::Result<ChannelPricing> channel_pricing_from_json(const json::value& v, std::string_view what);
 
 // Request bodies (value_from). Empty optional fields are omitted, never sent as null.
 void tag_invoke(json::value_from_tag, json::value& out, const GroupCreate& g);

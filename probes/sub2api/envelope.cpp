@@ -28,8 +28,8 @@ ErrorCode code_for(int status, bool admin_auth) {
     return ErrorCode::http_status;
 }
 
-util::Error make_error(ErrorCode code, const HttpResponse& r, const EnvelopeRequest& req,
-                       std::string_view reason, std::string_view message) {
+util::Error make_error(ErrorCode code, const HttpResponse& r, const EnvelopeRequest& req, std::string_view reason,
+                       std::string_view message) {
     util::Error e;
     e.code = code;
     e.http_status = r.status;
@@ -38,8 +38,7 @@ util::Error make_error(ErrorCode code, const HttpResponse& r, const EnvelopeRequ
     if (reason.empty()) {
         e.message = fmt::format("{} {} -> {}: {}", req.method, req.path, r.status, message);
     } else {
-        e.message =
-            fmt::format("{} {} -> {} {}: {}", req.method, req.path, r.status, reason, message);
+        e.message = fmt::format("{} {} -> {} {}: {}", req.method, req.path, r.status, reason, message);
     }
     return e;
 }
@@ -56,8 +55,7 @@ util::Result<json::value> parse_envelope(const HttpResponse& r, const EnvelopeRe
     json::value body = json::parse(r.body, ec);
     if (ec || !body.is_object()) {
         auto what = r.body.empty() ? std::string("empty body")
-                                   : fmt::format("non-JSON body from {}: {}", req.url,
-                                                 one_line(r.body));
+                                   : fmt::format("non-JSON body from {}: {}", req.url, one_line(r.body));
         if (!ec && !body.is_object()) what = fmt::format("JSON body from {} is not an object", req.url);
         return std::unexpected(make_error(ErrorCode::protocol, r, req, {}, what));
     }
@@ -76,20 +74,18 @@ util::Result<json::value> parse_envelope(const HttpResponse& r, const EnvelopeRe
             return std::unexpected(make_error(ErrorCode::protocol, r, req, string_field(o, "reason"),
                                               fmt::format("envelope code {} on a 2xx answer: {}", n, message)));
         }
-        return std::unexpected(make_error(code_for(r.status, req.admin_auth), r, req,
-                                          string_field(o, "reason"), message));
+        return std::unexpected(
+            make_error(code_for(r.status, req.admin_auth), r, req, string_field(o, "reason"), message));
     }
     if (code && code->is_string() && !success_status) {
-        return std::unexpected(make_error(code_for(r.status, req.admin_auth), r, req,
-                                          code->get_string(), message));
+        return std::unexpected(make_error(code_for(r.status, req.admin_auth), r, req, code->get_string(), message));
     }
     if (const auto* err = o.if_contains("error"); err && err->is_string() && !success_status) {
-        return std::unexpected(
-            make_error(code_for(r.status, req.admin_auth), r, req, err->get_string(), message));
+        return std::unexpected(make_error(code_for(r.status, req.admin_auth), r, req, err->get_string(), message));
     }
-    return std::unexpected(make_error(
-        ErrorCode::protocol, r, req, {},
-        fmt::format("JSON from {} is not a sub2api envelope: {}", req.url, one_line(r.body))));
+    return std::unexpected(
+        make_error(ErrorCode::protocol, r, req, {},
+                   fmt::format("JSON from {} is not a sub2api envelope: {}", req.url, one_line(r.body))));
 }
 
 }  // namespace crm::probes::sub2api

@@ -34,7 +34,6 @@ struct EnvelopeRequest {
     bool admin_auth = false;  // 401/403 mean "admin credentials rejected"
 };
 
-[[nodiscard]] util::Result<json::value> parse_envelope(const HttpResponse& response,
-                                                       const EnvelopeRequest& request);
+[[nodiscard]] util::Result<json::value> parse_envelope(const HttpResponse& response, const EnvelopeRequest& request);
 
 }  // namespace crm::probes::sub2api

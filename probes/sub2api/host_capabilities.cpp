@@ -1,9 +1,9 @@
 #include "probes/sub2api/host_capabilities.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "probes/sub2api/admin_client.hpp"
 #include "probes/sub2api/envelope.hpp"
@@ -12,21 +12,30 @@ namespace crm::probes::sub2api {
 
 const char* to_string(ComplianceState s) noexcept {
     switch (s) {
-        case ComplianceState::unknown: return "unknown";
-        case ComplianceState::not_present: return "not_present";
-        case ComplianceState::not_required: return "not_required";
-        case ComplianceState::required: return "required";
-        case ComplianceState::accepted: return "accepted";
+        case ComplianceState::unknown:
+            return "unknown";
+        case ComplianceState::not_present:
+            return "not_present";
+        case ComplianceState::not_required:
+            return "not_required";
+        case ComplianceState::required:
+            return "required";
+        case ComplianceState::accepted:
+            return "accepted";
     }
     return "unknown";
 }
 
 const char* to_string(KeyRoute r) noexcept {
     switch (r) {
-        case KeyRoute::unknown: return "unknown";
-        case KeyRoute::admin_fork_route: return "admin_fork_route";
-        case KeyRoute::user_login: return "user_login";
-        case KeyRoute::unavailable: return "unavailable";
+        case KeyRoute::unknown:
+            return "unknown";
+        case KeyRoute::admin_fork_route:
+            return "admin_fork_route";
+        case KeyRoute::user_login:
+            return "user_login";
+        case KeyRoute::unavailable:
+            return "unavailable";
     }
     return "unknown";
 }
@@ -49,8 +58,7 @@ json::value HostCapabilities::to_json() const {
                                     {"version", compliance_version},
                                     {"accepted_by_this_probe", compliance_accepted_now}}},
         {"channels_supported", channels_supported},
-        {"key_creation", json::object{{"route", to_string(key_route)},
-                                      {"evidence", key_route_evidence}}},
+        {"key_creation", json::object{{"route", to_string(key_route)}, {"evidence", key_route_evidence}}},
         {"platforms", std::move(plats)},
         {"platforms_source", platforms_source},
     };
@@ -75,9 +83,8 @@ std::optional<std::array<int, 3>> parse_version(std::string_view v) {
 }
 
 const std::vector<std::string> k_platforms_legacy{"anthropic", "openai", "gemini"};
-const std::vector<std::string> k_platforms_v179{"anthropic", "openai", "gemini",
-                                                "antigravity", "grok", "kimi",
-                                                "zhipu", "deepseek", "composite"};
+const std::vector<std::string> k_platforms_v179{"anthropic", "openai", "gemini",   "antigravity", "grok",
+                                                "kimi",      "zhipu",  "deepseek", "composite"};
 
 }  // namespace
 
@@ -97,8 +104,7 @@ bool is_fork_key_route_answer(const HttpResponse& answer) {
     return answer.status != 401 && answer.status != 403 && answer.status != 423;
 }
 
-std::vector<std::string> platforms_for_version(std::string_view version, bool fork, bool legacy,
-                                               std::string& source) {
+std::vector<std::string> platforms_for_version(std::string_view version, bool fork, bool legacy, std::string& source) {
     if (legacy) {
         source = "sub2api Dec-2025 line (no channels, no compliance gate)";
         return k_platforms_legacy;
@@ -112,8 +118,7 @@ std::vector<std::string> platforms_for_version(std::string_view version, bool fo
     }
     auto parsed = parse_version(version);
     if (!parsed) {
-        source = fmt::format("sub2api v0.1.179 platform enum (host version \"{}\" not parsed)",
-                             version);
+        source = fmt::format("sub2api v0.1.179 platform enum (host version \"{}\" not parsed)", version);
         return list;
     }
     std::array<int, 3> ref{0, 1, 179};
@@ -186,8 +191,7 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         }
         auto after = compliance_state();
         if (caps.compliance != ComplianceState::not_present) caps.compliance = after;
-        caps.compliance_accepted_now =
-            before != ComplianceState::accepted && after == ComplianceState::accepted;
+        caps.compliance_accepted_now = before != ComplianceState::accepted && after == ComplianceState::accepted;
     }
 
     bool fork_route = false;
@@ -198,13 +202,11 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         constexpr std::string_view probe_path = "/api/v1/admin/users/0/api-keys";
         auto answer = raw("POST", probe_path, json::value(json::object{}), AuthMode::admin);
         if (answer) {
-            EnvelopeRequest er{"POST", std::string(probe_path), m_base_url + std::string(probe_path),
-                               true};
+            EnvelopeRequest er{"POST", std::string(probe_path), m_base_url + std::string(probe_path), true};
             auto parsed = parse_envelope(*answer, er);
             fork_route = is_fork_key_route_answer(*answer);
-            caps.key_route_evidence =
-                parsed ? fmt::format("POST {} -> {}", probe_path, answer->status)
-                       : m_secrets.scrub(parsed.error().message);
+            caps.key_route_evidence = parsed ? fmt::format("POST {} -> {}", probe_path, answer->status)
+                                             : m_secrets.scrub(parsed.error().message);
         } else {
             caps.key_route_evidence = m_secrets.scrub(answer.error().message);
         }
@@ -218,8 +220,7 @@ util::Result<HostCapabilities> AdminClient::probe_capabilities() {
         caps.key_route = KeyRoute::user_login;
     }
 
-    bool legacy = caps.admin_auth_ok && !caps.channels_supported &&
-                  caps.compliance == ComplianceState::not_present;
+    bool legacy = caps.admin_auth_ok && !caps.channels_supported && caps.compliance == ComplianceState::not_present;
     caps.platforms = platforms_for_version(caps.version, fork_route, legacy, caps.platforms_source);
     return caps;
 }

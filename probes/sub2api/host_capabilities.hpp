@@ -68,7 +68,7 @@ struct HostCapabilities {
 // fork's key-creation handler?
 [[nodiscard]] bool is_fork_key_route_answer(const HttpResponse& answer);
 
-[[nodiscard]] std::vector<std::string> platforms_for_version(std::string_view version, bool fork,
-                                                             bool legacy, std::string& source);
+[[nodiscard]] std::vector<std::string> platforms_for_version(std::string_view version, bool fork, bool legacy,
+                                                             std::string& source);
 
 }  // namespace crm::probes::sub2api

@@ -22,13 +22,11 @@ gateway::ModelsResult probe_upstream_models(HttpTransport& http, const UpstreamT
     return gateway::probe_models(http, as_probe_target(target), expected_model);
 }
 
-gateway::ChatResult probe_upstream_chat(HttpTransport& http, const UpstreamTarget& target,
-                                        std::string_view model) {
+gateway::ChatResult probe_upstream_chat(HttpTransport& http, const UpstreamTarget& target, std::string_view model) {
     return gateway::probe_chat(http, as_probe_target(target), model);
 }
 
-gateway::ChatStreamResult probe_upstream_chat_stream(HttpTransport& http,
-                                                     const UpstreamTarget& target,
+gateway::ChatStreamResult probe_upstream_chat_stream(HttpTransport& http, const UpstreamTarget& target,
                                                      std::string_view model, bool require_usage) {
     return gateway::probe_chat_stream(http, as_probe_target(target), model, require_usage);
 }

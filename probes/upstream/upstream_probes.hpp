@@ -25,19 +25,15 @@ struct UpstreamTarget {
 };
 
 // GET {base}/v1/models (17-upstream-models).
-[[nodiscard]] gateway::ModelsResult probe_upstream_models(HttpTransport& http,
-                                                          const UpstreamTarget& target,
+[[nodiscard]] gateway::ModelsResult probe_upstream_models(HttpTransport& http, const UpstreamTarget& target,
                                                           std::string_view expected_model);
 
 // POST {base}/v1/chat/completions, non-stream smoke payload (19-upstream-chat).
-[[nodiscard]] gateway::ChatResult probe_upstream_chat(HttpTransport& http,
-                                                      const UpstreamTarget& target,
+[[nodiscard]] gateway::ChatResult probe_upstream_chat(HttpTransport& http, const UpstreamTarget& target,
                                                       std::string_view model);
 
 // The stream variant, for comparing a broken gateway stream with the provider's own stream.
-[[nodiscard]] gateway::ChatStreamResult probe_upstream_chat_stream(HttpTransport& http,
-                                                                   const UpstreamTarget& target,
-                                                                   std::string_view model,
-                                                                   bool require_usage = false);
+[[nodiscard]] gateway::ChatStreamResult probe_upstream_chat_stream(HttpTransport& http, const UpstreamTarget& target,
+                                                                   std::string_view model, bool require_usage = false);
 
 }  // namespace crm::probes::upstream

@@ -1,7 +1,7 @@
 // POST /api/v1/admin/accounts/:id/test: an SSE report of a real streamed call to the account's
 // upstream. HTTP 200 whatever the outcome; "Account not found" is answered before any SSE.
-#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
 
@@ -11,7 +11,9 @@ using namespace hostwire;
 
 namespace {
 
-void send_event(StreamWriter& w, const json::object& event) { (void)w.write("data: " + json::serialize(event) + "\n\n"); }
+void send_event(StreamWriter& w, const json::object& event) {
+    (void)w.write("data: " + json::serialize(event) + "\n\n");
+}
 
 struct TestTarget {
     std::string platform, base_url, api_key, model, prompt, responses_mode;
@@ -36,9 +38,10 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
             t.api_key = jstr(*c, "api_key").value_or("");
             if (auto mm = jfind(*c, "model_mapping")) t.mapping = *mm;
         }
-        t.responses_mode = jpath(a, "extra.openai_responses_mode") && jpath(a, "extra.openai_responses_mode")->is_string()
-                               ? std::string(jpath(a, "extra.openai_responses_mode")->as_string())
-                               : "auto";
+        t.responses_mode =
+            jpath(a, "extra.openai_responses_mode") && jpath(a, "extra.openai_responses_mode")->is_string()
+                ? std::string(jpath(a, "extra.openai_responses_mode")->as_string())
+                : "auto";
         // A host-side force_responses fault (models_only) puts the account in that mode whatever
         // its extra says, exactly as the gateway path treats it.
         if (effective_faults(a).force_responses) t.responses_mode = "force_responses";
@@ -51,7 +54,9 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
     Response r;
     r.content_type = "text/event-stream";
     r.stream = [this, id, t](StreamWriter& w) {
-        auto fail = [&](const std::string& message) { send_event(w, json::object{{"type", "error"}, {"error", message}}); };
+        auto fail = [&](const std::string& message) {
+            send_event(w, json::object{{"type", "error"}, {"error", message}});
+        };
         const std::string mapped = wire::map_model(&t.mapping, t.model).value_or(t.model);
         send_event(w, json::object{{"type", "test_start"}, {"model", mapped}});
         if (t.api_key.empty()) return fail("No API key available");
@@ -67,10 +72,14 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
             url = url.substr(0, url.size() - std::string("/chat/completions").size()) + "/responses";
             api = "Responses API (/v1/responses)";
         }
-        send_event(w, json::object{{"type", "status"}, {"text", responses ? "正在通过 /v1/responses 测试连接" : "正在通过 /v1/chat/completions 测试连接"}});
+        send_event(w, json::object{{"type", "status"},
+                                   {"text", responses ? "正在通过 /v1/responses 测试连接"
+                                                      : "正在通过 /v1/chat/completions 测试连接"}});
         json::object payload{{"model", mapped}, {"stream", true}};
-        if (responses) payload["input"] = t.prompt;
-        else payload["messages"] = json::array{json::object{{"role", "user"}, {"content", t.prompt}}};
+        if (responses)
+            payload["input"] = t.prompt;
+        else
+            payload["messages"] = json::array{json::object{{"role", "user"}, {"content", t.prompt}}};
         std::string pending;
         bool done = false, client_gone = false;
         int status = 0;
@@ -79,7 +88,9 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
         call.method = "POST";
         call.cancel = &m_stopping;
         call.url = url;
-        call.headers = {{"Authorization", "Bearer " + t.api_key}, {"Content-Type", "application/json"}, {"Accept", "text/event-stream"}};
+        call.headers = {{"Authorization", "Bearer " + t.api_key},
+                        {"Content-Type", "application/json"},
+                        {"Accept", "text/event-stream"}};
         call.body = json::serialize(payload);
         call.timeout = std::chrono::milliseconds(120000);
         call.on_headers = [&](const ClientReply& head) { status = head.status; };
@@ -104,7 +115,8 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
                 auto doc = util::parse_json(data, "sse");
                 if (!doc) continue;
                 if (auto c = jpath(*doc, "choices"); c && c->is_array() && !c->as_array().empty()) {
-                    if (auto text = jpath(c->as_array()[0], "delta.content"); text && text->is_string() && !text->as_string().empty()) {
+                    if (auto text = jpath(c->as_array()[0], "delta.content");
+                        text && text->is_string() && !text->as_string().empty()) {
                         send_event(w, json::object{{"type", "content"}, {"text", text->as_string()}});
                         if (!w.write("")) client_gone = true;
                     }

@@ -2,8 +2,8 @@
 // SSE account test (a real streamed call to the account's upstream) and upstream penalties.
 #include <algorithm>
 
-#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
 #include "util/sha256.hpp"
@@ -15,11 +15,13 @@ using namespace hostwire;
 namespace {
 
 const std::vector<std::string> k_types = {"oauth", "setup-token", "apikey", "upstream", "bedrock", "service_account"};
-const std::vector<std::string> k_sensitive = {"api_key", "access_token", "refresh_token", "session_key", "id_token",
-                                              "secret_access_key", "private_key", "password"};
+const std::vector<std::string> k_sensitive = {"api_key",  "access_token",      "refresh_token", "session_key",
+                                              "id_token", "secret_access_key", "private_key",   "password"};
 const std::vector<std::string> k_cn_platforms = {"deepseek", "kimi", "zhipu"};
 
-bool is_sensitive(std::string_view k) { return std::find(k_sensitive.begin(), k_sensitive.end(), k) != k_sensitive.end(); }
+bool is_sensitive(std::string_view k) {
+    return std::find(k_sensitive.begin(), k_sensitive.end(), k) != k_sensitive.end();
+}
 std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
 
 bool id_in(const json::value* arr, std::int64_t id) {
@@ -38,7 +40,6 @@ std::string upstream_message(const std::string& body) {
     }
     return body.substr(0, 200);
 }
-
 
 }  // namespace
 
@@ -67,8 +68,10 @@ json::value HostApp::account_view(const json::object& a) const {
     json::object creds, status;
     if (auto c = jfind(a, "credentials"); c && c->is_object()) {
         for (const auto& kv : c->as_object()) {
-            if (is_sensitive(kv.key())) status["has_" + std::string(kv.key())] = true;
-            else creds.emplace(kv.key(), kv.value());
+            if (is_sensitive(kv.key()))
+                status["has_" + std::string(kv.key())] = true;
+            else
+                creds.emplace(kv.key(), kv.value());
         }
     }
     if (!status.contains("has_api_key")) status["has_api_key"] = false;
@@ -79,7 +82,9 @@ json::value HostApp::account_view(const json::object& a) const {
         for (const auto& g : gids->as_array())
             if (g.is_int64())
                 if (auto it = m_groups.find(g.as_int64()); it != m_groups.end())
-                    groups.push_back(json::object{{"id", g.as_int64()}, {"name", str(it->second, "name")}, {"platform", str(it->second, "platform")}});
+                    groups.push_back(json::object{{"id", g.as_int64()},
+                                                  {"name", str(it->second, "name")},
+                                                  {"platform", str(it->second, "platform")}});
     v["groups"] = groups;
     v["current_concurrency"] = 0;
     return v;
@@ -87,19 +92,31 @@ json::value HostApp::account_view(const json::object& a) const {
 
 std::optional<Response> HostApp::validate_account_body(const json::object& body, bool create) {
     auto req = [&](const char* k) { return create && (!jstr(body, k) || jstr(body, k)->empty()); };
-    if (req("name")) return bad_request("Key: 'CreateAccountRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
-    if (req("platform")) return bad_request("Key: 'CreateAccountRequest.Platform' Error:Field validation for 'Platform' failed on the 'required' tag");
-    if (req("type")) return bad_request("Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'required' tag");
+    if (req("name"))
+        return bad_request(
+            "Key: 'CreateAccountRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
+    if (req("platform"))
+        return bad_request(
+            "Key: 'CreateAccountRequest.Platform' Error:Field validation for 'Platform' failed on the 'required' tag");
+    if (req("type"))
+        return bad_request(
+            "Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'required' tag");
     if (auto t = jstr(body, "type"); t && std::find(k_types.begin(), k_types.end(), *t) == k_types.end())
-        return bad_request("Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'oneof' tag");
+        return bad_request(
+            "Key: 'CreateAccountRequest.Type' Error:Field validation for 'Type' failed on the 'oneof' tag");
     auto creds = jfind(body, "credentials");
     if (create && (!creds || !creds->is_object()))
-        return bad_request("Key: 'CreateAccountRequest.Credentials' Error:Field validation for 'Credentials' failed on the 'required' tag");
+        return bad_request(
+            "Key: 'CreateAccountRequest.Credentials' Error:Field validation for 'Credentials' failed on the 'required' "
+            "tag");
     if (creds && !creds->is_object() && !creds->is_null()) return bad_request("credentials must be an object");
     if (auto st = jstr(body, "status"); st && *st != "active" && *st != "inactive" && *st != "error")
-        return bad_request("Key: 'UpdateAccountRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
+        return bad_request(
+            "Key: 'UpdateAccountRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
     if (auto r = jnum(body, "rate_multiplier"); r && *r < 0)
-        return bad_request("Key: 'CreateAccountRequest.RateMultiplier' Error:Field validation for 'RateMultiplier' failed on the 'gte' tag");
+        return bad_request(
+            "Key: 'CreateAccountRequest.RateMultiplier' Error:Field validation for 'RateMultiplier' failed on the "
+            "'gte' tag");
     return std::nullopt;
 }
 
@@ -127,10 +144,14 @@ Response HostApp::accounts(Ctx& ctx) {
             if (has("status")) {
                 const auto& st = q.at("status");
                 bool keep = false;
-                if (st == "rate_limited") keep = jint(a, "_rate_limit_reset_unix").value_or(0) > now;
-                else if (st == "temp_unschedulable") keep = jint(a, "_temp_until_unix").value_or(0) > now;
-                else if (st == "unschedulable") keep = !jbool(a, "schedulable").value_or(false);
-                else keep = str(a, "status") == st;
+                if (st == "rate_limited")
+                    keep = jint(a, "_rate_limit_reset_unix").value_or(0) > now;
+                else if (st == "temp_unschedulable")
+                    keep = jint(a, "_temp_until_unix").value_or(0) > now;
+                else if (st == "unschedulable")
+                    keep = !jbool(a, "schedulable").value_or(false);
+                else
+                    keep = str(a, "status") == st;
                 if (!keep) continue;
             }
             rows.emplace_back(str(a, "name"), account_view(a));
@@ -171,20 +192,38 @@ Response HostApp::accounts(Ctx& ctx) {
             }
             if (gids.empty())
                 for (const auto& [gid, grp] : m_groups)
-                    if (str(grp, "name") == platform + "-default" && str(grp, "status") == "active") gids.push_back(gid);
+                    if (str(grp, "name") == platform + "-default" && str(grp, "status") == "active")
+                        gids.push_back(gid);
             const std::int64_t id = next_id("account");
-            auto field = [&](const char* k, json::value def) { return body->contains(k) && !body->at(k).is_null() ? body->at(k) : def; };
-            json::object a{{"id", id}, {"name", str(*body, "name")}, {"notes", field("notes", "")}, {"platform", platform},
-                           {"type", str(*body, "type")}, {"credentials", body->at("credentials")},
-                           {"extra", field("extra", json::object{})}, {"proxy_id", field("proxy_id", nullptr)},
-                           {"concurrency", field("concurrency", 0)}, {"load_factor", field("load_factor", nullptr)},
-                           {"priority", field("priority", 1)}, {"rate_multiplier", field("rate_multiplier", 1.0)},
-                           {"status", "active"}, {"error_message", ""}, {"last_used_at", nullptr},
+            auto field = [&](const char* k, json::value def) {
+                return body->contains(k) && !body->at(k).is_null() ? body->at(k) : def;
+            };
+            json::object a{{"id", id},
+                           {"name", str(*body, "name")},
+                           {"notes", field("notes", "")},
+                           {"platform", platform},
+                           {"type", str(*body, "type")},
+                           {"credentials", body->at("credentials")},
+                           {"extra", field("extra", json::object{})},
+                           {"proxy_id", field("proxy_id", nullptr)},
+                           {"concurrency", field("concurrency", 0)},
+                           {"load_factor", field("load_factor", nullptr)},
+                           {"priority", field("priority", 1)},
+                           {"rate_multiplier", field("rate_multiplier", 1.0)},
+                           {"status", "active"},
+                           {"error_message", ""},
+                           {"last_used_at", nullptr},
                            {"expires_at", field("expires_at", nullptr)},
-                           {"auto_pause_on_expired", field("auto_pause_on_expired", true)}, {"schedulable", true},
-                           {"rate_limited_at", nullptr}, {"rate_limit_reset_at", nullptr}, {"overload_until", nullptr},
-                           {"temp_unschedulable_until", nullptr}, {"temp_unschedulable_reason", ""},
-                           {"group_ids", gids}, {"created_at", now}, {"updated_at", now}};
+                           {"auto_pause_on_expired", field("auto_pause_on_expired", true)},
+                           {"schedulable", true},
+                           {"rate_limited_at", nullptr},
+                           {"rate_limit_reset_at", nullptr},
+                           {"overload_until", nullptr},
+                           {"temp_unschedulable_until", nullptr},
+                           {"temp_unschedulable_reason", ""},
+                           {"group_ids", gids},
+                           {"created_at", now},
+                           {"updated_at", now}};
             m_accounts[id] = a;
             return ok(account_view(a));
         });
@@ -252,7 +291,8 @@ Response HostApp::accounts(Ctx& ctx) {
         }
         if (m == "GET") {
             if (jint(a, "_temp_until_unix").value_or(0) <= now) return ok(json::object{{"active", false}});
-            return ok(json::object{{"active", true}, {"state", a.contains("_temp_state") ? a["_temp_state"] : json::object{}}});
+            return ok(json::object{{"active", true},
+                                   {"state", a.contains("_temp_state") ? a["_temp_state"] : json::object{}}});
         }
     }
     if (s.size() == 3 && s[2] == "clear-error" && m == "POST") {
@@ -273,20 +313,25 @@ Response HostApp::accounts(Ctx& ctx) {
     }
     if (s.size() == 3 && s[2] == "schedulable" && m == "POST") {
         auto v = jbool(*body, "schedulable");
-        if (!v) return bad_request("Key: 'SetSchedulableRequest.Schedulable' Error:Field validation for 'Schedulable' failed on the 'required' tag");
+        if (!v)
+            return bad_request(
+                "Key: 'SetSchedulableRequest.Schedulable' Error:Field validation for 'Schedulable' failed on the "
+                "'required' tag");
         a["schedulable"] = *v;
         return ok(account_view(a));
     }
     if (s.size() == 3 && s[2] == "models" && m == "GET") {
         json::array out;
         if (auto mm = jpath(a, "credentials.model_mapping"); mm && mm->is_object())
-            for (const auto& kv : mm->as_object()) out.push_back(json::object{{"id", kv.key()}, {"type", "model"}, {"display_name", kv.key()}});
+            for (const auto& kv : mm->as_object())
+                out.push_back(json::object{{"id", kv.key()}, {"type", "model"}, {"display_name", kv.key()}});
         return ok(out);
     }
     return no_route();
 }
 
-void HostApp::penalize(std::int64_t account_id, int status, const std::string& body, const HeaderList& headers, bool from_test) {
+void HostApp::penalize(std::int64_t account_id, int status, const std::string& body, const HeaderList& headers,
+                       bool from_test) {
     std::lock_guard lock(m_mutex);
     auto it = m_accounts.find(account_id);
     if (it == m_accounts.end()) return;
@@ -303,8 +348,9 @@ void HostApp::penalize(std::int64_t account_id, int status, const std::string& b
         a["_temp_until_unix"] = now + seconds;
         a["temp_unschedulable_until"] = wire::rfc3339(now + seconds);
         a["temp_unschedulable_reason"] = reason;
-        a["_temp_state"] = json::object{{"until_unix", now + seconds}, {"triggered_at_unix", now}, {"status_code", status},
-                                        {"matched_keyword", ""}, {"rule_index", -1}, {"error_message", msg}};
+        a["_temp_state"] =
+            json::object{{"until_unix", now + seconds}, {"triggered_at_unix", now}, {"status_code", status},
+                         {"matched_keyword", ""},       {"rule_index", -1},         {"error_message", msg}};
     };
     if (status == 401) {
         set_error("Authentication failed (401): " + msg);
@@ -348,8 +394,11 @@ void HostApp::penalize(std::int64_t account_id, int status, const std::string& b
         recent.push_back(now);
         const auto n = recent.size();
         a["_403_times"] = recent;
-        if (n >= 3) set_error("Access forbidden (403): " + msg);
-        else set_temp(10 * 60, "OpenAI 403 temporary cooldown (" + std::to_string(n) + "/3): Access forbidden (403): " + msg);
+        if (n >= 3)
+            set_error("Access forbidden (403): " + msg);
+        else
+            set_temp(10 * 60,
+                     "OpenAI 403 temporary cooldown (" + std::to_string(n) + "/3): Access forbidden (403): " + msg);
         return;
     }
     if (status == 529) {

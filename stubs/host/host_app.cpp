@@ -2,13 +2,12 @@
 // live in host_resources.cpp, host_accounts.cpp and host_gateway.cpp.
 #include "stubs/host/host_app.hpp"
 
-#include "stubs/host/json_access.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <thread>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 #include "util/sha256.hpp"
 
@@ -76,14 +75,16 @@ std::optional<json::object> parse_object(const Request& req, Response& err, bool
         return std::nullopt;
     }
     if (!doc->is_object()) {
-        err = bad_request("json: cannot unmarshal " + std::string(doc->is_array() ? "array" : "value") + " into Go value of type object");
+        err = bad_request("json: cannot unmarshal " + std::string(doc->is_array() ? "array" : "value") +
+                          " into Go value of type object");
         return std::nullopt;
     }
     return doc->as_object();
 }
 
 std::optional<std::int64_t> parse_id(const std::string& text) {
-    if (text.empty() || text.size() > 18 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    if (text.empty() || text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return std::nullopt;
     return std::stoll(text);
 }
@@ -121,31 +122,69 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 
 // Every route the stub serves, as Gin registers them (":id" matches any one segment). A request
 // matching none gets Gin's text 404 before any middleware runs, like sub2api.
-constexpr std::string_view k_routes[] = {
-    "GET /health", "GET /setup/status", "GET /api/v1/settings/public", "POST /api/v1/auth/login",
-    "GET /api/v1/auth/me", "GET /api/v1/groups/available", "GET /api/v1/subscriptions/active",
-    "GET /v1/models", "GET /models", "POST /v1/chat/completions", "POST /chat/completions",
-    "GET /api/v1/keys", "POST /api/v1/keys", "GET /api/v1/keys/:id", "PUT /api/v1/keys/:id", "DELETE /api/v1/keys/:id",
-    "GET /api/v1/admin/compliance", "POST /api/v1/admin/compliance/accept",
-    "GET /api/v1/admin/settings/admin-api-key", "DELETE /api/v1/admin/settings/admin-api-key",
-    "POST /api/v1/admin/settings/admin-api-key/regenerate", "GET /api/v1/admin/system/version",
-    "GET /api/v1/admin/groups", "POST /api/v1/admin/groups", "GET /api/v1/admin/groups/:id",
-    "PUT /api/v1/admin/groups/:id", "DELETE /api/v1/admin/groups/:id", "GET /api/v1/admin/groups/:id/subscriptions",
-    "GET /api/v1/admin/groups/:id/api-keys",
-    "GET /api/v1/admin/channels", "POST /api/v1/admin/channels", "GET /api/v1/admin/channels/:id",
-    "PUT /api/v1/admin/channels/:id", "DELETE /api/v1/admin/channels/:id",
-    "GET /api/v1/admin/accounts", "POST /api/v1/admin/accounts", "GET /api/v1/admin/accounts/:id",
-    "PUT /api/v1/admin/accounts/:id", "DELETE /api/v1/admin/accounts/:id", "POST /api/v1/admin/accounts/:id/test",
-    "POST /api/v1/admin/accounts/:id/schedulable", "GET /api/v1/admin/accounts/:id/temp-unschedulable",
-    "DELETE /api/v1/admin/accounts/:id/temp-unschedulable", "POST /api/v1/admin/accounts/:id/clear-error",
-    "POST /api/v1/admin/accounts/:id/clear-rate-limit", "POST /api/v1/admin/accounts/:id/recover-state",
-    "GET /api/v1/admin/accounts/:id/models",
-    "GET /api/v1/admin/users", "POST /api/v1/admin/users", "GET /api/v1/admin/users/:id", "PUT /api/v1/admin/users/:id",
-    "DELETE /api/v1/admin/users/:id", "POST /api/v1/admin/users/:id/balance", "GET /api/v1/admin/users/:id/api-keys",
-    "GET /api/v1/admin/users/:id/subscriptions", "GET /api/v1/admin/users/:id/usage",
-    "GET /api/v1/admin/subscriptions", "POST /api/v1/admin/subscriptions/assign", "GET /api/v1/admin/subscriptions/:id",
-    "DELETE /api/v1/admin/subscriptions/:id", "POST /api/v1/admin/subscriptions/:id/revoke",
-    "POST /api/v1/admin/subscriptions/:id/extend", "GET /api/v1/admin/usage"};
+constexpr std::string_view k_routes[] = {"GET /health",
+                                         "GET /setup/status",
+                                         "GET /api/v1/settings/public",
+                                         "POST /api/v1/auth/login",
+                                         "GET /api/v1/auth/me",
+                                         "GET /api/v1/groups/available",
+                                         "GET /api/v1/subscriptions/active",
+                                         "GET /v1/models",
+                                         "GET /models",
+                                         "POST /v1/chat/completions",
+                                         "POST /chat/completions",
+                                         "GET /api/v1/keys",
+                                         "POST /api/v1/keys",
+                                         "GET /api/v1/keys/:id",
+                                         "PUT /api/v1/keys/:id",
+                                         "DELETE /api/v1/keys/:id",
+                                         "GET /api/v1/admin/compliance",
+                                         "POST /api/v1/admin/compliance/accept",
+                                         "GET /api/v1/admin/settings/admin-api-key",
+                                         "DELETE /api/v1/admin/settings/admin-api-key",
+                                         "POST /api/v1/admin/settings/admin-api-key/regenerate",
+                                         "GET /api/v1/admin/system/version",
+                                         "GET /api/v1/admin/groups",
+                                         "POST /api/v1/admin/groups",
+                                         "GET /api/v1/admin/groups/:id",
+                                         "PUT /api/v1/admin/groups/:id",
+                                         "DELETE /api/v1/admin/groups/:id",
+                                         "GET /api/v1/admin/groups/:id/subscriptions",
+                                         "GET /api/v1/admin/groups/:id/api-keys",
+                                         "GET /api/v1/admin/channels",
+                                         "POST /api/v1/admin/channels",
+                                         "GET /api/v1/admin/channels/:id",
+                                         "PUT /api/v1/admin/channels/:id",
+                                         "DELETE /api/v1/admin/channels/:id",
+                                         "GET /api/v1/admin/accounts",
+                                         "POST /api/v1/admin/accounts",
+                                         "GET /api/v1/admin/accounts/:id",
+                                         "PUT /api/v1/admin/accounts/:id",
+                                         "DELETE /api/v1/admin/accounts/:id",
+                                         "POST /api/v1/admin/accounts/:id/test",
+                                         "POST /api/v1/admin/accounts/:id/schedulable",
+                                         "GET /api/v1/admin/accounts/:id/temp-unschedulable",
+                                         "DELETE /api/v1/admin/accounts/:id/temp-unschedulable",
+                                         "POST /api/v1/admin/accounts/:id/clear-error",
+                                         "POST /api/v1/admin/accounts/:id/clear-rate-limit",
+                                         "POST /api/v1/admin/accounts/:id/recover-state",
+                                         "GET /api/v1/admin/accounts/:id/models",
+                                         "GET /api/v1/admin/users",
+                                         "POST /api/v1/admin/users",
+                                         "GET /api/v1/admin/users/:id",
+                                         "PUT /api/v1/admin/users/:id",
+                                         "DELETE /api/v1/admin/users/:id",
+                                         "POST /api/v1/admin/users/:id/balance",
+                                         "GET /api/v1/admin/users/:id/api-keys",
+                                         "GET /api/v1/admin/users/:id/subscriptions",
+                                         "GET /api/v1/admin/users/:id/usage",
+                                         "GET /api/v1/admin/subscriptions",
+                                         "POST /api/v1/admin/subscriptions/assign",
+                                         "GET /api/v1/admin/subscriptions/:id",
+                                         "DELETE /api/v1/admin/subscriptions/:id",
+                                         "POST /api/v1/admin/subscriptions/:id/revoke",
+                                         "POST /api/v1/admin/subscriptions/:id/extend",
+                                         "GET /api/v1/admin/usage"};
 constexpr std::string_view k_fork_key_route = "POST /api/v1/admin/users/:id/api-keys";
 
 bool route_matches(std::string_view route, const Request& req) {
@@ -171,10 +210,19 @@ HostApp::HostApp(HostConfig config) : m_config(std::move(config)) {
     m_admin_key = m_config.admin_key;
     const std::int64_t now = wire::now_unix();
     const std::int64_t id = next_id("user");
-    m_users[id] = json::object{{"id", id}, {"email", m_config.admin_email}, {"username", "admin"}, {"role", "admin"},
-                               {"balance", 0.0}, {"frozen_balance", 0.0}, {"concurrency", 0}, {"status", "active"},
-                               {"allowed_groups", json::array{}}, {"rpm_limit", 0}, {"notes", ""},
-                               {"created_at", wire::rfc3339(now)}, {"_password", m_config.admin_password}};
+    m_users[id] = json::object{{"id", id},
+                               {"email", m_config.admin_email},
+                               {"username", "admin"},
+                               {"role", "admin"},
+                               {"balance", 0.0},
+                               {"frozen_balance", 0.0},
+                               {"concurrency", 0},
+                               {"status", "active"},
+                               {"allowed_groups", json::array{}},
+                               {"rpm_limit", 0},
+                               {"notes", ""},
+                               {"created_at", wire::rfc3339(now)},
+                               {"_password", m_config.admin_password}};
     if (m_config.profile.host.seed_residue) seed_residue();
     m_routes_missing = m_config.profile.host.routes_missing;
     m_proxy_errors = m_config.profile.host.proxy_errors;
@@ -218,10 +266,14 @@ std::string HostApp::snapshot_json() const {
     for (const auto& [id, u] : m_users) users.push_back(strip_internal(u));
     json::array usage;
     for (const auto& u : m_usage) usage.push_back(u);
-    return json::serialize(json::object{{"groups", list(m_groups)},     {"accounts", account_list},
-                                        {"channels", list(m_channels)}, {"users", users},
-                                        {"subscriptions", list(m_subscriptions)}, {"api_keys", keys},
-                                        {"usage", usage},               {"compliance_acked", !m_compliance_acked.empty()}});
+    return json::serialize(json::object{{"groups", list(m_groups)},
+                                        {"accounts", account_list},
+                                        {"channels", list(m_channels)},
+                                        {"users", users},
+                                        {"subscriptions", list(m_subscriptions)},
+                                        {"api_keys", keys},
+                                        {"usage", usage},
+                                        {"compliance_acked", !m_compliance_acked.empty()}});
 }
 
 void HostApp::set_route_faults(std::vector<std::string> routes_missing, std::map<std::string, int> proxy_errors) {
@@ -239,7 +291,8 @@ Response HostApp::handle(const Request& request) {
         // The proxy answers before sub2api sees the request; a missing route is the router's
         // answer, before any middleware (auth, compliance gate).
         if (auto it = m_proxy_errors.find(key); it != m_proxy_errors.end()) return proxy_page(it->second);
-        if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end()) return no_route();
+        if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end())
+            return no_route();
     }
     bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
     for (auto route : k_routes) routed = routed || route_matches(route, request);
@@ -289,21 +342,24 @@ Response HostApp::dispatch(const Request& req) {
             if (!m_compliance_acked.contains(admin_id)) {
                 Response gate;
                 gate.status = 423;
-                gate.body = json::serialize(json::object{
-                    {"code", "ADMIN_COMPLIANCE_ACK_REQUIRED"},
-                    {"message", "Please read and accept the Sub2API Deployment and Operation Compliance Commitment before using admin APIs"},
-                    {"metadata", json::object{{"version", k_compliance_version},
-                                              {"document_path_zh", "/legal/compliance-commitment.zh.md"},
-                                              {"document_path_en", "/legal/compliance-commitment.en.md"},
-                                              {"accept_path", "/api/v1/admin/compliance/accept"},
-                                              {"ack_phrase_en", k_phrase_en}}}});
+                gate.body = json::serialize(
+                    json::object{{"code", "ADMIN_COMPLIANCE_ACK_REQUIRED"},
+                                 {"message",
+                                  "Please read and accept the Sub2API Deployment and Operation Compliance Commitment "
+                                  "before using admin APIs"},
+                                 {"metadata", json::object{{"version", k_compliance_version},
+                                                           {"document_path_zh", "/legal/compliance-commitment.zh.md"},
+                                                           {"document_path_en", "/legal/compliance-commitment.en.md"},
+                                                           {"accept_path", "/api/v1/admin/compliance/accept"},
+                                                           {"ack_phrase_en", k_phrase_en}}}});
                 return gate;
             }
         }
         return admin_route(ctx);
     }
     if (seg.size() >= 3 && seg[0] == "api" && seg[1] == "v1" &&
-        (seg[2] == "keys" || seg[2] == "groups" || seg[2] == "subscriptions" || (seg[2] == "auth" && seg.size() == 4 && seg[3] == "me"))) {
+        (seg[2] == "keys" || seg[2] == "groups" || seg[2] == "subscriptions" ||
+         (seg[2] == "auth" && seg.size() == 4 && seg[3] == "me"))) {
         std::int64_t user_id = 0;
         if (auto denied = user_auth(req, user_id)) return *denied;
         Ctx ctx{req, std::vector<std::string>(seg.begin() + 2, seg.end()), user_id};
@@ -343,15 +399,19 @@ std::optional<Response> HostApp::user_auth(const Request& req, std::int64_t& use
         return middleware(401, "INVALID_AUTH_HEADER", "Authorization header format must be 'Bearer {token}'");
     json::object claims;
     switch (wire::verify_jwt(auth->substr(7), m_config.jwt_secret, wire::now_unix(), &claims)) {
-        case wire::JwtCheck::ok: break;
-        case wire::JwtCheck::expired: return middleware(401, "TOKEN_EXPIRED", "Token has expired");
-        default: return middleware(401, "INVALID_TOKEN", "Invalid token");
+        case wire::JwtCheck::ok:
+            break;
+        case wire::JwtCheck::expired:
+            return middleware(401, "TOKEN_EXPIRED", "Token has expired");
+        default:
+            return middleware(401, "INVALID_TOKEN", "Invalid token");
     }
     auto id = jint(claims, "user_id");
     std::lock_guard lock(m_mutex);
     auto it = id ? m_users.find(*id) : m_users.end();
     if (it == m_users.end()) return middleware(401, "USER_NOT_FOUND", "User not found");
-    if (jstr(it->second, "status").value_or("") != "active") return middleware(401, "USER_INACTIVE", "User is not active");
+    if (jstr(it->second, "status").value_or("") != "active")
+        return middleware(401, "USER_INACTIVE", "User is not active");
     user_id = *id;
     return std::nullopt;
 }
@@ -361,12 +421,17 @@ Response HostApp::public_route(const Request& req, bool& matched) {
     const auto& p = req.path;
     if (req.method == "GET" && p == "/health") return Response{200, {}, "application/json", R"({"status":"ok"})", {}};
     if (req.method == "GET" && p == "/setup/status")
-        return Response{200, {}, "application/json", R"({"code":0,"data":{"needs_setup":false,"step":"completed"}})", {}};
+        return Response{
+            200, {}, "application/json", R"({"code":0,"data":{"needs_setup":false,"step":"completed"}})", {}};
     if (req.method == "GET" && p == "/api/v1/settings/public")
-        return ok(json::object{{"version", "0.1.179"},       {"site_name", "Sub2API"},
-                               {"registration_enabled", false}, {"email_verify_enabled", false},
-                               {"backend_mode_enabled", false}, {"turnstile_enabled", false},
-                               {"api_base_url", ""},            {"contact_info", ""}});
+        return ok(json::object{{"version", "0.1.179"},
+                               {"site_name", "Sub2API"},
+                               {"registration_enabled", false},
+                               {"email_verify_enabled", false},
+                               {"backend_mode_enabled", false},
+                               {"turnstile_enabled", false},
+                               {"api_base_url", ""},
+                               {"contact_info", ""}});
     if (req.method == "POST" && p == "/api/v1/auth/login") return login(req);
     matched = false;
     return {};
@@ -381,15 +446,19 @@ Response HostApp::login(const Request& req) {
     if (!email || email->find('@') == std::string::npos)
         return bad_request("Key: 'LoginRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
     if (!password || password->empty())
-        return bad_request("Key: 'LoginRequest.Password' Error:Field validation for 'Password' failed on the 'required' tag");
+        return bad_request(
+            "Key: 'LoginRequest.Password' Error:Field validation for 'Password' failed on the 'required' tag");
     std::lock_guard lock(m_mutex);
     for (const auto& [id, u] : m_users) {
         if (jstr(u, "email").value_or("") != *email) continue;
         if (jstr(u, "_password").value_or("") != *password) break;
         if (jstr(u, "status").value_or("") != "active") return error(403, "User account is disabled", "USER_INACTIVE");
         const std::int64_t now = wire::now_unix();
-        json::object claims{{"user_id", id}, {"email", *email}, {"role", jstr(u, "role").value_or("user")},
-                            {"iat", now}, {"exp", now + 86400}};
+        json::object claims{{"user_id", id},
+                            {"email", *email},
+                            {"role", jstr(u, "role").value_or("user")},
+                            {"iat", now},
+                            {"exp", now + 86400}};
         json::object refresh = claims;
         refresh["typ"] = "refresh";
         refresh["exp"] = now + 7 * 86400;
@@ -407,7 +476,8 @@ Response HostApp::admin_route(Ctx& ctx) {
     const auto& s = ctx.seg;
     if (s[0] == "compliance") return compliance(ctx);
     if (s[0] == "settings" && s.size() >= 2 && s[1] == "admin-api-key") return admin_key_settings(ctx);
-    if (s[0] == "system" && s.size() == 2 && s[1] == "version" && ctx.req.method == "GET") return ok(json::object{{"version", "0.1.179"}});
+    if (s[0] == "system" && s.size() == 2 && s[1] == "version" && ctx.req.method == "GET")
+        return ok(json::object{{"version", "0.1.179"}});
     if (s[0] == "groups") return groups(ctx);
     if (s[0] == "accounts") return accounts(ctx);
     if (s[0] == "channels") return channels(ctx);
@@ -423,9 +493,12 @@ Response HostApp::compliance(Ctx& ctx) {
     if (s.size() == 1 && ctx.req.method == "GET") {
         std::lock_guard lock(m_mutex);
         const bool acked = m_compliance_acked.contains(ctx.user_id);
-        json::object data{{"required", gate && !acked}, {"version", k_compliance_version},
-                          {"ack_phrase_en", k_phrase_en}, {"ack_phrase_zh", k_phrase_zh}};
-        if (acked) data["acknowledgement"] = json::object{{"version", k_compliance_version}, {"admin_user_id", ctx.user_id}};
+        json::object data{{"required", gate && !acked},
+                          {"version", k_compliance_version},
+                          {"ack_phrase_en", k_phrase_en},
+                          {"ack_phrase_zh", k_phrase_zh}};
+        if (acked)
+            data["acknowledgement"] = json::object{{"version", k_compliance_version}, {"admin_user_id", ctx.user_id}};
         return ok(data);
     }
     if (s.size() == 2 && s[1] == "accept" && ctx.req.method == "POST") {
@@ -437,7 +510,8 @@ Response HostApp::compliance(Ctx& ctx) {
             return error(400, "The acknowledgement phrase does not match", "ADMIN_COMPLIANCE_INVALID_PHRASE");
         std::lock_guard lock(m_mutex);
         m_compliance_acked.insert(ctx.user_id);
-        return ok(json::object{{"required", false}, {"version", k_compliance_version},
+        return ok(json::object{{"required", false},
+                               {"version", k_compliance_version},
                                {"acknowledgement", json::object{{"version", k_compliance_version},
                                                                 {"admin_user_id", ctx.user_id},
                                                                 {"language", jstr(*body, "language").value_or("en")},
@@ -451,7 +525,8 @@ Response HostApp::admin_key_settings(Ctx& ctx) {
     const auto& m = ctx.req.method;
     std::lock_guard lock(m_mutex);
     if (s.size() == 2 && m == "GET")
-        return ok(json::object{{"exists", !m_admin_key.empty()}, {"masked_key", m_admin_key.empty() ? "" : wire::mask_key(m_admin_key)}});
+        return ok(json::object{{"exists", !m_admin_key.empty()},
+                               {"masked_key", m_admin_key.empty() ? "" : wire::mask_key(m_admin_key)}});
     if (s.size() == 3 && s[2] == "regenerate" && m == "POST") {
         m_admin_key = wire::make_admin_key();
         return ok(json::object{{"key", m_admin_key}});

@@ -6,8 +6,8 @@
 // Profiles: `config.profile` is run-wide. Each account whose base_url starts with a stub
 // upstream's URL also gets the host part of that upstream's profile (see effective_faults()).
 #include <atomic>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -40,7 +40,7 @@ struct HostConfig {
 };
 
 class HostApp {
-public:
+  public:
     explicit HostApp(HostConfig config);
     [[nodiscard]] Response handle(const Request& request);
     [[nodiscard]] std::string snapshot_json() const;
@@ -56,7 +56,7 @@ public:
     // Account scheduling state helpers (pure over one account object, `now` in unix seconds).
     [[nodiscard]] static bool schedulable_now(const json::object& account, std::int64_t now);
 
-private:
+  private:
     using Query = std::map<std::string, std::string>;
     struct Ctx {
         const Request& req;
@@ -98,14 +98,14 @@ private:
     json::value account_view(const json::object& a) const;
     std::optional<Response> validate_account_body(const json::object& body, bool create);
 
-public:
+  public:
     // Penalty bookkeeping after an upstream failure / success (host_accounts.cpp). Locks.
     void penalize(std::int64_t account_id, int status, const std::string& body, const HeaderList& headers,
                   bool from_test);
     void recover_after_test(std::int64_t account_id);
     [[nodiscard]] HostFaults effective_faults(const json::object& account) const;
 
-private:
+  private:
     // host_gateway.cpp
     Response gateway(const Request& req, bool& matched);
     struct KeyContext;
@@ -142,8 +142,8 @@ private:
     std::map<std::string, IdemEntry> m_idempotency;
     std::map<std::string, std::uint64_t> m_route_counts;
     std::uint64_t m_admin_logins = 0;
-    std::vector<std::string> m_routes_missing;      // guarded by m_mutex
-    std::map<std::string, int> m_proxy_errors;      // guarded by m_mutex
+    std::vector<std::string> m_routes_missing;  // guarded by m_mutex
+    std::map<std::string, int> m_proxy_errors;  // guarded by m_mutex
 };
 
 // Response builders shared by the host's route files.

@@ -6,8 +6,8 @@
 #include <deque>
 #include <thread>
 
-#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 #include "stubs/http/http_client.hpp"
 
@@ -35,8 +35,8 @@ bool id_in(const json::value* arr, std::int64_t id) {
 }
 
 bool is_failover(int status) {
-    return status == 401 || status == 402 || status == 403 || status == 405 || status == 413 || status == 429 || status == 529 ||
-           status >= 500;
+    return status == 401 || status == 402 || status == 403 || status == 405 || status == 413 || status == 429 ||
+           status == 529 || status >= 500;
 }
 
 std::string upstream_message(const std::string& body) {
@@ -49,13 +49,18 @@ std::string upstream_message(const std::string& body) {
 
 Response exhausted(int status, const HeaderList& headers) {
     Response r;
-    if (status == 401) r = openai(502, "upstream_error", "Upstream authentication failed, please contact administrator");
-    else if (status == 403) r = openai(502, "upstream_error", "Upstream access forbidden, please contact administrator");
-    else if (status == 429) r = openai(429, "rate_limit_error", "Upstream rate limit exceeded, please retry later");
-    else if (status == 529) r = openai(503, "upstream_error", "Upstream service overloaded, please retry later");
+    if (status == 401)
+        r = openai(502, "upstream_error", "Upstream authentication failed, please contact administrator");
+    else if (status == 403)
+        r = openai(502, "upstream_error", "Upstream access forbidden, please contact administrator");
+    else if (status == 429)
+        r = openai(429, "rate_limit_error", "Upstream rate limit exceeded, please retry later");
+    else if (status == 529)
+        r = openai(503, "upstream_error", "Upstream service overloaded, please retry later");
     else if (status == 500 || status == 502 || status == 503 || status == 504)
         r = openai(502, "upstream_error", "Upstream service temporarily unavailable");
-    else r = openai(502, "upstream_error", "Upstream request failed");
+    else
+        r = openai(502, "upstream_error", "Upstream request failed");
     for (const auto& [k, v] : headers)
         if (k == "retry-after") r.headers.emplace_back("Retry-After", v);
     return r;
@@ -97,8 +102,10 @@ std::shared_ptr<Pipe> start_call(ClientRequest call) {
     pipe->thread = std::thread([p, c = std::move(call)] {
         auto reply = http_call(c);
         std::lock_guard lock(p->mutex);
-        if (!reply) p->error = reply.error();
-        else p->complete = reply->complete;
+        if (!reply)
+            p->error = reply.error();
+        else
+            p->complete = reply->complete;
         p->finished = true;
         p->cv.notify_all();
     });
@@ -152,7 +159,8 @@ bool HostApp::x_api_key_only_for(const std::string& key) const {
 
 std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc) {
     if (req.query.contains("key") || req.query.contains("api_key"))
-        return middleware(400, "api_key_in_query_deprecated", "API key in query parameter is deprecated. Please use Authorization header instead.");
+        return middleware(400, "api_key_in_query_deprecated",
+                          "API key in query parameter is deprecated. Please use Authorization header instead.");
     std::string key;
     bool via_bearer = false;
     auto bearer = req.header("authorization");
@@ -165,7 +173,9 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
         key = *g;
     }
     auto required = [] {
-        return middleware(401, "API_KEY_REQUIRED", "API key is required in Authorization header (Bearer scheme), x-api-key header, or x-goog-api-key header");
+        return middleware(
+            401, "API_KEY_REQUIRED",
+            "API key is required in Authorization header (Bearer scheme), x-api-key header, or x-goog-api-key header");
     };
     if (key.empty()) return required();
     std::lock_guard lock(m_mutex);
@@ -189,12 +199,15 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
     if (jfind(*k, "group_id") == nullptr || jfind(*k, "group_id")->is_null()) {
         Response r;
         r.status = 403;
-        r.body = R"({"type":"error","error":{"type":"permission_error","message":"API key is not bound to any group and ungrouped scheduling is disabled"}})";
+        r.body =
+            R"({"type":"error","error":{"type":"permission_error","message":"API key is not bound to any group and ungrouped scheduling is disabled"}})";
         return r;
     }
     auto group = m_groups.find(num(*k, "group_id"));
-    if (group == m_groups.end()) return middleware(403, "GROUP_DELETED", "The group bound to this API key has been deleted");
-    if (str(group->second, "status") != "active") return middleware(403, "GROUP_DISABLED", "The group bound to this API key is disabled");
+    if (group == m_groups.end())
+        return middleware(403, "GROUP_DELETED", "The group bound to this API key has been deleted");
+    if (str(group->second, "status") != "active")
+        return middleware(403, "GROUP_DISABLED", "The group bound to this API key is disabled");
     kc.key_id = num(*k, "id");
     kc.user_id = user->first;
     kc.group_id = group->first;
@@ -208,11 +221,13 @@ std::optional<Response> HostApp::gateway_auth(const Request& req, KeyContext& kc
                 jint(s, "_expires_unix").value_or(0) > now)
                 sub = &s;
         if (!sub) return middleware(403, "SUBSCRIPTION_NOT_FOUND", "No active subscription found for this group");
-        if (auto limit = jnum(kc.group, "daily_limit_usd"); limit && *limit >= 0 &&
-                                                                        jnum(*sub, "daily_usage_usd").value_or(0.0) >= *limit)
-            return middleware(429, "USAGE_LIMIT_EXCEEDED", "error: code=429 reason=\"DAILY_LIMIT_EXCEEDED\" message=\"daily usage limit exceeded\"");
+        if (auto limit = jnum(kc.group, "daily_limit_usd");
+            limit && *limit >= 0 && jnum(*sub, "daily_usage_usd").value_or(0.0) >= *limit)
+            return middleware(429, "USAGE_LIMIT_EXCEEDED",
+                              "error: code=429 reason=\"DAILY_LIMIT_EXCEEDED\" message=\"daily usage limit exceeded\"");
     } else {
-        if (jbool(kc.group, "is_exclusive").value_or(false) && !id_in(jfind(user->second, "allowed_groups"), kc.group_id))
+        if (jbool(kc.group, "is_exclusive").value_or(false) &&
+            !id_in(jfind(user->second, "allowed_groups"), kc.group_id))
             return middleware(403, "GROUP_NOT_ALLOWED", "You are no longer allowed to use this group");
         if (jnum(user->second, "balance").value_or(0.0) <= 0)
             return middleware(403, "INSUFFICIENT_BALANCE", "Insufficient account balance");
@@ -228,7 +243,8 @@ Response HostApp::gateway_models(const KeyContext& kc) {
     const auto now = wire::now_unix();
     std::vector<std::string> ids;
     for (const auto& [id, a] : m_accounts) {
-        if (str(a, "platform") != kc.platform || !id_in(jfind(a, "group_ids"), kc.group_id) || !schedulable_now(a, now)) continue;
+        if (str(a, "platform") != kc.platform || !id_in(jfind(a, "group_ids"), kc.group_id) || !schedulable_now(a, now))
+            continue;
         if (auto mm = jpath(a, "credentials.model_mapping"); mm && mm->is_object())
             for (const auto& kv : mm->as_object())
                 if (std::find(ids.begin(), ids.end(), std::string(kv.key())) == ids.end()) ids.emplace_back(kv.key());
@@ -236,7 +252,8 @@ Response HostApp::gateway_models(const KeyContext& kc) {
     if (ids.empty()) ids = default_models(kc.platform);
     json::array data;
     for (const auto& id : ids)
-        data.push_back(json::object{{"id", id}, {"type", "model"}, {"display_name", id}, {"created_at", "2024-01-01T00:00:00Z"}});
+        data.push_back(
+            json::object{{"id", id}, {"type", "model"}, {"display_name", id}, {"created_at", "2024-01-01T00:00:00Z"}});
     Response r;
     r.body = json::serialize(json::object{{"object", "list"}, {"data", data}});
     return r;
@@ -267,7 +284,8 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             if (str(c, "status") == "active" && id_in(jfind(c, "group_ids"), kc.group_id)) channel = &c;
         bool restricted = false;
         if (channel) {
-            if (auto mm = jpath(*channel, "model_mapping." + kc.platform); mm && mm->is_object() && !mm->as_object().empty())
+            if (auto mm = jpath(*channel, "model_mapping." + kc.platform);
+                mm && mm->is_object() && !mm->as_object().empty())
                 if (auto mapped = wire::map_model(mm, requested)) model = *mapped;
             if (jbool(*channel, "restrict_models").value_or(false)) {
                 restricted = true;
@@ -277,24 +295,29 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
                         if (!plat.empty() && plat != kc.platform) continue;
                         if (auto models = jfind(item, "models"); models && models->is_array())
                             for (const auto& mdl : models->as_array())
-                                if (mdl.is_string() && (mdl.as_string() == requested || mdl.as_string() == model)) restricted = false;
+                                if (mdl.is_string() && (mdl.as_string() == requested || mdl.as_string() == model))
+                                    restricted = false;
                     }
             }
         }
         std::vector<std::pair<std::int64_t, const json::object*>> ordered;
         for (const auto& [id, a] : m_accounts)
-            if (str(a, "platform") == kc.platform && id_in(jfind(a, "group_ids"), kc.group_id) && schedulable_now(a, now))
+            if (str(a, "platform") == kc.platform && id_in(jfind(a, "group_ids"), kc.group_id) &&
+                schedulable_now(a, now))
                 ordered.emplace_back(jint(a, "priority").value_or(1), &a);
-        std::stable_sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+        std::stable_sort(ordered.begin(), ordered.end(),
+                         [](const auto& x, const auto& y) { return x.first < y.first; });
         if (ordered.empty() || restricted) return openai(503, "api_error", "Service temporarily unavailable");
         for (const auto& [prio, a] : ordered) {
             auto up = wire::map_model(jpath(*a, "credentials.model_mapping"), model);
             if (!up) continue;
             pool.push_back(Candidate{num(*a, "id"), jstr(*jfind(*a, "credentials"), "base_url").value_or(""),
-                                     jstr(*jfind(*a, "credentials"), "api_key").value_or(""), *up, effective_faults(*a)});
+                                     jstr(*jfind(*a, "credentials"), "api_key").value_or(""), *up,
+                                     effective_faults(*a)});
         }
         if (pool.empty())
-            return openai(404, "model_not_found", "Model \"" + requested + "\" is not supported by any configured account in this group");
+            return openai(404, "model_not_found",
+                          "Model \"" + requested + "\" is not supported by any configured account in this group");
     }
 
     int last_status = 0;
@@ -310,7 +333,8 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             json::array msgs{json::object{{"role", "developer"}, {"content", "You are a helpful assistant."}}};
             if (auto m = jfind(body, "messages"); m && m->is_array())
                 for (auto msg : m->as_array()) {
-                    if (msg.is_object() && jstr(msg, "role").value_or("") == "system") msg.as_object()["role"] = "developer";
+                    if (msg.is_object() && jstr(msg, "role").value_or("") == "system")
+                        msg.as_object()["role"] = "developer";
                     msgs.push_back(msg);
                 }
             forward["messages"] = msgs;
@@ -347,10 +371,14 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             const std::string err_body = drain_all(*pipe);
             last_status = pipe->status;
             last_headers = pipe->headers;
-            const bool bridged_4xx = (acc.faults.responses_bridge || acc.faults.force_responses) && pipe->status >= 400 && pipe->status < 500;
+            const bool bridged_4xx = (acc.faults.responses_bridge || acc.faults.force_responses) &&
+                                     pipe->status >= 400 && pipe->status < 500;
             if (!is_failover(pipe->status) && !bridged_4xx) {
                 const int s = pipe->status;
-                const char* type = s == 400 ? "invalid_request_error" : s == 404 ? "not_found_error" : s == 429 ? "rate_limit_error" : "api_error";
+                const char* type = s == 400   ? "invalid_request_error"
+                                   : s == 404 ? "not_found_error"
+                                   : s == 429 ? "rate_limit_error"
+                                              : "api_error";
                 return openai(s, type, upstream_message(err_body));
             }
             if (!bridged_4xx) penalize(acc.id, pipe->status, err_body, pipe->headers, false);
@@ -364,7 +392,9 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             if (!parsed || !parsed->is_object())  // e.g. only keep-alive blank lines until the upstream gave up
                 return openai(502, "upstream_error", "Upstream request failed");
             record_usage(kc, account_id, model, jint(*parsed, "usage.prompt_tokens").value_or(0),
-                         jpath(*parsed, "usage.completion_tokens") ? jpath(*parsed, "usage.completion_tokens")->to_number<std::int64_t>() : 0,
+                         jpath(*parsed, "usage.completion_tokens")
+                             ? jpath(*parsed, "usage.completion_tokens")->to_number<std::int64_t>()
+                             : 0,
                          false);
             Response r;
             r.body = out;
@@ -416,7 +446,10 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
             if (pipe->thread.joinable()) pipe->thread.join();
             if (gone) return;
             if (pipe->error && !done)
-                (void)w.write("event: error\ndata: " + wire::openai_error("upstream_error", "Upstream stream interrupted: " + pipe->error->message) + "\n\n");
+                (void)w.write(
+                    "event: error\ndata: " +
+                    wire::openai_error("upstream_error", "Upstream stream interrupted: " + pipe->error->message) +
+                    "\n\n");
             if (done || prompt > 0) record_usage(kc, account_id, model, prompt, completion, true);
         };
         return r;
@@ -424,8 +457,8 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
     return exhausted(last_status == 0 ? 502 : last_status, last_headers);
 }
 
-void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model, std::int64_t prompt_tokens,
-                           std::int64_t completion_tokens, bool stream) {
+void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model,
+                           std::int64_t prompt_tokens, std::int64_t completion_tokens, bool stream) {
     std::lock_guard lock(m_mutex);
     // Price lookup: the group's channel pricing first, then the group's own model_pricing.
     double cost = 0;
@@ -450,7 +483,8 @@ void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const 
         }
     };
     for (const auto& [cid, c] : m_channels)
-        if (str(c, "status") == "active" && id_in(jfind(c, "group_ids"), kc.group_id)) price_from(jfind(c, "model_pricing"));
+        if (str(c, "status") == "active" && id_in(jfind(c, "group_ids"), kc.group_id))
+            price_from(jfind(c, "model_pricing"));
     if (auto g = m_groups.find(kc.group_id); g != m_groups.end()) price_from(jfind(g->second, "model_pricing"));
     const double rate = jnum(kc.group, "rate_multiplier").value_or(1.0);
     const double actual = cost * rate;
@@ -462,14 +496,24 @@ void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const 
     } else if (auto u = m_users.find(kc.user_id); u != m_users.end()) {
         u->second["balance"] = jnum(u->second, "balance").value_or(0.0) - actual;
     }
-    if (auto k = m_keys.find(kc.key_id); k != m_keys.end()) k->second["quota_used"] = jnum(k->second, "quota_used").value_or(0.0) + actual;
+    if (auto k = m_keys.find(kc.key_id); k != m_keys.end())
+        k->second["quota_used"] = jnum(k->second, "quota_used").value_or(0.0) + actual;
     const auto now = wire::now_unix();
     if (auto a = m_accounts.find(account_id); a != m_accounts.end()) a->second["last_used_at"] = wire::rfc3339(now);
     const std::int64_t id = next_id("usage");
-    m_usage.push_back(json::object{{"id", id}, {"user_id", kc.user_id}, {"api_key_id", kc.key_id}, {"account_id", account_id},
-                                   {"group_id", kc.group_id}, {"model", model}, {"input_tokens", prompt_tokens},
-                                   {"output_tokens", completion_tokens}, {"total_cost", cost}, {"actual_cost", actual},
-                                   {"rate_multiplier", rate}, {"priced", priced}, {"stream", stream},
+    m_usage.push_back(json::object{{"id", id},
+                                   {"user_id", kc.user_id},
+                                   {"api_key_id", kc.key_id},
+                                   {"account_id", account_id},
+                                   {"group_id", kc.group_id},
+                                   {"model", model},
+                                   {"input_tokens", prompt_tokens},
+                                   {"output_tokens", completion_tokens},
+                                   {"total_cost", cost},
+                                   {"actual_cost", actual},
+                                   {"rate_multiplier", rate},
+                                   {"priced", priced},
+                                   {"stream", stream},
                                    {"created_at", wire::rfc3339(now)}});
 }
 

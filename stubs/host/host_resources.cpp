@@ -1,8 +1,8 @@
 // Groups, channels, users, subscriptions, user API keys and usage of the stub host.
 #include <algorithm>
 
-#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 
 namespace crm::stubs {
@@ -11,7 +11,7 @@ using namespace hostwire;
 
 namespace {
 
-const std::vector<std::string> k_platforms = {"anthropic", "openai", "gemini", "antigravity", "grok",
+const std::vector<std::string> k_platforms = {"anthropic", "openai", "gemini",   "antigravity", "grok",
                                               "kimi",      "zhipu",  "deepseek", "composite"};
 
 std::string lower(std::string s) {
@@ -19,7 +19,9 @@ std::string lower(std::string s) {
     return s;
 }
 
-bool contains_ci(const std::string& hay, const std::string& needle) { return lower(hay).find(lower(needle)) != std::string::npos; }
+bool contains_ci(const std::string& hay, const std::string& needle) {
+    return lower(hay).find(lower(needle)) != std::string::npos;
+}
 
 bool id_in(const json::value* arr, std::int64_t id) {
     if (!arr || !arr->is_array()) return false;
@@ -83,33 +85,73 @@ void HostApp::seed_residue() {
     json::array channel_groups;
     for (const std::string platform : {"deepseek", "openai"}) {
         const std::int64_t gid = next_id("group");
-        m_groups[gid] = json::object{{"id", gid}, {"name", "legacy-" + platform + "-std"}, {"description", "pre-existing"},
-                                     {"platform", platform}, {"rate_multiplier", 1.0}, {"is_exclusive", false},
-                                     {"status", "active"}, {"subscription_type", "standard"}, {"daily_limit_usd", nullptr},
-                                     {"weekly_limit_usd", nullptr}, {"monthly_limit_usd", nullptr}, {"rpm_limit", 0},
-                                     {"model_pricing", json::array{}}, {"sort_order", 0}, {"created_at", now}, {"updated_at", now}};
+        m_groups[gid] = json::object{{"id", gid},
+                                     {"name", "legacy-" + platform + "-std"},
+                                     {"description", "pre-existing"},
+                                     {"platform", platform},
+                                     {"rate_multiplier", 1.0},
+                                     {"is_exclusive", false},
+                                     {"status", "active"},
+                                     {"subscription_type", "standard"},
+                                     {"daily_limit_usd", nullptr},
+                                     {"weekly_limit_usd", nullptr},
+                                     {"monthly_limit_usd", nullptr},
+                                     {"rpm_limit", 0},
+                                     {"model_pricing", json::array{}},
+                                     {"sort_order", 0},
+                                     {"created_at", now},
+                                     {"updated_at", now}};
         channel_groups.push_back(gid);
         const std::int64_t aid = next_id("account");
         m_accounts[aid] = json::object{
-            {"id", aid}, {"name", "legacy-" + platform + "-1"}, {"notes", "pre-existing"}, {"platform", platform},
+            {"id", aid},
+            {"name", "legacy-" + platform + "-1"},
+            {"notes", "pre-existing"},
+            {"platform", platform},
             {"type", "apikey"},
-            {"credentials", json::object{{"api_key", "sk-legacy-0000000000000000"}, {"base_url", "http://127.0.0.1:9"},
-                                         {"model_mapping", json::object{{platform == "deepseek" ? "deepseek-chat" : "gpt-4o-mini",
-                                                                         platform == "deepseek" ? "deepseek-chat" : "gpt-4o-mini"}}}}},
-            {"extra", json::object{}}, {"proxy_id", nullptr}, {"concurrency", 0}, {"load_factor", nullptr}, {"priority", 50},
-            {"rate_multiplier", 1.0}, {"status", "active"}, {"error_message", ""}, {"schedulable", true},
-            {"group_ids", json::array{gid}}, {"created_at", now}, {"updated_at", now}};
+            {"credentials",
+             json::object{{"api_key", "sk-legacy-0000000000000000"},
+                          {"base_url", "http://127.0.0.1:9"},
+                          {"model_mapping", json::object{{platform == "deepseek" ? "deepseek-chat" : "gpt-4o-mini",
+                                                          platform == "deepseek" ? "deepseek-chat" : "gpt-4o-mini"}}}}},
+            {"extra", json::object{}},
+            {"proxy_id", nullptr},
+            {"concurrency", 0},
+            {"load_factor", nullptr},
+            {"priority", 50},
+            {"rate_multiplier", 1.0},
+            {"status", "active"},
+            {"error_message", ""},
+            {"schedulable", true},
+            {"group_ids", json::array{gid}},
+            {"created_at", now},
+            {"updated_at", now}};
     }
-    m_channels[channel_id] = json::object{{"id", channel_id}, {"name", "legacy-channel"}, {"description", "pre-existing"},
-                                          {"status", "active"}, {"group_ids", channel_groups},
-                                          {"model_pricing", json::array{}}, {"model_mapping", json::object{}},
-                                          {"billing_model_source", "channel_mapped"}, {"restrict_models", false},
-                                          {"created_at", now}, {"updated_at", now}};
+    m_channels[channel_id] = json::object{{"id", channel_id},
+                                          {"name", "legacy-channel"},
+                                          {"description", "pre-existing"},
+                                          {"status", "active"},
+                                          {"group_ids", channel_groups},
+                                          {"model_pricing", json::array{}},
+                                          {"model_mapping", json::object{}},
+                                          {"billing_model_source", "channel_mapped"},
+                                          {"restrict_models", false},
+                                          {"created_at", now},
+                                          {"updated_at", now}};
     const std::int64_t uid = next_id("user");
-    m_users[uid] = json::object{{"id", uid}, {"email", "legacy-user@example.com"}, {"username", "legacy"}, {"role", "user"},
-                                {"balance", 3.5}, {"frozen_balance", 0.0}, {"concurrency", 0}, {"status", "active"},
-                                {"allowed_groups", json::array{}}, {"rpm_limit", 0}, {"notes", "pre-existing"},
-                                {"created_at", now}, {"_password", "legacy-password"}};
+    m_users[uid] = json::object{{"id", uid},
+                                {"email", "legacy-user@example.com"},
+                                {"username", "legacy"},
+                                {"role", "user"},
+                                {"balance", 3.5},
+                                {"frozen_balance", 0.0},
+                                {"concurrency", 0},
+                                {"status", "active"},
+                                {"allowed_groups", json::array{}},
+                                {"rpm_limit", 0},
+                                {"notes", "pre-existing"},
+                                {"created_at", now},
+                                {"_password", "legacy-password"}};
 }
 
 // ---------------------------------------------------------------- groups
@@ -148,15 +190,20 @@ Response HostApp::groups(Ctx& ctx) {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
         auto name = jstr(*body, "name");
-        if (!name || name->empty()) return bad_request("Key: 'CreateGroupRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
+        if (!name || name->empty())
+            return bad_request(
+                "Key: 'CreateGroupRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
         std::string platform = jstr(*body, "platform").value_or("anthropic");
         if (platform.empty()) platform = "anthropic";
         if (std::find(k_platforms.begin(), k_platforms.end(), platform) == k_platforms.end())
-            return bad_request("Key: 'CreateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
+            return bad_request(
+                "Key: 'CreateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
         std::string sub_type = jstr(*body, "subscription_type").value_or("standard");
         if (sub_type.empty()) sub_type = "standard";
         if (sub_type != "standard" && sub_type != "subscription")
-            return bad_request("Key: 'CreateGroupRequest.SubscriptionType' Error:Field validation for 'SubscriptionType' failed on the 'oneof' tag");
+            return bad_request(
+                "Key: 'CreateGroupRequest.SubscriptionType' Error:Field validation for 'SubscriptionType' failed on "
+                "the 'oneof' tag");
         const double rate = jnum(*body, "rate_multiplier").value_or(0.0);
         if (rate <= 0) return error(500, "internal error");  // sub2api: untyped service error
         std::lock_guard lock(m_mutex);
@@ -164,9 +211,13 @@ Response HostApp::groups(Ctx& ctx) {
             if (str(g, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("group");
-        json::object g{{"id", id}, {"name", *name}, {"description", jstr(*body, "description").value_or("")},
-                       {"platform", platform}, {"rate_multiplier", rate},
-                       {"is_exclusive", jbool(*body, "is_exclusive").value_or(false)}, {"status", "active"},
+        json::object g{{"id", id},
+                       {"name", *name},
+                       {"description", jstr(*body, "description").value_or("")},
+                       {"platform", platform},
+                       {"rate_multiplier", rate},
+                       {"is_exclusive", jbool(*body, "is_exclusive").value_or(false)},
+                       {"status", "active"},
                        {"subscription_type", sub_type}};
         for (const char* k : {"daily_limit_usd", "weekly_limit_usd", "monthly_limit_usd"}) {
             auto v = jnum(*body, k);
@@ -174,7 +225,8 @@ Response HostApp::groups(Ctx& ctx) {
         }
         g["rpm_limit"] = jint(*body, "rpm_limit").value_or(0);
         g["model_pricing"] = body->contains("model_pricing") ? body->at("model_pricing") : json::array{};
-        g["models_list_config"] = body->contains("models_list_config") ? body->at("models_list_config") : json::value(nullptr);
+        g["models_list_config"] =
+            body->contains("models_list_config") ? body->at("models_list_config") : json::value(nullptr);
         g["sort_order"] = 0;
         g["created_at"] = now;
         g["updated_at"] = now;
@@ -222,12 +274,16 @@ Response HostApp::groups(Ctx& ctx) {
         auto& g = it->second;
         if (auto name = jstr(*body, "name")) {
             for (const auto& [oid, o] : m_groups)
-                if (oid != *id && str(o, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
+                if (oid != *id && str(o, "name") == *name)
+                    return error(409, "group name already exists", "GROUP_EXISTS");
         }
-        if (auto p = jstr(*body, "platform"); p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
-            return bad_request("Key: 'UpdateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
+        if (auto p = jstr(*body, "platform");
+            p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
+            return bad_request(
+                "Key: 'UpdateGroupRequest.Platform' Error:Field validation for 'Platform' failed on the 'oneof' tag");
         if (auto st = jstr(*body, "status"); st && *st != "active" && *st != "inactive")
-            return bad_request("Key: 'UpdateGroupRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
+            return bad_request(
+                "Key: 'UpdateGroupRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
         if (auto r = jnum(*body, "rate_multiplier"); r && *r <= 0) return error(500, "internal error");
         for (const auto& kv : *body) {
             if (kv.key() == "id" || kv.key().starts_with("_")) continue;
@@ -259,32 +315,44 @@ Response HostApp::channels(Ctx& ctx) {
     const auto& m = ctx.req.method;
     Response err;
     auto validate = [&](const json::object& body, std::int64_t self_id) -> std::optional<Response> {
-        if (auto src = jstr(body, "billing_model_source");
-            src && !src->empty() && *src != "requested" && *src != "upstream" && *src != "channel_mapped" && *src != "response_model")
-            return bad_request("Key: 'CreateChannelRequest.BillingModelSource' Error:Field validation for 'BillingModelSource' failed on the 'oneof' tag");
+        if (auto src = jstr(body, "billing_model_source"); src && !src->empty() && *src != "requested" &&
+                                                           *src != "upstream" && *src != "channel_mapped" &&
+                                                           *src != "response_model")
+            return bad_request(
+                "Key: 'CreateChannelRequest.BillingModelSource' Error:Field validation for 'BillingModelSource' failed "
+                "on the 'oneof' tag");
         if (auto st = jstr(body, "status"); st && *st != "active" && *st != "disabled")
-            return bad_request("Key: 'UpdateChannelRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
+            return bad_request(
+                "Key: 'UpdateChannelRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
         if (auto mp = jfind(body, "model_pricing"); mp && !mp->is_null()) {
             if (!mp->is_array()) return bad_request("model_pricing must be an array");
             for (const auto& item : mp->as_array()) {
                 auto models = jfind(item, "models");
                 if (!models || !models->is_array() || models->as_array().empty() || models->as_array().size() > 100)
-                    return bad_request("Key: 'ChannelModelPricingRequest.Models' Error:Field validation for 'Models' failed on the 'min' tag");
+                    return bad_request(
+                        "Key: 'ChannelModelPricingRequest.Models' Error:Field validation for 'Models' failed on the "
+                        "'min' tag");
                 auto mode = jstr(item, "billing_mode").value_or("token");
                 if (mode != "token" && mode != "per_request" && mode != "image")
-                    return bad_request("Key: 'ChannelModelPricingRequest.BillingMode' Error:Field validation for 'BillingMode' failed on the 'oneof' tag");
+                    return bad_request(
+                        "Key: 'ChannelModelPricingRequest.BillingMode' Error:Field validation for 'BillingMode' failed "
+                        "on the 'oneof' tag");
             }
         }
         if (auto mm = jfind(body, "model_mapping"); mm && !mm->is_null() && !mm->is_object())
             return bad_request("model_mapping must be an object keyed by platform");
         if (auto name = jstr(body, "name")) {
-            if (name->size() > 100) return bad_request("Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'max' tag");
+            if (name->size() > 100)
+                return bad_request(
+                    "Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'max' tag");
             for (const auto& [cid, c] : m_channels)
-                if (cid != self_id && str(c, "name") == *name) return error(409, "channel name already exists", "CHANNEL_EXISTS");
+                if (cid != self_id && str(c, "name") == *name)
+                    return error(409, "channel name already exists", "CHANNEL_EXISTS");
         }
         if (auto gids = jfind(body, "group_ids"); gids && gids->is_array()) {
             for (const auto& g : gids->as_array()) {
-                if (!g.is_int64() || !m_groups.contains(g.as_int64())) return error(404, "group not found", "GROUP_NOT_FOUND");
+                if (!g.is_int64() || !m_groups.contains(g.as_int64()))
+                    return error(404, "group not found", "GROUP_NOT_FOUND");
                 for (const auto& [cid, c] : m_channels)
                     if (cid != self_id && id_in(jfind(c, "group_ids"), g.as_int64()))
                         return error(409, "group already belongs to another channel", "GROUP_ALREADY_IN_CHANNEL");
@@ -307,20 +375,29 @@ Response HostApp::channels(Ctx& ctx) {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
         auto name = jstr(*body, "name");
-        if (!name || name->empty()) return bad_request("Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
+        if (!name || name->empty())
+            return bad_request(
+                "Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
         std::lock_guard lock(m_mutex);
         if (auto bad = validate(*body, 0)) return *bad;
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("channel");
         std::string source = jstr(*body, "billing_model_source").value_or("channel_mapped");
         if (source.empty()) source = "channel_mapped";
-        auto field = [&](const char* k, json::value def) { return body->contains(k) && !body->at(k).is_null() ? body->at(k) : def; };
-        json::object c{{"id", id}, {"name", *name}, {"description", jstr(*body, "description").value_or("")},
-                       {"status", "active"}, {"group_ids", field("group_ids", json::array{})},
+        auto field = [&](const char* k, json::value def) {
+            return body->contains(k) && !body->at(k).is_null() ? body->at(k) : def;
+        };
+        json::object c{{"id", id},
+                       {"name", *name},
+                       {"description", jstr(*body, "description").value_or("")},
+                       {"status", "active"},
+                       {"group_ids", field("group_ids", json::array{})},
                        {"model_pricing", field("model_pricing", json::array{})},
-                       {"model_mapping", field("model_mapping", json::object{})}, {"billing_model_source", source},
+                       {"model_mapping", field("model_mapping", json::object{})},
+                       {"billing_model_source", source},
                        {"restrict_models", jbool(*body, "restrict_models").value_or(false)},
-                       {"created_at", now}, {"updated_at", now}};
+                       {"created_at", now},
+                       {"updated_at", now}};
         m_channels[id] = c;
         return ok(c);
     }

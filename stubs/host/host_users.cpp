@@ -2,8 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "stubs/host/json_access.hpp"
 #include "stubs/host/host_app.hpp"
+#include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
 
 namespace crm::stubs {
@@ -31,7 +31,9 @@ std::optional<std::int64_t> body_int(const json::object& o, std::string_view k) 
 }
 
 bool valid_custom_key(const std::string& k) {
-    return k.size() >= 16 && std::all_of(k.begin(), k.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; });
+    return k.size() >= 16 && std::all_of(k.begin(), k.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+           });
 }
 
 }  // namespace
@@ -62,23 +64,34 @@ Response HostApp::users(Ctx& ctx) {
         auto email = jstr(*body, "email");
         auto password = jstr(*body, "password");
         if (!email || email->find('@') == std::string::npos || email->front() == '@' || email->back() == '@')
-            return bad_request("Key: 'CreateUserRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
+            return bad_request(
+                "Key: 'CreateUserRequest.Email' Error:Field validation for 'Email' failed on the 'email' tag");
         if (!password || password->size() < 6)
-            return bad_request("Key: 'CreateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
+            return bad_request(
+                "Key: 'CreateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
         std::string role = jstr(*body, "role").value_or("user");
         if (role != "user" && role != "admin")
-            return bad_request("Key: 'CreateUserRequest.Role' Error:Field validation for 'Role' failed on the 'oneof' tag");
+            return bad_request(
+                "Key: 'CreateUserRequest.Role' Error:Field validation for 'Role' failed on the 'oneof' tag");
         std::lock_guard lock(m_mutex);
         for (const auto& [id, u] : m_users)
             if (str(u, "email") == *email) return error(409, "email already exists", "EMAIL_EXISTS");
         const std::int64_t id = next_id("user");
-        json::object u{{"id", id}, {"email", *email}, {"username", jstr(*body, "username").value_or("")},
-                       {"role", role}, {"balance", jnum(*body, "balance").value_or(0.0)}, {"frozen_balance", 0.0},
-                       {"concurrency", jint(*body, "concurrency").value_or(0)}, {"status", "active"},
-                       {"allowed_groups", body->contains("allowed_groups") && body->at("allowed_groups").is_array() ? body->at("allowed_groups") : json::array{}},
+        json::object u{{"id", id},
+                       {"email", *email},
+                       {"username", jstr(*body, "username").value_or("")},
+                       {"role", role},
+                       {"balance", jnum(*body, "balance").value_or(0.0)},
+                       {"frozen_balance", 0.0},
+                       {"concurrency", jint(*body, "concurrency").value_or(0)},
+                       {"status", "active"},
+                       {"allowed_groups", body->contains("allowed_groups") && body->at("allowed_groups").is_array()
+                                              ? body->at("allowed_groups")
+                                              : json::array{}},
                        {"rpm_limit", jint(*body, "rpm_limit").value_or(0)},
                        {"notes", jstr(*body, "notes").value_or("")},
-                       {"created_at", wire::rfc3339(wire::now_unix())}, {"_password", *password}};
+                       {"created_at", wire::rfc3339(wire::now_unix())},
+                       {"_password", *password}};
         m_users[id] = u;
         return ok(user_view(u));
     }
@@ -92,9 +105,13 @@ Response HostApp::users(Ctx& ctx) {
             if (!body) return e;
             const double amount = jnum(*body, "balance").value_or(0.0);
             const std::string op = jstr(*body, "operation").value_or("");
-            if (!(amount > 0)) return bad_request("Key: 'UpdateBalanceRequest.Balance' Error:Field validation for 'Balance' failed on the 'gt' tag");
+            if (!(amount > 0))
+                return bad_request(
+                    "Key: 'UpdateBalanceRequest.Balance' Error:Field validation for 'Balance' failed on the 'gt' tag");
             if (op != "set" && op != "add" && op != "subtract")
-                return bad_request("Key: 'UpdateBalanceRequest.Operation' Error:Field validation for 'Operation' failed on the 'oneof' tag");
+                return bad_request(
+                    "Key: 'UpdateBalanceRequest.Operation' Error:Field validation for 'Operation' failed on the "
+                    "'oneof' tag");
             std::lock_guard lock(m_mutex);
             auto it = m_users.find(*id);
             if (it == m_users.end()) return not_found("user");
@@ -123,7 +140,8 @@ Response HostApp::users(Ctx& ctx) {
     if (s.size() == 2 && m == "DELETE") {
         if (str(it->second, "role") == "admin") return error(400, "cannot delete admin user", "CANNOT_DELETE_ADMIN");
         m_users.erase(it);
-        for (auto k = m_keys.begin(); k != m_keys.end();) k = num(k->second, "user_id") == *id ? m_keys.erase(k) : std::next(k);
+        for (auto k = m_keys.begin(); k != m_keys.end();)
+            k = num(k->second, "user_id") == *id ? m_keys.erase(k) : std::next(k);
         return ok(json::object{{"message", "User deleted successfully"}});
     }
     if (s.size() == 2 && m == "PUT") {
@@ -137,12 +155,16 @@ Response HostApp::users(Ctx& ctx) {
             for (const auto& [oid, o] : m_users)
                 if (oid != *id && str(o, "email") == *email) return error(409, "email already exists", "EMAIL_EXISTS");
         if (auto pw = jstr(*body, "password"); pw && !pw->empty()) {
-            if (pw->size() < 6) return bad_request("Key: 'UpdateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
+            if (pw->size() < 6)
+                return bad_request(
+                    "Key: 'UpdateUserRequest.Password' Error:Field validation for 'Password' failed on the 'min' tag");
             it->second["_password"] = *pw;
         }
         if (auto st = jstr(*body, "status"); st && *st != "active" && *st != "disabled")
-            return bad_request("Key: 'UpdateUserRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
-        for (const char* k : {"email", "username", "notes", "role", "balance", "concurrency", "rpm_limit", "status", "allowed_groups", "group_rates"})
+            return bad_request(
+                "Key: 'UpdateUserRequest.Status' Error:Field validation for 'Status' failed on the 'oneof' tag");
+        for (const char* k : {"email", "username", "notes", "role", "balance", "concurrency", "rpm_limit", "status",
+                              "allowed_groups", "group_rates"})
             if (body->contains(k) && !body->at(k).is_null()) it->second[k] = body->at(k);
         return ok(user_view(it->second));
     }
@@ -172,11 +194,19 @@ Response HostApp::users(Ctx& ctx) {
 Response HostApp::assign_subscription(const json::object& body, std::int64_t admin_id) {
     auto user_id = body_int(body, "user_id");
     auto group_id = body_int(body, "group_id");
-    if (!user_id || *user_id <= 0) return bad_request("Key: 'AssignSubscriptionRequest.UserID' Error:Field validation for 'UserID' failed on the 'required' tag");
-    if (!group_id || *group_id <= 0) return bad_request("Key: 'AssignSubscriptionRequest.GroupID' Error:Field validation for 'GroupID' failed on the 'required' tag");
+    if (!user_id || *user_id <= 0)
+        return bad_request(
+            "Key: 'AssignSubscriptionRequest.UserID' Error:Field validation for 'UserID' failed on the 'required' tag");
+    if (!group_id || *group_id <= 0)
+        return bad_request(
+            "Key: 'AssignSubscriptionRequest.GroupID' Error:Field validation for 'GroupID' failed on the 'required' "
+            "tag");
     std::int64_t days = body_int(body, "validity_days").value_or(0);
     if (days <= 0) days = 30;
-    if (days > 36500) return bad_request("Key: 'AssignSubscriptionRequest.ValidityDays' Error:Field validation for 'ValidityDays' failed on the 'max' tag");
+    if (days > 36500)
+        return bad_request(
+            "Key: 'AssignSubscriptionRequest.ValidityDays' Error:Field validation for 'ValidityDays' failed on the "
+            "'max' tag");
     const std::string notes = jstr(body, "notes").value_or("");
     std::lock_guard lock(m_mutex);
     if (!m_users.contains(*user_id)) return not_found("user");
@@ -190,11 +220,14 @@ Response HostApp::assign_subscription(const json::object& body, std::int64_t adm
         const bool active = str(sub, "status") == "active" && jint(sub, "_expires_unix").value_or(0) > now;
         if (active) {
             std::string reason;
-            if (num(sub, "_validity_days") != days) reason = "validity_days_mismatch";
-            else if (str(sub, "notes") != notes) reason = "notes_mismatch";
+            if (num(sub, "_validity_days") != days)
+                reason = "validity_days_mismatch";
+            else if (str(sub, "notes") != notes)
+                reason = "notes_mismatch";
             if (reason.empty()) return ok(subscription_view(sub, now));
             json::object meta{{"conflict_reason", reason}, {"subscription_id", sid}};
-            return error(409, "an active subscription with different settings already exists", "SUBSCRIPTION_ASSIGN_CONFLICT", &meta);
+            return error(409, "an active subscription with different settings already exists",
+                         "SUBSCRIPTION_ASSIGN_CONFLICT", &meta);
         }
         // Expired or revoked: renewed in place.
         sub["status"] = "active";
@@ -208,12 +241,24 @@ Response HostApp::assign_subscription(const json::object& body, std::int64_t adm
         return ok(subscription_view(sub, now));
     }
     const std::int64_t id = next_id("subscription");
-    json::object sub{{"id", id}, {"user_id", *user_id}, {"group_id", *group_id}, {"starts_at", wire::rfc3339(now)},
-                     {"expires_at", wire::rfc3339(now + days * 86400)}, {"status", "active"},
-                     {"daily_window_start", nullptr}, {"weekly_window_start", nullptr}, {"monthly_window_start", nullptr},
-                     {"daily_usage_usd", 0.0}, {"weekly_usage_usd", 0.0}, {"monthly_usage_usd", 0.0},
-                     {"revoked_at", nullptr}, {"assigned_by", admin_id}, {"assigned_at", wire::rfc3339(now)},
-                     {"notes", notes}, {"_expires_unix", now + days * 86400}, {"_validity_days", days}};
+    json::object sub{{"id", id},
+                     {"user_id", *user_id},
+                     {"group_id", *group_id},
+                     {"starts_at", wire::rfc3339(now)},
+                     {"expires_at", wire::rfc3339(now + days * 86400)},
+                     {"status", "active"},
+                     {"daily_window_start", nullptr},
+                     {"weekly_window_start", nullptr},
+                     {"monthly_window_start", nullptr},
+                     {"daily_usage_usd", 0.0},
+                     {"weekly_usage_usd", 0.0},
+                     {"monthly_usage_usd", 0.0},
+                     {"revoked_at", nullptr},
+                     {"assigned_by", admin_id},
+                     {"assigned_at", wire::rfc3339(now)},
+                     {"notes", notes},
+                     {"_expires_unix", now + days * 86400},
+                     {"_validity_days", days}};
     m_subscriptions[id] = sub;
     return ok(subscription_view(sub, now));
 }
@@ -262,7 +307,9 @@ Response HostApp::subscriptions(Ctx& ctx) {
         auto body = parse_object(ctx.req, err);
         if (!body) return err;
         auto days = body_int(*body, "days");
-        if (!days || *days < -36500 || *days > 36500) return bad_request("Key: 'ExtendSubscriptionRequest.Days' Error:Field validation for 'Days' failed on the 'min' tag");
+        if (!days || *days < -36500 || *days > 36500)
+            return bad_request(
+                "Key: 'ExtendSubscriptionRequest.Days' Error:Field validation for 'Days' failed on the 'min' tag");
         const std::int64_t until = jint(sub, "_expires_unix").value_or(now) + *days * 86400;
         sub["_expires_unix"] = until;
         sub["expires_at"] = wire::rfc3339(until);
@@ -275,10 +322,13 @@ Response HostApp::subscriptions(Ctx& ctx) {
 
 Response HostApp::create_key(std::int64_t user_id, const json::object& body, bool admin_route) {
     auto name = jstr(body, "name");
-    if (!name || name->empty()) return bad_request("Key: 'CreateAPIKeyRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
+    if (!name || name->empty())
+        return bad_request(
+            "Key: 'CreateAPIKeyRequest.Name' Error:Field validation for 'Name' failed on the 'required' tag");
     std::string key = wire::make_user_key();
     if (auto custom = jstr(body, "custom_key"); custom && !custom->empty()) {
-        if (!valid_custom_key(*custom)) return error(400, "custom key must be at least 16 characters of [A-Za-z0-9_-]", "API_KEY_TOO_SHORT");
+        if (!valid_custom_key(*custom))
+            return error(400, "custom key must be at least 16 characters of [A-Za-z0-9_-]", "API_KEY_TOO_SHORT");
         key = *custom;
     }
     auto group_id = body_int(body, "group_id");
@@ -297,12 +347,20 @@ Response HostApp::create_key(std::int64_t user_id, const json::object& body, boo
         if (str(k, "key") == key) return error(409, "api key already exists", "API_KEY_EXISTS");
     const std::int64_t id = next_id("key");
     auto days = body_int(body, "expires_in_days");
-    json::object k{{"id", id}, {"user_id", user_id}, {"key", key}, {"name", *name},
-                   {"group_id", group_id && *group_id > 0 ? json::value(*group_id) : json::value(nullptr)},
-                   {"status", "active"}, {"quota", jnum(body, "quota").value_or(0.0)}, {"quota_used", 0.0},
-                   {"expires_at", days && *days > 0 ? json::value(wire::rfc3339(now + *days * 86400)) : json::value(nullptr)},
-                   {"ip_whitelist", json::array{}}, {"ip_blacklist", json::array{}},
-                   {"created_at", wire::rfc3339(now)}, {"updated_at", wire::rfc3339(now)}};
+    json::object k{
+        {"id", id},
+        {"user_id", user_id},
+        {"key", key},
+        {"name", *name},
+        {"group_id", group_id && *group_id > 0 ? json::value(*group_id) : json::value(nullptr)},
+        {"status", "active"},
+        {"quota", jnum(body, "quota").value_or(0.0)},
+        {"quota_used", 0.0},
+        {"expires_at", days && *days > 0 ? json::value(wire::rfc3339(now + *days * 86400)) : json::value(nullptr)},
+        {"ip_whitelist", json::array{}},
+        {"ip_blacklist", json::array{}},
+        {"created_at", wire::rfc3339(now)},
+        {"updated_at", wire::rfc3339(now)}};
     if (admin_route) k["routing_mode"] = jstr(body, "routing_mode").value_or("direct");
     m_keys[id] = k;
     return ok(strip_internal(k));

@@ -1,11 +1,10 @@
 #include "stubs/host/wire.hpp"
 
-#include "stubs/host/json_access.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 
+#include "stubs/host/json_access.hpp"
 #include "util/random.hpp"
 #include "util/sha256.hpp"
 
@@ -58,10 +57,12 @@ json::object paginate(const std::vector<json::value>& all, const PageQuery& q) {
     const auto total = static_cast<std::int64_t>(all.size());
     json::array items;
     const std::int64_t start = (q.page - 1) * q.page_size;
-    for (std::int64_t i = start; i < total && i < start + q.page_size; ++i) items.push_back(all[static_cast<std::size_t>(i)]);
+    for (std::int64_t i = start; i < total && i < start + q.page_size; ++i)
+        items.push_back(all[static_cast<std::size_t>(i)]);
     std::int64_t pages = (total + q.page_size - 1) / q.page_size;
     if (pages < 1) pages = 1;
-    return json::object{{"items", std::move(items)}, {"total", total}, {"page", q.page}, {"page_size", q.page_size}, {"pages", pages}};
+    return json::object{
+        {"items", std::move(items)}, {"total", total}, {"page", q.page}, {"page_size", q.page_size}, {"pages", pages}};
 }
 
 namespace {
@@ -147,7 +148,8 @@ std::string make_user_key() { return "sk-" + util::random_hex(32); }
 
 namespace {
 bool is_hex64(std::string_view s) {
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return s.size() == 64 &&
+           std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 }  // namespace
 
@@ -162,7 +164,8 @@ std::string mask_key(std::string_view key) {
 std::optional<std::string> map_model(const json::value* mapping, std::string_view requested) {
     if (!mapping || !mapping->is_object() || mapping->as_object().empty()) return std::string(requested);
     const auto& m = mapping->as_object();
-    if (auto it = m.find(requested); it != m.end() && it->value().is_string()) return std::string(it->value().as_string());
+    if (auto it = m.find(requested); it != m.end() && it->value().is_string())
+        return std::string(it->value().as_string());
     std::size_t best = 0;
     std::optional<std::string> out;
     for (const auto& kv : m) {
@@ -172,7 +175,8 @@ std::optional<std::string> map_model(const json::value* mapping, std::string_vie
         if (!requested.starts_with(prefix) || (out && prefix.size() < best)) continue;
         best = prefix.size();
         std::string target(kv.value().as_string());
-        if (target.ends_with('*')) target = target.substr(0, target.size() - 1) + std::string(requested.substr(prefix.size()));
+        if (target.ends_with('*'))
+            target = target.substr(0, target.size() - 1) + std::string(requested.substr(prefix.size()));
         out = target;
     }
     return out;
@@ -195,7 +199,8 @@ std::string rfc3339(std::int64_t unix_seconds) {
 }
 
 std::int64_t now_unix() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace crm::stubs::wire

@@ -2,15 +2,14 @@
 // parser so SSE can be relayed chunk by chunk.
 #include "stubs/http/http_client.hpp"
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -25,7 +24,7 @@ using tcp = net::ip::tcp;
 namespace {
 
 class Watchdog {
-public:
+  public:
     Watchdog(int fd, std::chrono::milliseconds timeout, const std::atomic<bool>* cancel)
         : m_thread([this, fd, timeout, cancel] {
               const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -37,7 +36,8 @@ public:
                       ::shutdown(fd, SHUT_RDWR);
                       return;
                   }
-                  m_cv.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::milliseconds(100)));
+                  m_cv.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now,
+                                                                                    std::chrono::milliseconds(100)));
               }
           }) {}
     ~Watchdog() {
@@ -50,7 +50,7 @@ public:
     }
     [[nodiscard]] bool fired() const { return m_fired.load(); }
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     bool m_done = false;
@@ -62,7 +62,8 @@ private:
 
 util::Result<ParsedUrl> parse_http_url(std::string_view url) {
     constexpr std::string_view scheme = "http://";
-    if (!url.starts_with(scheme)) return util::fail(util::ErrorCode::invalid_input, "only http:// URLs are supported: " + std::string(url));
+    if (!url.starts_with(scheme))
+        return util::fail(util::ErrorCode::invalid_input, "only http:// URLs are supported: " + std::string(url));
     std::string_view rest = url.substr(scheme.size());
     auto slash = rest.find('/');
     std::string_view hostport = rest.substr(0, slash);
@@ -87,7 +88,8 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     beast::error_code ec;
     tcp::resolver resolver(io);
     auto results = resolver.resolve(parsed.host, parsed.port, ec);
-    if (ec) return util::fail(util::ErrorCode::connect_failed, "resolve " + parsed.host + ": " + ec.message(), request.url);
+    if (ec)
+        return util::fail(util::ErrorCode::connect_failed, "resolve " + parsed.host + ": " + ec.message(), request.url);
     stream.expires_after(request.timeout);
     stream.connect(results, ec);
     if (ec) return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
@@ -105,18 +107,23 @@ util::Result<ClientReply> http_call(const ClientRequest& request) {
     }
     req.prepare_payload();
     http::write(stream, req, ec);
-    if (ec) return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::connect_failed, "write: " + ec.message(), request.url);
+    if (ec)
+        return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::connect_failed,
+                          "write: " + ec.message(), request.url);
 
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(boost::none);
     http::read_header(stream, buffer, parser, ec);
-    if (ec) return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::protocol, "read header: " + ec.message(), request.url);
+    if (ec)
+        return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::protocol,
+                          "read header: " + ec.message(), request.url);
     ClientReply reply;
     reply.status = static_cast<int>(parser.get().result_int());
     for (const auto& f : parser.get()) {
         std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         reply.headers.emplace_back(std::move(name), std::string(f.value()));
     }
     if (request.on_headers) request.on_headers(reply);

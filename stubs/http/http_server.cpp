@@ -3,14 +3,13 @@
 // straight-line (see the header).
 #include "stubs/http/http_server.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <condition_variable>
 #include <list>
 #include <mutex>
@@ -79,7 +78,7 @@ struct HttpServer::Impl {
 namespace {
 
 class SocketWriter final : public StreamWriter {
-public:
+  public:
     SocketWriter(tcp::socket& socket, HttpServer::Impl& impl, std::uint64_t epoch)
         : m_socket(socket), m_impl(impl), m_epoch(epoch) {}
     bool write(std::string_view bytes) override {
@@ -96,7 +95,7 @@ public:
     }
     [[nodiscard]] bool failed() const { return m_failed; }
 
-private:
+  private:
     tcp::socket& m_socket;
     HttpServer::Impl& m_impl;
     std::uint64_t m_epoch;

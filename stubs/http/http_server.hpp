@@ -18,9 +18,8 @@ namespace crm::stubs {
 using Handler = std::function<Response(const Request&)>;
 
 class HttpServer {
-public:
-    [[nodiscard]] static util::Result<std::unique_ptr<HttpServer>> start(std::uint16_t port,
-                                                                         Handler handler,
+  public:
+    [[nodiscard]] static util::Result<std::unique_ptr<HttpServer>> start(std::uint16_t port, Handler handler,
                                                                          std::size_t max_body_bytes);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
@@ -33,7 +32,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     explicit HttpServer(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };

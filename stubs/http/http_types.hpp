@@ -16,11 +16,11 @@ namespace crm::stubs {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-    std::string method;  // "GET", "POST", ...
-    std::string target;  // as received, with query
-    std::string path;    // without query
+    std::string method;                        // "GET", "POST", ...
+    std::string target;                        // as received, with query
+    std::string path;                          // without query
     std::map<std::string, std::string> query;  // percent-decoded
-    HeaderList headers;  // lower-cased names
+    HeaderList headers;                        // lower-cased names
     std::string body;
     [[nodiscard]] std::optional<std::string> header(std::string_view lower_name) const;
 };
@@ -28,7 +28,7 @@ struct Request {
 // Given to streaming handlers. write() returns false once the client is gone or the server is
 // stopping; the handler must then return promptly.
 class StreamWriter {
-public:
+  public:
     virtual ~StreamWriter() = default;
     virtual bool write(std::string_view bytes) = 0;
     // Sleeps up to `ms`; returns false when the server is stopping (or stalls are released).

@@ -1,10 +1,9 @@
 #include "stubs/upstream/stub_upstream.hpp"
 
-#include "stubs/host/json_access.hpp"
-
 #include <algorithm>
 #include <array>
 
+#include "stubs/host/json_access.hpp"
 #include "stubs/upstream/upstream_errors.hpp"
 #include "util/json.hpp"
 #include "util/random.hpp"
@@ -16,9 +15,12 @@ namespace json = util::json;
 namespace {
 
 const std::vector<std::string>& models_of(std::string_view style) {
-    static const std::vector<std::string> deepseek = {"deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash", "deepseek-v4-pro"};
-    static const std::vector<std::string> minimax = {"MiniMax-M2", "MiniMax-M2.1", "MiniMax-M2.5", "MiniMax-M2.7", "MiniMax-M3"};
-    static const std::vector<std::string> openai = {"kimi-k2-0905-preview", "kimi-k2-turbo-preview", "moonshot-v1-8k", "gpt-4o-mini"};
+    static const std::vector<std::string> deepseek = {"deepseek-chat", "deepseek-reasoner", "deepseek-v4-flash",
+                                                      "deepseek-v4-pro"};
+    static const std::vector<std::string> minimax = {"MiniMax-M2", "MiniMax-M2.1", "MiniMax-M2.5", "MiniMax-M2.7",
+                                                     "MiniMax-M3"};
+    static const std::vector<std::string> openai = {"kimi-k2-0905-preview", "kimi-k2-turbo-preview", "moonshot-v1-8k",
+                                                    "gpt-4o-mini"};
     if (style == "deepseek") return deepseek;
     if (style == "minimax") return minimax;
     return openai;
@@ -102,7 +104,8 @@ Response StubUpstream::models(const Request&) {
 Response StubUpstream::chat(const Request& request) {
     m_chat_calls.fetch_add(1);
     auto doc = util::parse_json(request.body, "request body");
-    if (!doc || !doc->is_object()) return upstream_bad_json_error(m_style, doc ? "body is not an object" : doc.error().message);
+    if (!doc || !doc->is_object())
+        return upstream_bad_json_error(m_style, doc ? "body is not an object" : doc.error().message);
     const auto& body = doc->as_object();
     const std::string model = jstr(*doc, "model").value_or("");
     const bool stream = jbool(*doc, "stream").value_or(false);
@@ -110,9 +113,10 @@ Response StubUpstream::chat(const Request& request) {
     if (!messages || !messages->is_array() || messages->as_array().empty()) {
         Response r;
         r.status = 400;
-        r.body = m_style == "minimax"
-                     ? upstream_error_response("minimax_2013_400").body
-                     : R"({"error":{"message":"Invalid request: messages is required","type":"invalid_request_error","param":null,"code":"invalid_request_error"}})";
+        r.body =
+            m_style == "minimax"
+                ? upstream_error_response("minimax_2013_400").body
+                : R"({"error":{"message":"Invalid request: messages is required","type":"invalid_request_error","param":null,"code":"invalid_request_error"}})";
         return r;
     }
     // Role checks happen while deserialising, before any account or model logic, as on DeepSeek.
@@ -145,7 +149,8 @@ Response StubUpstream::completion(const std::string& model, bool stream, std::in
     const std::string id = "chatcmpl-" + util::random_hex(12);
     const std::int64_t created = static_cast<std::int64_t>(std::time(nullptr));
     const std::int64_t completion_tokens = static_cast<std::int64_t>(k_pieces.size());
-    json::object usage{{"prompt_tokens", prompt_tokens}, {"completion_tokens", completion_tokens},
+    json::object usage{{"prompt_tokens", prompt_tokens},
+                       {"completion_tokens", completion_tokens},
                        {"total_tokens", prompt_tokens + completion_tokens}};
     if (m_style == "deepseek") {
         usage["prompt_cache_hit_tokens"] = 0;
@@ -169,11 +174,15 @@ Response StubUpstream::completion(const std::string& model, bool stream, std::in
     if (!stream) {
         std::string text;
         for (auto p : k_pieces) text += p;
-        json::object body{{"id", id}, {"object", "chat.completion"}, {"created", created}, {"model", model},
-                          {"choices", json::array{json::object{{"index", 0},
-                                                               {"message", json::object{{"role", "assistant"}, {"content", text}}},
-                                                               {"finish_reason", "stop"}}}},
-                          {"usage", usage}};
+        json::object body{
+            {"id", id},
+            {"object", "chat.completion"},
+            {"created", created},
+            {"model", model},
+            {"choices", json::array{json::object{{"index", 0},
+                                                 {"message", json::object{{"role", "assistant"}, {"content", text}}},
+                                                 {"finish_reason", "stop"}}}},
+            {"usage", usage}};
         if (m_style == "deepseek") body["system_fingerprint"] = "fp_stub";
         if (m_style == "minimax") body["base_resp"] = json::object{{"status_code", 0}, {"status_msg", ""}};
         return ok_json(json::serialize(body));
@@ -183,8 +192,12 @@ Response StubUpstream::completion(const std::string& model, bool stream, std::in
     const bool truncated = faults.stream_mode == "truncated";
     r.stream = [id, created, model, usage, truncated](StreamWriter& w) {
         auto chunk = [&](json::object delta, json::value finish, bool with_usage) {
-            json::object c{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model},
-                           {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish}}}}};
+            json::object c{{"id", id},
+                           {"object", "chat.completion.chunk"},
+                           {"created", created},
+                           {"model", model},
+                           {"choices", json::array{json::object{
+                                           {"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish}}}}};
             if (with_usage) c["usage"] = usage;
             return "data: " + json::serialize(c) + "\n\n";
         };

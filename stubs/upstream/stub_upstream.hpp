@@ -17,7 +17,7 @@
 namespace crm::stubs {
 
 class StubUpstream {
-public:
+  public:
     StubUpstream(std::string name, std::string style, std::string key, UpstreamFaults faults);
     [[nodiscard]] Response handle(const Request& request);
     [[nodiscard]] std::uint64_t chat_calls() const { return m_chat_calls.load(); }
@@ -27,7 +27,7 @@ public:
     // Wakes handlers sleeping in injected latency; later sleeps return at once.
     void stop();
 
-private:
+  private:
     [[nodiscard]] Response models(const Request& request);
     [[nodiscard]] Response chat(const Request& request);
     [[nodiscard]] Response completion(const std::string& model, bool stream, std::int64_t prompt_tokens);

@@ -74,9 +74,7 @@ std::set<std::string> cell_ids(const json::value& summary) {
 
 bool has_bundle(const fs::path& root) { return fs::exists(root) && !only_bundle(root).empty(); }
 
-std::size_t lines(const std::string& s) {
-    return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-}
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
 
 }  // namespace
 
@@ -84,14 +82,12 @@ TEST_CASE("e2e merge: one shard of two is refused, naming the missing cells, and
     auto dir = temp_dir("cov-merge1");
     auto a = run_cli({"run", "--shard", "1/2", "--out", (dir / "a").string()});
     REQUIRE(a.exit_code == 0);
-    auto m =
-        run_cli({"merge", only_bundle(dir / "a").string(), "--out", (dir / "merged").string()});
+    auto m = run_cli({"merge", only_bundle(dir / "a").string(), "--out", (dir / "merged").string()});
     INFO(m.out << m.err);
     CHECK(m.exit_code == 3);
     CHECK(m.err.find("do not cover the matrix") != std::string::npos);
     // Shard 1/2 holds matrix indexes 0, 2, 4; the other shard's cells are named.
-    for (const char* missing :
-         {"self_service__deepseek", "subscription__kimi", "subscription__minimax"})
+    for (const char* missing : {"self_service__deepseek", "subscription__kimi", "subscription__minimax"})
         CHECK(m.err.find(missing) != std::string::npos);
     CHECK(m.err.find("self_service__kimi") == std::string::npos);
     CHECK(lines(m.err) == 1);
@@ -137,22 +133,19 @@ TEST_CASE(
     fs::remove(earlier / "subscription__deepseek" / "21-summary.json");
     fs::remove(earlier / crm::harness::evidence::k_manifest_name);
     set_run_field(earlier, nullptr, "status", "incomplete");
-    auto r =
-        run_cli({"run", "--rerun-failed", earlier.string(), "--out", (dir / "rerun").string()});
+    auto r = run_cli({"run", "--rerun-failed", earlier.string(), "--out", (dir / "rerun").string()});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     REQUIRE(has_bundle(dir / "rerun"));
     CHECK(cell_ids(read_json(only_bundle(dir / "rerun") / "summary.json")) ==
-          std::set<std::string>{"subscription__deepseek", "subscription__kimi",
-                                "subscription__minimax"});
+          std::set<std::string>{"subscription__deepseek", "subscription__kimi", "subscription__minimax"});
     fs::remove_all(dir);
 }
 
-TEST_CASE(
-    "e2e run --rerun-failed: a bundle of another scenario is refused in one line, before any run") {
+TEST_CASE("e2e run --rerun-failed: a bundle of another scenario is refused in one line, before any run") {
     auto dir = temp_dir("cov-rerun2");
-    auto r = run_cli({"run", std::string(CRM_SOURCE_DIR) + "/scenarios/release.json",
-                      "--rerun-failed", full_run().string(), "--out", (dir / "rerun").string()});
+    auto r = run_cli({"run", std::string(CRM_SOURCE_DIR) + "/scenarios/release.json", "--rerun-failed",
+                      full_run().string(), "--out", (dir / "rerun").string()});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("another scenario") != std::string::npos);
@@ -161,15 +154,12 @@ TEST_CASE(
     fs::remove_all(dir);
 }
 
-TEST_CASE(
-    "e2e run --rerun-failed: a bundle whose manifest does not match is refused, before any run") {
+TEST_CASE("e2e run --rerun-failed: a bundle whose manifest does not match is refused, before any run") {
     auto dir = temp_dir("cov-rerun3");
     auto earlier = copy_of(full_run(), dir / "earlier");
     auto target = earlier / "self_service__kimi" / "10-chat.json";
-    REQUIRE(
-        crm::util::write_atomic(target, crm::util::read_file(target).value() + " ").has_value());
-    auto r =
-        run_cli({"run", "--rerun-failed", earlier.string(), "--out", (dir / "rerun").string()});
+    REQUIRE(crm::util::write_atomic(target, crm::util::read_file(target).value() + " ").has_value());
+    auto r = run_cli({"run", "--rerun-failed", earlier.string(), "--out", (dir / "rerun").string()});
     INFO(r.out << r.err);
     // The contract is exit 4 (as verify); run_setup reports PrepareFailure::untrustworthy for it,
     // and run_command's mapping decides the number — 3 until that mapping knows the new kind.
@@ -180,8 +170,7 @@ TEST_CASE(
     fs::remove_all(dir);
 }
 
-TEST_CASE(
-    "e2e verify: an honestly interrupted bundle exits 3 with one line; tampering still exits 4") {
+TEST_CASE("e2e verify: an honestly interrupted bundle exits 3 with one line; tampering still exits 4") {
     auto dir = temp_dir("cov-verify1");
     auto bundle = copy_of(full_run(), dir / "b");
     set_run_field(bundle, nullptr, "status", "incomplete");
@@ -200,8 +189,7 @@ TEST_CASE(
     CHECK(c.exit_code == 3);
     // Tampered and incomplete: the tampering wins.
     auto target = bundle / "self_service__kimi" / "10-chat.json";
-    REQUIRE(
-        crm::util::write_atomic(target, crm::util::read_file(target).value() + " ").has_value());
+    REQUIRE(crm::util::write_atomic(target, crm::util::read_file(target).value() + " ").has_value());
     auto t = run_cli({"verify", bundle.string()});
     INFO(t.out << t.err);
     CHECK(t.exit_code == 4);
@@ -219,8 +207,7 @@ TEST_CASE("e2e verify: a secret hit is reported as a byte offset, the way run's 
     auto v = run_cli({"verify", bundle.string()});
     INFO(v.out << v.err);
     CHECK(v.exit_code == 4);
-    CHECK(v.out.find(fmt::format("secret: sk_key at summary.md: byte {}", offset)) !=
-          std::string::npos);
+    CHECK(v.out.find(fmt::format("secret: sk_key at summary.md: byte {}", offset)) != std::string::npos);
     CHECK(v.out.find(fmt::format("summary.md:{}", offset)) == std::string::npos);
     fs::remove_all(dir);
 }

@@ -1,11 +1,11 @@
 #pragma once
 // Spawning the built crm-accept binary for e2e tests: argv in, exit code + captured output out.
-#include <catch2/catch.hpp>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <filesystem>
 #include <functional>
@@ -112,8 +112,7 @@ inline std::map<std::string, std::string> causes_of(const util::json::value& sum
     std::map<std::string, std::string> out;
     const auto* cells = util::find(summary, "cells");
     if (!cells || !cells->is_array()) return out;
-    for (const auto& c : cells->get_array())
-        out[cell_id(c)] = util::get_string(c, "cause").value_or("?");
+    for (const auto& c : cells->get_array()) out[cell_id(c)] = util::get_string(c, "cause").value_or("?");
     return out;
 }
 

@@ -4,10 +4,9 @@
 // documented `crm-accept engine recover`, and the host, read back through its admin API, holds
 // nothing the run owned. Moments are landed with stub stall knobs and file/host polling, never
 // with blind sleeps. Also: a second SIGINT during a hung rollback.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <memory>
 #include <sstream>
 
@@ -44,8 +43,8 @@ std::size_t cells_with(const fs::path& out, std::string_view file) {
 
 std::string profile_file(const fs::path& dir, std::string_view name, std::string_view host, std::string_view upstream) {
     auto p = dir / (std::string(name) + ".json");
-    (void)crm::util::write_atomic(p, fmt::format(R"({{"name": "{}", "description": "e2e", "host": {}, "upstream": {}}})",
-                                                 name, host, upstream));
+    (void)crm::util::write_atomic(
+        p, fmt::format(R"({{"name": "{}", "description": "e2e", "host": {}, "upstream": {}}})", name, host, upstream));
     return p.string();
 }
 
@@ -110,26 +109,28 @@ TEST_CASE("e2e runbook: kill -9 during import, then the documented recover leave
     // Every successful admin POST is applied but answered only when the stub stops: each cell
     // is held right after its first group reached the host, its answer not yet recorded.
     StubHostProcess stub({"--profile", profile_file(dir, "post_stall", R"({"admin_stall_method": "POST",
-        "admin_stall_ms": 600000})", "{}")});
+        "admin_stall_ms": 600000})",
+                                                    "{}")});
     auto on_host = [&] { return owned_on_host(stub).size(); };
     kill_and_recover(stub, [&](const fs::path&) { return on_host() >= 6; });  // one group per cell
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e runbook: kill -9 during access closure (users created, keys not yet), then recover leaves nothing owned") {
+TEST_CASE(
+    "e2e runbook: kill -9 during access closure (users created, keys not yet), then recover leaves nothing owned") {
     auto dir = temp_dir("p-access");
     // Imports answer normally; every admin POST under /api/v1/admin/users (the ordinary user,
     // its balance) is applied and held: each cell sits inside its access closure, its user on
     // the host but not yet recorded by the engine.
     StubHostProcess stub({"--profile", profile_file(dir, "user_stall", R"({"admin_stall_method": "POST",
-        "admin_stall_ms": 600000, "admin_stall_path": "/api/v1/admin/users"})", "{}")});
+        "admin_stall_ms": 600000, "admin_stall_path": "/api/v1/admin/users"})",
+                                                    "{}")});
     auto users_on_host = [&] {
         auto owned = owned_on_host(stub);
         return std::count_if(owned.begin(), owned.end(), [](const std::string& s) { return s.rfind("user ", 0) == 0; });
     };
-    kill_and_recover(stub, [&](const fs::path& out) {
-        return cells_with(out, "05-import.json") == 6 && users_on_host() == 6;
-    });
+    kill_and_recover(
+        stub, [&](const fs::path& out) { return cells_with(out, "05-import.json") == 6 && users_on_host() == 6; });
     fs::remove_all(dir);
 }
 
@@ -171,7 +172,7 @@ TEST_CASE("e2e recover: refused while the run lives, and for a --host-url the st
     CHECK(wrong.exit_code == 3);
     CHECK(std::count(wrong.err.begin(), wrong.err.end(), '\n') == 1);
     CHECK(wrong.err.find(stub.get("host_url")) != std::string::npos);  // names the batches' host
-    CHECK_FALSE(owned_on_host(stub).empty());                           // nothing was touched
+    CHECK_FALSE(owned_on_host(stub).empty());                          // nothing was touched
     auto right = run_cli({"engine", "recover", "--db", state, "--host-url", stub.get("host_url"), "--admin-key-env",
                           "CRM_ADMIN_API_KEY"},
                          env);
@@ -196,13 +197,14 @@ TEST_CASE("e2e recover: leftovers it cannot remove exit 1 with one left: line ea
     REQUIRE(reached);
     stub.reset();  // the host is gone: nothing can be deleted or read back
     const std::string state = engine_state_of(out);
-    auto rec = run_cli({"engine", "recover", "--db", state, "--host-url", url, "--admin-key-env", "CRM_ADMIN_API_KEY"},
-                       env);
+    auto rec =
+        run_cli({"engine", "recover", "--db", state, "--host-url", url, "--admin-key-env", "CRM_ADMIN_API_KEY"}, env);
     INFO(rec.out << rec.err);
     CHECK(rec.exit_code == 1);
     // group, account, channel, user, key: one line each, never a clean summary.
     std::size_t lines = 0;
-    for (std::size_t at = rec.out.find("left: batch "); at != std::string::npos; at = rec.out.find("left: batch ", at + 1))
+    for (std::size_t at = rec.out.find("left: batch "); at != std::string::npos;
+         at = rec.out.find("left: batch ", at + 1))
         ++lines;
     CHECK(lines >= 5);
     CHECK(rec.out.find(std::to_string(lines) + " owned left on the host") != std::string::npos);
@@ -210,8 +212,9 @@ TEST_CASE("e2e recover: leftovers it cannot remove exit 1 with one left: line ea
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e run: a second SIGINT during a hung rollback stops waiting, prints what is owned and the recover "
-          "command, exits 130") {
+TEST_CASE(
+    "e2e run: a second SIGINT during a hung rollback stops waiting, prints what is owned and the recover "
+    "command, exits 130") {
     auto dir = temp_dir("sigint2");
     // Completions stall (cells wait in step 10 until the first SIGINT); the first admin DELETE of the
     // rollback is applied but never answered while the run lives.

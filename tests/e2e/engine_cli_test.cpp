@@ -1,9 +1,8 @@
 // `crm-accept engine <verb>` on its own, as an operator runs it: against a `crm-accept stubhost`
 // process over loopback, with a state file on disk, each verb's exit code and output checked.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
@@ -33,14 +32,14 @@ TEST_CASE("e2e engine: import, access, status, rollback and recover against a st
     REQUIRE_FALSE(stub.get("host_url").empty());
     auto dir = temp_dir("engine");
     const std::string db = (dir / "engine.db").string();
-    const std::map<std::string, std::string> env{
-        {"CRM_ADMIN_API_KEY", stub.get("admin_api_key")},
-        {"DEEPSEEK_BASE_URL", stub.upstream("upstreams", "deepseek")},
-        {"DEEPSEEK_API_KEY", stub.upstream("upstream_keys", "deepseek")}};
+    const std::map<std::string, std::string> env{{"CRM_ADMIN_API_KEY", stub.get("admin_api_key")},
+                                                 {"DEEPSEEK_BASE_URL", stub.upstream("upstreams", "deepseek")},
+                                                 {"DEEPSEEK_API_KEY", stub.upstream("upstream_keys", "deepseek")}};
     auto engine = [&](std::vector<std::string> args) {
         const bool packs = args.front() == "import" || args.front() == "access";
         args.insert(args.begin(), "engine");
-        args.insert(args.end(), {"--db", db, "--host-url", stub.get("host_url"), "--admin-key-env", "CRM_ADMIN_API_KEY"});
+        args.insert(args.end(),
+                    {"--db", db, "--host-url", stub.get("host_url"), "--admin-key-env", "CRM_ADMIN_API_KEY"});
         if (packs) args.insert(args.end(), {"--pack-dir", packs_dir()});
         return run_cli(args, env);
     };
@@ -52,8 +51,8 @@ TEST_CASE("e2e engine: import, access, status, rollback and recover against a st
     INFO(probe.out << probe.err);
     CHECK(probe.exit_code == 0);
 
-    auto imp = engine({"import", "--pack", "cn-core", "--provider", "deepseek", "--mode", "self_service",
-                       "--prefix", "e2e-ops", "--json"});
+    auto imp = engine({"import", "--pack", "cn-core", "--provider", "deepseek", "--mode", "self_service", "--prefix",
+                       "e2e-ops", "--json"});
     INFO(imp.err);
     REQUIRE(imp.exit_code == 0);
     const auto batch = json_int(imp.out, "batch_id");
@@ -147,8 +146,9 @@ TEST_CASE("e2e engine: a mistyped verb gets did you mean and exits 64, touching 
 
     auto far = run_cli({"engine", "frobnicate"});
     CHECK(far.exit_code == 64);
-    CHECK(far.err == "crm-accept engine: unknown verb \"frobnicate\" (verbs: host-probe, install-pack, preview, "
-                     "import, access, status, rollback, reconcile, recover; see crm-accept engine --help)\n");
+    CHECK(far.err ==
+          "crm-accept engine: unknown verb \"frobnicate\" (verbs: host-probe, install-pack, preview, "
+          "import, access, status, rollback, reconcile, recover; see crm-accept engine --help)\n");
 
     auto none = run_cli({"engine"});
     CHECK(none.exit_code == 64);
@@ -164,8 +164,9 @@ TEST_CASE("e2e engine: a mistyped verb gets did you mean and exits 64, touching 
 TEST_CASE("e2e engine: --help lists every verb with its summary") {
     auto help = run_cli({"engine", "--help"});
     CHECK(help.exit_code == 0);
-    for (const char* line : {"host-probe", "install-pack", "preview", "import", "access", "status", "rollback",
-                             "reconcile", "recover", "Delete everything a batch owns and prove it by reading the host back"}) {
+    for (const char* line :
+         {"host-probe", "install-pack", "preview", "import", "access", "status", "rollback", "reconcile", "recover",
+          "Delete everything a batch owns and prove it by reading the host back"}) {
         INFO(line);
         CHECK(help.out.find(line) != std::string::npos);
     }
@@ -181,11 +182,12 @@ TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine
     StubHostProcess stub;  // a separate process: to the run it is a real host
     REQUIRE_FALSE(stub.get("host_url").empty());
     auto dir = temp_dir("kept");
-    auto path = write_scenario(dir, "kept.json", fmt::format(R"({{"name": "kept", "packs_dir": "{}",
+    auto path = write_scenario(dir, "kept.json",
+                               fmt::format(R"({{"name": "kept", "packs_dir": "{}",
   "host": {{"kind": "real", "url": "${{T_HOST}}", "admin_api_key": "${{T_ADMIN}}"}},
   "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}},
   "steps": {{"rollback": false}}}})",
-                                                             packs_dir()));
+                                           packs_dir()));
     const std::map<std::string, std::string> env{{"T_HOST", stub.get("host_url")},
                                                  {"T_ADMIN", stub.get("admin_api_key")},
                                                  {"SUB2API_ADMIN_KEY", stub.get("admin_api_key")},
@@ -210,9 +212,9 @@ TEST_CASE("e2e run: on a real host, a run that leaves resources keeps its engine
     REQUIRE(list->get_array().size() == 1);
     const auto batch = crm::util::get_int(list->get_array()[0], "batch_id").value_or(0);
     CHECK_FALSE(crm::util::get_string(list->get_array()[0], "owner_run").value_or("").empty());  // the run's
-    auto rb = run_cli({"engine", "rollback", "--db", state, "--host-url", stub.get("host_url"), "--batch",
-                       std::to_string(batch)},
-                      env);
+    auto rb = run_cli(
+        {"engine", "rollback", "--db", state, "--host-url", stub.get("host_url"), "--batch", std::to_string(batch)},
+        env);
     INFO(rb.out << rb.err);
     CHECK(rb.exit_code == 0);
     fs::remove_all(fs::path(state).parent_path());

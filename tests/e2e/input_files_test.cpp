@@ -1,15 +1,14 @@
 // Input files that are not what their path promises (a FIFO, /dev/zero, a directory, a huge
 // file) are refused in one line naming the file, exit 3, before any network call or bundle.
-#include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "tests/e2e/cli_process.hpp"
 
@@ -99,7 +98,8 @@ TEST_CASE("e2e run: --rules, a baseline and a fault profile that are not regular
     CHECK(r.err.find("/dev/zero: not a regular file (a character device)") != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
 
-    auto with_baseline = write_scenario(dir, "baseline.json", healthy_scenario(R"(, "gate": {"baseline": "/dev/zero"})"));
+    auto with_baseline =
+        write_scenario(dir, "baseline.json", healthy_scenario(R"(, "gate": {"baseline": "/dev/zero"})"));
     r = run_bounded({"run", with_baseline, "--out", out}, std::chrono::seconds(30));
     CHECK(r.exit_code == 3);
     CHECK(r.err.find("/dev/zero: not a regular file (a character device)") != std::string::npos);
@@ -123,10 +123,11 @@ TEST_CASE("e2e run: a pack file that is a FIFO or over the cap is refused, not s
     fs::create_directories(packs);
     fs::copy(fs::path(packs_dir()) / "cn-core.json", packs / "cn-core.json");
     REQUIRE(::mkfifo((packs / "extra.json").c_str(), 0600) == 0);
-    auto scenario = write_scenario(dir, "s.json", fmt::format(R"({{"name": "inputs", "packs_dir": "{}",
+    auto scenario = write_scenario(dir, "s.json",
+                                   fmt::format(R"({{"name": "inputs", "packs_dir": "{}",
   "host": {{"kind": "stub"}},
   "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
-                                                            packs.string()));
+                                               packs.string()));
     auto out = (dir / "out").string();
     auto r = run_bounded({"run", scenario, "--out", out}, std::chrono::seconds(30));
     CHECK(r.exit_code == 3);

@@ -1,7 +1,7 @@
 // Bundles produced by `run`: interruption, shard + merge, verify, plan.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
 
@@ -33,13 +33,14 @@ TEST_CASE("e2e run: SIGINT mid-run exits 130, leaves the bundle incomplete and n
     REQUIRE(cluster.has_value());
     const auto& ep = (*cluster)->endpoints();
     auto dir = temp_dir("sigint");
-    auto scenario = write_scenario(dir, "stall.json", fmt::format(R"({{
+    auto scenario = write_scenario(dir, "stall.json",
+                                   fmt::format(R"({{
       "name": "stall", "packs_dir": "{}",
       "host": {{"kind": "real", "url": "${{STUB_URL}}", "admin_api_key": "${{STUB_ADMIN_KEY}}"}},
       "matrix": {{"modes": ["self_service", "subscription"],
                   "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}},
       "timeouts": {{"idle_ms": 8000, "total_ms": 20000}}}})",
-                                                                  packs_dir()));
+                                               packs_dir()));
     std::map<std::string, std::string> env{{"STUB_URL", ep.host_url},
                                            {"STUB_ADMIN_KEY", ep.admin_api_key},
                                            {"DEEPSEEK_API_KEY", ep.upstream_keys.at("deepseek")},
@@ -112,7 +113,8 @@ TEST_CASE("e2e run: --shard 1/2 and 2/2 merged equal the unsharded run") {
     CHECK(fs::exists(only_bundle(dir / "merged") / "MANIFEST.sha256"));
     // Merging a shard twice is refused.
     CHECK(run_cli({"merge", only_bundle(dir / "a").string(), only_bundle(dir / "a").string(), "--out",
-                   (dir / "twice").string()}).exit_code == 3);
+                   (dir / "twice").string()})
+              .exit_code == 3);
     fs::remove_all(dir);
 }
 
@@ -156,12 +158,13 @@ TEST_CASE("e2e plan: prints every cell and every numbered artifact without touch
 
 TEST_CASE("e2e run: a hosts axis with two stub hosts writes one host-prefixed folder per cell") {
     auto dir = temp_dir("hosts");
-    auto path = write_scenario(dir, "two-hosts.json", fmt::format(R"({{
+    auto path = write_scenario(dir, "two-hosts.json",
+                               fmt::format(R"({{
       "name": "two-hosts", "packs_dir": "{}",
       "matrix": {{"hosts": [{{"name": "a", "kind": "stub"}}, {{"name": "b", "kind": "stub"}}],
                   "modes": ["self_service"],
                   "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
-                                                                 packs_dir()));
+                                           packs_dir()));
     auto plan = run_cli({"plan", path, "--only", "b__*"});
     INFO(plan.out << plan.err);
     REQUIRE(plan.exit_code == 0);
@@ -173,8 +176,8 @@ TEST_CASE("e2e run: a hosts axis with two stub hosts writes one host-prefixed fo
     CHECK(r.exit_code == 0);
     auto bundle = only_bundle(dir / "out");
     auto causes = causes_of(read_json(bundle / "summary.json"));
-    CHECK(causes == std::map<std::string, std::string>{{"a__self_service__kimi", "ready"},
-                                                       {"b__self_service__kimi", "ready"}});
+    CHECK(causes ==
+          std::map<std::string, std::string>{{"a__self_service__kimi", "ready"}, {"b__self_service__kimi", "ready"}});
     for (const char* cell : {"a__self_service__kimi", "b__self_service__kimi"}) {
         INFO(cell);
         CHECK(fs::exists(bundle / cell / "09-models.json"));

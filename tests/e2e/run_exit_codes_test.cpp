@@ -1,9 +1,8 @@
 // The exit codes of `crm-accept run`, each reached by a real situation (README, docs/RUNBOOK.md).
-#include <catch2/catch.hpp>
 #include <fcntl.h>
-
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 
 #include "tests/e2e/cli_process.hpp"
 
@@ -39,12 +38,14 @@ TEST_CASE("e2e run: no argument runs the default stub matrix, finds every plante
     CHECK(crm::util::get_string(run, "status") == std::optional<std::string>("complete"));
     CHECK(fs::exists(bundle / "MANIFEST.sha256"));
     CHECK(fs::exists(bundle / "junit.xml"));
-    for (const char* f : {"00-cell.json", "01-host-health.json", "02-host-capabilities.json", "03-pack.json",
-                          "04-preview.json", "05-import.json", "06-account-probe.json", "07-access-status.json",
-                          "08-subscription-group-state.json", "09-models.headers.txt", "09-models.json",
-                          "10-chat.headers.txt", "10-chat.json", "11-chat-stream.sse", "11-chat-stream.json",
-                          "12-accounts-state.json", "13-reconcile.json", "17-upstream-models.json",
-                          "19-upstream-chat.json", "20-rollback.json", "21-summary.json", "21-summary.md"}) {
+    for (const char* f : {"00-cell.json",           "01-host-health.json",   "02-host-capabilities.json",
+                          "03-pack.json",           "04-preview.json",       "05-import.json",
+                          "06-account-probe.json",  "07-access-status.json", "08-subscription-group-state.json",
+                          "09-models.headers.txt",  "09-models.json",        "10-chat.headers.txt",
+                          "10-chat.json",           "11-chat-stream.sse",    "11-chat-stream.json",
+                          "12-accounts-state.json", "13-reconcile.json",     "17-upstream-models.json",
+                          "19-upstream-chat.json",  "20-rollback.json",      "21-summary.json",
+                          "21-summary.md"}) {
         INFO(f);
         CHECK(fs::exists(bundle / "subscription__deepseek" / f));
     }
@@ -61,8 +62,8 @@ TEST_CASE("e2e run: no argument runs the default stub matrix, finds every plante
 
 TEST_CASE("e2e run: a scenario whose expectation misses the planted fault exits 1") {
     auto dir = temp_dir("exp");
-    auto path = write_scenario(dir, "wrong.json",
-                               one_provider_scenario("wrong", R"({"pack": "cn-core", "provider": "deepseek",
+    auto path =
+        write_scenario(dir, "wrong.json", one_provider_scenario("wrong", R"({"pack": "cn-core", "provider": "deepseek",
         "profile": "host_chat_incompatible", "expect": "ready"})"));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     INFO(r.out << r.err);
@@ -73,8 +74,8 @@ TEST_CASE("e2e run: a scenario whose expectation misses the planted fault exits 
 
 TEST_CASE("e2e run: only environment-blocked cells (upstream quota, no expectation) exit 2") {
     auto dir = temp_dir("blocked");
-    auto path = write_scenario(dir, "quota.json",
-                               one_provider_scenario("quota", R"({"pack": "cn-core", "provider": "minimax",
+    auto path =
+        write_scenario(dir, "quota.json", one_provider_scenario("quota", R"({"pack": "cn-core", "provider": "minimax",
         "profile": "upstream_quota_exhausted"})"));
     auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
     INFO(r.err);
@@ -86,10 +87,11 @@ TEST_CASE("e2e run: only environment-blocked cells (upstream quota, no expectati
 
 TEST_CASE("e2e run: a host that refuses the admin (compliance gate not accepted) exits 2, not 1") {
     auto dir = temp_dir("refused");
-    auto path = write_scenario(dir, "refused.json", fmt::format(R"({{"name": "refused", "packs_dir": "{}",
+    auto path = write_scenario(dir, "refused.json",
+                               fmt::format(R"({{"name": "refused", "packs_dir": "{}",
   "host": {{"kind": "stub", "profile": "compliance_gate", "accept_compliance": false}},
   "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
-                                                                packs_dir()));
+                                           packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
     INFO(r.err);
     CHECK(r.exit_code == 2);  // the host could not be tested: nothing is said about the product
@@ -101,10 +103,12 @@ TEST_CASE("e2e run: a host that refuses the admin (compliance gate not accepted)
 
 TEST_CASE("e2e run: a malformed scenario exits 3 with one file:line: field: reason line") {
     auto dir = temp_dir("bad");
-    auto path = write_scenario(dir, "bad.json", "{\n  \"name\": \"bad\",\n  \"host\": {\"kind\": \"stub\"},\n"
-                                                "  \"matrix\": {\"modes\": [\"self_service\"],\n"
-                                                "    \"providers\": [{\"pack\": \"cn-core\", \"provider\": \"nope\"}]},\n"
-                                                "  \"packs_dir\": \"" + packs_dir() + "\"\n}\n");
+    auto path = write_scenario(dir, "bad.json",
+                               "{\n  \"name\": \"bad\",\n  \"host\": {\"kind\": \"stub\"},\n"
+                               "  \"matrix\": {\"modes\": [\"self_service\"],\n"
+                               "    \"providers\": [{\"pack\": \"cn-core\", \"provider\": \"nope\"}]},\n"
+                               "  \"packs_dir\": \"" +
+                                   packs_dir() + "\"\n}\n");
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     CHECK(r.exit_code == 3);
     CHECK(r.err == path + ":5: matrix.providers[0].provider: unknown provider \"nope\" in pack \"cn-core\"\n");
@@ -116,10 +120,11 @@ TEST_CASE("e2e run: a secret that reaches an artifact fails the audit with exit 
     auto dir = temp_dir("audit");
     // The scenario's label is copied into 00-run.json and every 00-cell.json: a key pasted there
     // is a leak the run cannot prevent, only detect (packs refuse inline secrets outright).
-    auto path = write_scenario(dir, "leak.json", fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
+    auto path = write_scenario(dir, "leak.json",
+                               fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
       "host": {{"kind": "stub"}},
       "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
-                                                             std::string(40, 'a'), packs_dir()));
+                                           std::string(40, 'a'), packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     CHECK(r.exit_code == 4);
     CHECK(r.err.find("audit FAILED") != std::string::npos);
@@ -146,11 +151,12 @@ TEST_CASE("e2e run: a missing upstream key on a real host stops the run before a
     auto dir = temp_dir("nokey");
     // Port 9 (discard) is closed on loopback: had the run touched the host, the cell would say
     // host_unreachable; it must stop at the key instead.
-    auto path = write_scenario(dir, "nokey.json", fmt::format(R"({{"name": "nokey", "packs_dir": "{}",
+    auto path = write_scenario(dir, "nokey.json",
+                               fmt::format(R"({{"name": "nokey", "packs_dir": "{}",
   "host": {{"kind": "real", "url": "http://127.0.0.1:9", "admin_api_key": "${{T_ADMIN_KEY}}"}},
   "matrix": {{"modes": ["self_service"],
     "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
-                                                              packs_dir()));
+                                           packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()},
                      {{"T_ADMIN_KEY", "admin-" + std::string(64, 'c')}, {"KIMI_API_KEY", ""}});
     CHECK(r.exit_code == 3);
@@ -181,8 +187,9 @@ TEST_CASE("e2e run: release.json (all healthy) passes the gate") {
 TEST_CASE("e2e: usage errors are one line and exit 64") {
     auto unknown = run_cli({"frob"});
     CHECK(unknown.exit_code == 64);
-    CHECK(unknown.err == "crm-accept: unknown command 'frob' (commands: run, plan, merge, verify, engine, "
-                         "stubhost; see --help)\n");
+    CHECK(unknown.err ==
+          "crm-accept: unknown command 'frob' (commands: run, plan, merge, verify, engine, "
+          "stubhost; see --help)\n");
     auto bad_flag = run_cli({"run", "--jobs", "abc"});
     CHECK(bad_flag.exit_code == 64);
     CHECK(std::count(bad_flag.err.begin(), bad_flag.err.end(), '\n') == 1);

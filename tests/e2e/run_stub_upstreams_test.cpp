@@ -1,7 +1,8 @@
 // Stub hosts of one run each get their own stub upstreams: a cell reaches the upstream of the
 // host it runs on, whatever the other hosts of the hosts axis are.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "tests/e2e/cli_process.hpp"
 
@@ -13,13 +14,14 @@ TEST_CASE("e2e run: two stub hosts with different upstream profiles each reach t
     // Host b's profile makes its upstreams answer quota errors; host a's are healthy. Host b is
     // listed last, so a run that shared one set of upstreams across hosts would send a's cells
     // to b's exhausted upstream.
-    auto path = write_scenario(dir, "own-upstreams.json", fmt::format(R"({{
+    auto path = write_scenario(dir, "own-upstreams.json",
+                               fmt::format(R"({{
       "name": "own-upstreams", "packs_dir": "{}",
       "matrix": {{"hosts": [{{"name": "a", "kind": "stub"}},
                             {{"name": "b", "kind": "stub", "profile": "upstream_quota_exhausted"}}],
                   "modes": ["self_service"],
                   "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}}}})",
-                                                                  packs_dir()));
+                                           packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string()});
     INFO(r.out << r.err);
     CHECK(r.exit_code == 2);  // b's cell is blocked by its upstream; a's passes

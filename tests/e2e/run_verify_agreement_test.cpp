@@ -1,10 +1,10 @@
 // `run` and `verify` agree: a bundle run calls clean passes verify, one that would fail verify
 // makes run exit 4 and say why; secrets are registered before the bundle is named; cells a
 // SIGINT kept from starting are "not run", not harness errors.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -41,12 +41,13 @@ struct StallingHost {
         fs::remove_all(dir, ec);
     }
     std::string scenario(std::string_view modes) const {
-        return write_scenario(dir, "stall.json", fmt::format(R"({{
+        return write_scenario(dir, "stall.json",
+                              fmt::format(R"({{
           "name": "stall", "packs_dir": "{}",
           "host": {{"kind": "real", "url": "${{STUB_URL}}", "admin_api_key": "${{STUB_ADMIN_KEY}}"}},
           "matrix": {{"modes": [{}], "providers": [{{"pack": "cn-core", "provider": "deepseek"}}]}},
           "timeouts": {{"idle_ms": 8000, "total_ms": 20000}}}})",
-                                                             packs_dir(), modes));
+                                          packs_dir(), modes));
     }
 };
 
@@ -98,7 +99,9 @@ TEST_CASE("e2e run: a bundle that would fail verify (an artifact made invalid mi
     REQUIRE_FALSE(imported.empty());
     // Something other than the writer puts bytes that are neither JSON nor UTF-8 into the bundle
     // while the cell waits on the host: the manifest, written at the end, will agree with them.
-    { std::ofstream(imported.parent_path() / "16-extra.json") << "{\"schema_version\": 1, \"x\": \"\xFF\""; }
+    {
+        std::ofstream(imported.parent_path() / "16-extra.json") << "{\"schema_version\": 1, \"x\": \"\xFF\"";
+    }
     auto r = wait_releasing(proc, *host.cluster);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 4);
@@ -146,11 +149,12 @@ TEST_CASE("e2e run: a --label equal to an upstream key is refused (64) before an
     auto dir = temp_dir("label-key");
     // Not secret-shaped: only knowing the key tells it from an ordinary label.
     const std::string key = "kimi-plain-upstream-key-0123456789";
-    auto path = write_scenario(dir, "label.json", fmt::format(R"({{"name": "labels", "packs_dir": "{}",
+    auto path = write_scenario(dir, "label.json",
+                               fmt::format(R"({{"name": "labels", "packs_dir": "{}",
   "label": "${{T_LABEL:-}}",
   "host": {{"kind": "real", "url": "http://127.0.0.1:9", "admin_api_key": "${{T_ADMIN_KEY}}"}},
   "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
-                                                              packs_dir()));
+                                           packs_dir()));
     std::map<std::string, std::string> env{{"T_ADMIN_KEY", "admin-" + std::string(64, 'c')}, {"KIMI_API_KEY", key}};
     auto refused = run_cli({"run", path, "--label", key, "--out", (dir / "out").string()}, env);
     CHECK(refused.exit_code == 64);
@@ -180,16 +184,16 @@ TEST_CASE("e2e run: cells a SIGINT kept from starting are not_run in summary.jso
     StallingHost host;
     auto out = host.dir / "out";
     // One job: the first cell stalls on the host, the second has not started when SIGINT comes.
-    auto proc = spawn_cli({"run", host.scenario("\"self_service\", \"subscription\""), "--jobs", "1", "--out",
-                           out.string()},
-                          host.env);
+    auto proc = spawn_cli(
+        {"run", host.scenario("\"self_service\", \"subscription\""), "--jobs", "1", "--out", out.string()}, host.env);
     REQUIRE_FALSE(wait_for_file(out, "05-import.json").empty());
     ::kill(proc.pid, SIGINT);
     auto r = wait_releasing(proc, *host.cluster);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 130);
     auto bundle = only_bundle(out);
-    CHECK(crm::util::get_string(read_json(bundle / "00-run.json"), "status") == std::optional<std::string>("incomplete"));
+    CHECK(crm::util::get_string(read_json(bundle / "00-run.json"), "status") ==
+          std::optional<std::string>("incomplete"));
     auto summary = read_json(bundle / "summary.json");
     const auto* gate = crm::util::find(summary, "gate");
     REQUIRE(gate);
@@ -220,10 +224,11 @@ TEST_CASE("e2e run: cells a SIGINT kept from starting are not_run in summary.jso
 TEST_CASE("e2e run --json: a bundle that fails its check says exit 4, the audit and every problem on stdout") {
     auto dir = temp_dir("agree-json");
     // A scenario label shaped like a key (not registered, so not scrubbed) reaches 00-run.json.
-    auto path = write_scenario(dir, "leak.json", fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
+    auto path = write_scenario(dir, "leak.json",
+                               fmt::format(R"({{"name": "leak", "label": "sk-{}", "packs_dir": "{}",
       "host": {{"kind": "stub"}},
       "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}}}})",
-                                                             std::string(48, 'Q'), packs_dir()));
+                                           std::string(48, 'Q'), packs_dir()));
     auto r = run_cli({"run", path, "--out", (dir / "out").string(), "--json"});
     INFO(r.err);
     CHECK(r.exit_code == 4);

@@ -60,17 +60,20 @@ inline std::vector<std::string> owned_on_host(const StubHostProcess& stub, const
     std::vector<std::string> out;
     auto mine = [&](const std::string& s) { return s.rfind(prefix, 0) == 0; };
     if (auto g = admin.list_groups()) {
-        for (const auto& x : *g) if (mine(x.name)) out.push_back("group " + x.name);
+        for (const auto& x : *g)
+            if (mine(x.name)) out.push_back("group " + x.name);
     } else {
         out.push_back("groups: " + g.error().message);
     }
     if (auto a = admin.list_accounts()) {
-        for (const auto& x : *a) if (mine(x.name)) out.push_back("account " + x.name);
+        for (const auto& x : *a)
+            if (mine(x.name)) out.push_back("account " + x.name);
     } else {
         out.push_back("accounts: " + a.error().message);
     }
     if (auto c = admin.list_channels()) {
-        for (const auto& x : *c) if (mine(x.name)) out.push_back("channel " + x.name);
+        for (const auto& x : *c)
+            if (mine(x.name)) out.push_back("channel " + x.name);
     } else {
         out.push_back("channels: " + c.error().message);
     }

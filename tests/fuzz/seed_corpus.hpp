@@ -16,7 +16,8 @@ inline const std::vector<std::string>& sse_seeds() {
         ": keep-alive\n\n: keep-alive\n\n: keep-alive\n\n",
         "event: error\ndata: {\"error\": {\"type\": \"upstream_error\", \"message\": \"Upstream request failed\"}}\n\n",
         "data: {\"type\":\"test_start\",\"model\":\"deepseek-chat\"}\n\n"
-        "data: {\"type\":\"status\",\"text\":\"\xe6\xad\xa3\xe5\x9c\xa8\xe9\x80\x9a\xe8\xbf\x87 /v1/chat/completions\"}\n\n"
+        "data: {\"type\":\"status\",\"text\":\"\xe6\xad\xa3\xe5\x9c\xa8\xe9\x80\x9a\xe8\xbf\x87 "
+        "/v1/chat/completions\"}\n\n"
         "data: {\"type\":\"content\",\"text\":\"pong\"}\n\n"
         "data: {\"type\":\"test_complete\",\"success\":true}\n\n",
         "data: {\"type\":\"error\",\"error\":\"API returned 429: {}\"}\n\n",

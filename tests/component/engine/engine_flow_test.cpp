@@ -106,16 +106,20 @@ TEST_CASE("engine: reconcile detects a deleted account and a modified channel", 
     }
     auto admin = rig->admin();
     REQUIRE(admin.delete_account(account_id));
-    REQUIRE(admin.update_channel(channel_id, json::object{{"restrict_models", false},
-                                                          {"model_mapping", json::object{{"deepseek", json::object{{"deepseek-chat", "other"}}}}}}));
+    REQUIRE(admin.update_channel(
+        channel_id,
+        json::object{{"restrict_models", false},
+                     {"model_mapping", json::object{{"deepseek", json::object{{"deepseek-chat", "other"}}}}}}));
     auto rec = rig->engine->reconcile(rig->host, imp->batch_id);
     REQUIRE(rec);
     CHECK(rec->status == "drifted");
     bool missing_account = false, channel_restrict = false, channel_mapping = false;
     for (const auto& d : rec->drift) {
         if (d.kind == ResourceKind::account && d.issue == "missing" && d.host_id == account_id) missing_account = true;
-        if (d.kind == ResourceKind::channel && d.detail.find("restrict_models") != std::string::npos) channel_restrict = true;
-        if (d.kind == ResourceKind::channel && d.detail.find("model_mapping") != std::string::npos) channel_mapping = true;
+        if (d.kind == ResourceKind::channel && d.detail.find("restrict_models") != std::string::npos)
+            channel_restrict = true;
+        if (d.kind == ResourceKind::channel && d.detail.find("model_mapping") != std::string::npos)
+            channel_mapping = true;
     }
     CHECK(missing_account);
     CHECK(channel_restrict);
@@ -126,8 +130,7 @@ TEST_CASE("engine: reconcile detects a deleted account and a modified channel", 
     CHECK(runs->size() == 2);
 }
 
-TEST_CASE("engine: reconcile reports foreign resources on a shared host as residue, not drift",
-          "[engine][component]") {
+TEST_CASE("engine: reconcile reports foreign resources on a shared host as residue, not drift", "[engine][component]") {
     auto rig = EngineRig::start("shared_host_residue");
     auto imp = rig->engine->import(rig->host, rig->request({AccessMode::self_service}));
     REQUIRE(imp);

@@ -145,14 +145,22 @@ struct EngineRig {
         auto a = admin();
         std::size_t n = 0;
         auto has = [&](const std::string& s) { return s.find(prefix) != std::string::npos; };
-        if (auto g = a.list_groups()) for (auto& x : *g) n += has(x.name);
-        else throw std::runtime_error(g.error().message);
-        if (auto g = a.list_accounts()) for (auto& x : *g) n += has(x.name);
-        else throw std::runtime_error(g.error().message);
-        if (auto g = a.list_channels()) for (auto& x : *g) n += has(x.name);
-        else throw std::runtime_error(g.error().message);
-        if (auto g = a.list_users()) for (auto& x : *g) n += has(x.email);
-        else throw std::runtime_error(g.error().message);
+        if (auto g = a.list_groups())
+            for (auto& x : *g) n += has(x.name);
+        else
+            throw std::runtime_error(g.error().message);
+        if (auto g = a.list_accounts())
+            for (auto& x : *g) n += has(x.name);
+        else
+            throw std::runtime_error(g.error().message);
+        if (auto g = a.list_channels())
+            for (auto& x : *g) n += has(x.name);
+        else
+            throw std::runtime_error(g.error().message);
+        if (auto g = a.list_users())
+            for (auto& x : *g) n += has(x.email);
+        else
+            throw std::runtime_error(g.error().message);
         return n;
     }
 };

@@ -1,13 +1,13 @@
-#include <catch2/catch.hpp>
+#include "engine/store/host_lease.hpp"
 
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 
-#include "engine/store/host_lease.hpp"
 #include "engine_rig.hpp"
 
 using namespace crm;
@@ -41,8 +41,7 @@ bool wait_for(int fd) {
 
 }  // namespace
 
-TEST_CASE("host lease: writers share it, recover excludes them, a killed holder releases it",
-          "[engine][component]") {
+TEST_CASE("host lease: writers share it, recover excludes them, a killed holder releases it", "[engine][component]") {
     const auto db = temp_state_file();
     auto a = HostLease::acquire(db, 7, LeaseKind::shared, 0ms, "h");
     auto b = HostLease::acquire(db, 7, LeaseKind::shared, 0ms, "h");
@@ -53,13 +52,19 @@ TEST_CASE("host lease: writers share it, recover excludes them, a killed holder 
     CHECK(x.error().code == util::ErrorCode::conflict);
     CHECK(x.error().message.find("http://h") != std::string::npos);
     CHECK(HostLease::acquire(db, 8, LeaseKind::exclusive, 0ms, "other host"));  // per host
-    { auto gone = std::move(*a); }
+    {
+        auto gone = std::move(*a);
+    }
     CHECK_FALSE(HostLease::acquire(db, 7, LeaseKind::exclusive, 0ms, "h"));  // b still holds it
-    { auto gone = std::move(*b); }
+    {
+        auto gone = std::move(*b);
+    }
     auto ex = HostLease::acquire(db, 7, LeaseKind::exclusive, 0ms, "h");
     REQUIRE(ex);
     CHECK_FALSE(HostLease::acquire(db, 7, LeaseKind::shared, 0ms, "h"));
-    { auto gone = std::move(*ex); }
+    {
+        auto gone = std::move(*ex);
+    }
 
     int ready[2];
     REQUIRE(::pipe(ready) == 0);

@@ -1,9 +1,9 @@
 // recover against a stub host: what a dead `crm-accept run` owned is removed whatever its
 // status, an installed provider stays, and a recover pointed at the wrong host URL refuses.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "engine_rig.hpp"
 
@@ -45,7 +45,8 @@ TEST_CASE("engine: recover alone removes a dead run's batch after any host write
     // run killed during its probes does.
     for (std::size_t n = 1; n <= total + 1; ++n) {
         const std::string prefix = "runcrash" + std::to_string(n);
-        auto req = rig->request({AccessMode::self_service, AccessMode::subscription}, prefix, "tok" + std::to_string(n));
+        auto req =
+            rig->request({AccessMode::self_service, AccessMode::subscription}, prefix, "tok" + std::to_string(n));
         const int status = rig->run_killed_after_write(n, [&](Engine& e) { full_flow(e, rig->host, req); });
         INFO("killed after host write " << n);
         REQUIRE(WIFEXITED(status));
@@ -108,7 +109,7 @@ TEST_CASE("engine: recover that cannot read the host back lists every leftover a
     REQUIRE(imp->batch_status == BatchStatus::succeeded);
     std::size_t owned = 0;
     for (const auto& r : imp->resources) owned += r.state == ResourceState::created;
-    REQUIRE(owned >= 3);  // group, account(s), channel
+    REQUIRE(owned >= 3);   // group, account(s), channel
     rig->cluster->stop();  // the host goes away: nothing can be deleted or read back
     auto rec = rig->engine->recover(rig->host);
     REQUIRE(rec);

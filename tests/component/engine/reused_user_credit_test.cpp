@@ -1,7 +1,7 @@
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <catch2/catch.hpp>
 
 #include "engine/store/balance_credits.hpp"
 #include "engine_rig.hpp"
@@ -50,18 +50,17 @@ TEST_CASE("engine: balance added to an operator-supplied user is taken back by r
     CHECK(credit.amount == 5.0);
     CHECK(credit.taken_back > 4.0);
     const double after = balance_of(*rig, email);
-    CHECK(after <= before + 1e-9);                                       // nothing of ours left
+    CHECK(after <= before + 1e-9);                                         // nothing of ours left
     CHECK(after == Approx(before - (credit.amount - credit.taken_back)));  // only what was spent
-    CHECK(rig->host_resources_named(email) == 1);                        // the user stays
+    CHECK(rig->host_resources_named(email) == 1);                          // the user stays
 
     // A crash right after the top-up reached the host, before the engine recorded it.
     auto second = rig->engine->import(rig->host, rig->request({AccessMode::self_service}));
     REQUIRE(second);
     const double before_crash = balance_of(*rig, email);
     // The first write of this access is the top-up.
-    const int status = rig->run_killed_after_write(1, [&](Engine& e) {
-        (void)e.close_access(rig->host, second->batch_id, AccessMode::self_service, reuse);
-    });
+    const int status = rig->run_killed_after_write(
+        1, [&](Engine& e) { (void)e.close_access(rig->host, second->batch_id, AccessMode::self_service, reuse); });
     REQUIRE(WIFEXITED(status));
     REQUIRE(WEXITSTATUS(status) == 42);
     rig->make_engine();

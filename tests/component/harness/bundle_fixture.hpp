@@ -3,7 +3,6 @@
 // 00-run.json, 00-cell.json and 21-summary per cell), with secrets planted in every format, and
 // `crm-accept verify` run in-process. Shared by the evidence component tests.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -24,7 +23,6 @@ namespace crm::test::bundle {
 namespace fs = std::filesystem;
 using namespace crm::harness::evidence;
 using crm::harness::classify::Cause;
-
 
 // Shaped like a real user key (sk- + 64 hex) and an admin key; generated, never real.
 // Step records from their "NN-name" labels, as a 21-summary.json lists them.
@@ -81,7 +79,8 @@ inline RunSummary run_summary() {
     b.verdict = crm::harness::classify::Verdict::blocked;
     b.gate_outcome = crm::harness::gate::CellOutcome::not_passing;
     b.explanation = "Upstream 403 insufficient_user_quota for key " + k_user_key;
-    b.steps = steps({{"00-cell", StepState::ran}, {"02-host_capabilities", StepState::ran}, {"11-chat_stream", StepState::ran}});
+    b.steps = steps(
+        {{"00-cell", StepState::ran}, {"02-host_capabilities", StepState::ran}, {"11-chat_stream", StepState::ran}});
     s.cells = {a, b};
     s.gate = {false, "blocked", "only environment-blocked cells", {}};
     s.exit_code = 2;
@@ -91,7 +90,7 @@ inline RunSummary run_summary() {
 // 00-run.json's matrix as `run` records it: each cell with the artifacts its steps plan
 // (artifact_plan.hpp). `files` maps a step name to its files; 00 and 21 are always planned.
 inline crm::util::json::value plan_matrix(const std::vector<CellSummary>& cells,
-                                   const std::map<std::string, std::vector<std::string>>& files) {
+                                          const std::map<std::string, std::vector<std::string>>& files) {
     crm::util::json::array selected;
     std::size_t index = 0;
     for (const auto& c : cells) {
@@ -100,8 +99,8 @@ inline crm::util::json::value plan_matrix(const std::vector<CellSummary>& cells,
             if (auto it = files.find(st.label()); it != files.end()) plan.push_back({st.label(), it->second});
         }
         plan.push_back({"21-summary", {"21-summary.json", "21-summary.md"}});
-        selected.push_back(crm::util::json::object{
-            {"index", index++}, {"cell", c.folder()}, {"artifacts", artifact_plan_json(plan)}});
+        selected.push_back(
+            crm::util::json::object{{"index", index++}, {"cell", c.folder()}, {"artifacts", artifact_plan_json(plan)}});
     }
     return crm::util::json::object{{"cells_selected", std::move(selected)}};
 }
@@ -174,8 +173,8 @@ inline std::string slurp(const fs::path& p) { return crm::util::read_file(p).val
 inline crm::harness::ExitCode run_cli(std::vector<std::string> args, std::string& out, std::string& err) {
     std::ostringstream o, e;
     std::atomic<bool> interrupted{false};
-    crm::harness::CommandContext ctx{o, e, [](std::string_view) { return std::optional<std::string>(); },
-                                     interrupted, false, false, {}};
+    crm::harness::CommandContext ctx{
+        o, e, [](std::string_view) { return std::optional<std::string>(); }, interrupted, false, false, {}};
     CLI::App app{"test"};
     crm::harness::register_verify(app, ctx);
     std::vector<const char*> argv{"crm-accept"};

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -41,7 +40,8 @@ TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atom
     auto again = f.writer();
     CHECK(again.dir().filename() == "20261124_000000_default_ci_2");
     // the cell summary links the proving artifacts that exist
-    CHECK(slurp(dir / "self_service__deepseek/21-summary.md").find("- [09-models.json](09-models.json)\n") != std::string::npos);
+    CHECK(slurp(dir / "self_service__deepseek/21-summary.md").find("- [09-models.json](09-models.json)\n") !=
+          std::string::npos);
 }
 
 TEST_CASE("evidence bundle: planted secrets are scrubbed from every format and the audit is clean", "[evidence]") {
@@ -55,7 +55,8 @@ TEST_CASE("evidence bundle: planted secrets are scrubbed from every format and t
         CHECK(text.find(k_admin_key) == std::string::npos);
         CHECK(text.find(k_password) == std::string::npos);
     }
-    CHECK(slurp(dir / "self_service__deepseek/10-chat.headers.txt").find("x-echo-key: [REDACTED]") != std::string::npos);
+    CHECK(slurp(dir / "self_service__deepseek/10-chat.headers.txt").find("x-echo-key: [REDACTED]") !=
+          std::string::npos);
     CHECK(slurp(dir / "00-run.json").find("[REDACTED]") != std::string::npos);
     CHECK(slurp(dir / "junit.xml").find("for key [REDACTED]") != std::string::npos);
     auto audit = audit_bundle(dir, &f.secrets);
@@ -66,7 +67,10 @@ TEST_CASE("evidence bundle: planted secrets are scrubbed from every format and t
 TEST_CASE("evidence bundle: a secret written around the scrubber is found by the audit", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
-    { std::ofstream(dir / "subscription__deepseek/99-raw.log") << "leaked " << k_user_key << " and " << k_password << "\n"; }
+    {
+        std::ofstream(dir / "subscription__deepseek/99-raw.log")
+            << "leaked " << k_user_key << " and " << k_password << "\n";
+    }
     auto hits = audit_bundle(dir, &f.secrets);
     REQUIRE(hits);
     REQUIRE(hits->size() == 3);  // the key (registered + sk-shaped) and the password (registered)
@@ -98,8 +102,7 @@ TEST_CASE("evidence bundle: MANIFEST.sha256 is written last and sha256sum -c acc
     CHECK(manifest.find("  00-run.json\n") != std::string::npos);
     CHECK(manifest.find("  self_service__deepseek/10-chat.headers.txt\n") != std::string::npos);
     auto entries = parse_manifest(manifest);
-    CHECK(std::is_sorted(entries.begin(), entries.end(),
-                         [](const auto& a, const auto& b) { return a.path < b.path; }));
+    CHECK(std::is_sorted(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.path < b.path; }));
     std::string cmd = "cd '" + dir.string() + "' && sha256sum --quiet -c MANIFEST.sha256 >/dev/null 2>&1";
     CHECK(std::system(cmd.c_str()) == 0);
     auto v = verify(dir);
@@ -112,15 +115,19 @@ TEST_CASE("evidence bundle: MANIFEST.sha256 is written last and sha256sum -c acc
 TEST_CASE("evidence verify: a modified, a missing and an extra file are each reported", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
-    { std::ofstream(dir / "summary.md", std::ios::app) << "tampered\n"; }
+    {
+        std::ofstream(dir / "summary.md", std::ios::app) << "tampered\n";
+    }
     fs::remove(dir / "junit.xml");
-    { std::ofstream(dir / "self_service__deepseek/extra.txt") << "x\n"; }
+    {
+        std::ofstream(dir / "self_service__deepseek/extra.txt") << "x\n";
+    }
     auto v = verify(dir);
     REQUIRE(v);
     CHECK_FALSE(v->clean());
     CHECK(v->audit_hits.empty());
-    std::vector<ManifestMismatch> expected = {{"junit.xml", "missing"}, {"summary.md", "modified"},
-                                              {"self_service__deepseek/extra.txt", "extra"}};
+    std::vector<ManifestMismatch> expected = {
+        {"junit.xml", "missing"}, {"summary.md", "modified"}, {"self_service__deepseek/extra.txt", "extra"}};
     CHECK(v->mismatches == expected);
     CHECK(describe(*v).find("manifest: modified summary.md") != std::string::npos);
 }
@@ -152,7 +159,9 @@ TEST_CASE("evidence verify: an interrupted run stays incomplete and is never cle
 TEST_CASE("evidence verify: JSON without schema_version is reported", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
-    { std::ofstream(dir / "self_service__deepseek/10-chat.json") << "{\"status\": 200}\n"; }
+    {
+        std::ofstream(dir / "self_service__deepseek/10-chat.json") << "{\"status\": 200}\n";
+    }
     auto v = verify(dir);
     REQUIRE(v);
     REQUIRE(v->content_problems.size() == 1);
@@ -181,7 +190,9 @@ TEST_CASE("crm-accept verify: exit 0 clean, 4 tampered or leaking, 3 not a bundl
     REQUIRE(doc);
     CHECK(doc->at("clean").as_bool());
 
-    { std::ofstream(dir / "report.html", std::ios::app) << "<!-- Bearer " << std::string(40, 'Z') << " -->"; }
+    {
+        std::ofstream(dir / "report.html", std::ios::app) << "<!-- Bearer " << std::string(40, 'Z') << " -->";
+    }
     CHECK(run_cli({"verify", dir.string()}, out, err) == crm::harness::ExitCode::audit_failed);
     CHECK(out.find("secret: bearer_token at report.html") != std::string::npos);
     CHECK(out.find(std::string(40, 'Z')) == std::string::npos);
@@ -219,8 +230,7 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
         threads.emplace_back([&, t] {
             for (int i = 0; i < 25; ++i) {
                 auto folder = "self_service__p" + std::to_string(t);
-                auto a = w.write_json(folder + "/10-chat.json",
-                                      crm::util::json::object{{"i", i}, {"key", k_user_key}});
+                auto a = w.write_json(folder + "/10-chat.json", crm::util::json::object{{"i", i}, {"key", k_user_key}});
                 auto b = w.write_text(folder + "/10-chat.headers.txt", "x-key: " + k_user_key + "\n");
                 if (!a || !b) ++failures;
             }
@@ -243,7 +253,9 @@ TEST_CASE("evidence writer: cells writing concurrently produce a consistent, cle
 TEST_CASE("evidence verify: a malformed manifest line is a mismatch", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
-    { std::ofstream(dir / "MANIFEST.sha256", std::ios::app) << "not a manifest line\n"; }
+    {
+        std::ofstream(dir / "MANIFEST.sha256", std::ios::app) << "not a manifest line\n";
+    }
     auto v = verify(dir);
     REQUIRE(v);
     REQUIRE(v->mismatches.size() == 1);

@@ -1,8 +1,8 @@
 // verify's checks beyond the manifest, and `run`'s agreement with them: the bundle BundleWriter
 // finalizes is checked by the very function `crm-accept verify` runs.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -38,7 +38,9 @@ TEST_CASE("evidence verify: a symlink to a directory outside the bundle is untru
     auto dir = f.write_full_bundle();
     auto outside = f.root / "outside";
     fs::create_directories(outside);
-    { std::ofstream(outside / "x.json") << "{\"schema_version\": 1}\n"; }
+    {
+        std::ofstream(outside / "x.json") << "{\"schema_version\": 1}\n";
+    }
     fs::create_directory_symlink(outside, dir / "self_service__deepseek" / "more");
     auto r = verify_cli(dir);
     CHECK(r.code == ExitCode::audit_failed);
@@ -50,7 +52,9 @@ TEST_CASE("evidence verify: a symlink to a file is reported and never read", "[e
     Fixture f;
     auto dir = f.write_full_bundle();
     auto outside = f.root / "secret.txt";
-    { std::ofstream(outside) << "sk-" << std::string(40, 'a') << "\n"; }
+    {
+        std::ofstream(outside) << "sk-" << std::string(40, 'a') << "\n";
+    }
     fs::create_symlink(outside, dir / "notes.txt");
     auto v = verify(dir);
     REQUIRE(v);
@@ -75,14 +79,17 @@ TEST_CASE("evidence verify: a FIFO is untrustworthy (exit 4) and verify does not
     REQUIRE(::mkfifo((dir / "self_service__deepseek" / "pipe").c_str(), 0600) == 0);
     auto r = verify_cli(dir);
     CHECK(r.code == ExitCode::audit_failed);
-    CHECK(r.problem_lines == std::vector<std::string>{"layout: self_service__deepseek/pipe: FIFO (not a regular file)"});
+    CHECK(r.problem_lines ==
+          std::vector<std::string>{"layout: self_service__deepseek/pipe: FIFO (not a regular file)"});
 }
 
 TEST_CASE("evidence verify: a manifest line listed twice is untrustworthy (exit 4)", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
     auto manifest = slurp(dir / k_manifest_name);
-    { std::ofstream(dir / k_manifest_name, std::ios::app) << manifest.substr(0, manifest.find('\n') + 1); }
+    {
+        std::ofstream(dir / k_manifest_name, std::ios::app) << manifest.substr(0, manifest.find('\n') + 1);
+    }
     auto r = verify_cli(dir);
     CHECK(r.code == ExitCode::audit_failed);
     CHECK(r.problem_lines == std::vector<std::string>{"manifest: duplicate 00-run.json"});
@@ -107,16 +114,20 @@ TEST_CASE("evidence verify: cell artifacts deleted before finalize fail the reco
     CHECK(verify_cli(dir).code == ExitCode::audit_failed);
 }
 
-TEST_CASE("evidence verify: a skipped step needs no artifact; a cell folder outside the plan is reported", "[evidence]") {
+TEST_CASE("evidence verify: a skipped step needs no artifact; a cell folder outside the plan is reported",
+          "[evidence]") {
     Fixture f;
     auto fin = f.finish_full_bundle([](const fs::path& dir) {
         // 08-subscription-group-state is planned and recorded as skipped: its file is not needed.
         fs::create_directories(dir / "self_service__kimi");
-        { std::ofstream(dir / "self_service__kimi" / "00-cell.json") << "{\"schema_version\": 1}\n"; }
+        {
+            std::ofstream(dir / "self_service__kimi" / "00-cell.json") << "{\"schema_version\": 1}\n";
+        }
     });
     auto v = verify(fin.check.bundle);
     REQUIRE(v);
-    CHECK(v->plan_problems == std::vector<std::string>{"self_service__kimi/: not a cell of the plan recorded in 00-run.json"});
+    CHECK(v->plan_problems ==
+          std::vector<std::string>{"self_service__kimi/: not a cell of the plan recorded in 00-run.json"});
 }
 
 TEST_CASE("evidence verify: a finished run must record its artifact plan", "[evidence]") {
@@ -135,8 +146,12 @@ TEST_CASE("evidence verify: a finished run must record its artifact plan", "[evi
 TEST_CASE("evidence verify: invalid UTF-8 and an unsupported schema_version are reported", "[evidence]") {
     Fixture f;
     auto dir = f.write_full_bundle();
-    { std::ofstream(dir / "self_service__deepseek" / "10-chat.headers.txt", std::ios::app) << "x-bad: \xC3\x28\r\n"; }
-    { std::ofstream(dir / "subscription__deepseek" / "02-host-capabilities.json") << "{\"schema_version\": 2}\n"; }
+    {
+        std::ofstream(dir / "self_service__deepseek" / "10-chat.headers.txt", std::ios::app) << "x-bad: \xC3\x28\r\n";
+    }
+    {
+        std::ofstream(dir / "subscription__deepseek" / "02-host-capabilities.json") << "{\"schema_version\": 2}\n";
+    }
     auto v = verify(dir);
     REQUIRE(v);
     std::string headers = slurp(dir / "self_service__deepseek" / "10-chat.headers.txt");
@@ -168,7 +183,10 @@ TEST_CASE("evidence finalize: a bundle that fails verify's checks says so in eve
     Fixture f;
     // What the dangling-string_view host exposed: an artifact that is not valid JSON or UTF-8.
     auto fin = f.finish_full_bundle([](const fs::path& dir) {
-        { std::ofstream(dir / "self_service__deepseek" / "12-accounts-state.json") << "{\"schema_version\": 1, \"n\": \x01\xFF"; }
+        {
+            std::ofstream(dir / "self_service__deepseek" / "12-accounts-state.json")
+                << "{\"schema_version\": 1, \"n\": \x01\xFF";
+        }
     });
     CHECK_FALSE(fin.passed());
     const auto dir = fin.check.bundle;

@@ -3,7 +3,6 @@
 // cell of cn-core/deepseek per profile; the upstream profile applies to the deepseek upstream only
 // (its host part to the host accounts pointing there), host-wide profiles go to the host.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "stubs/stub_cluster.hpp"
@@ -33,7 +32,7 @@ struct Outcome {
 };
 
 class ProfileRig {
-public:
+  public:
     ProfileRig() { fs::create_directories(m_dir); }
     ~ProfileRig() {
         std::error_code ec;
@@ -64,11 +63,11 @@ public:
         opt.idle = pc.idle;
         auto r = test::run_one_cell(ep, opt).report;
         cluster->stop();
-        return Outcome{std::string(crm::harness::classify::to_string(r.classification.cause)), r.classification.rule_id, r.classification.explanation, r.finished,
-                       r.classification.notes};
+        return Outcome{std::string(crm::harness::classify::to_string(r.classification.cause)), r.classification.rule_id,
+                       r.classification.explanation, r.finished, r.classification.notes};
     }
 
-private:
+  private:
     fs::path m_dir = fs::temp_directory_path() / ("crm-fault-profiles-" + util::random_hex(5));
 };
 
@@ -91,9 +90,7 @@ ProfileCase upstream(const std::string& profile) {
 
 }  // namespace
 
-TEST_CASE("fault profiles: healthy is ready") {
-    expect_cause(run_profile(upstream("healthy")), "ready");
-}
+TEST_CASE("fault profiles: healthy is ready") { expect_cause(run_profile(upstream("healthy")), "ready"); }
 
 TEST_CASE("fault profiles: upstream_quota_exhausted is upstream_key_quota_issue") {
     expect_cause(run_profile(upstream("upstream_quota_exhausted")), "upstream_key_quota_issue");
@@ -117,9 +114,7 @@ TEST_CASE("fault profiles: gateway_accepts_only_x_api_key (valid key, Bearer ref
     CHECK(o.rule_id == "gateway-rejects-bearer");
 }
 
-TEST_CASE("fault profiles: healthy has no notes") {
-    CHECK(run_profile(upstream("healthy")).notes.empty());
-}
+TEST_CASE("fault profiles: healthy has no notes") { CHECK(run_profile(upstream("healthy")).notes.empty()); }
 
 TEST_CASE("fault profiles: reverse_proxy_errors (nginx HTML 504 on completions) is host_unreachable quoting the page") {
     ProfileCase pc;
@@ -167,7 +162,8 @@ TEST_CASE("fault profiles: latency (slow but correct upstream) is ready") {
     ProfileRig rig;
     ProfileCase pc;
     pc.upstream_profile = rig.write_profile(
-        "latency_small", R"({"name":"latency_small","description":"latency, small","host":{},"upstream":{"latency_ms":50}})");
+        "latency_small",
+        R"({"name":"latency_small","description":"latency, small","host":{},"upstream":{"latency_ms":50}})");
     expect_cause(rig.run(pc), "ready");
 }
 

@@ -5,7 +5,6 @@
 // sensible, its explanation (or a note) must quote what the host answered, and the finished
 // bundle must pass `verify` (valid UTF-8 JSON only, manifest, no secrets).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <map>
 #include <string>
@@ -24,12 +23,19 @@ namespace {
 
 using Proxy = std::map<std::string, int>;
 
-const std::vector<std::string> k_admin_reads = {
-    "GET /api/v1/admin/groups",        "GET /api/v1/admin/groups/:id",        "GET /api/v1/admin/accounts",
-    "GET /api/v1/admin/accounts/:id",  "GET /api/v1/admin/channels",          "GET /api/v1/admin/channels/:id",
-    "GET /api/v1/admin/users",         "GET /api/v1/admin/users/:id",         "GET /api/v1/admin/subscriptions",
-    "GET /api/v1/admin/subscriptions/:id", "GET /api/v1/admin/users/:id/api-keys",
-    "GET /api/v1/admin/users/:id/subscriptions", "GET /api/v1/admin/groups/all"};
+const std::vector<std::string> k_admin_reads = {"GET /api/v1/admin/groups",
+                                                "GET /api/v1/admin/groups/:id",
+                                                "GET /api/v1/admin/accounts",
+                                                "GET /api/v1/admin/accounts/:id",
+                                                "GET /api/v1/admin/channels",
+                                                "GET /api/v1/admin/channels/:id",
+                                                "GET /api/v1/admin/users",
+                                                "GET /api/v1/admin/users/:id",
+                                                "GET /api/v1/admin/subscriptions",
+                                                "GET /api/v1/admin/subscriptions/:id",
+                                                "GET /api/v1/admin/users/:id/api-keys",
+                                                "GET /api/v1/admin/users/:id/subscriptions",
+                                                "GET /api/v1/admin/groups/all"};
 
 Proxy all_of(const std::vector<std::string>& routes, int status) {
     Proxy p;
@@ -72,8 +78,14 @@ Outcome run_with(const StepFault& f, stubs::StubOptions o = {}, const std::strin
     };
     auto r = test::run_one_cell(cluster->endpoints(), opt);
     cluster->stop();
-    Outcome out{std::string(crm::harness::classify::to_string(r.report.classification.cause)), r.report.classification.rule_id,
-                r.report.classification.explanation, r.report.classification.notes, r.report.finished, false, {}, {}};
+    Outcome out{std::string(crm::harness::classify::to_string(r.report.classification.cause)),
+                r.report.classification.rule_id,
+                r.report.classification.explanation,
+                r.report.classification.notes,
+                r.report.finished,
+                false,
+                {},
+                {}};
     if (r.verified) {
         out.verify_clean = r.verified->clean();
         out.verify_text = harness::evidence::describe(*r.verified);
@@ -94,7 +106,8 @@ std::string joined(const std::vector<std::string>& notes) {
 }
 
 void expect(const Outcome& o, const std::string& cause, const std::string& quoted) {
-    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes) << "\nverify: " << o.verify_text);
+    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes)
+                 << "\nverify: " << o.verify_text);
     CHECK(o.finished);
     CHECK(o.cause == cause);
     CHECK((quotes(o.explanation, quoted) || quotes(joined(o.notes), quoted)));
@@ -108,7 +121,8 @@ TEST_CASE("foreign answers: 01 /health behind a failing proxy (HTML 502) is host
     expect(o, "host_unreachable", "502 Bad Gateway");
 }
 
-TEST_CASE("foreign answers: 02 the admin API answering the proxy's HTML 502 is host-not-sub2api, not an auth rejection") {
+TEST_CASE(
+    "foreign answers: 02 the admin API answering the proxy's HTML 502 is host-not-sub2api, not an auth rejection") {
     auto o = run_with({2, 0, {{"GET /api/v1/admin/compliance", 502}, {"GET /api/v1/admin/system/version", 502}}, {}});
     expect(o, "host_unreachable", "502 Bad Gateway");
     CHECK(o.rule_id == "host-not-sub2api");
@@ -146,13 +160,15 @@ TEST_CASE("foreign answers: 08 mode-state reads answered with HTML 502 leave a r
     CHECK(quotes(joined(o.notes), "08 mode state read-back"));
 }
 
-TEST_CASE("foreign answers: 09-11 the gateway behind a failing proxy (HTML 502/504) is host_unreachable quoting the page") {
+TEST_CASE(
+    "foreign answers: 09-11 the gateway behind a failing proxy (HTML 502/504) is host_unreachable quoting the page") {
     auto o = run_with({9, 0, {{"GET /v1/models", 502}, {"POST /v1/chat/completions", 504}}, {}});
     expect(o, "host_unreachable", "504 Gateway Time-out");
     CHECK(o.rule_id == "gateway-proxy-error");
 }
 
-TEST_CASE("foreign answers: 10 only the completion behind a proxy timeout (HTML 504) is host_unreachable, not a host gap") {
+TEST_CASE(
+    "foreign answers: 10 only the completion behind a proxy timeout (HTML 504) is host_unreachable, not a host gap") {
     auto o = run_with({10, 0, {{"POST /v1/chat/completions", 504}}, {}});
     expect(o, "host_unreachable", "504 Gateway Time-out");
     CHECK(o.rule_id == "gateway-proxy-error");
@@ -171,25 +187,35 @@ TEST_CASE("foreign answers: 13 reconcile reads answered with HTML 502 leave a re
     CHECK(quotes(joined(o.notes), "13 reconcile"));
 }
 
-TEST_CASE("foreign answers: 20 rollback deletes answered with Gin's text 404 are rollback_incomplete quoting the answer") {
-    auto o = run_with({20, 0, {},
-                       {"DELETE /api/v1/admin/accounts/:id", "DELETE /api/v1/admin/groups/:id",
-                        "DELETE /api/v1/admin/users/:id", "DELETE /api/v1/admin/channels/:id", "DELETE /api/v1/keys/:id"}});
+TEST_CASE(
+    "foreign answers: 20 rollback deletes answered with Gin's text 404 are rollback_incomplete quoting the answer") {
+    auto o =
+        run_with({20,
+                  0,
+                  {},
+                  {"DELETE /api/v1/admin/accounts/:id", "DELETE /api/v1/admin/groups/:id",
+                   "DELETE /api/v1/admin/users/:id", "DELETE /api/v1/admin/channels/:id", "DELETE /api/v1/keys/:id"}});
     expect(o, "rollback_incomplete", "404 page not found");
 }
 
-TEST_CASE("foreign answers: 20 rollback deletes behind a failing proxy (HTML 502) are rollback_incomplete quoting the page") {
-    auto o = run_with({20, 0,
-                       {{"DELETE /api/v1/admin/accounts/:id", 502}, {"DELETE /api/v1/admin/groups/:id", 502},
-                        {"DELETE /api/v1/admin/users/:id", 502}, {"DELETE /api/v1/admin/channels/:id", 502}},
+TEST_CASE(
+    "foreign answers: 20 rollback deletes behind a failing proxy (HTML 502) are rollback_incomplete quoting the page") {
+    auto o = run_with({20,
+                       0,
+                       {{"DELETE /api/v1/admin/accounts/:id", 502},
+                        {"DELETE /api/v1/admin/groups/:id", 502},
+                        {"DELETE /api/v1/admin/users/:id", 502},
+                        {"DELETE /api/v1/admin/channels/:id", 502}},
                        {}});
     expect(o, "rollback_incomplete", "502 Bad Gateway");
 }
 
-TEST_CASE("foreign answers: 06 the account test alone behind a failing proxy (HTML 502) does not hide a working gateway") {
+TEST_CASE(
+    "foreign answers: 06 the account test alone behind a failing proxy (HTML 502) does not hide a working gateway") {
     // The gateway works, so the cell is ready; the account test's proxy page is evidence, not a cause.
     auto o = run_with({6, 7, {{"POST /api/v1/admin/accounts/:id/test", 502}}, {}});
-    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes) << "\nverify: " << o.verify_text);
+    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes)
+                 << "\nverify: " << o.verify_text);
     CHECK(o.finished);
     CHECK(o.cause == "ready");
     CHECK(o.verify_clean);
@@ -199,7 +225,8 @@ TEST_CASE("foreign answers: 01 /api/v1/settings/public unrouted (Gin text 404) s
     // An older or trimmed host without the public settings route: the version is unknown, the
     // rest of the pipeline runs and the bundle stays clean.
     auto o = run_with({1, 0, {}, {"GET /api/v1/settings/public"}});
-    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes) << "\nverify: " << o.verify_text);
+    INFO("rule " << o.rule_id << ": " << o.explanation << "\nnotes: " << joined(o.notes)
+                 << "\nverify: " << o.verify_text);
     CHECK(o.finished);
     CHECK(o.cause == "ready");
     CHECK(o.verify_clean);

@@ -1,7 +1,6 @@
 // One host session per run: parallel cells of one pipeline share the admin login and the
 // capability probe, counted at the stub host.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "stubs/stub_cluster.hpp"

@@ -3,7 +3,6 @@
 // status, and a URL that does not speak sub2api is not an admin-key problem (docs/CAUSES.md,
 // "Choices that are not obvious").
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "stubs/http/http_server.hpp"
@@ -21,12 +20,15 @@ constexpr const char* k_page = "<!doctype html><html><body>It works!</body></htm
 
 // Answers every request with HTTP 200 and a web page: a default vhost, a captive portal.
 std::unique_ptr<stubs::HttpServer> start_web_page() {
-    auto s = stubs::HttpServer::start(0, [](const stubs::Request&) {
-        stubs::Response r;
-        r.content_type = "text/html";
-        r.body = k_page;
-        return r;
-    }, 1 << 20);
+    auto s = stubs::HttpServer::start(
+        0,
+        [](const stubs::Request&) {
+            stubs::Response r;
+            r.content_type = "text/html";
+            r.body = k_page;
+            return r;
+        },
+        1 << 20);
     REQUIRE(s.has_value());
     return std::move(*s);
 }

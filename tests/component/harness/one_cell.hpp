@@ -2,9 +2,8 @@
 // Runs one cell of cn-core/deepseek through the real cell pipeline against a running stub cluster
 // (its host and deepseek upstream unless overridden), writing a real bundle and auditing it: the
 // shared body of the component tests that check what a host or upstream behaviour yields.
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -28,9 +27,9 @@
 namespace crm::test {
 
 struct OneCellOptions {
-    std::filesystem::path dir;          // state file and bundle go here
-    std::string host_url;               // "" = the cluster's host
-    std::string upstream_url;           // "" = the cluster's deepseek upstream
+    std::filesystem::path dir;  // state file and bundle go here
+    std::string host_url;       // "" = the cluster's host
+    std::string upstream_url;   // "" = the cluster's deepseek upstream
     bool accept_compliance = false;
     std::chrono::milliseconds idle{10000};
     harness::scenario::Mode mode = harness::scenario::Mode::self_service;
@@ -39,27 +38,27 @@ struct OneCellOptions {
     bool both_modes = false;
     bool admin_login = false;  // the admin email + password instead of the admin API key
     std::function<void(harness::scenario::Scenario&)> adjust;  // e.g. switch steps off
-    std::function<void(int)> before_step;  // called as each step starts (e.g. to arm a host fault)
-    bool finalize = false;                 // finish the bundle and run `verify` over it
+    std::function<void(int)> before_step;                      // called as each step starts (e.g. to arm a host fault)
+    bool finalize = false;                                     // finish the bundle and run `verify` over it
 };
 
 struct OneCellResult {
     harness::runner::CellReport report;
-    std::vector<harness::runner::CellReport> reports;  // every cell, in matrix order
-    std::filesystem::path bundle_dir;                  // <dir>/bundle-<hex>; the cell folder is inside
-    std::vector<harness::evidence::AuditHit> audit;    // the bundle's post-write audit
+    std::vector<harness::runner::CellReport> reports;         // every cell, in matrix order
+    std::filesystem::path bundle_dir;                         // <dir>/bundle-<hex>; the cell folder is inside
+    std::vector<harness::evidence::AuditHit> audit;           // the bundle's post-write audit
     std::optional<harness::evidence::VerifyReport> verified;  // with OneCellOptions::finalize
 };
 
 // Forwards step starts to OneCellOptions::before_step.
 class StepHook final : public harness::runner::RunEvents {
-public:
+  public:
     explicit StepHook(std::function<void(int)> fn) : m_fn(std::move(fn)) {}
     void step_started(const harness::matrix::Cell&, int number, std::string_view) override {
         if (m_fn) m_fn(number);
     }
 
-private:
+  private:
     std::function<void(int)> m_fn;
 };
 
@@ -111,8 +110,10 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
     std::atomic<bool> interrupted{false};
     auto cells = matrix::expand(s);
     REQUIRE_FALSE(cells.empty());
-    if (cells.size() == 1) out.reports = {pipeline.run_cell(cells.at(0), interrupted, events)};
-    else out.reports = runner::run_cells(cells, pipeline, events, interrupted, static_cast<unsigned>(cells.size()));
+    if (cells.size() == 1)
+        out.reports = {pipeline.run_cell(cells.at(0), interrupted, events)};
+    else
+        out.reports = runner::run_cells(cells, pipeline, events, interrupted, static_cast<unsigned>(cells.size()));
     out.report = out.reports.at(0);
     auto audit = bundle.audit();
     REQUIRE(audit.has_value());
@@ -125,11 +126,10 @@ inline OneCellResult run_one_cell(const stubs::StubEndpoints& ep, const OneCellO
         const auto& cell = cells.at(0);
         facts.matrix = util::json::object{
             {"cells_selected",
-             util::json::array{util::json::object{
-                 {"index", cell.index},
-                 {"cell", cell.id},
-                 {"artifacts", evidence::artifact_plan_json(
-                                   runner::recorded_artifacts(runner::plan_cell(cell, s.steps)))}}}}};
+             util::json::array{util::json::object{{"index", cell.index},
+                                                  {"cell", cell.id},
+                                                  {"artifacts", evidence::artifact_plan_json(runner::recorded_artifacts(
+                                                                    runner::plan_cell(cell, s.steps)))}}}}};
         auto run = runner::to_run_summary(facts, {out.report}, gate::GateDecision{}, 0);
         auto fin = bundle.finalize(run, true);
         REQUIRE(fin.has_value());

@@ -1,6 +1,5 @@
 // The real cell pipeline against the in-process stub host over loopback HTTP.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <functional>
 

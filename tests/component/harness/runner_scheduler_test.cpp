@@ -1,9 +1,8 @@
 // The parallel scheduler with a recording fake executor: order, parallelism, interruption.
 #include <catch2/catch.hpp>
-
 #include <chrono>
-#include <stdexcept>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "harness/runner/runner.hpp"
@@ -24,7 +23,7 @@ std::vector<matrix::Cell> cells(std::size_t n) {
 }
 
 class FakeExecutor final : public runner::CellExecutor {
-public:
+  public:
     explicit FakeExecutor(std::atomic<bool>* interrupt_after_first = nullptr) : m_interrupt(interrupt_after_first) {}
     runner::CellReport run_cell(const matrix::Cell& cell, const std::atomic<bool>&, runner::RunEvents&) override {
         int now = ++m_running;
@@ -47,7 +46,7 @@ public:
     int max_parallel() const { return m_max; }
     std::vector<std::string> started() const { return m_order; }
 
-private:
+  private:
     std::atomic<int> m_running{0};
     int m_max = 0;
     std::mutex m_mutex;
@@ -57,14 +56,14 @@ private:
 
 // A step with a bug: it throws.
 class ThrowingExecutor final : public runner::CellExecutor {
-public:
+  public:
     runner::CellReport run_cell(const matrix::Cell&, const std::atomic<bool>&, runner::RunEvents&) override {
         throw std::runtime_error("step 07 dereferenced nothing");
     }
 };
 
 class CountingEvents final : public runner::RunEvents {
-public:
+  public:
     void cell_finished(const runner::CellReport&) override { ++finished; }
     std::atomic<int> finished{0};
 };

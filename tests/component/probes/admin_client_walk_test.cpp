@@ -96,9 +96,10 @@ void walk(Cluster& c, AdminClient& client, SecretRegistry& secrets, bool fork) {
 
     // A partial credentials update keeps base_url (the client sends the full map).
     auto updated = client.update_account(
-        acct->id, json::object{{"credentials", json::object{{"model_mapping", json::object{
-                                                                {"deepseek-chat", "deepseek-chat"},
-                                                                {"deepseek-reasoner", "deepseek-reasoner"}}}}}});
+        acct->id,
+        json::object{{"credentials",
+                      json::object{{"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"},
+                                                                  {"deepseek-reasoner", "deepseek-reasoner"}}}}}});
     REQUIRE(updated);
     auto reread = client.get_account(acct->id);
     REQUIRE(reread);

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "probes/http/transport.hpp"
@@ -26,16 +25,15 @@ HttpRequest get(const std::string& url) {
 }
 
 bool sse_head(RawConn& c) {
-    return c.write(
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
+    return c.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
 }
 
 }  // namespace
 
 TEST_CASE("curl transport: 200 answer carries status line, headers, body and timing") {
     LoopbackServer server([](RawConn& c, const RawRequest&) {
-        return c.write(http_response(200, "OK", R"({"ok":true})",
-                                     "Content-Type: application/json\r\nSet-Cookie: s=secret99\r\n"));
+        return c.write(
+            http_response(200, "OK", R"({"ok":true})", "Content-Type: application/json\r\nSet-Cookie: s=secret99\r\n"));
     });
     auto http = make_curl_transport();
     auto r = http->send(get(server.url("/health")));
@@ -220,9 +218,7 @@ TEST_CASE("curl transport: a body over the size cap is too_large, partial kept o
 
 TEST_CASE("curl transport: a declared Content-Length over the cap is too_large") {
     const std::string big(5000, 'y');
-    LoopbackServer server([&](RawConn& c, const RawRequest&) {
-        return c.write(http_response(200, "OK", big));
-    });
+    LoopbackServer server([&](RawConn& c, const RawRequest&) { return c.write(http_response(200, "OK", big)); });
     auto http = make_curl_transport();
     HttpRequest req = get(server.url());
     req.max_response_bytes = 100;
@@ -285,9 +281,7 @@ TEST_CASE("curl transport: the cancel flag ends a quiet transfer as interrupted"
 }
 
 TEST_CASE("curl transport: sequential requests reuse one keep-alive connection") {
-    LoopbackServer server([](RawConn& c, const RawRequest&) {
-        return c.write(http_response(200, "OK", "{}"));
-    });
+    LoopbackServer server([](RawConn& c, const RawRequest&) { return c.write(http_response(200, "OK", "{}")); });
     auto http = make_curl_transport();
     for (int i = 0; i < 5; ++i) {
         auto r = http->send(get(server.url("/models")));
@@ -298,9 +292,8 @@ TEST_CASE("curl transport: sequential requests reuse one keep-alive connection")
 }
 
 TEST_CASE("curl transport: parallel senders on one transport all get their answers") {
-    LoopbackServer server([](RawConn& c, const RawRequest& req) {
-        return c.write(http_response(200, "OK", req.request_line()));
-    });
+    LoopbackServer server(
+        [](RawConn& c, const RawRequest& req) { return c.write(http_response(200, "OK", req.request_line())); });
     auto http = make_curl_transport();
     std::atomic<int> ok{0};
     std::vector<std::thread> threads;

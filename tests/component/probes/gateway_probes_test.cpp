@@ -1,9 +1,10 @@
 // Gateway and account probes against the in-process stub host, provisioned with raw admin calls
 // (x-api-key) so these tests depend only on the transport and the stub.
+#include "probes/gateway/gateway_probes.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "probes/account/account_probe.hpp"
-#include "probes/gateway/gateway_probes.hpp"
 #include "stubs/stub_cluster.hpp"
 
 using namespace std::chrono_literals;
@@ -52,25 +53,32 @@ Provisioned provision(const std::string& profile, int accounts = 1) {
     p.http = make_curl_transport();
     const auto& ep = p.cluster->endpoints();
     p.admin = account::AdminTarget{ep.host_url, ep.admin_api_key, {}, nullptr};
-    const json::value group = admin_post(*p.http, p.admin, "/api/v1/admin/groups",
-        json::object{{"name", "probe-ds"}, {"platform", "deepseek"}, {"rate_multiplier", 1},
-                     {"subscription_type", "standard"}});
+    const json::value group = admin_post(
+        *p.http, p.admin, "/api/v1/admin/groups",
+        json::object{
+            {"name", "probe-ds"}, {"platform", "deepseek"}, {"rate_multiplier", 1}, {"subscription_type", "standard"}});
     const std::int64_t group_id = group.as_object().at("id").as_int64();
     for (int i = 0; i < accounts; ++i) {
-        const json::value acc = admin_post(*p.http, p.admin, "/api/v1/admin/accounts",
-            json::object{{"name", "probe-ds-" + std::to_string(i)}, {"platform", "deepseek"}, {"type", "apikey"},
-                         {"credentials", json::object{{"api_key", ep.upstream_keys.at("deepseek")},
-                                                      {"base_url", ep.upstream_urls.at("deepseek")},
-                                                      {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
-                         {"concurrency", 0}, {"priority", 1}, {"group_ids", json::array{group_id}}});
+        const json::value acc = admin_post(
+            *p.http, p.admin, "/api/v1/admin/accounts",
+            json::object{
+                {"name", "probe-ds-" + std::to_string(i)},
+                {"platform", "deepseek"},
+                {"type", "apikey"},
+                {"credentials", json::object{{"api_key", ep.upstream_keys.at("deepseek")},
+                                             {"base_url", ep.upstream_urls.at("deepseek")},
+                                             {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
+                {"concurrency", 0},
+                {"priority", 1},
+                {"group_ids", json::array{group_id}}});
         p.account_ids.push_back(acc.as_object().at("id").as_int64());
     }
-    const json::value user = admin_post(*p.http, p.admin, "/api/v1/admin/users",
-        json::object{{"email", "probe-user@example.test"}, {"password", "probe-pass-123"}, {"balance", 5}});
+    const json::value user =
+        admin_post(*p.http, p.admin, "/api/v1/admin/users",
+                   json::object{{"email", "probe-user@example.test"}, {"password", "probe-pass-123"}, {"balance", 5}});
     const std::int64_t user_id = user.as_object().at("id").as_int64();
-    const json::value key = admin_post(*p.http, p.admin,
-        "/api/v1/admin/users/" + std::to_string(user_id) + "/api-keys",
-        json::object{{"name", "probe"}, {"group_id", group_id}});
+    const json::value key = admin_post(*p.http, p.admin, "/api/v1/admin/users/" + std::to_string(user_id) + "/api-keys",
+                                       json::object{{"name", "probe"}, {"group_id", group_id}});
     p.gateway.base_url = ep.host_url;
     p.gateway.api_key = std::string(key.as_object().at("key").as_string());
     p.gateway.timeouts.total = 20000ms;
@@ -90,8 +98,8 @@ TEST_CASE("gateway probe (stub host): healthy host lists the model and completes
     auto stream = gateway::probe_chat_stream(*p.http, p.gateway, "deepseek-chat");
     INFO(json::serialize(stream.to_json()));
     CHECK(stream.ok());
-    const std::string text = json::serialize(chat.to_json()) + json::serialize(stream.to_json()) +
-                             chat.exchange.headers_text();
+    const std::string text =
+        json::serialize(chat.to_json()) + json::serialize(stream.to_json()) + chat.exchange.headers_text();
     CHECK(text.find(p.gateway.api_key) == std::string::npos);
 }
 

@@ -27,7 +27,7 @@ struct RawRequest {
 };
 
 class RawConn {
-public:
+  public:
     RawConn(int fd, const std::atomic<bool>& stop) : m_fd(fd), m_stop(stop) {}
     // False once the peer is gone or the server is stopping.
     bool write(std::string_view data) {
@@ -42,7 +42,7 @@ public:
     }
     [[nodiscard]] bool stopping() const { return m_stop.load(); }
 
-private:
+  private:
     int m_fd;
     const std::atomic<bool>& m_stop;
 };
@@ -51,7 +51,7 @@ private:
 using RawHandler = std::function<bool(RawConn&, const RawRequest&)>;
 
 class LoopbackServer {
-public:
+  public:
     explicit LoopbackServer(RawHandler handler) : m_handler(std::move(handler)) {
         m_listen = ::socket(AF_INET, SOCK_STREAM, 0);
         int one = 1;
@@ -60,8 +60,7 @@ public:
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = 0;
-        if (::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(m_listen, 64) != 0) {
+        if (::bind(m_listen, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(m_listen, 64) != 0) {
             throw std::runtime_error("loopback server: bind/listen failed");
         }
         socklen_t len = sizeof addr;
@@ -91,7 +90,7 @@ public:
     [[nodiscard]] int connections() const { return m_connections.load(); }
     [[nodiscard]] int requests() const { return m_requests.load(); }
 
-private:
+  private:
     void accept_loop() {
         while (!m_stop) {
             pollfd p{m_listen, POLLIN, 0};

@@ -1,10 +1,10 @@
 // Upstream direct probes against the in-process stub upstreams, one fault profile at a time.
-#include <catch2/catch.hpp>
+#include "probes/upstream/upstream_probes.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "probes/upstream/upstream_probes.hpp"
 #include "stubs/stub_cluster.hpp"
 
 using namespace std::chrono_literals;
@@ -108,8 +108,10 @@ TEST_CASE("upstream probe (stub): upstream down answers 5xx to models and chat")
 }
 
 TEST_CASE("upstream probe (stub): a keep-alive stall ends as stalled within the idle timeout") {
-    auto up = start_upstream("deepseek",
-                             write_profile("stall_fast", R"({"stream_mode":"keepalive_stall","stall_max_ms":20000,"keepalive_interval_ms":50})"));
+    auto up = start_upstream(
+        "deepseek",
+        write_profile("stall_fast",
+                      R"({"stream_mode":"keepalive_stall","stall_max_ms":20000,"keepalive_interval_ms":50})"));
     up.target.timeouts.idle = 400ms;
     auto http = make_curl_transport();
     auto stream = upstream::probe_upstream_chat_stream(*http, up.target, "deepseek-chat");

@@ -5,11 +5,16 @@ using namespace crm::stubs::test;
 
 namespace {
 json::object account_body(const StubCluster& c, const std::string& name, std::int64_t gid, const std::string& key) {
-    return json::object{{"name", name}, {"platform", "deepseek"}, {"type", "apikey"},
-                        {"credentials", json::object{{"api_key", key}, {"base_url", c.endpoints().upstream_urls.at("deepseek")},
-                                                     {"account_mode", "payg"}, {"api_protocol", "chat_completions"},
-                                                     {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
-                        {"group_ids", json::array{gid}}};
+    return json::object{
+        {"name", name},
+        {"platform", "deepseek"},
+        {"type", "apikey"},
+        {"credentials", json::object{{"api_key", key},
+                                     {"base_url", c.endpoints().upstream_urls.at("deepseek")},
+                                     {"account_mode", "payg"},
+                                     {"api_protocol", "chat_completions"},
+                                     {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
+        {"group_ids", json::array{gid}}};
 }
 }  // namespace
 
@@ -17,7 +22,9 @@ TEST_CASE("stub host: account GET redacts credentials, PUT keeps omitted secrets
     auto c = start_cluster();
     auto admin = admin_of(*c);
     auto g = admin.post("/api/v1/admin/groups", R"({"name":"ag","platform":"deepseek","rate_multiplier":1})");
-    auto a = admin.post("/api/v1/admin/accounts", json::serialize(account_body(*c, "a1", g.num("data.id"), c->endpoints().upstream_keys.at("deepseek"))));
+    auto a = admin.post(
+        "/api/v1/admin/accounts",
+        json::serialize(account_body(*c, "a1", g.num("data.id"), c->endpoints().upstream_keys.at("deepseek"))));
     REQUIRE(a.status == 200);
     CHECK(a.str("data.status") == "active");
     CHECK(a.doc.at("data").at("schedulable").as_bool());
@@ -31,7 +38,8 @@ TEST_CASE("stub host: account GET redacts credentials, PUT keeps omitted secrets
     CHECK_FALSE(put.doc.at("data").at("credentials").as_object().contains("base_url"));  // replaced wholesale
     CHECK(put.doc.at("data").at("credentials_status").at("has_api_key").as_bool());      // secret kept
     CHECK(admin.put(path, R"({"status":"bogus"})").status == 400);
-    CHECK(admin.post("/api/v1/admin/accounts", R"({"name":"x","platform":"deepseek","type":"magic","credentials":{}})").status == 400);
+    CHECK(admin.post("/api/v1/admin/accounts", R"({"name":"x","platform":"deepseek","type":"magic","credentials":{}})")
+              .status == 400);
     CHECK(admin.post("/api/v1/admin/accounts", R"({"name":"x","platform":"deepseek","type":"apikey"})").status == 400);
 }
 
@@ -52,12 +60,14 @@ TEST_CASE("stub host: account list filters and ETag / 304") {
     CHECK(admin.get("/api/v1/admin/accounts?search=alp").num("data.total") == 1);
     CHECK(admin.get("/api/v1/admin/accounts?group=ungrouped").num("data.total") == 1);
     CHECK(admin.get("/api/v1/admin/accounts?group=" + std::to_string(gid)).num("data.total") == 2);
-    admin.post("/api/v1/admin/accounts/" + std::to_string(b.num("data.id")) + "/schedulable", R"({"schedulable":false})");
+    admin.post("/api/v1/admin/accounts/" + std::to_string(b.num("data.id")) + "/schedulable",
+               R"({"schedulable":false})");
     CHECK(admin.get("/api/v1/admin/accounts?status=unschedulable").num("data.total") == 1);
     auto list = admin.get("/api/v1/admin/accounts");
     const auto etag = list.header("etag");
     REQUIRE_FALSE(etag.empty());
-    auto again = call("GET", c->endpoints().host_url + "/api/v1/admin/accounts", {}, {{"x-api-key", admin.key}, {"If-None-Match", etag}});
+    auto again = call("GET", c->endpoints().host_url + "/api/v1/admin/accounts", {},
+                      {{"x-api-key", admin.key}, {"If-None-Match", etag}});
     CHECK(again.status == 304);
     CHECK(again.body.empty());
 }
@@ -66,9 +76,12 @@ TEST_CASE("stub host: account test streams test_start/status/content/test_comple
     auto c = start_cluster();
     auto admin = admin_of(*c);
     auto g = admin.post("/api/v1/admin/groups", R"({"name":"ag","platform":"deepseek","rate_multiplier":1})");
-    auto a = admin.post("/api/v1/admin/accounts", json::serialize(account_body(*c, "a1", g.num("data.id"), c->endpoints().upstream_keys.at("deepseek"))));
+    auto a = admin.post(
+        "/api/v1/admin/accounts",
+        json::serialize(account_body(*c, "a1", g.num("data.id"), c->endpoints().upstream_keys.at("deepseek"))));
     const auto before = c->counters().upstream_calls.at("deepseek");
-    auto t = admin.post("/api/v1/admin/accounts/" + std::to_string(a.num("data.id")) + "/test", R"({"model_id":"deepseek-chat"})");
+    auto t = admin.post("/api/v1/admin/accounts/" + std::to_string(a.num("data.id")) + "/test",
+                        R"({"model_id":"deepseek-chat"})");
     CHECK(t.status == 200);
     CHECK(t.header("content-type") == "text/event-stream");
     CHECK(t.body.find("event:") == std::string::npos);
@@ -84,11 +97,13 @@ TEST_CASE("stub host: account test streams test_start/status/content/test_comple
     CHECK(missing.status == 404);
 }
 
-TEST_CASE("stub host: account test with a wrong key reports the upstream 401 and sets status=error; clear-error restores") {
+TEST_CASE(
+    "stub host: account test with a wrong key reports the upstream 401 and sets status=error; clear-error restores") {
     auto c = start_cluster();
     auto admin = admin_of(*c);
     auto g = admin.post("/api/v1/admin/groups", R"({"name":"ag","platform":"deepseek","rate_multiplier":1})");
-    auto a = admin.post("/api/v1/admin/accounts", json::serialize(account_body(*c, "a1", g.num("data.id"), "sk-wrong-key-0000")));
+    auto a = admin.post("/api/v1/admin/accounts",
+                        json::serialize(account_body(*c, "a1", g.num("data.id"), "sk-wrong-key-0000")));
     const auto path = "/api/v1/admin/accounts/" + std::to_string(a.num("data.id"));
     auto t = admin.post(path + "/test", R"({"model_id":"deepseek-chat"})");
     CHECK(t.status == 200);
@@ -106,7 +121,9 @@ TEST_CASE("stub host: openai-platform account test needs force_chat_completions 
     auto c = start_cluster();
     auto admin = admin_of(*c);
     auto g = admin.post("/api/v1/admin/groups", R"({"name":"og","platform":"openai","rate_multiplier":1})");
-    json::object body{{"name", "mm"}, {"platform", "openai"}, {"type", "apikey"},
+    json::object body{{"name", "mm"},
+                      {"platform", "openai"},
+                      {"type", "apikey"},
                       {"credentials", json::object{{"api_key", c->endpoints().upstream_keys.at("minimax")},
                                                    {"base_url", c->endpoints().upstream_urls.at("minimax")}}},
                       {"group_ids", json::array{g.num("data.id")}}};

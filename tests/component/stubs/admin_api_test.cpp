@@ -43,8 +43,10 @@ TEST_CASE("stub host: admin auth shapes - UNAUTHORIZED, INVALID_ADMIN_KEY, INVAL
     const auto admin_jwt = login_token(*c, ep.admin_email, ep.admin_password);
     CHECK(call("GET", path, {}, {{"Authorization", "Bearer " + admin_jwt}}).status == 200);
     // x-api-key wins even when a valid JWT is present.
-    CHECK(call("GET", path, {}, {{"Authorization", "Bearer " + admin_jwt}, {"x-api-key", "admin-wrong"}}).status == 401);
-    REQUIRE(admin_of(*c).post("/api/v1/admin/users", R"({"email":"u@example.com","password":"secret1"})").status == 200);
+    CHECK(call("GET", path, {}, {{"Authorization", "Bearer " + admin_jwt}, {"x-api-key", "admin-wrong"}}).status ==
+          401);
+    REQUIRE(admin_of(*c).post("/api/v1/admin/users", R"({"email":"u@example.com","password":"secret1"})").status ==
+            200);
     auto user_jwt = login_token(*c, "u@example.com", "secret1");
     auto forbidden = call("GET", path, {}, {{"Authorization", "Bearer " + user_jwt}});
     CHECK(forbidden.status == 403);
@@ -57,7 +59,8 @@ TEST_CASE("stub host: admin auth shapes - UNAUTHORIZED, INVALID_ADMIN_KEY, INVAL
 TEST_CASE("stub host: login returns a Bearer JWT pair and the user") {
     auto c = start_cluster();
     auto r = call("POST", c->endpoints().host_url + "/api/v1/auth/login",
-                  json::serialize(json::object{{"email", c->endpoints().admin_email}, {"password", c->endpoints().admin_password}}));
+                  json::serialize(json::object{{"email", c->endpoints().admin_email},
+                                               {"password", c->endpoints().admin_password}}));
     REQUIRE(r.status == 200);
     CHECK(r.str("data.token_type") == "Bearer");
     const auto token = r.str("data.access_token");
@@ -102,8 +105,9 @@ TEST_CASE("stub host: compliance_gate answers 423 until the exact phrase is acce
     CHECK(wrong.status == 400);
     CHECK(wrong.str("reason") == "ADMIN_COMPLIANCE_INVALID_PHRASE");
     CHECK(admin.get("/api/v1/admin/groups").status == 423);
-    auto ok = admin.post("/api/v1/admin/compliance/accept",
-                         json::serialize(json::object{{"phrase", state.str("data.ack_phrase_en")}, {"language", "en"}}));
+    auto ok =
+        admin.post("/api/v1/admin/compliance/accept",
+                   json::serialize(json::object{{"phrase", state.str("data.ack_phrase_en")}, {"language", "en"}}));
     CHECK(ok.status == 200);
     CHECK(admin.get("/api/v1/admin/groups").status == 200);
     CHECK_FALSE(admin.get("/api/v1/admin/compliance").doc.at("data").at("required").as_bool());
@@ -125,15 +129,22 @@ TEST_CASE("stub host: groups - defaults, rate_multiplier 500, GROUP_EXISTS, enum
     auto no_rate = admin.post("/api/v1/admin/groups", R"({"name":"g-norate","platform":"deepseek"})");
     CHECK(no_rate.status == 500);
     CHECK(no_rate.body == R"({"code":500,"message":"internal error"})");
-    CHECK(admin.post("/api/v1/admin/groups", R"({"name":"g-zero","platform":"deepseek","rate_multiplier":0})").status == 500);
+    CHECK(admin.post("/api/v1/admin/groups", R"({"name":"g-zero","platform":"deepseek","rate_multiplier":0})").status ==
+          500);
     auto dup = admin.post("/api/v1/admin/groups", R"({"name":"g-default","rate_multiplier":1})");
     CHECK(dup.status == 409);
     CHECK(dup.str("reason") == "GROUP_EXISTS");
     auto bad = admin.post("/api/v1/admin/groups", R"({"name":"g-bad","platform":"minimax","rate_multiplier":1})");
     CHECK(bad.status == 400);
     CHECK(bad.str("message").starts_with("Invalid request: "));
-    CHECK(admin.post("/api/v1/admin/groups", R"({"name":"g-sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})").status == 200);
-    CHECK(admin.post("/api/v1/admin/groups", R"({"name":"g-x","platform":"deepseek","rate_multiplier":1,"subscription_type":"weird"})").status == 400);
+    CHECK(admin
+              .post("/api/v1/admin/groups",
+                    R"({"name":"g-sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})")
+              .status == 200);
+    CHECK(admin
+              .post("/api/v1/admin/groups",
+                    R"({"name":"g-x","platform":"deepseek","rate_multiplier":1,"subscription_type":"weird"})")
+              .status == 400);
     auto page = admin.get("/api/v1/admin/groups?page=1&page_size=1&platform=deepseek");
     CHECK(page.num("data.total") == 1);
     CHECK(page.num("data.pages") == 1);
@@ -154,20 +165,25 @@ TEST_CASE("stub host: channels - defaults, CHANNEL_EXISTS, GROUP_ALREADY_IN_CHAN
     auto admin = admin_of(*c);
     auto g = admin.post("/api/v1/admin/groups", R"({"name":"cg","platform":"deepseek","rate_multiplier":1})");
     const auto gid = g.num("data.id");
-    auto ch = admin.post("/api/v1/admin/channels", json::serialize(json::object{{"name", "ch1"}, {"group_ids", json::array{gid}}}));
+    auto ch = admin.post("/api/v1/admin/channels",
+                         json::serialize(json::object{{"name", "ch1"}, {"group_ids", json::array{gid}}}));
     REQUIRE(ch.status == 200);
     CHECK(ch.str("data.billing_model_source") == "channel_mapped");
     CHECK(ch.doc.at("data").at("restrict_models").as_bool() == false);
     auto dup = admin.post("/api/v1/admin/channels", R"({"name":"ch1"})");
     CHECK(dup.status == 409);
     CHECK(dup.str("reason") == "CHANNEL_EXISTS");
-    auto taken = admin.post("/api/v1/admin/channels", json::serialize(json::object{{"name", "ch2"}, {"group_ids", json::array{gid}}}));
+    auto taken = admin.post("/api/v1/admin/channels",
+                            json::serialize(json::object{{"name", "ch2"}, {"group_ids", json::array{gid}}}));
     CHECK(taken.status == 409);
     CHECK(taken.str("reason") == "GROUP_ALREADY_IN_CHANNEL");
     CHECK(admin.post("/api/v1/admin/channels", R"({"name":"ch3","billing_model_source":"nope"})").status == 400);
     CHECK(admin.get("/api/v1/admin/channels").num("data.total") == 1);
     const auto id = std::to_string(ch.num("data.id"));
-    CHECK(admin.put("/api/v1/admin/channels/" + id, R"({"restrict_models":true})").doc.at("data").at("restrict_models").as_bool());
+    CHECK(admin.put("/api/v1/admin/channels/" + id, R"({"restrict_models":true})")
+              .doc.at("data")
+              .at("restrict_models")
+              .as_bool());
     CHECK(admin.del("/api/v1/admin/channels/" + id).status == 200);
     CHECK(admin.get("/api/v1/admin/channels/" + id).status == 404);
 }
@@ -179,7 +195,8 @@ TEST_CASE("stub host: users - EMAIL_EXISTS, password length, balance set/add/sub
     REQUIRE(u.status == 200);
     CHECK(u.real("data.balance") == 2.0);
     CHECK(u.str("data.role") == "user");
-    CHECK(admin.post("/api/v1/admin/users", R"({"email":"a@example.com","password":"secret1"})").str("reason") == "EMAIL_EXISTS");
+    CHECK(admin.post("/api/v1/admin/users", R"({"email":"a@example.com","password":"secret1"})").str("reason") ==
+          "EMAIL_EXISTS");
     CHECK(admin.post("/api/v1/admin/users", R"({"email":"b@example.com","password":"12345"})").status == 400);
     CHECK(admin.post("/api/v1/admin/users", R"({"email":"not-an-email","password":"123456"})").status == 400);
     const auto base = "/api/v1/admin/users/" + std::to_string(u.num("data.id"));
@@ -199,7 +216,9 @@ TEST_CASE("stub host: subscriptions - type check, idempotent assign, conflict me
     auto c = start_cluster();
     auto admin = admin_of(*c);
     auto std_group = admin.post("/api/v1/admin/groups", R"({"name":"std","platform":"deepseek","rate_multiplier":1})");
-    auto sub_group = admin.post("/api/v1/admin/groups", R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
+    auto sub_group =
+        admin.post("/api/v1/admin/groups",
+                   R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
     auto u = admin.post("/api/v1/admin/users", R"({"email":"s@example.com","password":"secret1"})");
     const auto uid = u.num("data.id");
     auto assign = [&](std::int64_t gid, int days) {
@@ -220,14 +239,16 @@ TEST_CASE("stub host: subscriptions - type check, idempotent assign, conflict me
     CHECK(conflict.str("metadata.conflict_reason") == "validity_days_mismatch");
     const auto sid = std::to_string(first.num("data.id"));
     CHECK(admin.get("/api/v1/admin/subscriptions/" + sid).str("data.status") == "active");
-    CHECK(admin.get("/api/v1/admin/subscriptions?group_id=" + std::to_string(sub_group.num("data.id"))).num("data.total") == 1);
+    CHECK(admin.get("/api/v1/admin/subscriptions?group_id=" + std::to_string(sub_group.num("data.id")))
+              .num("data.total") == 1);
     CHECK(admin.get("/api/v1/admin/subscriptions?status=active&platform=openai").num("data.total") == 0);
     CHECK(admin.post("/api/v1/admin/subscriptions/" + sid + "/revoke", "").status == 200);
     CHECK(admin.get("/api/v1/admin/subscriptions/" + sid).str("data.status") == "revoked");
     auto renewed = assign(sub_group.num("data.id"), 60);
     CHECK(renewed.status == 200);
     CHECK(renewed.str("data.status") == "active");
-    CHECK(admin.get("/api/v1/admin/users/" + std::to_string(uid) + "/subscriptions").doc.at("data").as_array().size() == 1);
+    CHECK(admin.get("/api/v1/admin/users/" + std::to_string(uid) + "/subscriptions").doc.at("data").as_array().size() ==
+          1);
     CHECK(admin.del("/api/v1/admin/subscriptions/" + sid).status == 200);
 }
 
@@ -235,14 +256,18 @@ TEST_CASE("stub host: user keys - GROUP_NOT_ALLOWED without subscription or excl
     auto c = start_cluster();
     auto admin = admin_of(*c);
     const auto& base = c->endpoints().host_url;
-    auto sub_group = admin.post("/api/v1/admin/groups", R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
-    auto excl = admin.post("/api/v1/admin/groups", R"({"name":"excl","platform":"deepseek","rate_multiplier":1,"is_exclusive":true})");
+    auto sub_group =
+        admin.post("/api/v1/admin/groups",
+                   R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
+    auto excl = admin.post("/api/v1/admin/groups",
+                           R"({"name":"excl","platform":"deepseek","rate_multiplier":1,"is_exclusive":true})");
     auto open = admin.post("/api/v1/admin/groups", R"({"name":"open","platform":"deepseek","rate_multiplier":1})");
     auto u = admin.post("/api/v1/admin/users", R"({"email":"k@example.com","password":"secret1"})");
     auto token = login_token(*c, "k@example.com", "secret1");
     HeaderList auth{{"Authorization", "Bearer " + token}};
     auto key_for = [&](std::int64_t gid) {
-        return call("POST", base + "/api/v1/keys", json::serialize(json::object{{"name", "k"}, {"group_id", gid}}), auth);
+        return call("POST", base + "/api/v1/keys", json::serialize(json::object{{"name", "k"}, {"group_id", gid}}),
+                    auth);
     };
     auto denied = key_for(sub_group.num("data.id"));
     CHECK(denied.status == 403);
@@ -264,12 +289,16 @@ TEST_CASE("stub host: user keys - GROUP_NOT_ALLOWED without subscription or excl
 TEST_CASE("stub host: fork admin key route exists only when enabled") {
     auto plain = start_cluster();
     auto u = admin_of(*plain).post("/api/v1/admin/users", R"({"email":"f@example.com","password":"secret1"})");
-    CHECK(admin_of(*plain).post("/api/v1/admin/users/" + std::to_string(u.num("data.id")) + "/api-keys", R"({"name":"x"})").status == 404);
+    CHECK(admin_of(*plain)
+              .post("/api/v1/admin/users/" + std::to_string(u.num("data.id")) + "/api-keys", R"({"name":"x"})")
+              .status == 404);
     StubOptions o;
     o.fork_admin_key_route = true;
     auto fork = start_cluster(o);
     auto admin = admin_of(*fork);
-    auto sub_group = admin.post("/api/v1/admin/groups", R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
+    auto sub_group =
+        admin.post("/api/v1/admin/groups",
+                   R"({"name":"sub","platform":"deepseek","rate_multiplier":1,"subscription_type":"subscription"})");
     auto u2 = admin.post("/api/v1/admin/users", R"({"email":"f@example.com","password":"secret1"})");
     auto k = admin.post("/api/v1/admin/users/" + std::to_string(u2.num("data.id")) + "/api-keys",
                         json::serialize(json::object{{"name", "x"}, {"group_id", sub_group.num("data.id")}}));

@@ -19,7 +19,8 @@ TEST_CASE("gateway: key auth errors use the {code:STRING,message} shape") {
     CHECK(call("GET", url + "?key=" + a.key).status == 400);
     // Balance to zero: INSUFFICIENT_BALANCE 403.
     auto admin = admin_of(*c);
-    admin.post("/api/v1/admin/users/" + std::to_string(a.user_id) + "/balance", R"({"balance":5,"operation":"subtract"})");
+    admin.post("/api/v1/admin/users/" + std::to_string(a.user_id) + "/balance",
+               R"({"balance":5,"operation":"subtract"})");
     auto broke = chat(*c, a.key, "deepseek-chat");
     CHECK(broke.status == 403);
     CHECK(broke.str("code") == "INSUFFICIENT_BALANCE");
@@ -46,10 +47,14 @@ TEST_CASE("gateway: /v1/models is the union of mapping keys, falls back to Claud
     WalkOptions o;
     o.accounts = 2;
     auto a = provision(*c, o);
-    auto extra = json::object{{"name", "extra"}, {"platform", "deepseek"}, {"type", "apikey"},
-                              {"credentials", json::object{{"api_key", "k"}, {"base_url", c->endpoints().upstream_urls.at("deepseek")},
-                                                           {"model_mapping", json::object{{"deepseek-reasoner", "deepseek-reasoner"}}}}},
-                              {"group_ids", json::array{a.group_id}}};
+    auto extra = json::object{
+        {"name", "extra"},
+        {"platform", "deepseek"},
+        {"type", "apikey"},
+        {"credentials", json::object{{"api_key", "k"},
+                                     {"base_url", c->endpoints().upstream_urls.at("deepseek")},
+                                     {"model_mapping", json::object{{"deepseek-reasoner", "deepseek-reasoner"}}}}},
+        {"group_ids", json::array{a.group_id}}};
     admin.post("/api/v1/admin/accounts", json::serialize(extra));
     // A foreign-platform account in the group is never scheduled and never listed.
     extra["platform"] = "openai";
@@ -64,7 +69,8 @@ TEST_CASE("gateway: /v1/models is the union of mapping keys, falls back to Claud
     bare.name = "bare";
     auto b = provision(*c, bare);
     admin.put("/api/v1/admin/accounts/" + std::to_string(b.account_ids[0]),
-              json::serialize(json::object{{"credentials", json::object{{"base_url", c->endpoints().upstream_urls.at("deepseek")}}}}));
+              json::serialize(json::object{
+                  {"credentials", json::object{{"base_url", c->endpoints().upstream_urls.at("deepseek")}}}}));
     auto fallback = call("GET", c->endpoints().host_url + "/v1/models", {}, {{"Authorization", "Bearer " + b.key}});
     CHECK(fallback.body.find("claude-") != std::string::npos);
 }
@@ -79,18 +85,21 @@ TEST_CASE("gateway: unmapped model is 404 model_not_found, empty pool 503 api_er
     // Channel restriction: the model is mapped by the account but not priced in the channel.
     auto channels = admin.get("/api/v1/admin/channels");
     const auto cid = channels.doc.at("data").at("items").as_array()[0].at("id").as_int64();
-    admin.put("/api/v1/admin/channels/" + std::to_string(cid),
-              R"({"restrict_models":true,"model_pricing":[{"platform":"deepseek","models":["deepseek-v4-pro"],"input_price":0.000001,"output_price":0.000002}]})");
+    admin.put(
+        "/api/v1/admin/channels/" + std::to_string(cid),
+        R"({"restrict_models":true,"model_pricing":[{"platform":"deepseek","models":["deepseek-v4-pro"],"input_price":0.000001,"output_price":0.000002}]})");
     auto restricted = chat(*c, a.key, "deepseek-chat");
     CHECK(restricted.status == 503);
     CHECK(restricted.str("error.type") == "api_error");
     admin.put("/api/v1/admin/channels/" + std::to_string(cid), R"({"restrict_models":false})");
     CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
-    admin.post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/schedulable", R"({"schedulable":false})");
+    admin.post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/schedulable",
+               R"({"schedulable":false})");
     auto empty = chat(*c, a.key, "deepseek-chat");
     CHECK(empty.status == 503);
     CHECK(empty.str("error.type") == "api_error");
-    auto bad = call("POST", c->endpoints().host_url + "/v1/chat/completions", "{oops", {{"Authorization", "Bearer " + a.key}});
+    auto bad =
+        call("POST", c->endpoints().host_url + "/v1/chat/completions", "{oops", {{"Authorization", "Bearer " + a.key}});
     CHECK(bad.status == 400);
     CHECK(bad.str("error.type") == "invalid_request_error");
 }
@@ -101,7 +110,8 @@ TEST_CASE("gateway: channel model_mapping renames before account selection") {
     auto a = provision(*c, WalkOptions{});
     auto channels = admin.get("/api/v1/admin/channels");
     const auto cid = channels.doc.at("data").at("items").as_array()[0].at("id").as_int64();
-    admin.put("/api/v1/admin/channels/" + std::to_string(cid), R"({"model_mapping":{"deepseek":{"ds":"deepseek-chat"}}})");
+    admin.put("/api/v1/admin/channels/" + std::to_string(cid),
+              R"({"model_mapping":{"deepseek":{"ds":"deepseek-chat"}}})");
     auto r = chat(*c, a.key, "ds");
     CHECK(r.status == 200);
     CHECK(r.str("model") == "deepseek-chat");
@@ -114,14 +124,18 @@ TEST_CASE("gateway: upstream 401 fails over, marks status=error and ends as 502 
     o.accounts = 2;
     auto a = provision(*c, o);
     for (auto id : a.account_ids)
-        admin.put("/api/v1/admin/accounts/" + std::to_string(id), json::serialize(json::object{{"credentials", json::object{
-            {"api_key", "sk-revoked-000000"}, {"base_url", c->endpoints().upstream_urls.at("deepseek")},
-            {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}}}));
+        admin.put(
+            "/api/v1/admin/accounts/" + std::to_string(id),
+            json::serialize(json::object{
+                {"credentials", json::object{{"api_key", "sk-revoked-000000"},
+                                             {"base_url", c->endpoints().upstream_urls.at("deepseek")},
+                                             {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}}}));
     auto r = chat(*c, a.key, "deepseek-chat");
     CHECK(r.status == 502);
     CHECK(r.str("error.type") == "upstream_error");
     CHECK(r.str("error.message") == "Upstream authentication failed, please contact administrator");
-    for (auto id : a.account_ids) CHECK(admin.get("/api/v1/admin/accounts/" + std::to_string(id)).str("data.status") == "error");
+    for (auto id : a.account_ids)
+        CHECK(admin.get("/api/v1/admin/accounts/" + std::to_string(id)).str("data.status") == "error");
     auto next = chat(*c, a.key, "deepseek-chat");
     CHECK(next.status == 503);
 }

@@ -1,7 +1,7 @@
-#include "tests/component/stubs/stub_test_support.hpp"
-
 #include <filesystem>
 #include <fstream>
+
+#include "tests/component/stubs/stub_test_support.hpp"
 
 using namespace crm::stubs;
 using namespace crm::stubs::test;
@@ -9,7 +9,8 @@ using namespace crm::stubs::test;
 namespace {
 // A cluster whose deepseek upstream answers every chat call with the named provider error.
 std::unique_ptr<StubCluster> failing_with(const std::string& error_name) {
-    auto path = std::filesystem::temp_directory_path() / ("crm-stub-" + error_name + "-" + std::to_string(::getpid()) + ".json");
+    auto path = std::filesystem::temp_directory_path() /
+                ("crm-stub-" + error_name + "-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << R"({"name":"t","description":"d","upstream":{"chat_error":")" + error_name + R"("}})";
     StubOptions o;
     o.upstreams = {{"deepseek", "deepseek", path.string()}};
@@ -62,7 +63,8 @@ TEST_CASE("penalties: the third 403 within 180 minutes sets status=error") {
     for (int i = 1; i <= 3; ++i) {
         CHECK(chat(*c, a.key, "deepseek-chat").status == 502);
         if (i < 3) {
-            CHECK(admin.get(path).str("data.temp_unschedulable_reason").find("(" + std::to_string(i) + "/3)") != std::string::npos);
+            CHECK(admin.get(path).str("data.temp_unschedulable_reason").find("(" + std::to_string(i) + "/3)") !=
+                  std::string::npos);
             admin.del(path + "/temp-unschedulable");
         }
     }

@@ -1,7 +1,7 @@
-#include "tests/component/stubs/stub_test_support.hpp"
-
 #include <filesystem>
 #include <fstream>
+
+#include "tests/component/stubs/stub_test_support.hpp"
 
 using namespace crm::stubs;
 using namespace crm::stubs::test;
@@ -13,7 +13,8 @@ std::unique_ptr<StubCluster> with_profile(const std::string& profile) {
     return start_cluster(o);
 }
 std::string temp_profile(const std::string& name, const std::string& text) {
-    auto path = std::filesystem::temp_directory_path() / ("crm-stub-" + name + "-" + std::to_string(::getpid()) + ".json");
+    auto path =
+        std::filesystem::temp_directory_path() / ("crm-stub-" + name + "-" + std::to_string(::getpid()) + ".json");
     std::ofstream(path) << text;
     return path.string();
 }
@@ -42,7 +43,9 @@ TEST_CASE("profile upstream_quota_exhausted: 403 insufficient_user_quota, failov
     CHECK(c->counters().upstream_calls.at("deepseek") == before + 3);  // every account tried once
     for (auto id : a.account_ids) {
         auto acc = admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(id));
-        CHECK(acc.str("data.temp_unschedulable_reason").starts_with("OpenAI 403 temporary cooldown (1/3): Access forbidden (403): user quota is not enough"));
+        CHECK(
+            acc.str("data.temp_unschedulable_reason")
+                .starts_with("OpenAI 403 temporary cooldown (1/3): Access forbidden (403): user quota is not enough"));
         CHECK_FALSE(acc.str("data.temp_unschedulable_until").empty());
     }
     CHECK(chat(*c, a.key, "deepseek-chat").status == 503);
@@ -82,17 +85,21 @@ TEST_CASE("profile account_probe_429: the account test sees a transient 429, the
     auto c = with_profile("account_probe_429");
     auto a = provision(*c, WalkOptions{});
     auto admin = admin_of(*c);
-    auto t = admin.post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test", R"({"model_id":"deepseek-chat"})");
+    auto t = admin.post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test",
+                        R"({"model_id":"deepseek-chat"})");
     auto events = sse_events(t.body);
     REQUIRE_FALSE(events.empty());
     CHECK(events.back().at("type").as_string() == "error");
     CHECK(t.body.find("429") != std::string::npos);
-    CHECK_FALSE(admin.get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.rate_limited_at").empty());
+    CHECK_FALSE(
+        admin.get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.rate_limited_at").empty());
     CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
     CHECK(chat(*c, a.key, "deepseek-chat", true).status == 200);
 }
 
-TEST_CASE("profile models_only: /v1/models lists the model, upstream direct works, host completions go to /v1/responses and fail") {
+TEST_CASE(
+    "profile models_only: /v1/models lists the model, upstream direct works, host completions go to /v1/responses and "
+    "fail") {
     auto c = with_profile("models_only");
     WalkOptions o;
     o.accounts = 2;
@@ -107,7 +114,8 @@ TEST_CASE("profile models_only: /v1/models lists the model, upstream direct work
     auto direct_sse = upstream_chat(*c, "deepseek", "deepseek-chat", true);
     CHECK(direct_sse.status == 200);
     CHECK(direct_sse.body.find("[DONE]") != std::string::npos);
-    auto responses = call("POST", c->endpoints().upstream_urls.at("deepseek") + "/responses", R"({"model":"deepseek-chat","input":"ping"})",
+    auto responses = call("POST", c->endpoints().upstream_urls.at("deepseek") + "/responses",
+                          R"({"model":"deepseek-chat","input":"ping"})",
                           {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}});
     CHECK(responses.status == 404);
     auto r = chat(*c, a.key, "deepseek-chat");
@@ -154,12 +162,15 @@ TEST_CASE("profile sse_truncated: streams end without [DONE]; non-stream still w
     CHECK(s.body.find("pong") != std::string::npos);
     CHECK(s.body.find("[DONE]") == std::string::npos);
     CHECK(chat(*c, a.key, "deepseek-chat").status == 200);
-    auto t = admin_of(*c).post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test", R"({"model_id":"deepseek-chat"})");
+    auto t = admin_of(*c).post("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]) + "/test",
+                               R"({"model_id":"deepseek-chat"})");
     CHECK(t.body.find("ended before [DONE]") != std::string::npos);
 }
 
 TEST_CASE("profile keepalive_stall: keep-alive comments only, bounded by stall_max_ms") {
-    const auto path = temp_profile("stall", R"({"name":"short_stall","description":"d","upstream":{"stream_mode":"keepalive_stall","stall_max_ms":400,"keepalive_interval_ms":50}})");
+    const auto path = temp_profile(
+        "stall",
+        R"({"name":"short_stall","description":"d","upstream":{"stream_mode":"keepalive_stall","stall_max_ms":400,"keepalive_interval_ms":50}})");
     auto c = with_profile(path);
     auto a = provision(*c, WalkOptions{});
     auto direct = upstream_chat(*c, "deepseek", "deepseek-chat", true);
@@ -208,7 +219,8 @@ TEST_CASE("profile upstream_down: 503 upstream, host fails over and answers 502 
     auto r = chat(*c, a.key, "deepseek-chat");
     CHECK(r.status == 502);
     CHECK(r.str("error.message") == "Upstream service temporarily unavailable");
-    CHECK(admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.status") == "active");
+    CHECK(admin_of(*c).get("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0])).str("data.status") ==
+          "active");
 }
 
 TEST_CASE("profile latency: answers stay correct with injected latency") {
@@ -222,7 +234,8 @@ TEST_CASE("profile latency: answers stay correct with injected latency") {
 
 TEST_CASE("per-provider profile: only that provider's upstream and accounts are affected") {
     StubOptions o;
-    o.upstreams = {{"deepseek", "deepseek", "upstream_quota_exhausted"}, {"kimi", "openai", "gateway_rejects_x_api_key"},
+    o.upstreams = {{"deepseek", "deepseek", "upstream_quota_exhausted"},
+                   {"kimi", "openai", "gateway_rejects_x_api_key"},
                    {"minimax", "minimax", "healthy"}};
     auto c = start_cluster(o);
     auto ds = provision(*c, WalkOptions{});
@@ -251,15 +264,19 @@ TEST_CASE("stub upstreams: bearer auth with provider-shaped 401s, /models with a
         INFO(name);
         auto bad = call("GET", url + "/models", {}, {{"Authorization", "Bearer nope"}});
         CHECK(bad.status == 401);
-        auto good = call("GET", url + "/models", {}, {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at(name)}});
+        auto good =
+            call("GET", url + "/models", {}, {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at(name)}});
         CHECK(good.status == 200);
         CHECK(good.str("object") == "list");
     }
     CHECK(call("GET", c->endpoints().upstream_urls.at("deepseek") + "/v1/models", {},
-               {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}}).status == 200);
-    auto mm = call("POST", c->endpoints().upstream_urls.at("minimax") + "/chat/completions", "{}", {{"Authorization", "Bearer x"}});
+               {{"Authorization", "Bearer " + c->endpoints().upstream_keys.at("deepseek")}})
+              .status == 200);
+    auto mm = call("POST", c->endpoints().upstream_urls.at("minimax") + "/chat/completions", "{}",
+                   {{"Authorization", "Bearer x"}});
     CHECK(mm.str("error.message").find("(1004)") != std::string::npos);
-    CHECK(upstream_chat(*c, "minimax", "MiniMax-M2.7", false, "developer").str("error.message").find("(2013)") != std::string::npos);
+    CHECK(upstream_chat(*c, "minimax", "MiniMax-M2.7", false, "developer").str("error.message").find("(2013)") !=
+          std::string::npos);
     CHECK(upstream_chat(*c, "kimi", "kimi-k2-0905-preview", false, "developer").status == 200);
     CHECK(upstream_chat(*c, "deepseek", "no-such-model", false).str("error.message") == "Model Not Exist");
 }
@@ -295,12 +312,12 @@ TEST_CASE("stub host: every unrouted path and method answers Gin's text 404, bef
         CHECK(r.header("content-type").starts_with("text/plain"));
     };
     expect_gin_404(call("GET", host + "/no/such/path"));
-    expect_gin_404(call("POST", host + "/health"));                         // routed path, other method
-    expect_gin_404(call("GET", host + "/v1/chat/completions"));             // gateway path, other method
-    expect_gin_404(call("POST", host + "/v1/embeddings-unknown", "{}"));    // unserved /v1 path, no key
+    expect_gin_404(call("POST", host + "/health"));                       // routed path, other method
+    expect_gin_404(call("GET", host + "/v1/chat/completions"));           // gateway path, other method
+    expect_gin_404(call("POST", host + "/v1/embeddings-unknown", "{}"));  // unserved /v1 path, no key
     expect_gin_404(admin.get("/api/v1/admin/no-such-family"));
     expect_gin_404(admin.get("/api/v1/admin/accounts/1/no-such-action"));
-    expect_gin_404(admin.post("/api/v1/admin/users/1/api-keys", "{}"));     // fork route off by default
+    expect_gin_404(admin.post("/api/v1/admin/users/1/api-keys", "{}"));  // fork route off by default
     expect_gin_404(call("PATCH", host + "/api/v1/keys/1", "{}", {{"Authorization", "Bearer x"}}));
 }
 
@@ -344,9 +361,13 @@ TEST_CASE("profile admin_stall: the first admin DELETE is applied at once and it
     auto c = with_profile(temp_profile("admin-stall", R"({"name":"admin_stall","description":"d",
         "host":{"admin_stall_method":"DELETE","admin_stall_ms":600000,"admin_stall_count":1}})"));
     const auto admin = admin_of(*c);
-    auto g = admin.post("/api/v1/admin/groups", R"({"name":"stall-a","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
+    auto g =
+        admin.post("/api/v1/admin/groups",
+                   R"({"name":"stall-a","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
     REQUIRE(g.status == 200);
-    auto g2 = admin.post("/api/v1/admin/groups", R"({"name":"stall-b","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
+    auto g2 =
+        admin.post("/api/v1/admin/groups",
+                   R"({"name":"stall-b","platform":"deepseek","rate_multiplier":1,"subscription_type":"standard"})");
     REQUIRE(g2.status == 200);
     const auto id = std::to_string(static_cast<std::int64_t>(g.num("data.id")));
     // The client gives up long before the stall ends: no answer, yet the group is gone.
@@ -360,12 +381,14 @@ TEST_CASE("profile admin_stall: the first admin DELETE is applied at once and it
     CHECK(stalled.error().code == crm::util::ErrorCode::timeout);
     CHECK(admin.get("/api/v1/admin/groups/" + id).status == 404);
     // Only the first DELETE stalls; GETs and POSTs never do.
-    CHECK(admin.del("/api/v1/admin/groups/" + std::to_string(static_cast<std::int64_t>(g2.num("data.id")))).status == 200);
+    CHECK(admin.del("/api/v1/admin/groups/" + std::to_string(static_cast<std::int64_t>(g2.num("data.id")))).status ==
+          200);
     // stop() ends the held-back answer instead of waiting out the stall.
     c->stop();
 }
 
 TEST_CASE("profile admin_stall: an unknown method is rejected") {
-    CHECK_FALSE(parse_profile(R"({"name":"x","host":{"admin_stall_method":"PATCH","admin_stall_ms":5}})", "t").has_value());
+    CHECK_FALSE(
+        parse_profile(R"({"name":"x","host":{"admin_stall_method":"PATCH","admin_stall_ms":5}})", "t").has_value());
     CHECK(load_profile("admin_delete_stall")->host.admin_stall_method == "DELETE");
 }

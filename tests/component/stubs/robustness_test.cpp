@@ -1,5 +1,3 @@
-#include "tests/component/stubs/stub_test_support.hpp"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+
+#include "tests/component/stubs/stub_test_support.hpp"
 
 using namespace crm::stubs;
 using namespace crm::stubs::test;
@@ -30,7 +30,8 @@ TEST_CASE("stub host: hundreds of concurrent gateway calls and streams all succe
     std::vector<std::thread> threads;
     for (int i = 0; i < 200; ++i) {
         threads.emplace_back([&, i] {
-            json::object body{{"model", "deepseek-chat"}, {"stream", i % 2 == 0},
+            json::object body{{"model", "deepseek-chat"},
+                              {"stream", i % 2 == 0},
                               {"messages", json::array{json::object{{"role", "user"}, {"content", "ping"}}}}};
             ClientRequest req;
             req.method = "POST";
@@ -122,9 +123,11 @@ TEST_CASE("stub host: stop() aborts a gateway call stuck on an upstream that nev
 
     auto c = start_cluster();
     auto a = provision(*c, WalkOptions{});
-    admin_of(*c).put("/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]),
-                     json::serialize(json::object{{"credentials", json::object{{"base_url", dead},
-                                                                               {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}}}));
+    admin_of(*c).put(
+        "/api/v1/admin/accounts/" + std::to_string(a.account_ids[0]),
+        json::serialize(json::object{
+            {"credentials",
+             json::object{{"base_url", dead}, {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}}}));
     std::thread caller([&] {
         ClientRequest req;
         req.method = "POST";

@@ -2,7 +2,6 @@
 // Test helpers for the stub host: a loopback client (the stub's own Beast client) and a
 // provisioning walk that follows the sub2api v0.1.179 sequence.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "stubs/http/http_client.hpp"
@@ -37,8 +36,8 @@ struct Reply {
     }
 };
 
-inline Reply call(const std::string& method, const std::string& url, const std::string& body = {}, HeaderList headers = {},
-                  int timeout_ms = 20000) {
+inline Reply call(const std::string& method, const std::string& url, const std::string& body = {},
+                  HeaderList headers = {}, int timeout_ms = 20000) {
     ClientRequest req;
     req.method = method;
     req.url = url;
@@ -60,7 +59,9 @@ struct Admin {
         extra.emplace_back("x-api-key", key);
         return call("POST", base + path, body, extra);
     }
-    Reply put(const std::string& path, const std::string& body) const { return call("PUT", base + path, body, {{"x-api-key", key}}); }
+    Reply put(const std::string& path, const std::string& body) const {
+        return call("PUT", base + path, body, {{"x-api-key", key}});
+    }
     Reply del(const std::string& path) const { return call("DELETE", base + path, {}, {{"x-api-key", key}}); }
 };
 
@@ -92,7 +93,9 @@ struct WalkOptions {
 inline Access provision(const StubCluster& c, const WalkOptions& o) {
     const auto admin = admin_of(c);
     Access a;
-    json::object group{{"name", o.name + "-group"}, {"platform", o.platform}, {"rate_multiplier", 1},
+    json::object group{{"name", o.name + "-group"},
+                       {"platform", o.platform},
+                       {"rate_multiplier", 1},
                        {"subscription_type", o.subscription ? "subscription" : "standard"}};
     if (o.subscription) group["daily_limit_usd"] = 5;
     auto g = admin.post("/api/v1/admin/groups", json::serialize(group));
@@ -101,20 +104,28 @@ inline Access provision(const StubCluster& c, const WalkOptions& o) {
     for (int i = 0; i < o.accounts; ++i) {
         json::object extra;
         if (o.platform == "openai") extra["openai_responses_mode"] = "force_chat_completions";
-        json::object acc{{"name", o.name + "-acc-" + std::to_string(i)}, {"platform", o.platform}, {"type", "apikey"},
+        json::object acc{{"name", o.name + "-acc-" + std::to_string(i)},
+                         {"platform", o.platform},
+                         {"type", "apikey"},
                          {"credentials", json::object{{"api_key", c.endpoints().upstream_keys.at(o.upstream)},
                                                       {"base_url", c.endpoints().upstream_urls.at(o.upstream)},
                                                       {"model_mapping", json::object{{o.model, o.model}}}}},
-                         {"extra", extra}, {"concurrency", 0}, {"priority", 1}, {"group_ids", json::array{a.group_id}}};
+                         {"extra", extra},
+                         {"concurrency", 0},
+                         {"priority", 1},
+                         {"group_ids", json::array{a.group_id}}};
         auto r = admin.post("/api/v1/admin/accounts", json::serialize(acc));
         INFO(r.body << " req=" << json::serialize(acc) << " group=" << g.body);
         REQUIRE(r.status == 200);
         a.account_ids.push_back(r.num("data.id"));
     }
     if (o.pricing_channel) {
-        json::object ch{{"name", o.name + "-channel"}, {"group_ids", json::array{a.group_id}},
-                        {"model_pricing", json::array{json::object{{"platform", o.platform}, {"models", json::array{o.model}},
-                                                                   {"billing_mode", "token"}, {"input_price", 0.001},
+        json::object ch{{"name", o.name + "-channel"},
+                        {"group_ids", json::array{a.group_id}},
+                        {"model_pricing", json::array{json::object{{"platform", o.platform},
+                                                                   {"models", json::array{o.model}},
+                                                                   {"billing_mode", "token"},
+                                                                   {"input_price", 0.001},
                                                                    {"output_price", 0.002}}}}};
         auto chr = admin.post("/api/v1/admin/channels", json::serialize(ch));
         INFO(chr.body);
@@ -122,12 +133,14 @@ inline Access provision(const StubCluster& c, const WalkOptions& o) {
     }
     a.user_email = o.name + "-user@example.com";
     a.user_password = "secret-" + o.name;
-    auto u = admin.post("/api/v1/admin/users", json::serialize(json::object{{"email", a.user_email}, {"password", a.user_password}}));
+    auto u = admin.post("/api/v1/admin/users",
+                        json::serialize(json::object{{"email", a.user_email}, {"password", a.user_password}}));
     REQUIRE(u.status == 200);
     a.user_id = u.num("data.id");
     if (o.subscription) {
-        auto s = admin.post("/api/v1/admin/subscriptions/assign",
-                            json::serialize(json::object{{"user_id", a.user_id}, {"group_id", a.group_id}, {"validity_days", 30}}));
+        auto s = admin.post(
+            "/api/v1/admin/subscriptions/assign",
+            json::serialize(json::object{{"user_id", a.user_id}, {"group_id", a.group_id}, {"validity_days", 30}}));
         REQUIRE(s.status == 200);
     } else {
         auto b = admin.post("/api/v1/admin/users/" + std::to_string(a.user_id) + "/balance",

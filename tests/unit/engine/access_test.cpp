@@ -15,7 +15,8 @@ TEST_CASE("account test: test_complete with success is a pass", "[engine]") {
 }
 
 TEST_CASE("account test: a 429 error event is advisory, another error is not", "[engine]") {
-    auto limited = parse_account_test(1, 200, "data: {\"type\":\"error\",\"error\":\"API returned 429: rate limited\"}\n\n");
+    auto limited =
+        parse_account_test(1, 200, "data: {\"type\":\"error\",\"error\":\"API returned 429: rate limited\"}\n\n");
     CHECK_FALSE(limited.success);
     CHECK(limited.advisory);
     auto auth = parse_account_test(1, 200, "data: {\"type\":\"error\",\"error\":\"API returned 401: bad key\"}\n\n");

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "engine/host/host_session.hpp"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 
-#include "engine/host/host_session.hpp"
 #include "tests/unit/probes/sub2api_fake_host.hpp"
 
 using namespace crm;
@@ -47,7 +47,8 @@ struct Rig {
     int proxy_failures;
     fake::FakeHost http;
     HostSessions sessions;
-    explicit Rig(int failures) : proxy_failures(failures), http(secrets, host(proxy_failures)), sessions(http, secrets) {}
+    explicit Rig(int failures)
+        : proxy_failures(failures), http(secrets, host(proxy_failures)), sessions(http, secrets) {}
 };
 
 std::size_t health_checks(const fake::FakeHost& h) {

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "engine/import/import_planner.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace crm;
 using namespace crm::engine;
@@ -25,8 +25,8 @@ Provider provider() {
 }  // namespace
 
 TEST_CASE("planner: one group per mode, accounts bound to them, then one restricted channel", "[engine]") {
-    auto plan = plan_import(provider(), {"cn-core", "deepseek", {AccessMode::self_service, AccessMode::subscription}, "c1"},
-                            "http://h");
+    auto plan = plan_import(
+        provider(), {"cn-core", "deepseek", {AccessMode::self_service, AccessMode::subscription}, "c1"}, "http://h");
     REQUIRE(plan);
     REQUIRE(plan->resources.size() == 5);
     const auto& std_group = plan->resources[0];
@@ -72,7 +72,8 @@ TEST_CASE("planner: bad requests are one-line invalid_input errors", "[engine]")
     auto none = plan_import(p, {"cn-core", "deepseek", {}, "x"}, "h");
     REQUIRE_FALSE(none);
     CHECK(none.error().code == util::ErrorCode::invalid_input);
-    auto twice = plan_import(p, {"cn-core", "deepseek", {AccessMode::subscription, AccessMode::subscription}, "x"}, "h");
+    auto twice =
+        plan_import(p, {"cn-core", "deepseek", {AccessMode::subscription, AccessMode::subscription}, "x"}, "h");
     REQUIRE_FALSE(twice);
     CHECK(twice.error().message == "access mode subscription is requested twice");
     auto bad_prefix = plan_import(p, {"cn-core", "deepseek", {AccessMode::self_service}, "a b"}, "h");
@@ -84,8 +85,7 @@ TEST_CASE("planner: bad requests are one-line invalid_input errors", "[engine]")
     CHECK(no_accounts.error().message == "provider cn-core/deepseek asks for no account");
 }
 
-TEST_CASE("planner: an unpriced model is priced at zero rather than left out of the restricted channel",
-          "[engine]") {
+TEST_CASE("planner: an unpriced model is priced at zero rather than left out of the restricted channel", "[engine]") {
     auto pricing = channel_model_pricing(provider());
     REQUIRE(pricing.size() == 2);
     CHECK(pricing[1].at("models").at(0).as_string() == "deepseek-reasoner");

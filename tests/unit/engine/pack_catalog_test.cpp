@@ -1,11 +1,11 @@
-#include <catch2/catch.hpp>
+#include "engine/packs/pack_catalog.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "engine/packs/key_source.hpp"
-#include "engine/packs/pack_catalog.hpp"
 #include "util/random.hpp"
 
 using namespace crm::engine;
@@ -29,14 +29,11 @@ struct TempDir {
         std::error_code ec;
         fs::remove_all(path, ec);
     }
-    void write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-    }
+    void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
 };
 
 std::string one_provider_pack(std::string id, std::string provider) {
-    return R"({"schema_version":1,"id":")" + id + R"(","version":"1","providers":[{"name":")" +
-           provider +
+    return R"({"schema_version":1,"id":")" + id + R"(","version":"1","providers":[{"name":")" + provider +
            R"(","platform":"deepseek","upstream_base_url":"https://api.deepseek.com",
            "models":["deepseek-chat"],"pricing":{"deepseek-chat":{"input":1e-7,"output":2e-7}},
            "smoke_test_model":"deepseek-chat","key_source":{"env":"DEEPSEEK_API_KEY"}}]})";
@@ -91,9 +88,9 @@ TEST_CASE("packs: the same provider name in two packs resolves to two providers"
 }
 
 TEST_CASE("packs: stub runs override the vendor base URLs through the injected environment") {
-    auto catalog = load_pack_dir(fs::path(CRM_SOURCE_DIR) / "packs",
-                                 env_of({{"DEEPSEEK_BASE_URL", "http://127.0.0.1:5001"},
-                                         {"KIMI_BASE_URL", "http://127.0.0.1:5003/v1"}}));
+    auto catalog = load_pack_dir(
+        fs::path(CRM_SOURCE_DIR) / "packs",
+        env_of({{"DEEPSEEK_BASE_URL", "http://127.0.0.1:5001"}, {"KIMI_BASE_URL", "http://127.0.0.1:5003/v1"}}));
     REQUIRE(catalog);
     CHECK((*catalog->find("cn-core/deepseek"))->upstream_base_url == "http://127.0.0.1:5001");
     CHECK((*catalog->find("cn-core/kimi"))->upstream_base_url == "http://127.0.0.1:5003/v1");
@@ -124,9 +121,9 @@ TEST_CASE("packs: two files declaring the same pack id are rejected naming both"
     auto catalog = load_pack_dir(dir.path, env_of());
     REQUIRE_FALSE(catalog);
     CHECK(catalog.error().code == ErrorCode::invalid_input);
-    CHECK(catalog.error().message ==
-          (dir.path / "two.json").generic_string() + ": id: pack id \"same\" is already defined by " +
-              (dir.path / "one.json").generic_string());
+    CHECK(catalog.error().message == (dir.path / "two.json").generic_string() +
+                                         ": id: pack id \"same\" is already defined by " +
+                                         (dir.path / "one.json").generic_string());
 }
 
 TEST_CASE("packs: one invalid file fails the directory load with its own message") {
@@ -135,8 +132,7 @@ TEST_CASE("packs: one invalid file fails the directory load with its own message
     dir.write("bad.json", R"({"schema_version":1,"id":"bad","version":"1","providers":[{"name":"x"}]})");
     auto catalog = load_pack_dir(dir.path, env_of());
     REQUIRE_FALSE(catalog);
-    CHECK(catalog.error().message == (dir.path / "bad.json").generic_string() +
-                                         ": providers[0].platform: missing");
+    CHECK(catalog.error().message == (dir.path / "bad.json").generic_string() + ": providers[0].platform: missing");
 }
 
 TEST_CASE("packs: a missing pack directory is an io error") {
@@ -148,8 +144,8 @@ TEST_CASE("packs: a missing pack directory is an io error") {
 TEST_CASE("key source: env key is read through the lookup, trimmed and registered") {
     crm::util::SecretRegistry secrets;
     const std::string key = "sk-" + std::string(40, '1');
-    auto value = resolve_key(provider_with_env("DEEPSEEK_API_KEY"),
-                             env_of({{"DEEPSEEK_API_KEY", key + "\n"}}), filesystem_reader(), &secrets);
+    auto value = resolve_key(provider_with_env("DEEPSEEK_API_KEY"), env_of({{"DEEPSEEK_API_KEY", key + "\n"}}),
+                             filesystem_reader(), &secrets);
     REQUIRE(value);
     CHECK(*value == key);
     CHECK(secrets.scrub(key) == "[REDACTED]");

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <map>
 
 #include "engine/packs/pack.hpp"
@@ -152,7 +151,8 @@ TEST_CASE("pack: duplicate provider names within one pack are rejected") {
 
 TEST_CASE("pack: an unknown host platform is rejected with the known list") {
     auto msg = error_for(with(R"("platform": "openai")", R"("platform": "minimaxx")"));
-    CHECK(msg.starts_with("packs/x.json: providers[1].platform: unknown platform \"minimaxx\" (known: anthropic, openai,"));
+    CHECK(msg.starts_with(
+        "packs/x.json: providers[1].platform: unknown platform \"minimaxx\" (known: anthropic, openai,"));
 }
 
 TEST_CASE("pack: a model without a price is rejected (restrict_models would hide it)") {
@@ -178,7 +178,8 @@ TEST_CASE("pack: a model_mapping entry for an unlisted model is rejected") {
 
 TEST_CASE("pack: a missing key_source is rejected") {
     CHECK(error_for(with(R"(,
-      "key_source": {"env": "DEEPSEEK_API_KEY"})", "")) ==
+      "key_source": {"env": "DEEPSEEK_API_KEY"})",
+                         "")) ==
           "packs/x.json: providers[0].key_source: missing (the key comes from {\"env\": NAME} or "
           "{\"file\": PATH})");
 }

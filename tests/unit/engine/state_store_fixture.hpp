@@ -1,7 +1,6 @@
 #pragma once
 // A fresh state file per test and a batch written through the store (both access modes).
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "engine/store/state_store.hpp"

@@ -1,13 +1,13 @@
-#include <catch2/catch.hpp>
+#include "engine/store/state_store.hpp"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "engine/store/balance_credits.hpp"
 #include "engine/store/database.hpp"
 #include "engine/store/migrations.hpp"
-#include "engine/store/state_store.hpp"
 #include "tests/unit/engine/state_store_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -93,9 +93,10 @@ TEST_CASE("state store: a version-1 file is upgraded in place and keeps its batc
     CHECK(s->find_host("http://old:1")->has_value());
     // Batches from before v3 have no owner run: they are installed providers.
     REQUIRE(s->transaction([](store::Database& db) -> crm::util::Result<void> {
-        auto r = db.execute("INSERT INTO import_batches(host_id, pack_id, provider, platform, name_prefix, modes, "
-                            "status, provider_status, created_at, updated_at) VALUES (1, 'cn', 'kimi', 'moonshot', "
-                            "'p', 'self_service', 'succeeded', 'active', 'x', 'x')");
+        auto r = db.execute(
+            "INSERT INTO import_batches(host_id, pack_id, provider, platform, name_prefix, modes, "
+            "status, provider_status, created_at, updated_at) VALUES (1, 'cn', 'kimi', 'moonshot', "
+            "'p', 'self_service', 'succeeded', 'active', 'x', 'x')");
         if (!r) return std::unexpected(r.error());
         return {};
     }));

@@ -2,7 +2,6 @@
 // newer crm-accept) fails the read with the table, column, row and text named; it never becomes
 // a default such as a resource kind that rollback would delete.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <string>
 
@@ -83,10 +82,8 @@ StateStore reopened_with(const Seeded& seeded, const std::string& table, const s
     return std::move(*s);
 }
 
-std::string unknown(const std::string& table, const std::string& column, std::int64_t row,
-                    const std::string& text) {
-    return "state store: " + table + "." + column + " row " + std::to_string(row) + ": unknown value \"" + text +
-           "\"";
+std::string unknown(const std::string& table, const std::string& column, std::int64_t row, const std::string& text) {
+    return "state store: " + table + "." + column + " row " + std::to_string(row) + ": unknown value \"" + text + "\"";
 }
 
 template <class T>

@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <map>
-
 #include "engine/packs/upstream_override.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
 
 using namespace crm::engine;
 using crm::util::ErrorCode;
@@ -33,8 +32,8 @@ TEST_CASE("upstream override: a host's override replaces the pack's base URL and
     UpstreamOverrides host{{"cn-core/deepseek", {"http://127.0.0.1:4001", "sk-host-a-key"}}};
     CHECK(with_override(p, host).upstream_base_url == "http://127.0.0.1:4001");
     crm::util::SecretRegistry secrets;
-    auto key = resolve_upstream_key(p, host, env_of({{"DEEPSEEK_API_KEY", "sk-from-environment"}}),
-                                    filesystem_reader(), &secrets);
+    auto key = resolve_upstream_key(p, host, env_of({{"DEEPSEEK_API_KEY", "sk-from-environment"}}), filesystem_reader(),
+                                    &secrets);
     REQUIRE(key);
     CHECK(*key == "sk-host-a-key");
     CHECK(secrets.contains_secret("sk-host-a-key"));

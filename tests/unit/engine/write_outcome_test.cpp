@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "engine/ops/write_outcome.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::engine::write_certainly_not_applied;
 using crm::util::Error;

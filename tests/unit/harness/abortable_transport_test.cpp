@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <vector>
-
 #include "harness/runner/abortable_transport.hpp"
+
+#include <catch2/catch.hpp>
+#include <vector>
 
 using namespace crm;
 
@@ -10,7 +9,7 @@ namespace {
 
 // Records what it was asked; answers 200.
 class RecordingTransport final : public probes::HttpTransport {
-public:
+  public:
     util::Result<probes::HttpResponse> send(const probes::HttpRequest& request) override {
         cancels.push_back(request.cancel);
         probes::HttpResponse r;

@@ -1,7 +1,6 @@
 // evidence::Bundle::open over bundles fabricated on disk the way `run` writes them: 00-run.json
 // with the recorded matrix, one folder per started cell, 21-summary.json for finished ones.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <set>
 #include <string>
@@ -38,12 +37,13 @@ struct FakeBundle {
         s.scenario_sha256 = "abc";
         json::array selected;
         for (const auto& c : cells) {
-            selected.push_back(json::object{{"index", c.index},
-                                            {"cell", c.id},
-                                            {"mode", mode_override.empty() ? scenario::to_string(c.mode) : mode_override},
-                                            {"pack", c.pack},
-                                            {"provider", c.provider},
-                                            {"expected_cause", nullptr}});
+            selected.push_back(
+                json::object{{"index", c.index},
+                             {"cell", c.id},
+                             {"mode", mode_override.empty() ? scenario::to_string(c.mode) : mode_override},
+                             {"pack", c.pack},
+                             {"provider", c.provider},
+                             {"expected_cause", nullptr}});
         }
         s.matrix = json::object{{"cells_total", cells.size()}, {"cells_selected", std::move(selected)}};
         write("00-run.json", json::serialize(evidence::run_json(s, "complete")));
@@ -126,7 +126,8 @@ TEST_CASE("bundle: unknown names and foreign folders are errors, never defaults"
         f.write_run("self-service");
         auto b = evidence::Bundle::open(f.dir);
         REQUIRE_FALSE(b.has_value());
-        CHECK(b.error().message.find("matrix.cells_selected[0].mode: unknown mode 'self-service'") != std::string::npos);
+        CHECK(b.error().message.find("matrix.cells_selected[0].mode: unknown mode 'self-service'") !=
+              std::string::npos);
     }
     SECTION("an unknown gate outcome in a 21-summary.json") {
         FakeBundle f;

@@ -1,8 +1,7 @@
 // Shared fixtures for the classifier tests: a healthy cell as JSON, a deep merge to patch it
 // with the real-shaped bodies of the reference documents, and the table runner.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,10 +66,10 @@ inline const cls::RuleSet& repo_rules() {
 }
 
 struct Case {
-    std::string name;      // what the reference document shows
-    std::string patch;     // JSON patch over the healthy cell
+    std::string name;   // what the reference document shows
+    std::string patch;  // JSON patch over the healthy cell
     cls::Cause expected;
-    std::string rule_id;   // optional: the rule that must match
+    std::string rule_id;                              // optional: the rule that must match
     std::vector<std::string> explanation_has = {};    // substrings the explanation must quote
     std::vector<std::string> explanation_lacks = {};  // substrings it must not say
 };
@@ -79,8 +78,7 @@ inline void run_cases(const std::vector<Case>& cases) {
     for (const auto& c : cases) {
         INFO("case: " << c.name);
         auto result = cls::classify(cell(c.patch), repo_rules());
-        INFO("got " << cls::to_string(result.cause) << " via " << result.rule_id << ": "
-                    << result.explanation);
+        INFO("got " << cls::to_string(result.cause) << " via " << result.rule_id << ": " << result.explanation);
         CHECK(result.cause == c.expected);
         CHECK(result.verdict == cls::verdict_of(c.expected));
         if (!c.rule_id.empty()) CHECK(result.rule_id == c.rule_id);
@@ -114,9 +112,9 @@ inline constexpr const char* k_host_502_request_failed =
 using crm::harness::classify::Cause;
 namespace cls = crm::harness::classify;
 using crm::test::Case;
-using crm::test::run_cases;
 using crm::test::k_host_502_forbidden;
 using crm::test::k_host_502_request_failed;
+using crm::test::run_cases;
 
 namespace {
 std::string obj(const std::string& members) { return "{" + members + "}"; }
@@ -155,8 +153,8 @@ TEST_CASE("classifier: host unreachable beats everything", "[classify]") {
          Cause::host_unreachable, "host-unreachable"},
         {"gateway /v1/models TLS failure", R"j({"models": {"transport_error": "tls", "status": null}})j",
          Cause::host_unreachable, "host-unreachable"},
-        {"fork host draining: /health 503 {status:draining}",
-         R"j({"engine": {"host_probe_status": 503}})j", Cause::host_unreachable, "host-unreachable"},
+        {"fork host draining: /health 503 {status:draining}", R"j({"engine": {"host_probe_status": 503}})j",
+         Cause::host_unreachable, "host-unreachable"},
     });
 }
 
@@ -165,19 +163,20 @@ TEST_CASE("classifier: admin rejection and toolkit failures are infra, not produ
         {"401 INVALID_ADMIN_KEY", R"j({"engine": {"admin_rejected": true, "admin_error_code": "INVALID_ADMIN_KEY"}})j",
          Cause::host_admin_rejected, "host-admin-rejected"},
         {"423 ADMIN_COMPLIANCE_ACK_REQUIRED not accepted",
-         R"j({"engine": {"admin_error_code": "ADMIN_COMPLIANCE_ACK_REQUIRED"}})j",
-         Cause::host_admin_rejected, "host-admin-rejected"},
+         R"j({"engine": {"admin_error_code": "ADMIN_COMPLIANCE_ACK_REQUIRED"}})j", Cause::host_admin_rejected,
+         "host-admin-rejected"},
         {"admin rejection beats a harness error and an engine defect",
          R"j({"engine": {"admin_rejected": true, "harness_error": "boom", "resources_missing_on_host": 2}})j",
          Cause::host_admin_rejected, "host-admin-rejected"},
-        {"provider key env var missing", R"j({"engine": {"harness_error": "packs/cn.json: deepseek: key_env DEEPSEEK_KEY is not set"}})j",
+        {"provider key env var missing",
+         R"j({"engine": {"harness_error": "packs/cn.json: deepseek: key_env DEEPSEEK_KEY is not set"}})j",
          Cause::harness_error, "harness-error"},
         {"nothing observed at all", R"j({"engine": {"host_probe_status": null, "engine_claimed_ready": null},
             "models": {"attempted": false}, "chat": {"attempted": false}, "chat_stream": {"attempted": false},
             "upstream_chat": {"attempted": false}, "upstream_models": {"attempted": false}})j",
          Cause::harness_error, "no_rule_matched"},
-        {"stream enabled but the stream step never ran",
-         R"j({"chat_stream": {"attempted": false, "status": null}})j", Cause::harness_error, "no_rule_matched"},
+        {"stream enabled but the stream step never ran", R"j({"chat_stream": {"attempted": false, "status": null}})j",
+         Cause::harness_error, "no_rule_matched"},
     });
 }
 
@@ -186,7 +185,8 @@ TEST_CASE("classifier: upstream quota vocabulary is upstream_key_quota_issue wha
         {"one-api 403 insufficient_user_quota; host 502 forbidden; accounts in 403 cooldown",
          obj(std::string(R"j("upstream_chat": {"status": 403, "error_shape": "openai", "error_type": "one_api_error",
               "error_code": "insufficient_user_quota", "error_message": "user quota is not enough (request id: 2025)"},
-              "accounts": {"temp_unschedulable_reason": "OpenAI 403 temporary cooldown (1/3): Access forbidden (403): user quota is not enough", "schedulable": false},)j") + k_host_502_forbidden),
+              "accounts": {"temp_unschedulable_reason": "OpenAI 403 temporary cooldown (1/3): Access forbidden (403): user quota is not enough", "schedulable": false},)j") +
+             k_host_502_forbidden),
          Cause::upstream_key_quota_issue, "upstream-quota-direct"},
         {"white-label new-api Aihubmix_api_error 403",
          R"j({"upstream_chat": {"status": 403, "error_type": "Aihubmix_api_error", "error_code": "insufficient_user_quota",
@@ -194,9 +194,11 @@ TEST_CASE("classifier: upstream quota vocabulary is upstream_key_quota_issue wha
              "chat": {"status": 502, "error_type": "upstream_error", "error_message": "Upstream access forbidden, please contact administrator"}})j",
          Cause::upstream_key_quota_issue, "upstream-quota-direct"},
         {"DeepSeek 402 Insufficient Balance; host 502 Upstream request failed; cn_balance_low",
-         obj(std::string(R"j("upstream_chat": {"status": 402, "error_type": "unknown_error", "error_code": "invalid_request_error",
+         obj(std::string(
+                 R"j("upstream_chat": {"status": 402, "error_type": "unknown_error", "error_code": "invalid_request_error",
               "error_message": "Insufficient Balance"},
-              "accounts": {"temp_unschedulable_reason": "cn_balance_low: Insufficient Balance"},)j") + k_host_502_request_failed),
+              "accounts": {"temp_unschedulable_reason": "cn_balance_low: Insufficient Balance"},)j") +
+             k_host_502_request_failed),
          Cause::upstream_key_quota_issue, "upstream-quota-direct"},
         {"Zhipu 429 code 1113 (string code, Chinese message)",
          R"j({"provider": "glm", "upstream_chat": {"status": 429, "error_code": "1113", "error_message": "余额不足或无可用资源包,请充值。"},
@@ -219,7 +221,8 @@ TEST_CASE("classifier: upstream quota vocabulary is upstream_key_quota_issue wha
          Cause::upstream_key_quota_issue, "upstream-quota-direct"},
         {"MiniMax anthropic route 500 api_error insufficient balance (1008)",
          R"j({"provider": "minimax", "upstream_chat": {"status": 500, "error_shape": "anthropic", "error_type": "api_error",
-              "error_message": "insufficient balance (1008)", "vendor_code": "1008"}, )j" + std::string(k_host_502_request_failed) + "}",
+              "error_message": "insufficient balance (1008)", "vendor_code": "1008"}, )j" +
+             std::string(k_host_502_request_failed) + "}",
          Cause::upstream_key_quota_issue, "upstream-quota-direct"},
         {"MiniMax Token Plan 429 usage limit exceeded (2056)",
          R"j({"provider": "minimax", "upstream_chat": {"status": 429, "error_type": "rate_limit_error",
@@ -267,8 +270,10 @@ TEST_CASE("classifier: upstream quota vocabulary is upstream_key_quota_issue wha
 TEST_CASE("classifier: upstream 401 and invalid-key codes are upstream_auth_invalid", "[classify]") {
     run_cases({
         {"DeepSeek 401 Authentication Fails",
-         obj(std::string(R"j("upstream_chat": {"status": 401, "error_type": "authentication_error", "error_code": "invalid_request_error",
-              "error_message": "Authentication Fails, Your api key: ****d569 is invalid"},)j") + k_host_502_forbidden),
+         obj(std::string(
+                 R"j("upstream_chat": {"status": 401, "error_type": "authentication_error", "error_code": "invalid_request_error",
+              "error_message": "Authentication Fails, Your api key: ****d569 is invalid"},)j") +
+             k_host_502_forbidden),
          Cause::upstream_auth_invalid, "upstream-auth-invalid"},
         {"MiniMax 401 authorized_error (1004)",
          R"j({"provider": "minimax", "upstream_chat": {"status": 401, "error_shape": "anthropic", "error_type": "authorized_error",
@@ -323,7 +328,10 @@ TEST_CASE("classifier: the upstream rejecting the smoke payload itself is a harn
     });
 }
 
-TEST_CASE("classifier: gateway 403 INSUFFICIENT_BALANCE / SUBSCRIPTION_NOT_FOUND is access_precondition_missing for an operator user", "[classify]") {
+TEST_CASE(
+    "classifier: gateway 403 INSUFFICIENT_BALANCE / SUBSCRIPTION_NOT_FOUND is access_precondition_missing for an "
+    "operator user",
+    "[classify]") {
     run_cases({
         {"operator user without balance",
          R"j({"engine": {"user_source": "operator", "access_error_code": "INSUFFICIENT_BALANCE", "access_error_status": 403,
@@ -388,13 +396,16 @@ TEST_CASE("classifier: an auth style the gateway rejects is gateway_auth_mismatc
 TEST_CASE("classifier: API_KEY_REQUIRED without proof the key is valid is no auth-style mismatch", "[classify]") {
     // The x-api-key variant is refused too: nothing shows the key is good in another header.
     auto c = cls::classify(crm::test::cell(R"j({"chat": {"status": 401, "error_code": "API_KEY_REQUIRED"},
-        "chat_alt_auth": {"attempted": true, "status": 401, "error_code": "INVALID_API_KEY"}})j"), crm::test::repo_rules());
+        "chat_alt_auth": {"attempted": true, "status": 401, "error_code": "INVALID_API_KEY"}})j"),
+                           crm::test::repo_rules());
     CHECK(c.cause != Cause::gateway_auth_mismatch);
 }
 
 TEST_CASE("classifier: x-api-key refused while Bearer works is ready, with a non-blocking note", "[classify]") {
-    auto c = cls::classify(crm::test::cell(R"j({"chat_alt_auth": {"attempted": true, "status": 401, "error_shape": "flat_code",
-        "error_code": "API_KEY_REQUIRED", "error_message": "API key is required"}})j"), crm::test::repo_rules());
+    auto c = cls::classify(
+        crm::test::cell(R"j({"chat_alt_auth": {"attempted": true, "status": 401, "error_shape": "flat_code",
+        "error_code": "API_KEY_REQUIRED", "error_message": "API key is required"}})j"),
+        crm::test::repo_rules());
     CHECK(c.cause == Cause::ready);
     REQUIRE(c.notes.size() == 1);
     CHECK(c.notes[0].find("HTTP 401 API_KEY_REQUIRED: API key is required") != std::string::npos);
@@ -402,10 +413,12 @@ TEST_CASE("classifier: x-api-key refused while Bearer works is ready, with a non
     CHECK(cls::classify(crm::test::cell("{}"), crm::test::repo_rules()).notes.empty());
 }
 
-TEST_CASE("classifier: a host answering bytes that are not HTTP is host-not-http, not a connectivity problem", "[classify]") {
+TEST_CASE("classifier: a host answering bytes that are not HTTP is host-not-http, not a connectivity problem",
+          "[classify]") {
     auto c = cls::classify(crm::test::cell(R"j({"engine": {"host_probe_error_code": "protocol",
         "host_probe_detail": "protocol: the peer answered, but not with HTTP (no HTTP status line): Unsupported protocol"},
-        "models": {"attempted": false}, "chat": {"attempted": false}})j"), crm::test::repo_rules());
+        "models": {"attempted": false}, "chat": {"attempted": false}})j"),
+                           crm::test::repo_rules());
     CHECK(c.cause == Cause::host_unreachable);
     CHECK(c.rule_id == "host-not-http");
     CHECK(c.explanation.find("not speaking HTTP") != std::string::npos);
@@ -413,14 +426,18 @@ TEST_CASE("classifier: a host answering bytes that are not HTTP is host-not-http
 }
 
 TEST_CASE("classifier: an HTML 5xx page from the gateway is a proxy in the way, not a host gap", "[classify]") {
-    auto c = cls::classify(crm::test::cell(R"j({"chat": {"status": 504, "error_shape": "html", "error_message": "504 Gateway Time-out",
-        "body_excerpt": "<html><head><title>504 Gateway Time-out</title></head></html>"}})j"), crm::test::repo_rules());
+    auto c = cls::classify(
+        crm::test::cell(R"j({"chat": {"status": 504, "error_shape": "html", "error_message": "504 Gateway Time-out",
+        "body_excerpt": "<html><head><title>504 Gateway Time-out</title></head></html>"}})j"),
+        crm::test::repo_rules());
     CHECK(c.cause == Cause::host_unreachable);
     CHECK(c.rule_id == "gateway-proxy-error");
     CHECK(c.explanation.find("504 Gateway Time-out") != std::string::npos);
     // An HTML page and a 5xx on different probes are not one proxy answer.
-    auto mixed = cls::classify(crm::test::cell(R"j({"models": {"status": 404, "error_shape": "html", "listed_smoke_model": null},
-        "chat": {"status": 502, "error_shape": "openai", "error_type": "upstream_error"}})j"), crm::test::repo_rules());
+    auto mixed =
+        cls::classify(crm::test::cell(R"j({"models": {"status": 404, "error_shape": "html", "listed_smoke_model": null},
+        "chat": {"status": 502, "error_shape": "openai", "error_type": "upstream_error"}})j"),
+                      crm::test::repo_rules());
     CHECK(mixed.rule_id != "gateway-proxy-error");
 }
 
@@ -463,78 +480,104 @@ TEST_CASE("classifier: upstream direct ok but the host fails is host_compatibili
     });
 }
 
-TEST_CASE("classifier: /v1/models fine but completion fails without upstream proof is models_only_false_ready", "[classify]") {
+TEST_CASE("classifier: /v1/models fine but completion fails without upstream proof is models_only_false_ready",
+          "[classify]") {
     run_cases({
         {"models_only: engine claimed ready, upstream direct not run",
          obj(std::string(R"j("upstream_chat": {"attempted": false, "status": null},)j") + k_host_502_request_failed),
-         Cause::models_only_false_ready, "models-only-false-ready", {"HTTP 502 upstream_error: Upstream request failed"}},
+         Cause::models_only_false_ready,
+         "models-only-false-ready",
+         {"HTTP 502 upstream_error: Upstream request failed"}},
     });
 }
 
 TEST_CASE("classifier: models_only_false_ready is never chosen when the engine did not claim ready", "[classify]") {
     run_cases({
         {"engine did not claim ready, upstream direct not run: the run cannot attribute the failure",
-         obj(std::string(R"j("upstream_chat": {"attempted": false, "status": null}, "engine": {"engine_claimed_ready": false, "access_status": "none"},)j") +
+         obj(std::string(
+                 R"j("upstream_chat": {"attempted": false, "status": null}, "engine": {"engine_claimed_ready": false, "access_status": "none"},)j") +
              k_host_502_request_failed),
-         Cause::harness_error, "completion-unattributed", {"did not claim ready", "upstream direct: not attempted"}},
+         Cause::harness_error,
+         "completion-unattributed",
+         {"did not claim ready", "upstream direct: not attempted"}},
         {"host streams only whitespace: completion stalls, stream stalls, upstream direct healthy, engine not ready",
          R"j({"engine": {"engine_claimed_ready": false, "access_status": "none", "latest_access_status": "not_ready"},
              "chat": {"status": null, "transport_error": "stalled", "transport_detail": "stalled: no payload bytes for 2000 ms"},
              "chat_stream": {"status": 200, "stalled": true, "saw_done": false, "chunks": 0, "transport_error": "stalled",
                              "transport_detail": "stalled: cut short after 4096 body bytes"},
              "upstream_chat": {"status": 200, "payload_parsed": true}})j",
-         Cause::host_compatibility_gap, "host-compatibility-gap",
-         {"stalled: no payload bytes for 2000 ms", "stalled after 0 chunk(s)", "HTTP 200 OK"}, {"claim"}},
+         Cause::host_compatibility_gap,
+         "host-compatibility-gap",
+         {"stalled: no payload bytes for 2000 ms", "stalled after 0 chunk(s)", "HTTP 200 OK"},
+         {"claim"}},
         {"2 GB body: the upstream direct answer is too large as well, engine not ready",
          R"j({"engine": {"engine_claimed_ready": false, "access_status": "none"},
              "chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"},
              "chat_stream": {"status": null, "transport_error": "too_large", "saw_done": false},
              "upstream_chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"}})j",
-         Cause::upstream_unavailable, "upstream-unavailable-direct", {"too_large: response larger than 4194304 bytes"}},
+         Cause::upstream_unavailable,
+         "upstream-unavailable-direct",
+         {"too_large: response larger than 4194304 bytes"}},
         {"2 GB body through the host only, upstream direct healthy, engine claimed ready",
          R"j({"chat": {"status": null, "transport_error": "too_large", "transport_detail": "response larger than 4194304 bytes"},
              "chat_stream": {"status": null, "transport_error": "too_large", "saw_done": false}})j",
-         Cause::host_compatibility_gap, "host-compatibility-gap", {"no HTTP answer (too_large: response larger than 4194304 bytes)"}},
+         Cause::host_compatibility_gap,
+         "host-compatibility-gap",
+         {"no HTTP answer (too_large: response larger than 4194304 bytes)"}},
         {"gateway stalls, engine claimed ready, upstream direct not run: models-only, with the real transport error",
          R"j({"upstream_chat": {"attempted": false, "status": null},
              "chat": {"status": null, "transport_error": "stalled", "transport_detail": "stalled: no payload bytes for 2000 ms"},
              "chat_stream": {"status": null, "transport_error": "stalled", "stalled": true, "saw_done": false}})j",
-         Cause::models_only_false_ready, "models-only-false-ready", {"stalled: no payload bytes for 2000 ms"}},
+         Cause::models_only_false_ready,
+         "models-only-false-ready",
+         {"stalled: no payload bytes for 2000 ms"}},
     });
 }
 
 TEST_CASE("classifier: a 200 whose body is not a completion is no success", "[classify]") {
-    const std::string host_fails = R"j("chat": {"status": 502, "error_type": "upstream_error", "error_message": "Upstream request failed"},
+    const std::string host_fails =
+        R"j("chat": {"status": 502, "error_type": "upstream_error", "error_message": "Upstream request failed"},
         "chat_stream": {"status": 502, "saw_done": false, "error_type": "upstream_error"})j";
     run_cases({
         {"upstream direct answers 200 with an HTML page: the upstream is not serving",
-         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "<html><body>It works!</body></html>"},)j" + host_fails),
-         Cause::upstream_unavailable, "upstream-not-serving-direct",
+         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "<html><body>It works!</body></html>"},)j" +
+             host_fails),
+         Cause::upstream_unavailable,
+         "upstream-not-serving-direct",
          {"HTTP 200 with a body that is not the expected payload", "It works!"},
          {"answers the same request directly (HTTP 200)"}},
         {"upstream direct answers 200 JSON that is not a completion",
-         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "[\"ok\"]"},)j" + host_fails),
+         obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false, "body_excerpt": "[\"ok\"]"},)j" +
+             host_fails),
          Cause::upstream_unavailable, "upstream-not-serving-direct"},
         {"upstream direct answers 200 with an empty body",
          obj(R"j("upstream_chat": {"status": 200, "payload_parsed": false},)j" + host_fails),
-         Cause::upstream_unavailable, "upstream-not-serving-direct", {"empty body"}},
+         Cause::upstream_unavailable,
+         "upstream-not-serving-direct",
+         {"empty body"}},
         {"upstream direct answers 200 with an error object the tables do not know",
-         obj(R"j("upstream_chat": {"status": 200, "error_type": "server_busy_error", "error_message": "try another node"},)j" + host_fails),
+         obj(R"j("upstream_chat": {"status": 200, "error_type": "server_busy_error", "error_message": "try another node"},)j" +
+             host_fails),
          Cause::upstream_unavailable, "upstream-not-serving-direct"},
         {"MiniMax base_resp 2013 at HTTP 200 is still the pack's smoke payload",
          obj(R"j("provider": "minimax", "upstream_chat": {"status": 200, "error_shape": "base_resp", "vendor_code": "2013",
-              "error_message": "invalid params"},)j" + host_fails),
+              "error_message": "invalid params"},)j" +
+             host_fails),
          Cause::harness_error, "upstream-rejects-smoke-payload"},
         {"the gateway answers 200 with a non-JSON body while the upstream is healthy",
          R"j({"chat": {"status": 200, "payload_parsed": false, "body_excerpt": "OK"}})j",
-         Cause::host_compatibility_gap, "host-compatibility-gap", {"not the expected payload: \"OK\""}},
+         Cause::host_compatibility_gap,
+         "host-compatibility-gap",
+         {"not the expected payload: \"OK\""}},
         {"a garbage 200 from the gateway never makes a cell ready, even with a garbage 200 upstream",
          R"j({"chat": {"status": 200, "payload_parsed": false}, "upstream_chat": {"status": 200, "payload_parsed": false}})j",
          Cause::upstream_unavailable, "upstream-not-serving-direct"},
         {"gateway /v1/models answers 200 without a list",
          R"j({"models": {"status": 200, "payload_parsed": false, "listed_smoke_model": null, "model_ids": [], "body_excerpt": "<html>"},
              "chat": {"attempted": false, "status": null}, "chat_stream": {"attempted": false, "status": null}})j",
-         Cause::host_compatibility_gap, "gateway-models-broken", {"not the expected payload"}},
+         Cause::host_compatibility_gap,
+         "gateway-models-broken",
+         {"not the expected payload"}},
     });
 }
 
@@ -544,20 +587,24 @@ TEST_CASE("classifier: an admin API that does not speak sub2api is not an auth r
         "upstream_chat": {"attempted": false, "status": null}, "reconcile": {"ran": false, "status": ""})j";
     run_cases({
         {"admin API answers 200 with a non-JSON body",
-         obj(R"j("engine": {"engine_claimed_ready": null, "admin_api_error": "GET /api/v1/admin/system/version -> 200: non-JSON body from http://127.0.0.1:9/api/v1/admin/system/version: <html>hello</html>"},)j" + stopped),
-         Cause::host_unreachable, "host-not-sub2api",
+         obj(R"j("engine": {"engine_claimed_ready": null, "admin_api_error": "GET /api/v1/admin/system/version -> 200: non-JSON body from http://127.0.0.1:9/api/v1/admin/system/version: <html>hello</html>"},)j" +
+             stopped),
+         Cause::host_unreachable,
+         "host-not-sub2api",
          {"URL answers, but not as a sub2api admin API: GET /api/v1/admin/system/version -> 200: non-JSON body"},
          {"admin key/JWT", "compliance gate"}},
         {"a refusal is still host_admin_rejected",
          obj(R"j("engine": {"admin_rejected": true, "admin_error_code": "INVALID_ADMIN_KEY"},)j" + stopped),
-         Cause::host_admin_rejected, "host-admin-rejected", {"(code INVALID_ADMIN_KEY)"}},
+         Cause::host_admin_rejected,
+         "host-admin-rejected",
+         {"(code INVALID_ADMIN_KEY)"}},
     });
 }
 
 TEST_CASE("classifier: engine invariants, reconcile drift and rollback leftovers are product failures", "[classify]") {
     run_cases({
-        {"batch succeeded but 2 accounts are missing on the host",
-         R"j({"engine": {"resources_missing_on_host": 2}})j", Cause::engine_defect, "engine-invariant-broken"},
+        {"batch succeeded but 2 accounts are missing on the host", R"j({"engine": {"resources_missing_on_host": 2}})j",
+         Cause::engine_defect, "engine-invariant-broken"},
         {"key bound to the wrong group", R"j({"engine": {"binding_wrong": true}})j", Cause::engine_defect,
          "engine-invariant-broken"},
         {"import batch failed",
@@ -566,8 +613,8 @@ TEST_CASE("classifier: engine invariants, reconcile drift and rollback leftovers
              "chat_stream": {"attempted": false, "status": null}})j",
          Cause::engine_defect, "engine-batch-failed"},
         {"reconcile: one owned channel modified",
-         R"j({"reconcile": {"status": "drifted", "owned_drift_count": 1, "residue_count": 3}})j", Cause::reconcile_drift,
-         "reconcile-owned-drift"},
+         R"j({"reconcile": {"status": "drifted", "owned_drift_count": 1, "residue_count": 3}})j",
+         Cause::reconcile_drift, "reconcile-owned-drift"},
         {"rollback left an account behind",
          R"j({"rollback": {"ran": true, "status": "rolled_back", "remaining_owned": 1}})j", Cause::rollback_incomplete,
          "rollback-incomplete"},
@@ -580,13 +627,23 @@ TEST_CASE("classifier: engine invariants, reconcile drift and rollback leftovers
 
 TEST_CASE("classifier: every cause of the closed list has at least one case", "[classify]") {
     // Mirrors the tables above: a cause without a real-shaped case is a rule nobody proved.
-    std::set<Cause> covered = {
-        Cause::ready, Cause::shared_host_residue, Cause::host_unreachable, Cause::host_admin_rejected,
-        Cause::harness_error, Cause::upstream_key_quota_issue, Cause::upstream_auth_invalid,
-        Cause::upstream_unavailable, Cause::access_precondition_missing, Cause::transient_rate_limit,
-        Cause::gateway_auth_mismatch, Cause::model_not_exposed, Cause::host_compatibility_gap,
-        Cause::models_only_false_ready, Cause::engine_defect, Cause::reconcile_drift,
-        Cause::rollback_incomplete};
+    std::set<Cause> covered = {Cause::ready,
+                               Cause::shared_host_residue,
+                               Cause::host_unreachable,
+                               Cause::host_admin_rejected,
+                               Cause::harness_error,
+                               Cause::upstream_key_quota_issue,
+                               Cause::upstream_auth_invalid,
+                               Cause::upstream_unavailable,
+                               Cause::access_precondition_missing,
+                               Cause::transient_rate_limit,
+                               Cause::gateway_auth_mismatch,
+                               Cause::model_not_exposed,
+                               Cause::host_compatibility_gap,
+                               Cause::models_only_false_ready,
+                               Cause::engine_defect,
+                               Cause::reconcile_drift,
+                               Cause::rollback_incomplete};
     for (Cause c : crm::harness::classify::k_all_causes) {
         INFO(crm::harness::classify::to_string(c));
         CHECK(covered.contains(c));

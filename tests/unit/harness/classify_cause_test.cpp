@@ -26,9 +26,9 @@ TEST_CASE("cause: verdicts and release blocking follow the spec table", "[classi
     CHECK(verdict_of(Cause::shared_host_residue) == Verdict::pass);
     CHECK(is_noted_pass(Cause::shared_host_residue));
     CHECK_FALSE(is_noted_pass(Cause::ready));
-    for (Cause c : {Cause::host_compatibility_gap, Cause::models_only_false_ready, Cause::model_not_exposed,
-                    Cause::gateway_auth_mismatch, Cause::engine_defect, Cause::reconcile_drift,
-                    Cause::rollback_incomplete}) {
+    for (Cause c :
+         {Cause::host_compatibility_gap, Cause::models_only_false_ready, Cause::model_not_exposed,
+          Cause::gateway_auth_mismatch, Cause::engine_defect, Cause::reconcile_drift, Cause::rollback_incomplete}) {
         INFO(to_string(c));
         CHECK(verdict_of(c) == Verdict::fail);
         CHECK(blocks_release_by_default(c));

@@ -2,7 +2,6 @@
 // a probe saw must reach the rules with its meaning intact (a garbage 200 is no success, a
 // transport failure keeps its own words, an admin API that is not sub2api is not a refusal).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "harness/classify/classifier.hpp"
@@ -44,8 +43,8 @@ crm::util::json::object view_of(const classify::HttpObservation& upstream_chat) 
 }  // namespace
 
 TEST_CASE("classify fill: an upstream 200 whose body is not a chat completion is a failed direct probe", "[classify]") {
-    for (const char* body : {"<html><body>It works!</body></html>", "OK", "", R"({"status":"ok"})",
-                             R"({"choices":[]})", R"({"choices":[{"text":"legacy completion"}]})",
+    for (const char* body : {"<html><body>It works!</body></html>", "OK", "", R"({"status":"ok"})", R"({"choices":[]})",
+                             R"({"choices":[{"text":"legacy completion"}]})",
                              R"({"id":"x","choices":[{"index":0,"message":{"role":"assistant","con)"}) {
         INFO(body);
         auto o = upstream_chat_from(answer(200, body, "text/html"));
@@ -60,7 +59,8 @@ TEST_CASE("classify fill: an upstream 200 whose body is not a chat completion is
 
 TEST_CASE("classify fill: an upstream 200 chat completion is a healthy direct probe", "[classify]") {
     auto o = upstream_chat_from(answer(
-        200, R"({"id":"c","object":"chat.completion","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]})"));
+        200,
+        R"({"id":"c","object":"chat.completion","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]})"));
     CHECK(o.payload_parsed == true);
     auto v = view_of(o);
     CHECK(v.at("ok").as_bool());
@@ -90,7 +90,8 @@ TEST_CASE("classify fill: an admin API answering 200 non-JSON is not sub2api, no
     caps.reachable = true;
     caps.admin_auth_ok = false;
     caps.admin_auth_error =
-        "GET /api/v1/admin/system/version -> 200: non-JSON body from http://127.0.0.1:9/api/v1/admin/system/version: <html>hi</html>";
+        "GET /api/v1/admin/system/version -> 200: non-JSON body from http://127.0.0.1:9/api/v1/admin/system/version: "
+        "<html>hi</html>";
     classify::CellObservations obs;
     runner::fill_capabilities(obs, caps);
     CHECK_FALSE(obs.engine.admin_rejected.has_value());
@@ -110,10 +111,10 @@ TEST_CASE("classify fill: admin refusals stay host_admin_rejected", "[classify]"
         const char* message;
         const char* code;
     };
-    for (auto [msg, code] : {Refusal{"GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key",
-                                     "INVALID_ADMIN_KEY"},
-                             Refusal{"GET /api/v1/admin/system/version -> 403: forbidden", ""},
-                             Refusal{"GET /api/v1/admin/system/version -> 423: locked", ""}}) {
+    for (auto [msg, code] :
+         {Refusal{"GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key", "INVALID_ADMIN_KEY"},
+          Refusal{"GET /api/v1/admin/system/version -> 403: forbidden", ""},
+          Refusal{"GET /api/v1/admin/system/version -> 423: locked", ""}}) {
         INFO(msg);
         crm::probes::sub2api::HostCapabilities caps;
         caps.admin_auth_ok = false;

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <set>
 #include <string>
@@ -15,14 +14,28 @@ namespace {
 // Values drawn from the reference documents, mixed at random: the classifier must stay total
 // (one cause, its verdict, a filled explanation) whatever combination the runner observes.
 const std::vector<int> k_statuses = {200, 400, 401, 402, 403, 404, 422, 429, 500, 502, 503, 529};
-const std::vector<std::string> k_codes = {"", "insufficient_user_quota", "1113", "30011", "Arrearage",
-                                          "INSUFFICIENT_BALANCE", "SUBSCRIPTION_NOT_FOUND", "INVALID_API_KEY",
-                                          "API_KEY_REQUIRED", "model_not_found", "invalid_request_error"};
-const std::vector<std::string> k_messages = {"", "Insufficient Balance", "Upstream request failed",
-                                             "Rate Limit Reached", "余额不足或无可用资源包,请充值。",
-                                             "insufficient balance (1008)", "The engine is currently overloaded",
-                                             "{not a placeholder}", "line\nbreak"};
-const std::vector<std::string> k_transport = {"", "", "", "connect_failed", "timeout", "stalled", "too_large", "protocol"};
+const std::vector<std::string> k_codes = {"",
+                                          "insufficient_user_quota",
+                                          "1113",
+                                          "30011",
+                                          "Arrearage",
+                                          "INSUFFICIENT_BALANCE",
+                                          "SUBSCRIPTION_NOT_FOUND",
+                                          "INVALID_API_KEY",
+                                          "API_KEY_REQUIRED",
+                                          "model_not_found",
+                                          "invalid_request_error"};
+const std::vector<std::string> k_messages = {"",
+                                             "Insufficient Balance",
+                                             "Upstream request failed",
+                                             "Rate Limit Reached",
+                                             "余额不足或无可用资源包,请充值。",
+                                             "insufficient balance (1008)",
+                                             "The engine is currently overloaded",
+                                             "{not a placeholder}",
+                                             "line\nbreak"};
+const std::vector<std::string> k_transport = {"",        "",        "",          "connect_failed",
+                                              "timeout", "stalled", "too_large", "protocol"};
 
 template <class T>
 const T& pick(std::mt19937& rng, const std::vector<T>& v) {

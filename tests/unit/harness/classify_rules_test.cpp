@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "harness/classify/classifier.hpp"
@@ -11,9 +10,7 @@ using namespace crm::harness::classify;
 
 namespace {
 
-std::string table_with(const std::string& rule) {
-    return R"({"schema_version": 1, "rules": [)" + rule + "]}";
-}
+std::string table_with(const std::string& rule) { return R"({"schema_version": 1, "rules": [)" + rule + "]}"; }
 
 std::string error_of(const std::string& text) {
     auto r = parse_rules(text, "rules/test.json");
@@ -61,7 +58,8 @@ TEST_CASE("rules: a minimal table parses and classifies", "[classify]") {
 }
 
 TEST_CASE("rules: notes never change the cause and each holding note is rendered", "[classify]") {
-    const std::string text = R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+    const std::string text =
+        R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
         R"(], "notes": [{"id": "n1", "when": {"field": "chat_alt_auth.status", "op": "eq", "value": 401}, "text": "alt {chat_alt_auth.status}"},
                        {"id": "n2", "when": {"field": "chat.status", "op": "eq", "value": 999}, "text": "never"}]})";
     auto r = parse_rules(text, "t.json");
@@ -77,51 +75,73 @@ TEST_CASE("rules: notes never change the cause and each holding note is rendered
     obs.chat.status = 502;  // no rule matches: the note still holds
     CHECK(classify(obs, *r).notes == std::vector<std::string>{"alt 401"});
     CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
-                   R"(], "notes": [{"id": "r", "when": {"field": "chat.ok", "op": "exists"}, "text": "x"}]})")
-          == "rules/test.json: note #0 (r): duplicate id");
-    CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
-                   R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "{chat.nope}"}]})")
-          == "rules/test.json: note #0 (m): unknown placeholder '{chat.nope}' in 'explain'");
-    CHECK(error_of(R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
-                   R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "x", "cause": "ready"}]})")
-          == "rules/test.json: note #0 (m): unknown key 'cause'");
+                   R"(], "notes": [{"id": "r", "when": {"field": "chat.ok", "op": "exists"}, "text": "x"}]})") ==
+          "rules/test.json: note #0 (r): duplicate id");
+    CHECK(error_of(
+              R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+              R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "{chat.nope}"}]})") ==
+          "rules/test.json: note #0 (m): unknown placeholder '{chat.nope}' in 'explain'");
+    CHECK(
+        error_of(
+            R"({"schema_version": 1, "rules": [)" + std::string(k_ok_rule) +
+            R"(], "notes": [{"id": "m", "when": {"field": "chat.ok", "op": "exists"}, "text": "x", "cause": "ready"}]})") ==
+        "rules/test.json: note #0 (m): unknown key 'cause'");
 }
 
 TEST_CASE("rules: validation names the file and the rule index for every mistake", "[classify]") {
     CHECK(error_of(table_with(R"({"id": "a", "cause": "redy", "when": {"field": "chat.ok", "op": "eq", "value": true},
         "explain": "x", "evidence": []})")) == "rules/test.json: rule #0 (a): unknown cause 'redy'");
-    CHECK(error_of(table_with(std::string(k_ok_rule) + R"(, {"id": "b", "cause": "ready", "when": {"field": "chat.stauts", "op": "eq", "value": 1},
+    CHECK(
+        error_of(table_with(std::string(k_ok_rule) +
+                            R"(, {"id": "b", "cause": "ready", "when": {"field": "chat.stauts", "op": "eq", "value": 1},
         "explain": "x", "evidence": []})")) == "rules/test.json: rule #1 (b): unknown field 'chat.stauts'");
-    CHECK(error_of(table_with(R"({"id": "c", "cause": "ready", "when": {"field": "chat.status", "op": "approx", "value": 1},
-        "explain": "x", "evidence": []})")) == "rules/test.json: rule #0 (c): unknown op 'approx' on field 'chat.status'");
-    CHECK(error_of(table_with(R"({"id": "d", "cause": "ready", "when": {"field": "chat.text", "op": "matches", "value": "(unclosed"},
-        "explain": "x", "evidence": []})")).starts_with("rules/test.json: rule #0 (d): bad regex on field 'chat.text'"));
+    CHECK(error_of(
+              table_with(R"({"id": "c", "cause": "ready", "when": {"field": "chat.status", "op": "approx", "value": 1},
+        "explain": "x", "evidence": []})")) ==
+          "rules/test.json: rule #0 (c): unknown op 'approx' on field 'chat.status'");
+    CHECK(
+        error_of(
+            table_with(
+                R"({"id": "d", "cause": "ready", "when": {"field": "chat.text", "op": "matches", "value": "(unclosed"},
+        "explain": "x", "evidence": []})"))
+            .starts_with("rules/test.json: rule #0 (d): bad regex on field 'chat.text'"));
     CHECK(error_of(table_with(R"({"id": "e", "cause": "ready", "when": {"field": "chat.ok", "op": "exists"},
-        "explain": "see {chat.nope}", "evidence": []})")) == "rules/test.json: rule #0 (e): unknown placeholder '{chat.nope}' in 'explain'");
-    CHECK(error_of(table_with(std::string(k_ok_rule) + "," + k_ok_rule)) == "rules/test.json: rule #1 (r): duplicate rule id");
-    CHECK(error_of(table_with(R"({"id": "f", "cause": "ready", "when": {"ref": "nowhere"}, "explain": "x", "evidence": []})"))
-          == "rules/test.json: rule #0 (f): unknown definition 'nowhere'");
+        "explain": "see {chat.nope}", "evidence": []})")) ==
+          "rules/test.json: rule #0 (e): unknown placeholder '{chat.nope}' in 'explain'");
+    CHECK(error_of(table_with(std::string(k_ok_rule) + "," + k_ok_rule)) ==
+          "rules/test.json: rule #1 (r): duplicate rule id");
+    CHECK(error_of(table_with(
+              R"({"id": "f", "cause": "ready", "when": {"ref": "nowhere"}, "explain": "x", "evidence": []})")) ==
+          "rules/test.json: rule #0 (f): unknown definition 'nowhere'");
     CHECK(error_of(table_with(R"({"id": "g", "cause": "ready", "when": {"field": "chat.status", "op": "in", "value": 5},
         "explain": "x", "evidence": []})")) == "rules/test.json: rule #0 (g): op 'in' needs a non-empty array value");
-    CHECK(error_of(table_with(R"({"id": "h", "cause": "ready", "when": {"field": "chat.status", "op": "gte", "value": "500"},
+    CHECK(error_of(
+              table_with(R"({"id": "h", "cause": "ready", "when": {"field": "chat.status", "op": "gte", "value": "500"},
         "explain": "x", "evidence": []})")) == "rules/test.json: rule #0 (h): op 'gte' needs a number");
-    CHECK(error_of(table_with(R"({"id": "i", "cause": "ready", "when": {"field": "chat.text", "op": "matches", "value": {"pattern": "nope"}},
+    CHECK(
+        error_of(table_with(
+            R"({"id": "i", "cause": "ready", "when": {"field": "chat.text", "op": "matches", "value": {"pattern": "nope"}},
         "explain": "x", "evidence": []})")) == "rules/test.json: rule #0 (i): unknown pattern 'nope'");
-    CHECK(error_of(table_with(R"({"id": "j", "cause": "ready", "when": {"all": []}, "explain": "x", "evidence": []})"))
-          == "rules/test.json: rule #0 (j): 'all' needs a non-empty array of conditions");
-    CHECK(error_of(table_with(R"({"id": "k", "cause": "ready", "when": {"field": "chat.ok", "op": "eq", "value": true}, "evidence": []})"))
-          == "rules/test.json: rule #0 (k): missing string 'explain'");
-    CHECK(error_of(R"({"schema_version": 2, "rules": []})") == "rules/test.json: unsupported schema_version 2 (this build reads 1)");
+    CHECK(
+        error_of(table_with(R"({"id": "j", "cause": "ready", "when": {"all": []}, "explain": "x", "evidence": []})")) ==
+        "rules/test.json: rule #0 (j): 'all' needs a non-empty array of conditions");
+    CHECK(
+        error_of(table_with(
+            R"({"id": "k", "cause": "ready", "when": {"field": "chat.ok", "op": "eq", "value": true}, "evidence": []})")) ==
+        "rules/test.json: rule #0 (k): missing string 'explain'");
+    CHECK(error_of(R"({"schema_version": 2, "rules": []})") ==
+          "rules/test.json: unsupported schema_version 2 (this build reads 1)");
     CHECK(error_of(R"({"schema_version": 1, "rules": []})") == "rules/test.json: the rule table has no rules");
-    CHECK(error_of(R"({"schema_version": 1, "definitions": {"d": {"field": "x.y", "op": "exists"}}, "rules": []})")
-          == "rules/test.json: definition 'd': unknown field 'x.y'");
+    CHECK(error_of(R"({"schema_version": 1, "definitions": {"d": {"field": "x.y", "op": "exists"}}, "rules": []})") ==
+          "rules/test.json: definition 'd': unknown field 'x.y'");
     CHECK_FALSE(parse_rules("{not json", "rules/test.json"));
 }
 
 TEST_CASE("rules: operators follow their documented semantics", "[classify]") {
     auto one = [](const std::string& cond) {
-        auto r = parse_rules(table_with(R"({"id": "t", "cause": "ready", "when": )" + cond +
-                                        R"(, "explain": "x", "evidence": []})"), "t.json");
+        auto r = parse_rules(
+            table_with(R"({"id": "t", "cause": "ready", "when": )" + cond + R"(, "explain": "x", "evidence": []})"),
+            "t.json");
         if (!r) FAIL(r.error().describe());
         return *r;
     };
@@ -144,8 +164,10 @@ TEST_CASE("rules: operators follow their documented semantics", "[classify]") {
     CHECK_FALSE(holds(R"({"field": "chat.vendor_code", "op": "exists"})"));
     CHECK(holds(R"({"not": {"field": "chat.vendor_code", "op": "exists"}})"));
     CHECK(holds(R"({"fields": ["upstream_chat.status", "chat.status"], "op": "eq", "value": 429})"));
-    CHECK(holds(R"({"any": [{"field": "chat.ok", "op": "eq", "value": true}, {"field": "chat.failed", "op": "eq", "value": true}]})"));
-    CHECK_FALSE(holds(R"({"all": [{"field": "chat.ok", "op": "eq", "value": true}, {"field": "chat.failed", "op": "eq", "value": true}]})"));
+    CHECK(holds(
+        R"({"any": [{"field": "chat.ok", "op": "eq", "value": true}, {"field": "chat.failed", "op": "eq", "value": true}]})"));
+    CHECK_FALSE(holds(
+        R"({"all": [{"field": "chat.ok", "op": "eq", "value": true}, {"field": "chat.failed", "op": "eq", "value": true}]})"));
     CHECK(holds(R"({"field": "chat.error_message", "op": "matches", "value": "^余额"})"));
 }
 

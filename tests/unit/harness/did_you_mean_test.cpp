@@ -1,21 +1,21 @@
-#include <catch2/catch.hpp>
-
 #include "harness/cli/did_you_mean.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::harness::cli::did_you_mean;
 using crm::harness::cli::edit_distance;
 
 namespace {
-const std::vector<std::string> k_verbs{"host-probe", "install-pack", "preview", "import", "access",
+const std::vector<std::string> k_verbs{"host-probe", "install-pack", "preview",   "import", "access",
                                        "status",     "rollback",     "reconcile", "recover"};
 }  // namespace
 
 TEST_CASE("did you mean: edits count inserts, deletes, replacements and adjacent swaps once each") {
     CHECK(edit_distance("rollback", "rollback") == 0);
-    CHECK(edit_distance("rolback", "rollback") == 1);   // missing letter
-    CHECK(edit_distance("rollbacks", "rollback") == 1); // extra letter
-    CHECK(edit_distance("rollbuck", "rollback") == 1);  // wrong letter
-    CHECK(edit_distance("rnu", "run") == 1);            // swapped letters
+    CHECK(edit_distance("rolback", "rollback") == 1);    // missing letter
+    CHECK(edit_distance("rollbacks", "rollback") == 1);  // extra letter
+    CHECK(edit_distance("rollbuck", "rollback") == 1);   // wrong letter
+    CHECK(edit_distance("rnu", "run") == 1);             // swapped letters
     CHECK(edit_distance("", "run") == 3);
     CHECK(edit_distance("frob", "run") == 3);
 }

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "harness/evidence/builtin_templates.hpp"
@@ -30,7 +29,8 @@ CellSummary make_cell(std::string mode, std::string provider, Cause cause, std::
     c.elapsed_ms = 1234;
     c.gate_outcome = c.verdict == Verdict::pass ? CellOutcome::passed : CellOutcome::blocking_failure;
     c.artifacts = {"10-chat.json"};
-    c.steps = {{9, "models", StepState::ran, "", 12, 10}, {8, "subscription-group-state", StepState::skipped, "", 0, 0}};
+    c.steps = {{9, "models", StepState::ran, "", 12, 10},
+               {8, "subscription-group-state", StepState::skipped, "", 0, 0}};
     return c;
 }
 
@@ -46,7 +46,8 @@ RunSummary make_run() {
     s.tool_version = "0.1.0";
     s.git_sha = "abc";
     s.cells = {make_cell("self_service", "deepseek", Cause::ready),
-               make_cell("subscription", "deepseek", Cause::host_compatibility_gap, "502 <upstream_error> & \"quoted\" | piped"),
+               make_cell("subscription", "deepseek", Cause::host_compatibility_gap,
+                         "502 <upstream_error> & \"quoted\" | piped"),
                make_cell("self_service", "minimax", Cause::upstream_key_quota_issue),
                make_cell("subscription", "minimax", Cause::harness_error)};
     s.gate = {false, "failed", "1 blocking product failure", {"stale baseline: x"}};
@@ -82,15 +83,18 @@ TEST_CASE("evidence: junit escapes XML and maps verdicts to failure, error and s
     run.cells.back().expected_cause = Cause::transient_rate_limit;
     std::string x = junit_xml(run);
     CHECK(x.find("<system-out>expected cause met: upstream_key_quota_issue: why</system-out>") != std::string::npos);
-    CHECK(x.find("<failure message=\"expected transient_rate_limit, got ready\" type=\"expectation_mismatch\">") != std::string::npos);
+    CHECK(x.find("<failure message=\"expected transient_rate_limit, got ready\" type=\"expectation_mismatch\">") !=
+          std::string::npos);
     CHECK(x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
     CHECK(x.find("tests=\"8\" failures=\"2\" errors=\"1\" skipped=\"2\"") != std::string::npos);
-    CHECK(x.find("<failure message=\"host_compatibility_gap\" type=\"fail\">502 &lt;upstream_error&gt; &amp; &quot;quoted&quot; | piped</failure>") != std::string::npos);
+    CHECK(x.find("<failure message=\"host_compatibility_gap\" type=\"fail\">502 &lt;upstream_error&gt; &amp; "
+                 "&quot;quoted&quot; | piped</failure>") != std::string::npos);
     CHECK(x.find("<error message=\"harness_error\"") != std::string::npos);
     CHECK(x.find("<skipped message=\"upstream_key_quota_issue: why\"/>") != std::string::npos);
     CHECK(x.find("<skipped message=\"known failure (baseline): model_not_exposed\"/>") != std::string::npos);
     CHECK(x.find("<system-out>shared_host_residue: 3 foreign groups</system-out>") != std::string::npos);
-    CHECK(x.find("classname=\"crm-accept.default.self_service\" name=\"deepseek\" time=\"1.234\"/>") != std::string::npos);
+    CHECK(x.find("classname=\"crm-accept.default.self_service\" name=\"deepseek\" time=\"1.234\"/>") !=
+          std::string::npos);
     CHECK(x.find('<' + std::string("upstream_error")) == std::string::npos);
 }
 
@@ -101,7 +105,7 @@ TEST_CASE("evidence: summary.md, report.html and 21-summary.md render from the e
     REQUIRE(md);
     CHECK(md->find("# crm-accept run: default") != std::string::npos);
     CHECK(md->find("| subscription × deepseek | cn@1 | `host_compatibility_gap` | fail |") != std::string::npos);
-    CHECK(md->find("\\| piped") != std::string::npos);        // a '|' cannot break the table
+    CHECK(md->find("\\| piped") != std::string::npos);  // a '|' cannot break the table
     CHECK(md->find("[21-summary.md](self_service__minimax/21-summary.md)") != std::string::npos);
     CHECK(md->find("stale baseline: x") != std::string::npos);
     CHECK(md->find("incomplete") == std::string::npos);

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <iterator>
 #include <string_view>
 
@@ -30,7 +29,8 @@ TEST_CASE("gate: all ready cells pass with exit 0") {
 }
 
 TEST_CASE("gate: a planted fault that is observed passes; a missed one exits 1") {
-    auto ok = gate::decide({cell("a", "host_compatibility_gap", "fail", "host_compatibility_gap")}, {}, {}, "2026-01-01");
+    auto ok =
+        gate::decide({cell("a", "host_compatibility_gap", "fail", "host_compatibility_gap")}, {}, {}, "2026-01-01");
     CHECK(ok.passed);
     CHECK(ok.cells[0].outcome == gate::CellOutcome::expectation_met);
     auto missed = gate::decide({cell("a", "ready", "pass", "host_compatibility_gap")}, {}, {}, "2026-01-01");
@@ -48,8 +48,8 @@ TEST_CASE("gate: only environment-blocked cells exit 2") {
 }
 
 TEST_CASE("gate: a blocking failure outranks blocked cells; harness errors outrank both") {
-    auto d = gate::decide({cell("a", "upstream_key_quota_issue", "blocked"), cell("b", "model_not_exposed", "fail")}, {},
-                          {}, "2026-01-01");
+    auto d = gate::decide({cell("a", "upstream_key_quota_issue", "blocked"), cell("b", "model_not_exposed", "fail")},
+                          {}, {}, "2026-01-01");
     CHECK(d.exit_code == ExitCode::product_failure);
     auto e = gate::decide({cell("a", "model_not_exposed", "fail"), cell("b", "harness_error", "error")}, {}, {},
                           "2026-01-01");
@@ -73,7 +73,8 @@ TEST_CASE("baseline: a listed failure is excused, and a listed cell that now pas
     REQUIRE(b.has_value());
     gate::GatePolicyInput p;
     p.baseline = &*b;
-    auto d = gate::decide({cell("a", "host_compatibility_gap", "fail"), cell("b", "ready", "pass")}, p, {}, "2026-01-01");
+    auto d =
+        gate::decide({cell("a", "host_compatibility_gap", "fail"), cell("b", "ready", "pass")}, p, {}, "2026-01-01");
     CHECK(d.cells[0].outcome == gate::CellOutcome::known_failure);
     CHECK(d.cells[0].passed);
     CHECK(d.cells[1].outcome == gate::CellOutcome::stale_baseline);
@@ -206,10 +207,11 @@ TEST_CASE("gate: a cell without a decision never passes, and the run combines th
 }
 
 TEST_CASE("gate: outcome names round-trip, and only pass outcomes pass") {
-    for (auto o : {gate::CellOutcome::passed, gate::CellOutcome::expectation_met, gate::CellOutcome::known_failure,
-                   gate::CellOutcome::expectation_mismatch, gate::CellOutcome::stale_baseline,
-                   gate::CellOutcome::blocking_failure, gate::CellOutcome::not_passing,
-                   gate::CellOutcome::environment_error, gate::CellOutcome::harness_error, gate::CellOutcome::not_run}) {
+    for (auto o :
+         {gate::CellOutcome::passed, gate::CellOutcome::expectation_met, gate::CellOutcome::known_failure,
+          gate::CellOutcome::expectation_mismatch, gate::CellOutcome::stale_baseline,
+          gate::CellOutcome::blocking_failure, gate::CellOutcome::not_passing, gate::CellOutcome::environment_error,
+          gate::CellOutcome::harness_error, gate::CellOutcome::not_run}) {
         CHECK(gate::parse_outcome(gate::to_string(o)) == o);
     }
     CHECK_FALSE(gate::parse_outcome("pass").has_value());

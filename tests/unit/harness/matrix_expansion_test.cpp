@@ -1,7 +1,5 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
-
 #include <set>
 
 #include "harness/evidence/run_summary.hpp"
@@ -64,7 +62,8 @@ TEST_CASE("matrix: two hosts give distinct cell ids and evidence folders equal t
     }
     CHECK(id_set.size() == cells.size());
     CHECK(folder_set.size() == cells.size());
-    CHECK(ids(matrix::filter_only(cells, "b__*__kimi")) == std::vector<std::string>{"b__self_service__kimi", "b__subscription__kimi"});
+    CHECK(ids(matrix::filter_only(cells, "b__*__kimi")) ==
+          std::vector<std::string>{"b__self_service__kimi", "b__subscription__kimi"});
 }
 
 TEST_CASE("matrix: a host name with characters a folder cannot carry names one folder, the same for id and writer") {

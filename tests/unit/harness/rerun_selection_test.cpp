@@ -30,8 +30,7 @@ using Ids = std::vector<std::string>;
 
 }  // namespace
 
-TEST_CASE(
-    "rerun: cells an interrupted run never started (no folder) are re-run, passed ones are not") {
+TEST_CASE("rerun: cells an interrupted run never started (no folder) are re-run, passed ones are not") {
     auto cells = six_cells();
     // The earlier run was asked for the whole matrix; two cells passed, one failed, three never
     // ran.
@@ -39,8 +38,7 @@ TEST_CASE(
     for (const auto& c : cells) all.insert(c.id);
     std::set<std::string> passed{"self_service__deepseek", "self_service__kimi"};
     CHECK(ids(matrix::select_rerun(cells, all, passed)) ==
-          Ids{"self_service__minimax", "subscription__deepseek", "subscription__kimi",
-              "subscription__minimax"});
+          Ids{"self_service__minimax", "subscription__deepseek", "subscription__kimi", "subscription__minimax"});
 }
 
 TEST_CASE("rerun: a bundle that recorded no selection stands for the whole matrix") {
@@ -58,8 +56,7 @@ TEST_CASE("rerun: cells outside the earlier run's selection (another shard) are 
           Ids{"self_service__minimax", "subscription__kimi"});
 }
 
-TEST_CASE(
-    "rerun: the current --only narrows the re-run further and keeps matrix order and indexes") {
+TEST_CASE("rerun: the current --only narrows the re-run further and keeps matrix order and indexes") {
     auto cells = six_cells();
     auto kimi = matrix::filter_only(cells, "kimi");
     auto rerun = matrix::select_rerun(kimi, std::nullopt, {"self_service__kimi"});
@@ -88,6 +85,5 @@ TEST_CASE("merge coverage: with a recorded --only only the selected cells are ex
     auto cells = six_cells();
     auto expected = matrix::filter_only(cells, "kimi");
     CHECK(matrix::missing_cells(expected, {"self_service__kimi", "subscription__kimi"}).empty());
-    CHECK(ids(matrix::missing_cells(expected, {"self_service__kimi"})) ==
-          Ids{"subscription__kimi"});
+    CHECK(ids(matrix::missing_cells(expected, {"self_service__kimi"})) == Ids{"subscription__kimi"});
 }

@@ -1,12 +1,12 @@
-#include <catch2/catch.hpp>
+#include "harness/scenario/scenario_parser.hpp"
 
 #include <fmt/format.h>
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 
 #include "harness/scenario/json_line_map.hpp"
-#include "harness/scenario/scenario_parser.hpp"
 
 using namespace crm::harness::scenario;
 
@@ -172,8 +172,7 @@ TEST_CASE("scenario: a bad evidence age names the field") {
     std::string text = R"({"name": "x", "host": {"kind": "stub"},
   "matrix": {"modes": ["subscription"], "providers": [{"pack": "cn", "provider": "a"}]},
   "gate": {"max_evidence_age": "soon"}})";
-    CHECK(parse_error(text) ==
-          "s.json:3: gate.max_evidence_age: bad duration \"soon\" (use e.g. 24h, 30m, 7d, 90s)");
+    CHECK(parse_error(text) == "s.json:3: gate.max_evidence_age: bad duration \"soon\" (use e.g. 24h, 30m, 7d, 90s)");
 }
 
 TEST_CASE("scenario: missing matrix is required") {
@@ -217,8 +216,9 @@ TEST_CASE("scenario: a host URL carrying credentials is refused without echoing 
   "host": {"kind": "real", "url": "${U}", "admin_api_key": "admin-1"},
   "matrix": {"modes": ["self_service"], "providers": [{"pack": "cn", "provider": "a"}]}})";
     auto err = parse_error(text, {{"U", "https://ops:s3cret-pass@relay.example/"}});
-    CHECK(err == "s.json:2: host.url: must not carry credentials (user:password@host); use admin_api_key, "
-                 "or admin_email and admin_password");
+    CHECK(err ==
+          "s.json:2: host.url: must not carry credentials (user:password@host); use admin_api_key, "
+          "or admin_email and admin_password");
     CHECK(err.find("s3cret") == std::string::npos);
     // An '@' after the authority (a path or query) is no userinfo.
     auto ok = parse_scenario(text, "s.json", "/b", env_of({{"U", "https://relay.example/a@b?x=@"}}));

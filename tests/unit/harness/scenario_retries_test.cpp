@@ -1,7 +1,6 @@
 // Scenario timeouts.retries as the runner applies it to the smoke probes (probe_retry.hpp).
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 
 #include "harness/runner/probe_retry.hpp"
 #include "probes/gateway/gateway_probes.hpp"
@@ -54,7 +53,8 @@ TEST_CASE("retries: a 503 without an error body is retried up to the limit, then
 
 TEST_CASE("retries: a 429 or 5xx that names its error is an answer and is not retried") {
     test::FakeTransport http;
-    http.push(test::answer(429, R"({"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota"}})"));
+    http.push(
+        test::answer(429, R"({"error":{"type":"insufficient_quota","code":"insufficient_quota","message":"quota"}})"));
     http.push(test::answer(200, k_models));
     auto t = target();
     auto a = probe_with_retries(3, nullptr, [&] { return probes::gateway::probe_models(http, t, "deepseek-chat"); });

@@ -1,12 +1,13 @@
-#include <catch2/catch.hpp>
-
 #include "harness/cli/still_owned.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::harness::cli::recover_command;
 using crm::harness::cli::RecoverTarget;
 
 TEST_CASE("still owned: the recover command names the run's admin variables, never a secret") {
-    CHECK(recover_command("/tmp/crm-accept-ab/state.sqlite", {"https://relay.example.com", "CRM_ADMIN_API_KEY", "", ""}) ==
+    CHECK(recover_command("/tmp/crm-accept-ab/state.sqlite",
+                          {"https://relay.example.com", "CRM_ADMIN_API_KEY", "", ""}) ==
           "crm-accept engine recover --db /tmp/crm-accept-ab/state.sqlite --host-url https://relay.example.com "
           "--admin-key-env CRM_ADMIN_API_KEY");
     CHECK(recover_command("/s.db", {"http://h:1", "", "ops@example.com", "CRM_ADMIN_PASSWORD"}) ==
@@ -26,5 +27,6 @@ TEST_CASE("still owned: the recover command names the run's admin variables, nev
 TEST_CASE("still owned: a state path with spaces or quotes is quoted for the shell") {
     CHECK(recover_command("/tmp/my dir/state.sqlite", {"http://h:1", "K", "", ""}) ==
           "crm-accept engine recover --db '/tmp/my dir/state.sqlite' --host-url http://h:1 --admin-key-env K");
-    CHECK(recover_command("/tmp/o'k/s.db", {"http://h:1", "K", "", ""}).find("'/tmp/o'\\''k/s.db'") != std::string::npos);
+    CHECK(recover_command("/tmp/o'k/s.db", {"http://h:1", "K", "", ""}).find("'/tmp/o'\\''k/s.db'") !=
+          std::string::npos);
 }

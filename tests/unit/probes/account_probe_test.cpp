@@ -1,6 +1,7 @@
+#include "probes/account/account_probe.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "probes/account/account_probe.hpp"
 #include "probes/upstream/upstream_probes.hpp"
 #include "tests/unit/probes/fake_transport.hpp"
 
@@ -46,7 +47,8 @@ TEST_CASE("account test probe: an error event is failed and its upstream status 
     FakeTransport http;
     http.push(answer(200,
                      "data: {\"type\":\"test_start\"}\n\n"
-                     "data: {\"type\":\"error\",\"error\":\"API returned 429: {\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\"}}\"}\n\n",
+                     "data: {\"type\":\"error\",\"error\":\"API returned 429: "
+                     "{\\\"error\\\":{\\\"type\\\":\\\"rate_limit_error\\\"}}\"}\n\n",
                      "text/event-stream"));
     auto r = probe_account_test(http, admin(), 1, "m");
     CHECK(r.outcome == AccountTestOutcome::failed);
@@ -80,7 +82,9 @@ TEST_CASE("account test probe: status in test error messages") {
 
 TEST_CASE("account read-back: state fields come from the envelope's data") {
     FakeTransport http;
-    http.push(answer(200, R"({"code":0,"message":"success","data":{"id":7,"name":"ds-1","platform":"deepseek","type":"apikey","status":"active","schedulable":true,"error_message":"","temp_unschedulable_until":"2026-11-24T00:10:00Z","temp_unschedulable_reason":"OpenAI 403 temporary cooldown (1/3): Access forbidden (403): insufficient_user_quota","credentials":{"base_url":"http://u"},"credentials_status":{"has_api_key":true},"group_ids":[3,4]}})"));
+    http.push(answer(
+        200,
+        R"({"code":0,"message":"success","data":{"id":7,"name":"ds-1","platform":"deepseek","type":"apikey","status":"active","schedulable":true,"error_message":"","temp_unschedulable_until":"2026-11-24T00:10:00Z","temp_unschedulable_reason":"OpenAI 403 temporary cooldown (1/3): Access forbidden (403): insufficient_user_quota","credentials":{"base_url":"http://u"},"credentials_status":{"has_api_key":true},"group_ids":[3,4]}})"));
     auto r = read_account(http, admin(), 7);
     REQUIRE(r.state);
     CHECK(r.state->id == 7);
@@ -96,7 +100,9 @@ TEST_CASE("account read-back: state fields come from the envelope's data") {
 
 TEST_CASE("account read-back: null temp_unschedulable_until reads as empty, errors keep no state") {
     FakeTransport http;
-    http.push(answer(200, R"({"code":0,"message":"success","data":{"id":7,"status":"error","schedulable":false,"temp_unschedulable_until":null,"error_message":"Authentication failed (401): bad"}})"));
+    http.push(answer(
+        200,
+        R"({"code":0,"message":"success","data":{"id":7,"status":"error","schedulable":false,"temp_unschedulable_until":null,"error_message":"Authentication failed (401): bad"}})"));
     http.push(answer(404, R"({"code":404,"message":"not found"})"));
     const std::vector<std::int64_t> ids{7, 8};
     auto rs = read_accounts(http, admin(), ids);

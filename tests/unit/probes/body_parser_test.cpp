@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "probes/envelope/body_parser.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace crm::probes::envelope;
 
@@ -12,7 +12,8 @@ TEST_CASE("envelope: sub2api success envelope is not an error") {
 }
 
 TEST_CASE("envelope: sub2api handler error keeps int code, reason and message") {
-    auto e = extract_error(R"J({"code":409,"message":"group exists","reason":"GROUP_EXISTS","metadata":{"x":1}})J", 409);
+    auto e =
+        extract_error(R"J({"code":409,"message":"group exists","reason":"GROUP_EXISTS","metadata":{"x":1}})J", 409);
     REQUIRE(e);
     CHECK(e->shape == BodyShape::sub2api_handler_error);
     CHECK(e->code == "409");
@@ -75,14 +76,15 @@ TEST_CASE("envelope: MiniMax Anthropic-style error yields the trailing vendor co
     CHECK(e->body_http_code == 401);
     CHECK(e->request_id == "abc");
     auto bal = extract_error(
-        R"J({"type":"error","error":{"type":"api_error","message":"insufficient balance (1008)"},"request_id":"r"})J", 500);
+        R"J({"type":"error","error":{"type":"api_error","message":"insufficient balance (1008)"},"request_id":"r"})J",
+        500);
     REQUIRE(bal);
     CHECK(bal->vendor_code == "1008");
 }
 
 TEST_CASE("envelope: MiniMax base_resp error at HTTP 200 is an error") {
-    auto e = extract_error(
-        R"J({"choices":null,"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}})J", 200);
+    auto e = extract_error(R"J({"choices":null,"base_resp":{"status_code":1008,"status_msg":"insufficient balance"}})J",
+                           200);
     REQUIRE(e);
     CHECK(e->shape == BodyShape::minimax_base_resp);
     CHECK(e->code == "1008");
@@ -93,7 +95,8 @@ TEST_CASE("envelope: MiniMax base_resp error at HTTP 200 is an error") {
 
 TEST_CASE("envelope: base_resp status 0 with a completion is not an error") {
     auto p = parse_body(
-        R"J({"id":"x","choices":[{"message":{"content":"pong"}}],"base_resp":{"status_code":0,"status_msg":""}})J", 200);
+        R"J({"id":"x","choices":[{"message":{"content":"pong"}}],"base_resp":{"status_code":0,"status_msg":""}})J",
+        200);
     CHECK(p.shape == BodyShape::json_other);
     CHECK_FALSE(p.error.has_value());
 }

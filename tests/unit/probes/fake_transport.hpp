@@ -9,7 +9,7 @@
 namespace crm::test {
 
 class FakeTransport final : public probes::HttpTransport {
-public:
+  public:
     void push(probes::HttpResponse response) { m_answers.emplace_back(std::move(response)); }
     void push_error(util::Error error) { m_answers.emplace_back(std::unexpected(std::move(error))); }
 
@@ -26,13 +26,12 @@ public:
 
     std::vector<probes::HttpRequest> requests;
 
-private:
+  private:
     std::mutex m_mutex;
     std::deque<util::Result<probes::HttpResponse>> m_answers;
 };
 
-inline probes::HttpResponse answer(int status, std::string body,
-                                   std::string content_type = "application/json") {
+inline probes::HttpResponse answer(int status, std::string body, std::string content_type = "application/json") {
     probes::HttpResponse r;
     r.status = status;
     r.status_line = "HTTP/1.1 " + std::to_string(status) + " X";

@@ -1,6 +1,7 @@
+#include "probes/gateway/gateway_probes.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "probes/gateway/gateway_probes.hpp"
 #include "tests/unit/probes/fake_transport.hpp"
 #include "util/secrets.hpp"
 
@@ -35,7 +36,8 @@ std::string good_stream() {
 
 TEST_CASE("gateway probe: models lists the smoke model with Bearer auth") {
     FakeTransport http;
-    http.push(answer(200, R"({"object":"list","data":[{"id":"deepseek-chat","type":"model"},{"id":"deepseek-reasoner"}]})"));
+    http.push(
+        answer(200, R"({"object":"list","data":[{"id":"deepseek-chat","type":"model"},{"id":"deepseek-reasoner"}]})"));
     auto r = probe_models(http, gateway_target(), "deepseek-chat");
     CHECK(r.ok());
     CHECK(r.model_ids == std::vector<std::string>{"deepseek-chat", "deepseek-reasoner"});
@@ -80,7 +82,9 @@ TEST_CASE("gateway probe: result JSON never contains the key") {
 
 TEST_CASE("gateway probe: chat sends the smoke payload and parses the completion") {
     FakeTransport http;
-    http.push(answer(200, R"({"id":"c1","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"total_tokens":3}})"));
+    http.push(answer(
+        200,
+        R"({"id":"c1","model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}],"usage":{"total_tokens":3}})"));
     auto r = probe_chat(http, gateway_target(), "deepseek-chat");
     CHECK(r.ok());
     CHECK(r.content == "pong");
@@ -133,16 +137,16 @@ TEST_CASE("gateway probe: a complete stream with usage and [DONE] is ok") {
     CHECK(r.content == "pong");
     REQUIRE(http.requests.size() == 1);
     CHECK(http.requests[0].keep_partial);
-    CHECK(http.requests[0].body.find(R"("stream":true,"stream_options":{"include_usage":true})") !=
-          std::string::npos);
+    CHECK(http.requests[0].body.find(R"("stream":true,"stream_options":{"include_usage":true})") != std::string::npos);
 }
 
 TEST_CASE("gateway probe: event: error after a 200 fails the stream and yields ErrorInfo") {
     FakeTransport http;
-    http.push(answer(200,
-                     "data: {\"choices\":[{\"delta\":{\"content\":\"p\"}}]}\n\n"
-                     "event: error\ndata: {\"error\":{\"type\":\"upstream_error\",\"message\":\"Upstream request failed\"}}\n\n",
-                     "text/event-stream"));
+    http.push(answer(
+        200,
+        "data: {\"choices\":[{\"delta\":{\"content\":\"p\"}}]}\n\n"
+        "event: error\ndata: {\"error\":{\"type\":\"upstream_error\",\"message\":\"Upstream request failed\"}}\n\n",
+        "text/event-stream"));
     auto r = probe_chat_stream(http, gateway_target(), "m");
     CHECK_FALSE(r.ok());
     CHECK(r.saw_error_event);

@@ -1,7 +1,6 @@
 // Bounded randomized robustness tests (the g++/CI counterpart of tests/fuzz/): real inputs from
 // the reference notes, mutated with a fixed seed, a few thousand iterations, no timing.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "probes/account/account_probe.hpp"
@@ -17,7 +16,7 @@ namespace {
 constexpr int k_iterations = 3000;
 
 class Mutator {
-public:
+  public:
     explicit Mutator(std::uint32_t seed) : m_rng(seed) {}
 
     std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(m_rng() % n); }
@@ -33,10 +32,27 @@ public:
                     }
                     break;
                 case 1: {  // insert an interesting token
-                    static const std::vector<std::string> tokens = {
-                        "\r", "\n", "\r\n", ":", "data:", "event: error\n", "{", "}", "\"", "[",
-                        "\xEF\xBB\xBF", "[DONE]", "(1008)", "\\u0000", "\xff", "\xe6\xad", "1e400",
-                        "-9223372036854775809", "null", "{\"error\":", "\"base_resp\":{\"status_code\":"};
+                    static const std::vector<std::string> tokens = {"\r",
+                                                                    "\n",
+                                                                    "\r\n",
+                                                                    ":",
+                                                                    "data:",
+                                                                    "event: error\n",
+                                                                    "{",
+                                                                    "}",
+                                                                    "\"",
+                                                                    "[",
+                                                                    "\xEF\xBB\xBF",
+                                                                    "[DONE]",
+                                                                    "(1008)",
+                                                                    "\\u0000",
+                                                                    "\xff",
+                                                                    "\xe6\xad",
+                                                                    "1e400",
+                                                                    "-9223372036854775809",
+                                                                    "null",
+                                                                    "{\"error\":",
+                                                                    "\"base_resp\":{\"status_code\":"};
                     s.insert(below(s.size() + 1), tokens[below(tokens.size())]);
                     break;
                 }
@@ -69,7 +85,7 @@ public:
         return s;
     }
 
-private:
+  private:
     std::mt19937 m_rng;
 };
 
@@ -115,8 +131,7 @@ TEST_CASE("fuzz: body parser reports every >= 400 body and its artifacts stay va
             }
         }
         ProbeExchange ex;
-        ex.request = RequestSummary{"gateway", "POST", "http://127.0.0.1/v1/chat/completions",
-                                    AuthStyle::bearer, "{}"};
+        ex.request = RequestSummary{"gateway", "POST", "http://127.0.0.1/v1/chat/completions", AuthStyle::bearer, "{}"};
         HttpResponse resp;
         resp.status = 200;
         resp.status_line = "HTTP/1.1 200 OK";

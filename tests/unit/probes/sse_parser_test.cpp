@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "probes/sse/sse_parser.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::probes::sse::parse_all;
 using crm::probes::sse::SseEvent;
@@ -75,14 +75,18 @@ TEST_CASE("sse: a leading BOM is skipped once, even when split across chunks") {
     SseParser p;
     p.feed("\xEF");
     p.feed("\xBB");
-    p.feed("\xBF" "data: x\n\n");
+    p.feed(
+        "\xBF"
+        "data: x\n\n");
     p.finish();
     auto ev = p.take_events();
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].data == "x");
     CHECK(p.stats().bom_skipped);
     // A second BOM is content: it becomes part of the field name, which is unknown.
-    auto q = parse_all("\xEF\xBB\xBF\xEF\xBB\xBF" "data: y\n\n");
+    auto q = parse_all(
+        "\xEF\xBB\xBF\xEF\xBB\xBF"
+        "data: y\n\n");
     CHECK(q.stats().unknown_fields == 1);
     CHECK(q.stats().events == 0);
 }

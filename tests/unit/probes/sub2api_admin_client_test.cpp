@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -64,9 +63,8 @@ UserCreate make_user(std::string email, std::string password) {
 json::value body_of(const HttpRequest& r) { return json::parse(r.body); }
 
 json::object group_json(std::int64_t id, std::string name) {
-    return json::object{{"id", id},        {"name", std::move(name)}, {"platform", "deepseek"},
-                        {"status", "active"}, {"subscription_type", "standard"},
-                        {"rate_multiplier", 1}};
+    return json::object{{"id", id},           {"name", std::move(name)},         {"platform", "deepseek"},
+                        {"status", "active"}, {"subscription_type", "standard"}, {"rate_multiplier", 1}};
 }
 
 }  // namespace
@@ -104,9 +102,8 @@ TEST_CASE("admin client: handler error {code:int,reason} becomes one line with s
 
 TEST_CASE("admin client: handler error without reason keeps the status and message") {
     SecretRegistry secrets;
-    fake::FakeHost host(secrets, [](const HttpRequest&) {
-        return fake::reply(500, R"({"code":500,"message":"internal error"})");
-    });
+    fake::FakeHost host(
+        secrets, [](const HttpRequest&) { return fake::reply(500, R"({"code":500,"message":"internal error"})"); });
     AdminClient client(host, key_options(), secrets);
     auto r = client.post("/api/v1/admin/groups", json::object{});
     REQUIRE_FALSE(r);
@@ -154,9 +151,8 @@ TEST_CASE("admin client: 403 on a user route is an http_status error, not host_r
 
 TEST_CASE("admin client: a non-JSON body is a protocol error naming the URL") {
     SecretRegistry secrets;
-    fake::FakeHost host(secrets, [](const HttpRequest&) {
-        return fake::reply(502, "<html><body>Bad Gateway</body></html>");
-    });
+    fake::FakeHost host(secrets,
+                        [](const HttpRequest&) { return fake::reply(502, "<html><body>Bad Gateway</body></html>"); });
     AdminClient client(host, key_options(), secrets);
     auto r = client.get("/api/v1/admin/groups/1");
     REQUIRE_FALSE(r);
@@ -194,9 +190,7 @@ TEST_CASE("admin client: list_all walks every page until `pages`") {
     SecretRegistry secrets;
     fake::FakeHost host(secrets, [](const HttpRequest& r) {
         auto q = fake::query_of(r);
-        int page_no = q.find("page=1&") != std::string::npos   ? 1
-                      : q.find("page=2&") != std::string::npos ? 2
-                                                               : 3;
+        int page_no = q.find("page=1&") != std::string::npos ? 1 : q.find("page=2&") != std::string::npos ? 2 : 3;
         json::array items{group_json(page_no * 10, "a"), group_json(page_no * 10 + 1, "b")};
         return fake::page(items, page_no, 3);
     });
@@ -225,9 +219,8 @@ TEST_CASE("admin client: list_all stops on an empty page and clamps page_size to
 
 TEST_CASE("admin client: list_all returns a plain-array data as is") {
     SecretRegistry secrets;
-    fake::FakeHost host(secrets, [](const HttpRequest&) {
-        return fake::ok(json::array{group_json(1, "a"), group_json(2, "b")});
-    });
+    fake::FakeHost host(
+        secrets, [](const HttpRequest&) { return fake::ok(json::array{group_json(1, "a"), group_json(2, "b")}); });
     AdminClient client(host, key_options(), secrets);
     auto items = client.list_all("/api/v1/admin/groups/all");
     REQUIRE(items);
@@ -258,7 +251,9 @@ struct GatedHost {
             return fake::ok(json::object{{"accepted", true}});
         }
         if (!accepted) {
-            return fake::reply(423, R"({"code":"ADMIN_COMPLIANCE_ACK_REQUIRED","message":"ack required","metadata":{"version":"v2026.06.10"}})");
+            return fake::reply(
+                423,
+                R"({"code":"ADMIN_COMPLIANCE_ACK_REQUIRED","message":"ack required","metadata":{"version":"v2026.06.10"}})");
         }
         return fake::ok(group_json(1, "g"));
     }
@@ -275,8 +270,7 @@ TEST_CASE("admin client: 423 with accept_compliance accepts the phrase in Englis
     REQUIRE(g);
     CHECK(gate.phrase_received == "I have read, understood, and agree");
     CHECK(gate.language_received == "en");
-    CHECK(host.paths() == std::vector<std::string>{"GET /api/v1/admin/groups/1",
-                                                   "GET /api/v1/admin/compliance",
+    CHECK(host.paths() == std::vector<std::string>{"GET /api/v1/admin/groups/1", "GET /api/v1/admin/compliance",
                                                    "POST /api/v1/admin/compliance/accept",
                                                    "GET /api/v1/admin/groups/1"});
     CHECK(client.compliance_state() == ComplianceState::accepted);
@@ -322,8 +316,7 @@ TEST_CASE("admin client: creates carry a random Idempotency-Key, caller keys are
     REQUIRE(client.create_user(make_user("u@x", "user-password-1")));
     REQUIRE(client.assign_subscription(3, 1, 30));
     REQUIRE(client.create_key_as_user("user-jwt-token-0123456789", "probe", 1));
-    REQUIRE(client.create_group(make_group("h"),
-                                RequestOptions{.idempotency_key = "journaled-key-1"}));
+    REQUIRE(client.create_group(make_group("h"), RequestOptions{.idempotency_key = "journaled-key-1"}));
     std::set<std::string> keys;
     for (std::size_t i = 0; i + 1 < host.requests.size(); ++i) {
         auto k = fake::header(host.requests[i], "Idempotency-Key");
@@ -345,18 +338,20 @@ TEST_CASE("admin client: reads carry no Idempotency-Key") {
 TEST_CASE("admin client: a credentials update sends the full non-secret credentials map") {
     SecretRegistry secrets;
     fake::FakeHost host(secrets, [](const HttpRequest& r) {
-        json::object account{{"id", 9},
-                             {"name", "ds-1"},
-                             {"platform", "deepseek"},
-                             {"credentials", json::object{{"base_url", "https://api.deepseek.com"},
-                                                          {"account_mode", "payg"},
-                                                          {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
-                             {"credentials_status", json::object{{"has_api_key", true}}}};
+        json::object account{
+            {"id", 9},
+            {"name", "ds-1"},
+            {"platform", "deepseek"},
+            {"credentials", json::object{{"base_url", "https://api.deepseek.com"},
+                                         {"account_mode", "payg"},
+                                         {"model_mapping", json::object{{"deepseek-chat", "deepseek-chat"}}}}},
+            {"credentials_status", json::object{{"has_api_key", true}}}};
         if (r.method == "PUT") account["credentials"] = json::parse(r.body).at("credentials");
         return fake::ok(account);
     });
     AdminClient client(host, key_options(), secrets);
-    json::object patch{{"credentials", json::object{{"model_mapping", json::object{{"deepseek-reasoner", "deepseek-reasoner"}}}}}};
+    json::object patch{
+        {"credentials", json::object{{"model_mapping", json::object{{"deepseek-reasoner", "deepseek-reasoner"}}}}}};
     auto updated = client.update_account(9, patch);
     REQUIRE(updated);
     REQUIRE(host.paths() == std::vector<std::string>{"GET /api/v1/admin/accounts/9", "PUT /api/v1/admin/accounts/9"});
@@ -415,8 +410,8 @@ TEST_CASE("admin client: without an admin key it logs in once and sends the JWT 
             ++logins;
             auto b = json::parse(r.body);
             CHECK(b.at("email") == "admin@sub2api.local");
-            return fake::ok(json::object{{"access_token", jwt}, {"token_type", "Bearer"},
-                                         {"user", json::object{{"id", 1}}}});
+            return fake::ok(
+                json::object{{"access_token", jwt}, {"token_type", "Bearer"}, {"user", json::object{{"id", 1}}}});
         }
         return fake::ok(group_json(1, "g"));
     });
@@ -457,7 +452,7 @@ namespace {
 // its 401 only once the second has sent the same token, and the second gets its 401 only after
 // the first has logged in again and been answered with the new token.
 class ExpiringHost final : public crm::probes::HttpTransport {
-public:
+  public:
     crm::util::Result<HttpResponse> send(const HttpRequest& r) override {
         std::unique_lock lock(m_mutex);
         if (fake::path_of(r) == "/api/v1/auth/login") {
@@ -481,7 +476,7 @@ public:
 
     int logins = 0;  // guarded by m_mutex; read after the calls end
 
-private:
+  private:
     std::mutex m_mutex;
     std::condition_variable m_cv;
     int m_refused = 0;
@@ -540,8 +535,8 @@ TEST_CASE("admin client: user key via login + POST /api/v1/keys uses the user JW
         if (fake::path_of(r) == "/api/v1/auth/login") {
             return fake::ok(json::object{{"access_token", user_jwt}, {"user", json::object{{"id", 12}}}});
         }
-        return fake::ok(json::object{{"id", 40}, {"user_id", 12}, {"key", user_key}, {"name", "probe"},
-                                     {"group_id", 5}, {"status", "active"}});
+        return fake::ok(json::object{
+            {"id", 40}, {"user_id", 12}, {"key", user_key}, {"name", "probe"}, {"group_id", 5}, {"status", "active"}});
     });
     host.watched = {"user-password-9", user_jwt};
     AdminClient client(host, key_options(), secrets);
@@ -579,7 +574,8 @@ TEST_CASE("admin client: error messages echoing a registered secret are scrubbed
     SecretRegistry secrets;
     const std::string upstream_key = "sk-" + std::string(48, '7');
     fake::FakeHost host(secrets, [&](const HttpRequest&) {
-        return fake::reply(400, R"({"code":400,"message":"Invalid request: api_key )" + upstream_key + R"( rejected"})");
+        return fake::reply(400,
+                           R"({"code":400,"message":"Invalid request: api_key )" + upstream_key + R"( rejected"})");
     });
     AdminClient client(host, key_options(), secrets);
     auto account = make_account("a");
@@ -673,8 +669,10 @@ TEST_CASE("admin client: a JWT the host keeps rejecting is retried once, not for
 TEST_CASE("admin client: remote_code is empty for errors that are not host answers") {
     SecretRegistry secrets;
     fake::FakeHost host(secrets, [](const HttpRequest& r) -> crm::util::Result<HttpResponse> {
-        if (fake::path_of(r) == "/api/v1/admin/refused") return crm::util::fail(ErrorCode::connect_failed, "connect refused");
-        if (fake::path_of(r) == "/api/v1/admin/broken") return fake::reply(500, R"({"code":500,"message":"internal error"})");
+        if (fake::path_of(r) == "/api/v1/admin/refused")
+            return crm::util::fail(ErrorCode::connect_failed, "connect refused");
+        if (fake::path_of(r) == "/api/v1/admin/broken")
+            return fake::reply(500, R"({"code":500,"message":"internal error"})");
         return fake::reply(409, R"({"code":409,"message":"email exists","reason":"EMAIL_EXISTS"})");
     });
     AdminClient client(host, key_options(), secrets);

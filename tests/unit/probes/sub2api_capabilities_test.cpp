@@ -41,8 +41,7 @@ struct Host {
         }
         if (reject_key) return fake::reply(401, R"({"code":"INVALID_ADMIN_KEY","message":"Invalid admin API key"})");
         if (p == "/api/v1/admin/compliance") {
-            json::object d{{"required", gate && !accepted}, {"version", "v2026.06.10"},
-                           {"ack_phrase_en", "I agree"}};
+            json::object d{{"required", gate && !accepted}, {"version", "v2026.06.10"}, {"ack_phrase_en", "I agree"}};
             if (accepted) d["acknowledgement"] = json::object{{"version", "v2026.06.10"}};
             return fake::ok(d);
         }
@@ -60,7 +59,8 @@ struct Host {
         }
         if (p == "/api/v1/admin/users/0/api-keys") {
             if (!fork) return fake::reply(404, "404 page not found");
-            return fake::reply(400, R"({"code":400,"message":"Invalid request: Key: 'CreateAPIKeyRequest.Name' required"})");
+            return fake::reply(400,
+                               R"({"code":400,"message":"Invalid request: Key: 'CreateAPIKeyRequest.Name' required"})");
         }
         return fake::reply(404, "404 page not found");
     }
@@ -133,8 +133,8 @@ TEST_CASE("capabilities: a rejected admin key is reported and nothing else is pr
     CHECK_FALSE(caps->admin_auth_ok);
     CHECK(caps->admin_auth_error == "GET /api/v1/admin/compliance -> 401 INVALID_ADMIN_KEY: Invalid admin API key");
     CHECK(caps->key_route == KeyRoute::unknown);
-    CHECK(host.paths() == std::vector<std::string>{"GET /health", "GET /api/v1/settings/public",
-                                                   "GET /api/v1/admin/compliance"});
+    CHECK(host.paths() ==
+          std::vector<std::string>{"GET /health", "GET /api/v1/settings/public", "GET /api/v1/admin/compliance"});
 }
 
 TEST_CASE("capabilities: backend mode without the fork route leaves no way to create user keys") {
@@ -168,7 +168,8 @@ TEST_CASE("capabilities: to_json is versioned and carries no admin key") {
 
 TEST_CASE("capabilities: fork route detection tells handler answers from catch-alls") {
     CHECK(is_fork_key_route_answer(fake::reply(400, R"({"code":400,"message":"Invalid request"})")));
-    CHECK(is_fork_key_route_answer(fake::reply(404, R"({"code":404,"message":"user not found","reason":"USER_NOT_FOUND"})")));
+    CHECK(is_fork_key_route_answer(
+        fake::reply(404, R"({"code":404,"message":"user not found","reason":"USER_NOT_FOUND"})")));
     CHECK_FALSE(is_fork_key_route_answer(fake::reply(404, "404 page not found")));
     CHECK_FALSE(is_fork_key_route_answer(fake::reply(404, R"({"code":404,"message":"route not found"})")));
     CHECK_FALSE(is_fork_key_route_answer(fake::reply(405, R"({"code":405,"message":"method not allowed"})")));

@@ -67,8 +67,11 @@ TEST_CASE("dto: a channel create body has the documented fields") {
     CHECK(body.at("restrict_models") == true);
     CHECK(body.at("group_ids").as_array().size() == 1);
     CHECK(body.at("model_pricing").at(0).at("billing_mode") == "token");
-    auto parsed = channel_from_json(json::object{{"id", 2}, {"name", "ch"}, {"model_pricing", body.at("model_pricing")},
-                                                 {"restrict_models", true}, {"group_ids", json::array{5}}},
+    auto parsed = channel_from_json(json::object{{"id", 2},
+                                                 {"name", "ch"},
+                                                 {"model_pricing", body.at("model_pricing")},
+                                                 {"restrict_models", true},
+                                                 {"group_ids", json::array{5}}},
                                     "x");
     REQUIRE(parsed);
     CHECK(parsed->model_pricing.at(0) == p);
@@ -93,11 +96,13 @@ TEST_CASE("dto: create bodies omit unset optionals") {
 }
 
 TEST_CASE("dto: subscription and api key read-backs map their ids") {
-    auto s = subscription_from_json(json::parse(R"({"id":3,"user_id":4,"group_id":5,"status":"active","expires_at":"2026-12-23T00:00:00Z"})"), "x");
+    auto s = subscription_from_json(
+        json::parse(R"({"id":3,"user_id":4,"group_id":5,"status":"active","expires_at":"2026-12-23T00:00:00Z"})"), "x");
     REQUIRE(s);
     CHECK(s->user_id == 4);
     CHECK(s->group_id == 5);
-    auto k = api_key_from_json(json::parse(R"({"id":9,"user_id":4,"key":"sk-abc","group_id":null,"status":"active"})"), "x");
+    auto k =
+        api_key_from_json(json::parse(R"({"id":9,"user_id":4,"key":"sk-abc","group_id":null,"status":"active"})"), "x");
     REQUIRE(k);
     CHECK_FALSE(k->group_id);
     CHECK(k->key == "sk-abc");

@@ -45,8 +45,8 @@ TEST_CASE("envelope: a middleware error's string code is the remote code", "[env
 
 TEST_CASE("envelope: the account shape's error string is the remote code", "[envelope]") {
     const EnvelopeRequest accounts{"POST", "/api/v1/admin/accounts", "http://127.0.0.1:9/api/v1/admin/accounts", true};
-    auto r = parse_envelope(fake::reply(409, R"({"error":"mixed_channel_warning","message":"mixed channels"})"),
-                            accounts);
+    auto r =
+        parse_envelope(fake::reply(409, R"({"error":"mixed_channel_warning","message":"mixed channels"})"), accounts);
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::conflict);
     CHECK(r.error().remote_code == "mixed_channel_warning");

@@ -29,19 +29,13 @@ inline probes::HttpResponse ok(const json::value& data) {
 }
 
 inline probes::HttpResponse page(const json::array& items, int page_no, int pages) {
-    return ok(json::object{{"items", items},
-                           {"total", 0},
-                           {"page", page_no},
-                           {"page_size", 100},
-                           {"pages", pages}});
+    return ok(json::object{{"items", items}, {"total", 0}, {"page", page_no}, {"page_size", 100}, {"pages", pages}});
 }
 
 inline std::string header(const probes::HttpRequest& r, std::string_view name) {
     for (const auto& [k, v] : r.headers) {
-        if (k.size() == name.size() &&
-            std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
+        if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
             })) {
             return v;
         }
@@ -63,11 +57,10 @@ inline std::string query_of(const probes::HttpRequest& r) {
 }
 
 class FakeHost final : public probes::HttpTransport {
-public:
+  public:
     using Handler = std::function<util::Result<probes::HttpResponse>(const probes::HttpRequest&)>;
 
-    FakeHost(util::SecretRegistry& registry, Handler handler)
-        : m_registry(registry), m_handler(std::move(handler)) {}
+    FakeHost(util::SecretRegistry& registry, Handler handler) : m_registry(registry), m_handler(std::move(handler)) {}
 
     // Values that must never be sent before they are registered.
     std::vector<std::string> watched;
@@ -79,8 +72,7 @@ public:
         std::string wire = request.url + "\n" + request.body;
         for (const auto& [k, v] : request.headers) wire += "\n" + k + ": " + v;
         for (const auto& secret : watched) {
-            if (wire.find(secret) != std::string::npos &&
-                m_registry.scrub(secret) != util::k_redacted) {
+            if (wire.find(secret) != std::string::npos && m_registry.scrub(secret) != util::k_redacted) {
                 sent_unregistered.push_back(secret);
             }
         }
@@ -94,7 +86,7 @@ public:
         return out;
     }
 
-private:
+  private:
     util::SecretRegistry& m_registry;
     Handler m_handler;
     std::mutex m_mutex;

@@ -1,6 +1,7 @@
+#include "probes/upstream/upstream_probes.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "probes/upstream/upstream_probes.hpp"
 #include "tests/unit/probes/fake_transport.hpp"
 
 using namespace crm::probes;
@@ -19,10 +20,10 @@ upstream::UpstreamTarget target() {
 }  // namespace
 
 TEST_CASE("probes upstream: a 200 whose body is not a chat completion is not ok") {
-    for (const char* body : {"<!doctype html><title>Welcome to nginx!</title>", "OK", "", "   \n  ",
-                             R"({"status":"ok"})", R"({"choices":[]})", R"({"choices":[{}]})",
-                             R"({"choices":[{"index":0,"text":"legacy"}]})", R"({"choices":[{"message":"pong"}]})",
-                             R"({"id":"x","choices":[{"message":{"role":"assi)"}) {
+    for (const char* body :
+         {"<!doctype html><title>Welcome to nginx!</title>", "OK", "", "   \n  ", R"({"status":"ok"})",
+          R"({"choices":[]})", R"({"choices":[{}]})", R"({"choices":[{"index":0,"text":"legacy"}]})",
+          R"({"choices":[{"message":"pong"}]})", R"({"id":"x","choices":[{"message":{"role":"assi)"}) {
         INFO(body);
         FakeTransport http;
         http.push(answer(200, body, "text/html"));
@@ -36,7 +37,9 @@ TEST_CASE("probes upstream: a 200 whose body is not a chat completion is not ok"
 
 TEST_CASE("probes upstream: a 200 chat completion is ok and names the upstream target") {
     FakeTransport http;
-    http.push(answer(200, R"({"model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]})"));
+    http.push(answer(
+        200,
+        R"({"model":"deepseek-chat","choices":[{"index":0,"message":{"role":"assistant","content":"pong"},"finish_reason":"stop"}]})"));
     auto r = upstream::probe_upstream_chat(http, target(), "deepseek-chat");
     CHECK(r.ok());
     CHECK(r.content == "pong");

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include "stubs/fault_profile.hpp"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
-#include "stubs/fault_profile.hpp"
 #include "stubs/stub_cluster.hpp"
 #include "stubs/upstream/upstream_errors.hpp"
 
@@ -29,7 +29,7 @@ TEST_CASE("fault profiles: healthy changes nothing, others switch on their mecha
     CHECK(load_profile("healthy")->upstream == UpstreamFaults{});
     CHECK(load_profile("upstream_quota_exhausted")->upstream.chat_error == "relay_insufficient_user_quota");
     CHECK(load_profile("host_chat_incompatible")->host.responses_bridge);
-    CHECK(load_profile("models_only")->host.force_responses);           // a host-side fault:
+    CHECK(load_profile("models_only")->host.force_responses);          // a host-side fault:
     CHECK(load_profile("models_only")->upstream == UpstreamFaults{});  // the upstream is healthy
     CHECK(load_profile("compliance_gate")->host.compliance_gate);
     CHECK(load_profile("keepalive_stall")->upstream.stream_mode == "keepalive_stall");
@@ -41,7 +41,8 @@ TEST_CASE("fault profiles: healthy changes nothing, others switch on their mecha
 }
 
 TEST_CASE("fault profiles: route faults take \"METHOD /path\" keys and proxy statuses 502-504 only") {
-    auto ok = parse_profile(R"({"name":"x","host":{"routes_missing":["GET /health"],"proxy_errors":{"POST /v1/models":503}}})", "t");
+    auto ok = parse_profile(
+        R"({"name":"x","host":{"routes_missing":["GET /health"],"proxy_errors":{"POST /v1/models":503}}})", "t");
     REQUIRE(ok.has_value());
     auto again = parse_profile(crm::util::json::serialize(profile_to_json(*ok)), "roundtrip");
     REQUIRE(again.has_value());

@@ -1,13 +1,15 @@
+#include "stubs/upstream/stub_upstream.hpp"
+
 #include <catch2/catch.hpp>
 
-#include "stubs/upstream/stub_upstream.hpp"
 #include "util/json.hpp"
 
 using namespace crm::stubs;
 namespace json = crm::util::json;
 
 namespace {
-Request chat_request(const std::string& key, const std::string& role, bool stream, const std::string& model = "deepseek-chat") {
+Request chat_request(const std::string& key, const std::string& role, bool stream,
+                     const std::string& model = "deepseek-chat") {
     Request r;
     r.method = "POST";
     r.path = "/v1/chat/completions";

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "stubs/host/wire.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace crm::stubs;
 namespace json = crm::util::json;

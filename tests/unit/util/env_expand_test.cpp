@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <map>
-
 #include "util/env_expand.hpp"
+
+#include <catch2/catch.hpp>
+#include <map>
 
 using namespace crm::util;
 

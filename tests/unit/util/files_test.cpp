@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "util/files.hpp"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "util/files.hpp"
 #include "util/random.hpp"
 #include "util/sha256.hpp"
 
@@ -35,7 +35,7 @@ TEST_CASE("files: write_atomic applies the requested mode (0600 for credentials)
     auto dir = scratch_dir();
     auto target = dir / "secret.db";
     REQUIRE(write_atomic(target, "x", 0600));
-    struct stat st {};
+    struct stat st{};
     REQUIRE(::stat(target.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
     fs::remove_all(dir);

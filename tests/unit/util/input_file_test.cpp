@@ -1,12 +1,12 @@
-#include <catch2/catch.hpp>
+#include "util/input_file.hpp"
 
 #include <sys/stat.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "util/files.hpp"
-#include "util/input_file.hpp"
 #include "util/random.hpp"
 
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "util/json.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace crm::util;
 
@@ -16,9 +16,7 @@ TEST_CASE("json: strict parsing rejects comments with file:line:col", "[util]") 
     CHECK(v.error().message.rfind("p.json:3:", 0) == 0);
 }
 
-TEST_CASE("json: trailing garbage is an error", "[util]") {
-    CHECK_FALSE(parse_json("{} x", "t"));
-}
+TEST_CASE("json: trailing garbage is an error", "[util]") { CHECK_FALSE(parse_json("{} x", "t")); }
 
 TEST_CASE("json: find_path walks dotted paths", "[util]") {
     auto v = parse_json(R"({"error":{"code":"x","n":3}})", "t");

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "util/secrets.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::util::find_secret_shaped;
 using crm::util::SecretRegistry;
@@ -30,8 +30,8 @@ TEST_CASE("secrets: short values are not registered", "[util]") {
 TEST_CASE("secrets: audit finds sk- keys, admin- keys and bearer tokens", "[util]") {
     std::string sk = "sk-" + std::string(64, 'a');
     std::string admin = "admin-" + std::string(64, '0');
-    auto leaks = find_secret_shaped("key " + sk + " admin " + admin +
-                                    " Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc.def");
+    auto leaks =
+        find_secret_shaped("key " + sk + " admin " + admin + " Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.abc.def");
     REQUIRE(leaks.size() == 3);
     CHECK(leaks[0].kind == "sk_key");
     CHECK(leaks[1].kind == "admin_key");
@@ -75,7 +75,8 @@ TEST_CASE("secrets: JSON-escaped secret shapes are found at the offset of their 
     CHECK(leaks[0].preview == "sk-aaa");
     // Upper-case hex digits, and an escape nested in a JSON string inside a JSON string.
     CHECK(find_secret_shaped("sk\\u002D" + hex).size() == 1);
-    CHECK(find_secret_shaped("\"body\": \"{\\\"k\\\": \\\"admin\\\\u002d" + std::string(64, 'c') + "\\\"}\"").size() == 1);
+    CHECK(find_secret_shaped("\"body\": \"{\\\"k\\\": \\\"admin\\\\u002d" + std::string(64, 'c') + "\\\"}\"").size() ==
+          1);
     // The plain spelling is one hit, not two.
     CHECK(find_secret_shaped("a\\nb sk-" + hex).size() == 1);
 }
@@ -96,10 +97,11 @@ TEST_CASE("secrets: a registered value spelled with JSON escapes is found and sc
 }
 
 TEST_CASE("secrets: redaction markers, masked previews and ordinary words are not secret-shaped", "[util]") {
-    for (std::string text : {"Authorization: Bearer [REDACTED]", "\"key\": \"[REDACTED]\"", "sk-*** at x.json",
-                             "eyJ*** (jwt)", "Bearer ***", "task-0123456789abcdef0123456789abcdef0123",
-                             "risk-assessment-for-the-whole-quarterly-planning-cycle", "sk-learn is a library",
-                             "eyJhbGciOiJIUzI1NiJ9 alone", "path C:\\\\Users\\\\sk-x", "\\u0041\\u0042 escaped letters"}) {
+    for (std::string text :
+         {"Authorization: Bearer [REDACTED]", "\"key\": \"[REDACTED]\"", "sk-*** at x.json", "eyJ*** (jwt)",
+          "Bearer ***", "task-0123456789abcdef0123456789abcdef0123",
+          "risk-assessment-for-the-whole-quarterly-planning-cycle", "sk-learn is a library",
+          "eyJhbGciOiJIUzI1NiJ9 alone", "path C:\\\\Users\\\\sk-x", "\\u0041\\u0042 escaped letters"}) {
         INFO(text);
         CHECK(find_secret_shaped(text).empty());
     }
