@@ -27,10 +27,10 @@
 #include <string>
 #include <string_view>
 
-#include "harness/cli/run_setup.hpp"
 #include "harness/runner/artifact_sink.hpp"
 #include "harness/runner/cell_pipeline.hpp"
 #include "harness/runner/runner.hpp"
+#include "harness/session/run_setup.hpp"
 #include "probes/http/transport.hpp"
 #include "util/files.hpp"
 #include "util/random.hpp"
@@ -61,8 +61,8 @@ std::uint64_t host_requests(const stubs::StubCluster& c) {
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
 struct Rig {
-    harness::cli::Prepared& prepared;
-    harness::cli::HostsUp& up;
+    harness::session::Prepared& prepared;
+    harness::session::HostsUp& up;
     engine::StateStore& store;
     probes::HttpTransport& http;
     util::SecretRegistry& secrets;
@@ -158,13 +158,13 @@ int main(int argc, char** argv) {
     (void)util::write_atomic(scenario, text);
 
     util::EnvLookup env = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
-    auto prepared = harness::cli::prepare(scenario.string(), env, {}, "");
+    auto prepared = harness::session::prepare(scenario.string(), env, {}, "");
     if (!prepared) {
         std::fprintf(stderr, "scenario: %s\n", prepared.error().message.c_str());
         return 1;
     }
     util::SecretRegistry secrets;
-    auto up = harness::cli::bring_up_hosts(*prepared, secrets);
+    auto up = harness::session::bring_up_hosts(*prepared, secrets);
     if (!up || up->clusters.empty() || !up->clusters.front()) {
         std::fprintf(stderr, "stub host: %s\n", up ? "not started" : up.error().message.c_str());
         return 1;

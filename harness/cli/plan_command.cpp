@@ -5,9 +5,9 @@
 #include <ostream>
 
 #include "harness/cli/command.hpp"
-#include "harness/cli/run_setup.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "harness/runner/runner.hpp"
+#include "harness/session/run_setup.hpp"
 
 namespace crm::harness {
 
@@ -31,11 +31,11 @@ constexpr const char* k_redaction =
     "with exit 4";
 
 ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
-    std::string path = o.scenario.empty() ? cli::default_scenario_path(ctx.env) : o.scenario;
-    auto p = cli::prepare(path, ctx.env, {o.only, o.shard, ""}, "");
+    std::string path = o.scenario.empty() ? session::default_scenario_path(ctx.env) : o.scenario;
+    auto p = session::prepare(path, ctx.env, {o.only, o.shard, ""}, "");
     if (!p) {
         ctx.err << p.error().message << "\n";
-        return p.error().kind == cli::PrepareFailure::usage ? ExitCode::usage : ExitCode::harness_error;
+        return p.error().kind == session::PrepareFailure::usage ? ExitCode::usage : ExitCode::harness_error;
     }
     const auto& s = p->scenario;
     if (o.json) {

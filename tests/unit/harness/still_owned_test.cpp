@@ -1,9 +1,9 @@
-#include "harness/cli/still_owned.hpp"
+#include "harness/session/still_owned.hpp"
 
 #include <catch2/catch.hpp>
 
-using crm::harness::cli::recover_command;
-using crm::harness::cli::RecoverTarget;
+using crm::harness::session::recover_command;
+using crm::harness::session::RecoverTarget;
 
 TEST_CASE("still owned: the recover command names the run's admin variables, never a secret") {
     CHECK(recover_command("/tmp/crm-accept-ab/state.sqlite",

@@ -1,9 +1,8 @@
 #pragma once
-// Everything `run` resolves before the first cell starts, in the CLI layer (the composition
-// root): the scenario, packs (loaded once, with the process environment), references, baseline,
-// rules, matrix selection, and the in-process stub hosts with the upstream overrides that point
-// each stub host's providers at its own stub upstreams. Every input error here is reported
-// before any network call.
+// Everything a run resolves before the first cell starts: the scenario, packs (loaded once, with
+// the environment the caller passes), references, baseline, rules, matrix selection, and the
+// in-process stub hosts with the upstream overrides that point each stub host's providers at its
+// own stub upstreams. Every input error here is reported before any network call.
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,7 +18,7 @@
 #include "util/env_expand.hpp"
 #include "util/secrets.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 struct SelectionOptions {
     std::string only;
@@ -72,4 +71,4 @@ struct HostsUp {
 // reused user's password, every stub upstream key). invalid_input/io on failure.
 [[nodiscard]] util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, util::SecretRegistry& secrets);
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session

@@ -9,7 +9,7 @@
 #include "engine/store/state_store.hpp"
 #include "util/error.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 // How the run reached one real host: the URL and the variables its admin credentials came from.
 struct RecoverTarget {
@@ -35,4 +35,4 @@ struct HostLeftovers {
 // A key written literally in the scenario is expected in SUB2API_ADMIN_KEY (the engine default).
 [[nodiscard]] std::string recover_command(const std::string& db, const RecoverTarget& target);
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session

@@ -23,7 +23,7 @@
 #include "util/error.hpp"
 #include "util/secrets.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 [[nodiscard]] util::Result<void> check_upstream_keys(const scenario::Scenario& scenario,
                                                      const std::vector<matrix::Cell>& cells,
@@ -31,4 +31,4 @@ namespace crm::harness::cli {
                                                      const std::vector<runner::HostContext>& hosts,
                                                      const util::EnvLookup& env, util::SecretRegistry& secrets);
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session

@@ -1,4 +1,4 @@
-#include "harness/cli/key_preflight.hpp"
+#include "harness/session/key_preflight.hpp"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include "engine/packs/key_source.hpp"
 #include "engine/packs/upstream_override.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 util::Result<void> check_upstream_keys(const scenario::Scenario& scenario, const std::vector<matrix::Cell>& cells,
                                        const engine::PackCatalog& packs, const std::vector<runner::HostContext>& hosts,
@@ -30,4 +30,4 @@ util::Result<void> check_upstream_keys(const scenario::Scenario& scenario, const
     return {};
 }
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session

@@ -1,10 +1,10 @@
-#include "harness/cli/still_owned.hpp"
+#include "harness/session/still_owned.hpp"
 
 #include <fmt/format.h>
 
 #include "engine/store/balance_credits.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 namespace {
 
@@ -78,4 +78,4 @@ util::Result<std::vector<HostLeftovers>> still_owned(engine::StateStore& store,
     return out;
 }
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session

@@ -1,4 +1,4 @@
-#include "harness/cli/run_setup.hpp"
+#include "harness/session/run_setup.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "harness/runner/evidence_sink.hpp"
 #include "harness/scenario/scenario_parser.hpp"
 
-namespace crm::harness::cli {
+namespace crm::harness::session {
 
 namespace fs = std::filesystem;
 
@@ -173,4 +173,4 @@ util::Result<HostsUp> bring_up_hosts(const Prepared& prepared, util::SecretRegis
     return up;
 }
 
-}  // namespace crm::harness::cli
+}  // namespace crm::harness::session
