@@ -183,6 +183,24 @@ Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t 
     return run_access(ctx, batch_id, mode, **provider, options, caps->key_route);
 }
 
+Result<std::vector<AccountTestResult>> Engine::test_accounts(const HostTarget& host, std::int64_t batch_id) {
+    auto batch = m_deps.store.batch(batch_id);
+    if (!batch) return std::unexpected(batch.error());
+    auto provider = provider_of(m_deps.packs, *batch);
+    if (!provider) return std::unexpected(provider.error());
+    auto records = m_deps.store.resources(batch_id);
+    if (!records) return std::unexpected(records.error());
+    std::vector<std::int64_t> account_ids;
+    for (const auto& r : *records) {
+        if (r.kind == ResourceKind::account && r.state == ResourceState::created && r.host_id) {
+            account_ids.push_back(*r.host_id);
+        }
+    }
+    CRM_CONNECT(ctx, host);
+    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    return engine::test_accounts(ctx, account_ids, (*provider)->smoke_test_model);
+}
+
 Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_t batch_id, AccessMode mode) {
     auto batch = m_deps.store.batch(batch_id);
     if (!batch) return std::unexpected(batch.error());

@@ -115,6 +115,12 @@ class Engine {
     // registered secret (not in to_json).
     [[nodiscard]] util::Result<AccessOutcome> close_access(const HostTarget& host, std::int64_t batch_id,
                                                            AccessMode mode, const AccessOptions& options);
+    // 06: the admin account test (POST /api/v1/admin/accounts/:id/test) of every account the
+    // batch created, with the provider's smoke model. Evidence only: nothing is written, and a
+    // failed test is a result, not an error. close_access runs the same tests when
+    // AccessOptions::account_test is set.
+    [[nodiscard]] util::Result<std::vector<AccountTestResult>> test_accounts(const HostTarget& host,
+                                                                             std::int64_t batch_id);
     // 08: host read-back of the closure: user, balance, group, subscription, key binding.
     [[nodiscard]] util::Result<json::value> read_back_access(const HostTarget& host, std::int64_t batch_id,
                                                              AccessMode mode);

@@ -6,7 +6,7 @@
 #include "engine/access/reused_user_credit.hpp"
 #include "engine/import/import_planner.hpp"
 #include "engine/ops/write_outcome.hpp"
-#include "probes/sse/sse_parser.hpp"
+#include "probes/account/account_probe.hpp"
 #include "util/random.hpp"
 
 namespace crm::engine {
@@ -34,23 +34,32 @@ AccountTestResult parse_account_test(std::int64_t account_id, int http_status, s
         out.advisory = http_status == 429;
         return out;
     }
-    auto parser = probes::sse::parse_all(body);
-    for (const auto& ev : parser.pending_events()) {
-        auto v = util::parse_json(ev.data, "account test");
-        if (!v) continue;
-        auto type = util::get_string(*v, "type").value_or("");
-        if (type == "test_complete" && util::get_bool(*v, "success").value_or(false)) {
-            out.success = true;
-            out.detail = "test_complete";
-            return out;
-        }
-        if (type == "error") {
-            out.detail = util::get_string(*v, "error").value_or("error");
-            out.advisory = out.detail.find("429") != std::string::npos;
-            return out;
+    probes::account::AccountTestResult probe;
+    probes::account::evaluate_account_test(probe, body, std::nullopt);
+    out.success = probe.outcome == probes::account::AccountTestOutcome::passed;
+    if (out.success) {
+        out.detail = "test_complete";
+    } else if (probe.outcome == probes::account::AccountTestOutcome::failed) {
+        out.detail = probe.error_message.empty() ? std::string("error") : probe.error_message;
+        out.advisory = probe.error_http_status == 429;
+    } else {
+        out.detail = "no test_complete event";
+    }
+    return out;
+}
+
+std::vector<AccountTestResult> test_accounts(OpContext& ctx, std::span<const std::int64_t> account_ids,
+                                             std::string_view model) {
+    std::vector<AccountTestResult> out;
+    for (auto id : account_ids) {
+        auto resp = ctx.admin.raw("POST", fmt::format("/api/v1/admin/accounts/{}/test", id),
+                                  json::value(json::object{{"model_id", model}}), sub2api::AuthMode::admin);
+        if (resp) {
+            out.push_back(parse_account_test(id, resp->status, resp->body));
+        } else {
+            out.push_back({id, false, false, resp.error().message});
         }
     }
-    out.detail = "no test_complete event";
     return out;
 }
 
@@ -277,18 +286,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
 
     // 5. account tests: evidence only. A transient 429 is marked advisory; no result here
     //    changes the status, which the gateway ready rule alone decides.
-    if (options.account_test) {
-        for (auto id : account_ids) {
-            auto resp = ctx.admin.raw("POST", fmt::format("/api/v1/admin/accounts/{}/test", id),
-                                      json::value(json::object{{"model_id", provider.smoke_test_model}}),
-                                      sub2api::AuthMode::admin);
-            if (resp) {
-                out.account_tests.push_back(parse_account_test(id, resp->status, resp->body));
-            } else {
-                out.account_tests.push_back({id, false, false, resp.error().message});
-            }
-        }
-    }
+    if (options.account_test) out.account_tests = test_accounts(ctx, account_ids, provider.smoke_test_model);
     // 6. the ready rule
     out.ready =
         check_ready(ctx.http, ctx.host_url, api_key, provider.smoke_test_model, options.stream_check, ctx.timeouts);

@@ -13,6 +13,9 @@
 // access_status becomes <mode>_ready or broken; latest_access_status is recomputed over the
 // batch's configured modes. Credentials are kept in access_closures for reuse.
 #include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "engine/engine.hpp"
 #include "engine/model/outcomes.hpp"
@@ -28,7 +31,13 @@ namespace crm::engine {
 // latest_access_status of a batch from its stored closures.
 [[nodiscard]] util::Result<LatestAccessStatus> batch_latest_access(StateStore& store, std::int64_t batch_id);
 
-// Parses an account-test SSE body: success, or the error text; 429 errors are advisory.
+// Reads an account-test answer with the account probe's SSE parser (probes/account): success, or
+// the error text; an HTTP 429, or an error event naming upstream status 429, is advisory.
 [[nodiscard]] AccountTestResult parse_account_test(std::int64_t account_id, int http_status, std::string_view body);
+
+// POST /api/v1/admin/accounts/:id/test for each account, in order, with `model`. Never fails: an
+// admin call that got no answer is a result with its error text as detail.
+[[nodiscard]] std::vector<AccountTestResult> test_accounts(OpContext& ctx, std::span<const std::int64_t> account_ids,
+                                                           std::string_view model);
 
 }  // namespace crm::engine

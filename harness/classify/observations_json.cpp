@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "probes/http/probe_exchange.hpp"
+
 namespace crm::harness::classify {
 
 namespace json = util::json;
@@ -154,8 +156,8 @@ bool has_error_body(const HttpObservation& h) {
 }
 
 bool http_ok(const HttpObservation& h) {
-    return h.attempted && h.transport_error.empty() && h.status && *h.status >= 200 && *h.status < 300 &&
-           !has_error_body(h) && h.payload_parsed.value_or(true);
+    return h.attempted && probes::answer_ok({h.transport_error.empty() && h.status.has_value(), h.status.value_or(0),
+                                             has_error_body(h), h.payload_parsed.value_or(true)});
 }
 
 // Bounded, one line: a summary quotes evidence, it does not reproduce it.

@@ -4,6 +4,13 @@
 // order through an ArtifactSink, fills the classifier's CellObservations from what it saw,
 // classifies, and applies the per-cell gate.
 //
+// It executes plan_cell() (cell_plan.hpp), the table `crm-accept plan` prints: each planned
+// step's action runs in plan order, its artifacts are named by the plan, and the step's phase
+// decides what a failure or an interrupt does. CellReport::steps holds one record per planned
+// step but 21 (the summary), in plan order. The upstream-direct steps (17, 19) are sent on a
+// thread of their own once step 08 ran, alongside 09-13 (upstream_lane.hpp); they are written,
+// recorded and reported to RunEvents::step_started in their plan place.
+//
 // Each cell uses its own Engine (engines are not thread-safe) over one shared StateStore, and a
 // per-cell resource name prefix, so parallel cells never collide on the host. Every cell's Engine
 // and the pipeline's own admin read-back (step 12) share one host session per host for the whole
@@ -25,6 +32,7 @@
 #include "harness/classify/rule_set.hpp"
 #include "harness/gate/gate.hpp"
 #include "harness/runner/artifact_sink.hpp"
+#include "harness/runner/cell_state.hpp"
 #include "harness/runner/runner.hpp"
 #include "harness/scenario/scenario.hpp"
 
@@ -60,6 +68,7 @@ class CellPipeline final : public CellExecutor {
 
   private:
     PipelineDeps m_deps;
+    CellSettings m_settings;  // what a cell needs of m_deps.scenario
     std::unique_ptr<engine::HostSessions> m_own_sessions;
     engine::HostSessions* m_sessions;
 };

@@ -2,6 +2,7 @@
 // The numbered artifacts of one cell (docs/EVIDENCE.md), as data: `plan` prints it, the pipeline follows
 // it, tests compare the two. Numbers are stable across versions (append, never renumber).
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/evidence/artifact_plan.hpp"
@@ -11,6 +12,42 @@
 
 namespace crm::harness::runner {
 
+// The pipeline's phases, in order. provision (00-05): a failed step stops the cell's probing.
+// probe (06-19): runs only when provisioning succeeded, stops at the first failed step or when
+// the run is interrupted. rollback (20): runs whenever something was imported and rollback is
+// on, and always after an interrupt. summary (21): classifies and writes the cell's summary; an
+// interrupted cell never reaches it.
+enum class StepPhase { provision, probe, rollback, summary };
+
+// What a step waits on: nothing (local), the host, or the upstream provider directly. Upstream
+// steps depend on nothing the host steps produce, so the pipeline runs them alongside.
+enum class StepTarget { local, host, upstream };
+
+// What a step does; the pipeline maps each action to its implementation once.
+enum class StepAction {
+    cell,
+    host_health,
+    host_capabilities,
+    pack,
+    preview,
+    import,
+    account_probe,
+    access_status,
+    mode_state,
+    models,
+    chat,
+    chat_stream,
+    accounts_state,
+    reconcile,
+    upstream_models,
+    upstream_chat,
+    rollback,
+    summary,
+};
+
+[[nodiscard]] const char* to_string(StepPhase phase) noexcept;
+[[nodiscard]] const char* to_string(StepTarget target) noexcept;
+
 struct PlannedStep {
     int number = 0;
     std::string step;                // short name: "host_health", "chat_stream", ...
@@ -19,6 +56,17 @@ struct PlannedStep {
     bool touches_network = true;     // its time counts as a network wait (false: 00, 03, 21)
     std::string skip_reason;         // why (a step switch, the other mode's 08 variant)
     std::string description;
+    StepAction action = StepAction::cell;
+    StepPhase phase = StepPhase::provision;
+    StepTarget target = StepTarget::host;
+    // An upstream step starts alongside the host steps once step `starts_after` ran (08: with
+    // the gateway smoke, so a cell whose access closure failed sends nothing upstream); it is
+    // recorded in its own place in the plan. -1: the step runs in its place.
+    int starts_after = -1;
+
+    // The artifact file of this step whose name ends with `suffix` (".json", ".headers.txt",
+    // ".sse", ".md"); the first file when none does.
+    [[nodiscard]] const std::string& file(std::string_view suffix) const;
 };
 
 // Every step of the cell in pipeline order, enabled or not.

@@ -141,10 +141,13 @@ void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& o
     obs.engine.user_source = out.managed_user ? "engine" : "operator";
     if (!out.error.empty() && obs.engine.engine_error.empty()) obs.engine.engine_error = out.error;
     if (is_not_sub2api_answer(out.error) && obs.engine.admin_api_error.empty()) obs.engine.admin_api_error = out.error;
+}
+
+void fill_account_tests(classify::CellObservations& obs, const std::vector<engine::AccountTestResult>& tests) {
     auto& t = obs.account_test;
-    t.attempted = !out.account_tests.empty();
+    t.attempted = !tests.empty();
     std::string worst = t.attempted ? "success" : "";
-    for (const auto& a : out.account_tests) {
+    for (const auto& a : tests) {
         if (!a.success) {
             if (a.advisory) {
                 if (worst != "error") worst = "rate_limited";
@@ -185,7 +188,8 @@ void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStre
     }
 }
 
-void fill_accounts(classify::CellObservations& obs, const std::vector<probes::sub2api::Account>& accounts) {
+void fill_accounts(classify::CellObservations& obs, const std::vector<probes::account::AccountState>& accounts,
+                   std::int64_t now_unix) {
     auto& a = obs.accounts;
     a.read = true;
     a.count = static_cast<int>(accounts.size());
@@ -193,10 +197,11 @@ void fill_accounts(classify::CellObservations& obs, const std::vector<probes::su
     auto rank = [](const std::string& s) { return s == "error" ? 2 : s == "inactive" ? 1 : 0; };
     for (const auto& acc : accounts) {
         if (a.status.empty() || rank(acc.status) > rank(a.status)) a.status = acc.status;
-        if (!acc.schedulable) {
+        if (!acc.schedulable.value_or(false)) {
             all_sched = false;
             ++a.unschedulable_count;
         }
+        if (acc.rate_limited(now_unix)) ++a.rate_limited_count;
         append_joined(a.temp_unschedulable_reason, acc.temp_unschedulable_reason);
         append_joined(a.error_message, acc.error_message);
     }

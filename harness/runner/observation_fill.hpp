@@ -6,11 +6,13 @@
 // payload asked for (payload_parsed), every exchange keeps the transport's own line
 // (transport_detail), and fill_capabilities tells a refusal (401/403/423, a refusal code:
 // admin_rejected) from an admin API that does not speak sub2api at all (admin_api_error).
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "engine/model/outcomes.hpp"
 #include "harness/classify/observations.hpp"
+#include "probes/account/account_probe.hpp"
 #include "probes/gateway/gateway_probes.hpp"
 #include "probes/http/probe_exchange.hpp"
 #include "probes/sub2api/dto.hpp"
@@ -26,10 +28,16 @@ void fill_capabilities(classify::CellObservations& obs, const probes::sub2api::H
 void fill_import_error(classify::CellObservations& obs, const util::Error& error);
 void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& out);
 void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out);
+// The account tests of step 06: the worst outcome (error > rate_limited > success) and the
+// failures' text.
+void fill_account_tests(classify::CellObservations& obs, const std::vector<engine::AccountTestResult>& tests);
 void fill_models(classify::ModelsObservation& o, const probes::gateway::ModelsResult& r, std::string_view artifact);
 void fill_chat(classify::HttpObservation& o, const probes::gateway::ChatResult& r, std::string_view artifact);
 void fill_stream(classify::StreamObservation& o, const probes::gateway::ChatStreamResult& r);
-void fill_accounts(classify::CellObservations& obs, const std::vector<probes::sub2api::Account>& accounts);
+// The host's read-back of the provider's accounts (12); an account counts as rate-limited while
+// its rate_limit_reset_at is after `now_unix`.
+void fill_accounts(classify::CellObservations& obs, const std::vector<probes::account::AccountState>& accounts,
+                   std::int64_t now_unix);
 void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutcome& out);
 // Preview warnings that quote a host answer that is not sub2api (its reads are advisory).
 void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings);

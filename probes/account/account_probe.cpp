@@ -4,6 +4,8 @@
 #include "probes/account/account_probe.hpp"
 
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include "probes/envelope/body_parser.hpp"
 #include "probes/sse/sse_parser.hpp"
@@ -174,6 +176,47 @@ AccountTestResult probe_account_test(HttpTransport& http, const AdminTarget& tar
     }
     evaluate_account_test(result, resp.body, resp.cut_short);
     return result;
+}
+
+std::optional<std::int64_t> state_time_unix(std::string_view text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    if (text.find_first_not_of("0123456789") == std::string_view::npos) {
+        return text.size() <= 18 ? std::optional<std::int64_t>(std::stoll(std::string(text))) : std::nullopt;
+    }
+    std::tm tm{};
+    const std::string s(text);
+    int consumed = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec, &consumed) != 6) {
+        return std::nullopt;
+    }
+    std::size_t pos = static_cast<std::size_t>(consumed);
+    if (pos < s.size() && s[pos] == '.') {
+        pos = s.find_first_not_of("0123456789", pos + 1);
+    }
+    if (pos == std::string::npos) {
+        return std::nullopt;
+    }
+    long offset = 0;
+    if (s.compare(pos, std::string::npos, "Z") != 0 && s.compare(pos, std::string::npos, "z") != 0) {
+        int oh = 0;
+        int om = 0;
+        if (s.size() - pos != 6 || (s[pos] != '+' && s[pos] != '-') ||
+            std::sscanf(s.c_str() + pos + 1, "%2d:%2d", &oh, &om) != 2) {
+            return std::nullopt;
+        }
+        offset = (oh * 3600L + om * 60L) * (s[pos] == '-' ? -1 : 1);
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return static_cast<std::int64_t>(timegm(&tm)) - offset;
+}
+
+bool AccountState::rate_limited(std::int64_t now_unix) const {
+    const auto reset = state_time_unix(rate_limit_reset_at);
+    return reset && *reset > now_unix;
 }
 
 json::value to_json(const AccountState& s) {

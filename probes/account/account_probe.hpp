@@ -84,8 +84,17 @@ struct AccountState {
     std::string rate_limit_reset_at;
     std::string overload_until;
     std::vector<std::int64_t> group_ids;
+
+    // True when rate_limit_reset_at names an instant after `now_unix` (the host still holds the
+    // account back after an upstream 429).
+    [[nodiscard]] bool rate_limited(std::int64_t now_unix) const;
     friend bool operator==(const AccountState&, const AccountState&) = default;
 };
+
+// The instant a state time field names, in unix seconds: RFC 3339 ("2026-05-21T19:14:18Z",
+// "...T19:14:18.123+08:00"; fractions dropped) or unix seconds as digits; nullopt for "" and
+// anything else.
+[[nodiscard]] std::optional<std::int64_t> state_time_unix(std::string_view text);
 
 [[nodiscard]] util::json::value to_json(const AccountState& state);
 // Reads the state fields from an account DTO (the envelope's `data`). Credentials are ignored.

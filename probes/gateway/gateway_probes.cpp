@@ -71,7 +71,8 @@ std::string chat_request_body(std::string_view model, bool stream) {
 // ---- models ----------------------------------------------------------------------------------
 
 bool ModelsResult::ok() const {
-    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info && list_parsed && lists_expected;
+    return answer_ok({transport_ok(exchange), exchange.status(), exchange.error_info.has_value(), list_parsed}) &&
+           lists_expected;
 }
 
 json::value ModelsResult::to_json() const {
@@ -116,7 +117,7 @@ ModelsResult probe_models(HttpTransport& http, const ProbeTarget& target, std::s
 // ---- chat (non-stream) -----------------------------------------------------------------------
 
 bool ChatResult::ok() const {
-    return transport_ok(exchange) && exchange.status() == 200 && !exchange.error_info && completion_parsed;
+    return answer_ok({transport_ok(exchange), exchange.status(), exchange.error_info.has_value(), completion_parsed});
 }
 
 json::value ChatResult::to_json() const {
@@ -167,9 +168,9 @@ ChatResult probe_chat(HttpTransport& http, const ProbeTarget& target, std::strin
 // ---- chat (stream) ---------------------------------------------------------------------------
 
 bool ChatStreamResult::ok() const {
-    return exchange.answered() && !exchange.transport_error && exchange.status() == 200 && event_stream &&
-           data_chunks > 0 && saw_done && (saw_usage || !usage_required) && !saw_error_event && !stalled &&
-           !timed_out && !truncated && !exchange.error_info;
+    const bool whole = exchange.answered() && !exchange.transport_error;
+    return answer_ok({whole, exchange.status(), exchange.error_info.has_value(), event_stream && data_chunks > 0}) &&
+           saw_done && (saw_usage || !usage_required) && !saw_error_event && !stalled && !timed_out && !truncated;
 }
 
 json::value ChatStreamResult::to_json() const {

@@ -142,4 +142,8 @@ std::string join_api_url(std::string_view base, std::string_view path) {
     return std::string(base) + std::string(path);
 }
 
+bool answer_ok(const AnswerFacts& facts) {
+    return facts.whole && facts.status >= 200 && facts.status < 300 && !facts.error_body && facts.payload;
+}
+
 }  // namespace crm::probes

@@ -53,6 +53,19 @@ struct ProbeExchange {
     [[nodiscard]] std::string headers_text() const;
 };
 
+// What a smoke verdict rests on, as a probe result (ProbeExchange) and the classifier's
+// observation of it both hold it.
+struct AnswerFacts {
+    bool whole = false;       // an answer arrived and the transport did not cut it short
+    int status = 0;           // HTTP status (0: none)
+    bool error_body = false;  // the body (or a stream event) reports an error
+    bool payload = true;      // the body is the payload the probe asked for
+};
+
+// The one definition of a passing smoke exchange, used by the probes' ok() and by the
+// classifier: a whole 2xx answer that carries the payload asked for and no error body.
+[[nodiscard]] bool answer_ok(const AnswerFacts& facts);
+
 // Sends `request` and records it; `summary` describes it for the artifact. Error bodies are
 // parsed with envelope::parse_body whatever the status.
 [[nodiscard]] ProbeExchange run_exchange(HttpTransport& http, const HttpRequest& request, RequestSummary summary);

@@ -140,3 +140,21 @@ TEST_CASE("upstream probe: MiniMax base_resp at HTTP 200 is detected") {
     CHECK(c.exchange.error_info->shape == envelope::BodyShape::minimax_base_resp);
     CHECK(c.exchange.error_info->vendor_code == "2049");
 }
+
+TEST_CASE(
+    "account state: rate_limit_reset_at in the future marks a rate-limited account, in any spelling sub2api sends") {
+    using crm::probes::account::AccountState;
+    using crm::probes::account::state_time_unix;
+    CHECK(state_time_unix("2026-05-21T19:14:18Z") == 1779390858);
+    CHECK(state_time_unix("2026-05-22T03:14:18.123456+08:00") == 1779390858);
+    CHECK(state_time_unix("2026-05-21T14:14:18-05:00") == 1779390858);
+    CHECK(state_time_unix("1779390858") == 1779390858);
+    CHECK_FALSE(state_time_unix("").has_value());
+    CHECK_FALSE(state_time_unix("tomorrow").has_value());
+    CHECK_FALSE(state_time_unix("2026-05-21T19:14:18+0800").has_value());
+    AccountState s;
+    CHECK_FALSE(s.rate_limited(1779390000));
+    s.rate_limit_reset_at = "2026-05-21T19:14:18Z";
+    CHECK(s.rate_limited(1779390000));
+    CHECK_FALSE(s.rate_limited(1779390858));
+}
