@@ -118,8 +118,7 @@ Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest
     auto provider = m_deps.packs.find(request.pack_id, request.provider);
     if (!provider) return std::unexpected(provider.error());
     const Provider p = with_override(**provider, host.upstreams);
-    auto plan = plan_import(p, request, trimmed_url(host.url));
-    if (!plan) return std::unexpected(plan.error());
+    CRM_TRY(plan, plan_import(p, request, trimmed_url(host.url)));
     auto key = resolve_upstream_key(p, host.upstreams, m_deps.env, m_deps.read_file, &m_deps.secrets);
     if (!key) return std::unexpected(key.error());
 
@@ -139,11 +138,10 @@ Result<ImportOutcome> Engine::import(const HostTarget& host, const ImportRequest
     b.name_prefix = request.name_prefix;
     b.modes = request.modes;
     b.owner_run = request.owner_run;
-    auto batch_id = m_deps.store.create_batch(b);
-    if (!batch_id) return std::unexpected(batch_id.error());
-    ctx.emit("import", fmt::format("batch {}: importing {} into {}", *batch_id, p.qualified_name(), ctx.host_url),
-             *batch_id);
-    return run_import(ctx, *batch_id, p, *plan, *key);
+    CRM_TRY(batch_id, m_deps.store.create_batch(b));
+    ctx.emit("import", fmt::format("batch {}: importing {} into {}", batch_id, p.qualified_name(), ctx.host_url),
+             batch_id);
+    return run_import(ctx, batch_id, p, plan, *key);
 }
 
 namespace {
@@ -167,38 +165,33 @@ Result<void> same_host(const BatchRecord& b, std::int64_t host_id, const std::st
 
 Result<AccessOutcome> Engine::close_access(const HostTarget& host, std::int64_t batch_id, AccessMode mode,
                                            const AccessOptions& options) {
-    auto batch = m_deps.store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
-    auto provider = provider_of(m_deps.packs, *batch);
+    CRM_TRY(batch, m_deps.store.batch(batch_id));
+    auto provider = provider_of(m_deps.packs, batch);
     if (!provider) return std::unexpected(provider.error());
     CRM_CONNECT(ctx, host);
-    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(same_host(batch, ctx.host_id, ctx.host_url));
     CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
-    auto caps = ctx_session.capabilities();
-    if (!caps) return std::unexpected(caps.error());
-    if (!caps->admin_auth_ok) {
+    CRM_TRY(caps, ctx_session.capabilities());
+    if (!caps.admin_auth_ok) {
         return fail(ErrorCode::host_rejected,
-                    fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps->admin_auth_error));
+                    fmt::format("host {} rejected admin auth: {}", ctx.host_url, caps.admin_auth_error));
     }
-    return run_access(ctx, batch_id, mode, **provider, options, caps->key_route);
+    return run_access(ctx, batch_id, mode, **provider, options, caps.key_route);
 }
 
 Result<std::vector<AccountTestResult>> Engine::test_accounts(const HostTarget& host, std::int64_t batch_id) {
-    auto batch = m_deps.store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
-    auto provider = provider_of(m_deps.packs, *batch);
-    if (!provider) return std::unexpected(provider.error());
-    auto records = m_deps.store.resources(batch_id);
-    if (!records) return std::unexpected(records.error());
+    CRM_TRY(batch, m_deps.store.batch(batch_id));
+    CRM_TRY(provider, provider_of(m_deps.packs, batch));
+    CRM_TRY(records, m_deps.store.resources(batch_id));
     std::vector<std::int64_t> account_ids;
-    for (const auto& r : *records) {
+    for (const auto& r : records) {
         if (r.kind == ResourceKind::account && r.state == ResourceState::created && r.host_id) {
             account_ids.push_back(*r.host_id);
         }
     }
     CRM_CONNECT(ctx, host);
-    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
-    return engine::test_accounts(ctx, account_ids, (*provider)->smoke_test_model);
+    CRM_TRY_VOID(same_host(batch, ctx.host_id, ctx.host_url));
+    return engine::test_accounts(ctx, account_ids, (provider)->smoke_test_model);
 }
 
 Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_t batch_id, AccessMode mode) {
@@ -262,18 +255,16 @@ Result<json::value> Engine::read_back_access(const HostTarget& host, std::int64_
 }
 
 Result<ReconcileOutcome> Engine::reconcile(const HostTarget& host, std::int64_t batch_id) {
-    auto batch = m_deps.store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
+    CRM_TRY(batch, m_deps.store.batch(batch_id));
     CRM_CONNECT(ctx, host);
-    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(same_host(batch, ctx.host_id, ctx.host_url));
     return run_reconcile(ctx, batch_id);
 }
 
 Result<RollbackOutcome> Engine::rollback(const HostTarget& host, std::int64_t batch_id) {
-    auto batch = m_deps.store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
+    CRM_TRY(batch, m_deps.store.batch(batch_id));
     CRM_CONNECT(ctx, host);
-    if (auto s = same_host(*batch, ctx.host_id, ctx.host_url); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(same_host(batch, ctx.host_id, ctx.host_url));
     CRM_LEASE(ctx, store::LeaseKind::shared, k_writer_lease_wait);
     return run_rollback(ctx, batch_id);
 }
@@ -282,18 +273,16 @@ Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
     // A URL this state file has no batch for (a typo, another spelling of the host, the wrong
     // --db) is refused before anything is recorded: "nothing to do" there would read as success
     // while the batches' real host keeps what they own.
-    auto all = m_deps.store.batches();
-    if (!all) return std::unexpected(all.error());
-    if (!all->empty()) {
-        auto known = m_deps.store.find_host(trimmed_url(host.url));
-        if (!known) return std::unexpected(known.error());
-        const bool has_batches = known->has_value() && std::any_of(all->begin(), all->end(), [&](const BatchRecord& b) {
-                                     return b.host_id == (*known)->id;
+    CRM_TRY(all, m_deps.store.batches());
+    if (!all.empty()) {
+        CRM_TRY(known, m_deps.store.find_host(trimmed_url(host.url)));
+        const bool has_batches = known.has_value() && std::any_of(all.begin(), all.end(), [&](const BatchRecord& b) {
+                                     return b.host_id == (known)->id;
                                  });
         if (!has_batches) {
             std::string urls;
             std::int64_t last = 0;
-            for (const auto& b : *all) {
+            for (const auto& b : all) {
                 if (b.host_id == last) continue;
                 last = b.host_id;
                 if (auto h = m_deps.store.host(b.host_id); h && urls.find(h->url) == std::string::npos)
@@ -310,33 +299,30 @@ Result<RecoverOutcome> Engine::recover(const HostTarget& host) {
 }
 
 Result<BatchReport> Engine::status(std::int64_t batch_id) {
-    auto batch = m_deps.store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
+    CRM_TRY(batch, m_deps.store.batch(batch_id));
     BatchReport r;
-    r.batch_id = batch->id;
-    if (auto h = m_deps.store.host(batch->host_id)) r.host_url = h->url;
-    r.provider = batch->pack_id + "/" + batch->provider;
-    r.platform = batch->platform;
-    r.name_prefix = batch->name_prefix;
-    r.owner_run = batch->owner_run;
-    r.modes = batch->modes;
-    r.batch_status = batch->status;
-    r.provider_status = batch->provider_status;
-    r.error = batch->error;
-    r.created_at = batch->created_at;
-    r.updated_at = batch->updated_at;
-    auto closures = m_deps.store.access_closures(batch_id);
-    if (!closures) return std::unexpected(closures.error());
+    r.batch_id = batch.id;
+    if (auto h = m_deps.store.host(batch.host_id)) r.host_url = h->url;
+    r.provider = batch.pack_id + "/" + batch.provider;
+    r.platform = batch.platform;
+    r.name_prefix = batch.name_prefix;
+    r.owner_run = batch.owner_run;
+    r.modes = batch.modes;
+    r.batch_status = batch.status;
+    r.provider_status = batch.provider_status;
+    r.error = batch.error;
+    r.created_at = batch.created_at;
+    r.updated_at = batch.updated_at;
+    CRM_TRY(closures, m_deps.store.access_closures(batch_id));
     std::map<AccessMode, AccessStatus> per_mode;
-    for (const auto& c : *closures) per_mode[c.mode] = c.access_status;
-    for (auto m : batch->modes) {
+    for (const auto& c : closures) per_mode[c.mode] = c.access_status;
+    for (auto m : batch.modes) {
         auto it = per_mode.find(m);
         r.access.emplace_back(m, it == per_mode.end() ? AccessStatus::none : it->second);
     }
-    r.latest_access_status = latest_access_status(batch->modes, per_mode);
-    auto rs = m_deps.store.resources(batch_id);
-    if (!rs) return std::unexpected(rs.error());
-    r.resources = resource_views(*rs);
+    r.latest_access_status = latest_access_status(batch.modes, per_mode);
+    CRM_TRY(rs, m_deps.store.resources(batch_id));
+    r.resources = resource_views(rs);
     return r;
 }
 

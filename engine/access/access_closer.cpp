@@ -17,13 +17,11 @@ using util::fail;
 using util::Result;
 
 Result<LatestAccessStatus> batch_latest_access(StateStore& store, std::int64_t batch_id) {
-    auto batch = store.batch(batch_id);
-    if (!batch) return std::unexpected(batch.error());
-    auto closures = store.access_closures(batch_id);
-    if (!closures) return std::unexpected(closures.error());
+    CRM_TRY(batch, store.batch(batch_id));
+    CRM_TRY(closures, store.access_closures(batch_id));
     std::map<AccessMode, AccessStatus> per_mode;
-    for (const auto& c : *closures) per_mode[c.mode] = c.access_status;
-    return latest_access_status(batch->modes, per_mode);
+    for (const auto& c : closures) per_mode[c.mode] = c.access_status;
+    return latest_access_status(batch.modes, per_mode);
 }
 
 AccountTestResult parse_account_test(std::int64_t account_id, int http_status, std::string_view body) {
@@ -69,16 +67,15 @@ namespace {
 // the create certainly did not happen (ops/write_outcome.hpp); recover finds it by name.
 template <class F>
 Result<std::int64_t> owned_create(OpContext& ctx, ResourceRecord intent, F&& create) {
-    auto row = ctx.store.journal_intent(intent);
-    if (!row) return std::unexpected(row.error());
+    CRM_TRY(row, ctx.store.journal_intent(intent));
     auto id = ctx.write(create);
     if (!id) {
         auto e = id.error();
-        (void)ctx.store.mark_state(*row, write_certainly_not_applied(e) ? ResourceState::absent : ResourceState::intent,
+        (void)ctx.store.mark_state(row, write_certainly_not_applied(e) ? ResourceState::absent : ResourceState::intent,
                                    fmt::format("create {} {}: {}", to_string(intent.kind), intent.name, e.message));
         return std::unexpected(e);
     }
-    if (auto m = ctx.store.mark_created(*row, *id); !m) return std::unexpected(m.error());
+    CRM_TRY_VOID(ctx.store.mark_created(row, *id));
     return *id;
 }
 
@@ -93,11 +90,10 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
                     fmt::format("batch {} is {}; access can be closed only for a succeeded import", batch_id,
                                 to_string(batch->status)));
     }
-    auto records = ctx.store.resources(batch_id);
-    if (!records) return std::unexpected(records.error());
+    CRM_TRY(records, ctx.store.resources(batch_id));
     std::optional<std::int64_t> group_id;
     std::vector<std::int64_t> account_ids;
-    for (const auto& r : *records) {
+    for (const auto& r : records) {
         if (r.state != ResourceState::created || !r.host_id) continue;
         if (r.kind == ResourceKind::group && r.mode == mode) group_id = r.host_id;
         if (r.kind == ResourceKind::account) account_ids.push_back(*r.host_id);
@@ -135,15 +131,14 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     auto broken = [&](std::string message) -> Result<AccessOutcome> {
         closure.access_status = AccessStatus::broken;
         closure.evidence_json = json::serialize(json::object{{"error", message}});
-        if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+        CRM_TRY_VOID(ctx.store.upsert_access(closure));
         out.access_status = AccessStatus::broken;
         out.error = std::move(message);
         out.user_id = closure.user_id;
         out.key_id = closure.key_id;
         out.subscription_id = closure.subscription_id;
-        auto latest = batch_latest_access(ctx.store, batch_id);
-        if (!latest) return std::unexpected(latest.error());
-        out.latest_access_status = *latest;
+        CRM_TRY(latest, batch_latest_access(ctx.store, batch_id));
+        out.latest_access_status = latest;
         ctx.emit("access", fmt::format("batch {} {}: broken: {}", batch_id, to_string(mode), out.error), batch_id);
         return out;
     };
@@ -177,7 +172,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         intent.mode = mode;
         // Save the credentials before the user exists, so a crash right after the create still
         // leaves a usable login for rollback.
-        if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+        CRM_TRY_VOID(ctx.store.upsert_access(closure));
         sub2api::UserCreate uc;
         uc.email = closure.user_email;
         uc.password = closure.user_password;
@@ -192,7 +187,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     }
     out.managed_user = closure.managed_user;
     out.user_id = closure.user_id;
-    if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(ctx.store.upsert_access(closure));
     const std::int64_t user_id = *closure.user_id;
     const bool provision = closure.managed_user || options.provision_reused_user;
 
@@ -268,9 +263,8 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         if (fork_route) {
             k = ctx.admin.create_key_admin(user_id, key_intent.name, *group_id);
         } else {
-            auto session = ctx.admin.login_user(closure.user_email, closure.user_password);
-            if (!session) return std::unexpected(session.error());
-            k = ctx.admin.create_key_as_user(session->access_token, key_intent.name, *group_id);
+            CRM_TRY(session, ctx.admin.login_user(closure.user_email, closure.user_password));
+            k = ctx.admin.create_key_as_user(session.access_token, key_intent.name, *group_id);
         }
         if (!k) return std::unexpected(k.error());
         api_key = k->key;
@@ -282,7 +276,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     closure.api_key = api_key;
     out.key_id = *key_id;
     out.api_key = api_key;
-    if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(ctx.store.upsert_access(closure));
 
     // 5. account tests: evidence only. A transient 429 is marked advisory; no result here
     //    changes the status, which the gateway ready rule alone decides.
@@ -294,11 +288,10 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
 
     closure.access_status = ready_status(mode);
     closure.evidence_json = json::serialize(out.ready.to_json());
-    if (auto s = ctx.store.upsert_access(closure); !s) return std::unexpected(s.error());
+    CRM_TRY_VOID(ctx.store.upsert_access(closure));
     out.access_status = closure.access_status;
-    auto latest = batch_latest_access(ctx.store, batch_id);
-    if (!latest) return std::unexpected(latest.error());
-    out.latest_access_status = *latest;
+    CRM_TRY(latest, batch_latest_access(ctx.store, batch_id));
+    out.latest_access_status = latest;
     ctx.emit("access", fmt::format("batch {} {}: {}", batch_id, to_string(mode), to_string(out.access_status)),
              batch_id);
     return out;

@@ -19,15 +19,14 @@ constexpr const char* k_note = "crm-accept probe balance";
 
 Result<void> add(OpContext& ctx, const BalanceCreditRecord& c) {
     probes::sub2api::RequestOptions o{c.idempotency_key};
-    auto r = ctx.write([&] { return ctx.admin.update_balance(c.user_id, c.amount, "add", k_note, o); });
-    if (!r) return std::unexpected(r.error());
+    CRM_TRY_VOID(ctx.write([&] { return ctx.admin.update_balance(c.user_id, c.amount, "add", k_note, o); }));
     return {};
 }
 
 // One pass over one credit; returns the line to report when money is still on the host.
 Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger, BalanceCreditRecord& c) {
     auto failed = [&](CreditState state, std::string why) -> Result<std::optional<std::string>> {
-        if (auto m = ledger.mark(c.id, state, c.taken_back, why); !m) return std::unexpected(m.error());
+        CRM_TRY_VOID(ledger.mark(c.id, state, c.taken_back, why));
         c.state = state;
         c.error = why;
         return std::optional<std::string>(
@@ -42,8 +41,7 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
             if (!write_certainly_not_applied(r.error()) || r.error().http_status == 409) {
                 return failed(CreditState::intent, "unresolved: " + r.error().message);
             }
-            if (auto m = ledger.mark(c.id, CreditState::absent, 0, r.error().message); !m)
-                return std::unexpected(m.error());
+            CRM_TRY_VOID(ledger.mark(c.id, CreditState::absent, 0, r.error().message));
             c.state = CreditState::absent;
             return std::optional<std::string>{};
         }
@@ -60,7 +58,7 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
             if (user.error().code == ErrorCode::not_found) {
                 c.state = CreditState::taken_back;
                 c.error = "the user no longer exists on the host";
-                if (auto m = ledger.mark(c.id, c.state, c.taken_back, c.error); !m) return std::unexpected(m.error());
+                CRM_TRY_VOID(ledger.mark(c.id, c.state, c.taken_back, c.error));
                 return std::optional<std::string>{};
             }
             return failed(CreditState::take_back_failed, "read user: " + user.error().message);
@@ -68,7 +66,7 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
         back = std::min(c.amount - c.taken_back, user->balance);
         if (back > 0) {
             key = fmt::format("{}-back-{}", c.idempotency_key, util::random_hex(4));
-            if (auto m = ledger.mark_pending(c.id, back, key); !m) return std::unexpected(m.error());
+            CRM_TRY_VOID(ledger.mark_pending(c.id, back, key));
         }
     }
     if (back > 0) {
@@ -77,7 +75,7 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
         auto r = ctx.write([&] { return ctx.admin.update_balance(c.user_id, back, "subtract", k_note, o); });
         if (!r) {
             if (write_certainly_not_applied(r.error()) && r.error().http_status != 409) {
-                if (auto m = ledger.clear_pending(c.id); !m) return std::unexpected(m.error());
+                CRM_TRY_VOID(ledger.clear_pending(c.id));
             }
             return failed(CreditState::take_back_failed, "subtract: " + r.error().message);
         }
@@ -87,7 +85,7 @@ Result<std::optional<std::string>> settle(OpContext& ctx, BalanceCredits& ledger
     c.error = c.taken_back + 1e-9 < c.amount
                   ? fmt::format("{:.6f} of {} was spent by the probes", c.amount - c.taken_back, c.amount)
                   : std::string{};
-    if (auto m = ledger.mark(c.id, c.state, c.taken_back, c.error); !m) return std::unexpected(m.error());
+    CRM_TRY_VOID(ledger.mark(c.id, c.state, c.taken_back, c.error));
     return std::optional<std::string>{};
 }
 

@@ -85,7 +85,7 @@ json::array channel_model_pricing(const Provider& p) {
 
 util::Result<ImportPlan> plan_import(const Provider& provider, const ImportRequest& request,
                                      std::string_view host_url) {
-    if (auto v = validate_request(provider, request); !v) return std::unexpected(v.error());
+    CRM_TRY_VOID(validate_request(provider, request));
     ImportPlan plan;
     plan.host_url = std::string(host_url);
     plan.pack_id = provider.pack_id;

@@ -312,9 +312,8 @@ util::Result<RuleSet> parse_rules(std::string_view text, std::string_view source
         if (!it->value().is_object()) return bad("'definitions' must be an object");
         for (const auto& kv : it->value().get_object()) {
             std::string name(kv.key());
-            auto c = parse_condition(kv.value(), fmt::format("{}: definition '{}'", source, name), set);
-            if (!c) return std::unexpected(c.error());
-            set.definitions.emplace(name, std::move(*c));
+            CRM_TRY(c, parse_condition(kv.value(), fmt::format("{}: definition '{}'", source, name), set));
+            set.definitions.emplace(name, std::move(c));
         }
     }
     auto rules_it = root.find("rules");

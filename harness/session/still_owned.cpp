@@ -49,25 +49,21 @@ util::Result<std::vector<HostLeftovers>> still_owned(engine::StateStore& store,
     std::vector<HostLeftovers> out;
     engine::BalanceCredits ledger(store);
     for (const auto& t : targets) {
-        auto host = store.find_host(trimmed(t.url));
-        if (!host) return std::unexpected(host.error());
-        if (!host->has_value()) continue;
-        auto batches = store.batches((*host)->id);
-        if (!batches) return std::unexpected(batches.error());
+        CRM_TRY(host, store.find_host(trimmed(t.url)));
+        if (!host.has_value()) continue;
+        CRM_TRY(batches, store.batches((host)->id));
         HostLeftovers left{t.url, {}, recover_command(store.path().string(), t)};
-        for (const auto& b : *batches) {
+        for (const auto& b : batches) {
             if (b.status == engine::BatchStatus::rolled_back) continue;
-            auto rs = store.resources(b.id);
-            if (!rs) return std::unexpected(rs.error());
-            for (const auto& r : *rs) {
+            CRM_TRY(rs, store.resources(b.id));
+            for (const auto& r : rs) {
                 if (r.state == engine::ResourceState::deleted || r.state == engine::ResourceState::absent) continue;
                 left.lines.push_back(fmt::format("batch {} {} {}{} ({})", b.id, engine::to_string(r.kind), r.name,
                                                  r.host_id ? fmt::format(" id {}", *r.host_id) : std::string{},
                                                  engine::to_string(r.state)));
             }
-            auto credits = ledger.of_batch(b.id);
-            if (!credits) return std::unexpected(credits.error());
-            for (const auto& c : *credits) {
+            CRM_TRY(credits, ledger.of_batch(b.id));
+            for (const auto& c : credits) {
                 if (c.state == engine::CreditState::taken_back || c.state == engine::CreditState::absent) continue;
                 left.lines.push_back(fmt::format("batch {} balance_credit {} ${:.2f} ({})", b.id, c.user_email,
                                                  c.amount - c.taken_back, engine::to_string(c.state)));
