@@ -98,6 +98,7 @@ Result<ImportPlan> Engine::preview(const HostTarget& host, const ImportRequest& 
     auto groups = sessions().session(host).admin().list_groups({{"search", request.name_prefix}});
     if (!groups) {
         plan->warnings.push_back("could not read the host's groups: " + groups.error().message);
+        if (groups.error().code == util::ErrorCode::protocol) plan->foreign_answer = plan->warnings.back();
         return plan;
     }
     for (const auto& planned : plan->resources) {

@@ -128,12 +128,13 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
     if (*prev) closure = **prev;
     closure.group_id = group_id;
 
-    auto broken = [&](std::string message) -> Result<AccessOutcome> {
+    auto broken = [&](std::string message, std::optional<ErrorCode> code = std::nullopt) -> Result<AccessOutcome> {
         closure.access_status = AccessStatus::broken;
         closure.evidence_json = json::serialize(json::object{{"error", message}});
         CRM_TRY_VOID(ctx.store.upsert_access(closure));
         out.access_status = AccessStatus::broken;
         out.error = std::move(message);
+        out.error_code = code;
         out.user_id = closure.user_id;
         out.key_id = closure.key_id;
         out.subscription_id = closure.subscription_id;
@@ -152,7 +153,9 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         closure.user_password = options.reuse_user->password;
         ctx.secrets.add(closure.user_password);
         auto users = ctx.admin.list_users({{"search", closure.user_email}});
-        if (!users) return broken(fmt::format("find user {}: {}", closure.user_email, users.error().message));
+        if (!users)
+            return broken(fmt::format("find user {}: {}", closure.user_email, users.error().message),
+                          users.error().code);
         closure.user_id.reset();
         for (const auto& u : *users) {
             if (u.email == closure.user_email) closure.user_id = u.id;
@@ -182,7 +185,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
             auto u = ctx.admin.create_user(uc);
             return u ? Result<std::int64_t>(u->id) : std::unexpected(u.error());
         });
-        if (!id) return broken(fmt::format("create user: {}", id.error().message));
+        if (!id) return broken(fmt::format("create user: {}", id.error().message), id.error().code);
         closure.user_id = *id;
     }
     out.managed_user = closure.managed_user;
@@ -199,15 +202,15 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
                 auto b = ctx.write([&] {
                     return ctx.admin.update_balance(user_id, options.balance_usd, "add", "crm-accept probe balance");
                 });
-                if (!b) return broken(fmt::format("add balance: {}", b.error().message));
+                if (!b) return broken(fmt::format("add balance: {}", b.error().message), b.error().code);
             } else if (auto b =
                            credit_reused_user(ctx, batch_id, mode, user_id, closure.user_email, options.balance_usd);
                        !b) {
-                return broken(fmt::format("add balance: {}", b.error().message));
+                return broken(fmt::format("add balance: {}", b.error().message), b.error().code);
             }
         } else {
             auto u = ctx.admin.get_user(user_id);
-            if (!u) return broken(fmt::format("read user: {}", u.error().message));
+            if (!u) return broken(fmt::format("read user: {}", u.error().message), u.error().code);
             if (u->balance <= 0)
                 return broken(fmt::format("access precondition missing: user {} has no balance", closure.user_email));
         }
@@ -216,7 +219,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         f.user_id = user_id;
         f.group_id = *group_id;
         auto subs = ctx.admin.list_subscriptions(f);
-        if (!subs) return broken(fmt::format("list subscriptions: {}", subs.error().message));
+        if (!subs) return broken(fmt::format("list subscriptions: {}", subs.error().message), subs.error().code);
         std::optional<std::int64_t> active;
         for (const auto& s : *subs) {
             if (s.group_id == *group_id && s.user_id == user_id && s.status == "active") active = s.id;
@@ -238,7 +241,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
                 auto s = ctx.admin.assign_subscription(user_id, *group_id, days > 0 ? days : 30, "crm-accept");
                 return s ? Result<std::int64_t>(s->id) : std::unexpected(s.error());
             });
-            if (!id) return broken(fmt::format("assign subscription: {}", id.error().message));
+            if (!id) return broken(fmt::format("assign subscription: {}", id.error().message), id.error().code);
             active = *id;
         }
         closure.subscription_id = active;
@@ -270,7 +273,7 @@ Result<AccessOutcome> run_access(OpContext& ctx, std::int64_t batch_id, AccessMo
         api_key = k->key;
         return k->id;
     });
-    if (!key_id) return broken(fmt::format("create API key: {}", key_id.error().message));
+    if (!key_id) return broken(fmt::format("create API key: {}", key_id.error().message), key_id.error().code);
     ctx.secrets.add(api_key);
     closure.key_id = *key_id;
     closure.api_key = api_key;

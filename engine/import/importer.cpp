@@ -34,20 +34,21 @@ ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& 
     out.name_prefix = plan.name_prefix;
     out.modes = plan.modes;
 
-    auto finish = [&](BatchStatus status, std::string error) {
+    auto finish = [&](BatchStatus status, std::string error, std::optional<ErrorCode> code) {
         if (auto s = ctx.store.set_batch_status(batch_id, status, std::nullopt, error); !s) {
             error = error.empty() ? s.error().message : error + "; " + s.error().message;
         }
         out.batch_status = status;
         out.provider_status = provider_status_for(status);
         out.error = std::move(error);
+        out.error_code = code;
         if (auto rs = ctx.store.resources(batch_id)) out.resources = resource_views(*rs);
         ctx.emit("import", fmt::format("batch {} {}", batch_id, to_string(status)), batch_id);
         return out;
     };
 
     if (auto s = ctx.store.set_batch_status(batch_id, BatchStatus::running, std::nullopt); !s) {
-        return finish(BatchStatus::failed, s.error().message);
+        return finish(BatchStatus::failed, s.error().message, s.error().code);
     }
 
     std::vector<std::int64_t> group_ids;
@@ -59,7 +60,7 @@ ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& 
         intent.mode = planned.mode;
         intent.spec_json = secret_free_spec(planned);
         auto row = ctx.store.journal_intent(intent);
-        if (!row) return finish(BatchStatus::failed, row.error().message);
+        if (!row) return finish(BatchStatus::failed, row.error().message, row.error().code);
         ctx.emit("import", fmt::format("creating {} {}", to_string(planned.kind), planned.name), batch_id);
 
         util::Result<std::int64_t> created = std::unexpected(util::Error{});
@@ -128,13 +129,13 @@ ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& 
             } else {
                 (void)ctx.store.mark_state(*row, ResourceState::intent, message);
             }
-            return finish(BatchStatus::failed, message);
+            return finish(BatchStatus::failed, message, e.code);
         }
         if (auto m = ctx.store.mark_created(*row, *created); !m) {
-            return finish(BatchStatus::failed, m.error().message);
+            return finish(BatchStatus::failed, m.error().message, m.error().code);
         }
     }
-    return finish(BatchStatus::succeeded, {});
+    return finish(BatchStatus::succeeded, {}, std::nullopt);
 }
 
 }  // namespace crm::engine

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/model/status.hpp"
+#include "util/error.hpp"
 #include "util/json.hpp"
 
 namespace crm::engine {
@@ -34,6 +35,9 @@ struct ImportPlan {
     std::vector<AccessMode> modes;
     std::vector<PlannedResource> resources;  // in creation order
     std::vector<std::string> warnings;       // e.g. foreign resources already in scope
+    // The warning whose cause is an answer that is not the sub2api API (ErrorCode::protocol: a
+    // proxy page, Gin's text 404), "" when none.
+    std::string foreign_answer;
     friend bool operator==(const ImportPlan&, const ImportPlan&) = default;
     [[nodiscard]] json::value to_json() const;
 };
@@ -58,7 +62,8 @@ struct ImportOutcome {
     std::string name_prefix;
     std::vector<AccessMode> modes;
     std::vector<ResourceView> resources;
-    std::string error;  // one line when batch_status is failed
+    std::string error;                          // one line when batch_status is failed
+    std::optional<util::ErrorCode> error_code;  // the code of the error behind `error`
     [[nodiscard]] json::value to_json() const;
 };
 
@@ -96,7 +101,8 @@ struct AccessOutcome {
     std::string smoke_test_model;
     ReadyCheck ready;
     std::vector<AccountTestResult> account_tests;
-    std::string error;  // one line when not ready
+    std::string error;                          // one line when not ready
+    std::optional<util::ErrorCode> error_code;  // the code of the error behind `error`, if one did
     [[nodiscard]] json::value to_json() const;
 };
 

@@ -23,10 +23,9 @@ void append_joined(std::string& to, std::string_view part) {
 // The admin client's own words for an answer that is not a sub2api envelope (probes/sub2api
 // envelope.cpp: a proxy's HTML page, Gin's text 404, JSON of another API). The engine passes such
 // an error on as one line; it is the host's answer, not an engine fault.
-bool is_not_sub2api_answer(std::string_view message) {
-    return message.find("non-JSON body from ") != std::string_view::npos ||
-           message.find(" is not a sub2api envelope") != std::string_view::npos;
-}
+// The host answered something that is not the sub2api API (a proxy's page, Gin's text 404):
+// parse_envelope's protocol error.
+bool is_foreign_answer(const std::optional<util::ErrorCode>& code) { return code == util::ErrorCode::protocol; }
 
 }  // namespace
 
@@ -131,7 +130,7 @@ void fill_import(classify::CellObservations& obs, const engine::ImportOutcome& o
     obs.engine.import_status = out.batch_status == engine::BatchStatus::succeeded ? "succeeded" : "failed";
     obs.engine.provider_status = std::string(engine::to_string(out.provider_status));
     if (!out.error.empty()) obs.engine.engine_error = out.error;
-    if (is_not_sub2api_answer(out.error)) obs.engine.admin_api_error = out.error;
+    if (is_foreign_answer(out.error_code)) obs.engine.admin_api_error = out.error;
 }
 
 void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& out) {
@@ -140,7 +139,7 @@ void fill_access(classify::CellObservations& obs, const engine::AccessOutcome& o
     obs.engine.engine_claimed_ready = out.ready.ready();
     obs.engine.user_source = out.managed_user ? "engine" : "operator";
     if (!out.error.empty() && obs.engine.engine_error.empty()) obs.engine.engine_error = out.error;
-    if (is_not_sub2api_answer(out.error) && obs.engine.admin_api_error.empty()) obs.engine.admin_api_error = out.error;
+    if (is_foreign_answer(out.error_code) && obs.engine.admin_api_error.empty()) obs.engine.admin_api_error = out.error;
 }
 
 void fill_account_tests(classify::CellObservations& obs, const std::vector<engine::AccountTestResult>& tests) {
@@ -215,9 +214,9 @@ void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutc
     obs.reconcile.residue_count = static_cast<int>(out.residue.size());
 }
 
-void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings) {
-    for (const auto& w : warnings)
-        if (is_not_sub2api_answer(w)) append_joined(obs.engine.read_back_error, fmt::format("04 preview: {}", w));
+void fill_preview_warnings(classify::CellObservations& obs, const engine::ImportPlan& plan) {
+    if (!plan.foreign_answer.empty())
+        append_joined(obs.engine.read_back_error, fmt::format("04 preview: {}", plan.foreign_answer));
 }
 
 void fill_mode_state(classify::CellObservations& obs, const util::json::value& state) {

@@ -40,7 +40,7 @@ void fill_accounts(classify::CellObservations& obs, const std::vector<probes::ac
                    std::int64_t now_unix);
 void fill_reconcile(classify::CellObservations& obs, const engine::ReconcileOutcome& out);
 // Preview warnings that quote a host answer that is not sub2api (its reads are advisory).
-void fill_preview_warnings(classify::CellObservations& obs, const std::vector<std::string>& warnings);
+void fill_preview_warnings(classify::CellObservations& obs, const engine::ImportPlan& plan);
 // The 08 read-back's parts that failed ({"user": {"error": "..."}}): kept for a note.
 void fill_mode_state(classify::CellObservations& obs, const util::json::value& state);
 // A read-back the cause does not rest on (08, 12, 13) failed: kept for a note.

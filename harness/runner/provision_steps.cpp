@@ -93,7 +93,7 @@ bool CellRun::do_preview(const PlannedStep& step) {
     if (!plan)
         fill_import_error(m_obs, plan.error());
     else
-        fill_preview_warnings(m_obs, plan->warnings);
+        fill_preview_warnings(m_obs, *plan);
     return plan.has_value();
 }
 
