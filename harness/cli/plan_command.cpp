@@ -46,16 +46,10 @@ ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
         root["redaction"] = k_redaction;
         json::array cells;
         for (const auto& c : p->cells) {
-            cells.push_back(json::object{
-                {"index", c.index},
-                {"cell", c.id},
-                {"host", c.host_name},
-                {"mode", scenario::to_string(c.mode)},
-                {"pack", c.pack},
-                {"provider", c.provider},
-                {"profile", c.profile},
-                {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
-                {"artifacts", runner::plan_to_json(runner::plan_cell(c, s.steps))}});
+            auto cell = matrix::to_json(c);
+            cell["host"] = c.host_name;
+            cell["artifacts"] = runner::plan_to_json(runner::plan_cell(c, s.steps));
+            cells.push_back(std::move(cell));
         }
         root["cells"] = std::move(cells);
         root["bundle_files"] =

@@ -41,6 +41,17 @@ std::string cell_folder(std::string_view host, std::string_view mode, std::strin
     return host.empty() ? f : util::sanitize_name(host) + "__" + f;
 }
 
+util::json::object to_json(const Cell& c) {
+    return util::json::object{
+        {"index", c.index},
+        {"cell", c.id},
+        {"mode", scenario::to_string(c.mode)},
+        {"pack", c.pack},
+        {"provider", c.provider},
+        {"profile", c.profile},
+        {"expected_cause", c.expected_cause ? util::json::value(classify::to_string(*c.expected_cause)) : nullptr}};
+}
+
 bool glob_match(std::string_view pat, std::string_view text) {
     // Iterative matcher with single-star backtracking: linear enough for cell ids.
     std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;

@@ -17,6 +17,7 @@
 #include "harness/classify/cause.hpp"
 #include "harness/scenario/scenario.hpp"
 #include "util/error.hpp"
+#include "util/json.hpp"
 
 namespace crm::harness::matrix {
 
@@ -42,6 +43,10 @@ struct Cell {
 // several hosts), each part sanitised to [A-Za-z0-9._-] (a host name "box:8080" gives
 // "box-8080"), so the id and the folder never differ.
 [[nodiscard]] std::string cell_folder(std::string_view host, std::string_view mode, std::string_view provider);
+
+// The cell as 00-run.json and `plan --json` record it: index, cell (the id), mode, pack,
+// provider, profile, expected_cause (null when none). evidence::Bundle reads it back.
+[[nodiscard]] util::json::object to_json(const Cell& cell);
 
 // Glob match (`*`, `?`) of one pattern against a cell id.
 [[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <stdexcept>
 
 #include "harness/classify/classifier.hpp"
 #include "harness/classify/observations_json.hpp"
@@ -139,7 +140,11 @@ bool CellRun::run_step(const PlannedStep& step, std::string note) {
     }
     m_events.step_started(m_cell, step.number, step.step);
     auto t0 = Clock::now();
-    bool go_on = (this->*action_of(step.action))(step);
+    const Action action = action_of(step.action);
+    // Only the summary has no action, and it is a phase the pipeline runs itself: reaching it
+    // here is a bug, which the scheduler records as this cell's harness_error.
+    if (action == nullptr) throw std::logic_error(fmt::format("step {:02} is not run as a step", step.number));
+    bool go_on = (this->*action)(step);
     const double waited = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
     rec.elapsed_ms = waited;
     if (step.target == StepTarget::upstream && m_upstream.started()) {

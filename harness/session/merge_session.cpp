@@ -7,6 +7,7 @@
 #include <expected>
 #include <map>
 #include <optional>
+#include <ranges>
 
 #include "harness/evidence/bundle.hpp"
 #include "harness/evidence/verify.hpp"
@@ -141,15 +142,8 @@ Step<MergeGate> check_shards(const Shards& shards, const util::EnvLookup& env) {
 
 // The cell's entry in the merged matrix; the shard's plan travels with the cell, so verify
 // checks the merged bundle the same way.
-json::object cell_entry(std::size_t idx, const MergedCell& entry) {
-    const auto& cell = entry.report.cell;
-    json::object out{
-        {"index", idx},
-        {"cell", cell.id},
-        {"mode", scenario::to_string(cell.mode)},
-        {"pack", cell.pack},
-        {"provider", cell.provider},
-        {"expected_cause", cell.expected_cause ? json::value(classify::to_string(*cell.expected_cause)) : nullptr}};
+json::object cell_entry(const MergedCell& entry) {
+    json::object out = matrix::to_json(entry.report.cell);
     if (!entry.plan.is_null()) out["artifacts"] = entry.plan;
     return out;
 }
@@ -194,13 +188,13 @@ Step<MergeResult> write_merged(const MergeRequest& request, const Shards& shards
     MergeResult out;
     std::vector<gate::CellDecision> cell_decisions;
     json::array merged_cells;
-    for (const auto& [idx, entry] : shards.cells) {
+    for (const auto& entry : shards.cells | std::views::values) {
         std::error_code ec;
         fs::copy(entry.src, writer->dir() / entry.src.filename(), fs::copy_options::recursive, ec);
         if (ec) return std::unexpected(refused(fmt::format("copy {}: {}", entry.src.string(), ec.message())));
         // Each cell keeps the decision its shard made (recorded in its 21-summary.json).
         cell_decisions.push_back(entry.report.gate_decision());
-        merged_cells.push_back(cell_entry(idx, entry));
+        merged_cells.push_back(cell_entry(entry));
         out.cells.push_back(entry.report);
     }
     std::optional<std::chrono::seconds> age;

@@ -195,16 +195,10 @@ json::value RunSession::matrix_json() const {
     json::array cells;
     for (const auto& c : p.cells) {
         // "artifacts": what verify checks each cell folder against (evidence/artifact_plan.hpp).
-        cells.push_back(json::object{
-            {"index", c.index},
-            {"cell", c.id},
-            {"mode", scenario::to_string(c.mode)},
-            {"pack", c.pack},
-            {"provider", c.provider},
-            {"profile", c.profile},
-            {"expected_cause", c.expected_cause ? json::value(classify::to_string(*c.expected_cause)) : nullptr},
-            {"artifacts",
-             evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)))}});
+        auto cell = matrix::to_json(c);
+        cell["artifacts"] =
+            evidence::artifact_plan_json(runner::recorded_artifacts(runner::plan_cell(c, p.scenario.steps)));
+        cells.push_back(std::move(cell));
     }
     r["cells_total"] = p.all_cells.size();
     r["cells_selected"] = std::move(cells);
