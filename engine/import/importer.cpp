@@ -23,6 +23,57 @@ namespace {
 
 std::string secret_free_spec(const PlannedResource& r) { return json::serialize(r.body); }
 
+util::Result<std::int64_t> create_group(OpContext& ctx, std::int64_t batch_id, const Provider& provider,
+                                        const PlannedResource& planned) {
+    sub2api::GroupCreate g;
+    g.name = planned.name;
+    g.platform = provider.platform;
+    g.subscription_type = subscription_type_for(planned.mode.value_or(AccessMode::self_service));
+    g.rate_multiplier = provider.group_rate_multiplier > 0 ? provider.group_rate_multiplier : 1.0;
+    g.description = fmt::format("crm-accept import batch {} ({})", batch_id, provider.qualified_name());
+    if (planned.mode == AccessMode::subscription) g.daily_limit_usd = provider.subscription_daily_limit_usd;
+    CRM_TRY(group, ctx.write([&] { return ctx.admin.create_group(g); }));
+    return group.id;
+}
+
+util::Result<std::int64_t> create_account(OpContext& ctx, std::int64_t batch_id, const Provider& provider,
+                                          const PlannedResource& planned, const std::string& api_key,
+                                          const std::vector<std::int64_t>& group_ids) {
+    sub2api::AccountCreate a;
+    a.name = planned.name;
+    a.notes = fmt::format("crm-accept import batch {}", batch_id);
+    a.platform = provider.platform;
+    a.type = provider.account_type;
+    a.credentials = provider.account_credentials(api_key);
+    a.extra = provider.extra;
+    a.group_ids = group_ids;
+    CRM_TRY(account, ctx.write([&] { return ctx.admin.create_account(a); }));
+    return account.id;
+}
+
+util::Result<std::int64_t> create_channel(OpContext& ctx, std::int64_t batch_id, const Provider& provider,
+                                          const PlannedResource& planned, const std::vector<std::int64_t>& group_ids) {
+    sub2api::ChannelCreate c;
+    c.name = planned.name;
+    c.description = fmt::format("crm-accept import batch {}", batch_id);
+    c.group_ids = group_ids;
+    for (const auto& m : provider.models) {
+        sub2api::ChannelPricing price;
+        price.platform = provider.platform;
+        price.models = {m};
+        if (auto it = provider.pricing.find(m); it != provider.pricing.end()) {
+            price.input_price = it->second.input;
+            price.output_price = it->second.output;
+        }
+        c.model_pricing.push_back(std::move(price));
+    }
+    c.model_mapping = channel_model_mapping(provider);
+    c.billing_model_source = "channel_mapped";
+    c.restrict_models = true;
+    CRM_TRY(channel, ctx.write([&] { return ctx.admin.create_channel(c); }));
+    return channel.id;
+}
+
 }  // namespace
 
 ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& provider, const ImportPlan& plan,
@@ -65,58 +116,16 @@ ImportOutcome run_import(OpContext& ctx, std::int64_t batch_id, const Provider& 
 
         util::Result<std::int64_t> created = std::unexpected(util::Error{});
         switch (planned.kind) {
-            case ResourceKind::group: {
-                sub2api::GroupCreate g;
-                g.name = planned.name;
-                g.platform = provider.platform;
-                g.subscription_type = subscription_type_for(planned.mode.value_or(AccessMode::self_service));
-                g.rate_multiplier = provider.group_rate_multiplier > 0 ? provider.group_rate_multiplier : 1.0;
-                g.description = fmt::format("crm-accept import batch {} ({})", batch_id, provider.qualified_name());
-                if (planned.mode == AccessMode::subscription) g.daily_limit_usd = provider.subscription_daily_limit_usd;
-                auto r = ctx.write([&] { return ctx.admin.create_group(g); });
-                if (r) {
-                    group_ids.push_back(r->id);
-                    created = r->id;
-                } else {
-                    created = std::unexpected(r.error());
-                }
+            case ResourceKind::group:
+                created = create_group(ctx, batch_id, provider, planned);
+                if (created) group_ids.push_back(*created);
                 break;
-            }
-            case ResourceKind::account: {
-                sub2api::AccountCreate a;
-                a.name = planned.name;
-                a.notes = fmt::format("crm-accept import batch {}", batch_id);
-                a.platform = provider.platform;
-                a.type = provider.account_type;
-                a.credentials = provider.account_credentials(api_key);
-                a.extra = provider.extra;
-                a.group_ids = group_ids;
-                auto r = ctx.write([&] { return ctx.admin.create_account(a); });
-                created = r ? util::Result<std::int64_t>(r->id) : std::unexpected(r.error());
+            case ResourceKind::account:
+                created = create_account(ctx, batch_id, provider, planned, api_key, group_ids);
                 break;
-            }
-            case ResourceKind::channel: {
-                sub2api::ChannelCreate c;
-                c.name = planned.name;
-                c.description = fmt::format("crm-accept import batch {}", batch_id);
-                c.group_ids = group_ids;
-                for (const auto& m : provider.models) {
-                    sub2api::ChannelPricing price;
-                    price.platform = provider.platform;
-                    price.models = {m};
-                    if (auto it = provider.pricing.find(m); it != provider.pricing.end()) {
-                        price.input_price = it->second.input;
-                        price.output_price = it->second.output;
-                    }
-                    c.model_pricing.push_back(std::move(price));
-                }
-                c.model_mapping = channel_model_mapping(provider);
-                c.billing_model_source = "channel_mapped";
-                c.restrict_models = true;
-                auto r = ctx.write([&] { return ctx.admin.create_channel(c); });
-                created = r ? util::Result<std::int64_t>(r->id) : std::unexpected(r.error());
+            case ResourceKind::channel:
+                created = create_channel(ctx, batch_id, provider, planned, group_ids);
                 break;
-            }
             default:
                 created = util::fail(ErrorCode::internal, "import plans only groups, accounts and channels");
         }
