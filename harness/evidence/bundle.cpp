@@ -114,11 +114,14 @@ util::Result<RunRecord> Bundle::read_run(const fs::path& dir) {
 }
 
 util::Result<Bundle> Bundle::open(const fs::path& dir) {
-    auto run = read_run(dir);
-    if (!run) return std::unexpected(run.error());
+    CRM_TRY(run, read_run(dir));
+    return open(dir, std::move(run));
+}
+
+util::Result<Bundle> Bundle::open(const fs::path& dir, RunRecord run) {
     Bundle b;
     b.dir = dir;
-    b.run = std::move(*run);
+    b.run = std::move(run);
     std::map<std::string, std::size_t> by_id;
     for (const auto& plan : b.run.cells) {
         by_id[plan.id] = b.cells.size();

@@ -75,6 +75,9 @@ struct Bundle {
     // not_found: DIR is not a bundle (no 00-run.json). invalid_input: a record does not parse,
     // has another schema_version, names an unknown value, or a cell folder is not in the matrix.
     [[nodiscard]] static util::Result<Bundle> open(const std::filesystem::path& dir);
+    // The same with 00-run.json already read (read_earlier_bundle's record): only the cell
+    // folders are read.
+    [[nodiscard]] static util::Result<Bundle> open(const std::filesystem::path& dir, RunRecord run);
     // Reads 00-run.json only.
     [[nodiscard]] static util::Result<RunRecord> read_run(const std::filesystem::path& dir);
 

@@ -92,14 +92,9 @@ CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy, 
     using classify::Verdict;
     const auto cause = classify::to_string(cell.cause);
     const auto verdict = classify::to_string(cell.verdict);
-    CellDecision d;
-    d.cell = cell.cell;
     const bool verdict_pass = cell.verdict == Verdict::pass;
     auto decided = [&](CellOutcome outcome, std::string reason) {
-        d.outcome = outcome;
-        d.passed = outcome_passes(outcome);
-        d.reason = std::move(reason);
-        return d;
+        return CellDecision{cell.cell, outcome, outcome_passes(outcome), std::move(reason)};
     };
     if (cell.expected_cause) {
         if (cell.cause == *cell.expected_cause)
@@ -120,17 +115,16 @@ CellDecision decide_cell(const CellResult& cell, const GatePolicyInput& policy, 
                                                                    entry->reason.empty() ? "" : ": " + entry->reason));
     }
     if (verdict_pass) return decided(CellOutcome::passed, std::string(cause));
-    if (cell.cause == Cause::harness_error) {
-        decided(CellOutcome::harness_error, "the harness could not test this cell");
-    } else if (cell.verdict == Verdict::error) {
-        // Blocking or not, an unreachable or refusing host proves nothing about the product.
-        decided(CellOutcome::environment_error,
-                fmt::format("{}: the host could not be tested, so the gate cannot pass", cause));
-    } else if (is_blocking(cell.cause, policy)) {
-        decided(CellOutcome::blocking_failure, fmt::format("{} blocks the release", cause));
-    } else {
-        decided(CellOutcome::not_passing, fmt::format("{} ({}) keeps the gate from passing", cause, verdict));
-    }
+    // Blocking or not, an unreachable or refusing host (verdict error) proves nothing about the
+    // product.
+    CellDecision d =
+        cell.cause == Cause::harness_error ? decided(CellOutcome::harness_error, "the harness could not test this cell")
+        : cell.verdict == Verdict::error
+            ? decided(CellOutcome::environment_error,
+                      fmt::format("{}: the host could not be tested, so the gate cannot pass", cause))
+        : is_blocking(cell.cause, policy)
+            ? decided(CellOutcome::blocking_failure, fmt::format("{} blocks the release", cause))
+            : decided(CellOutcome::not_passing, fmt::format("{} ({}) keeps the gate from passing", cause, verdict));
     if (entry && entry->cause) d.reason += fmt::format(" (baseline expects {})", classify::to_string(*entry->cause));
     return d;
 }

@@ -78,7 +78,7 @@ Step<void> add_shard(const std::string& in, Shards& into) {
     fs::path dir(in);
     auto shard = evidence::read_earlier_bundle(dir, {into.first.scenario_sha256, /*accept_incomplete=*/false});
     if (!shard) return std::unexpected(refused(shard.error()));
-    auto bundle = evidence::Bundle::open(dir);
+    auto bundle = evidence::Bundle::open(dir, shard->run);  // 00-run.json is read once
     if (!bundle) return std::unexpected(refused(bundle.error().message));
     const auto& started = bundle->run.started_at;
     if (into.oldest_start.empty() || started < into.oldest_start) into.oldest_start = started;

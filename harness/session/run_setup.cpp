@@ -54,7 +54,7 @@ std::expected<std::vector<matrix::Cell>, PrepareError> rerun_cells(const Prepare
                                                                                  : PrepareFailure::invalid_input;
         return std::unexpected(PrepareError{kind, "--rerun-failed: " + earlier.error().message});
     }
-    auto earlier_bundle = evidence::Bundle::open(bundle);
+    auto earlier_bundle = evidence::Bundle::open(bundle, std::move(earlier->run));
     if (!earlier_bundle)
         return std::unexpected(
             PrepareError{PrepareFailure::invalid_input, "--rerun-failed: " + earlier_bundle.error().message});
