@@ -14,6 +14,7 @@
 
 #include "harness/cli/command.hpp"
 #include "harness/cli/did_you_mean.hpp"
+#include "harness/evidence/clock.hpp"
 #include "util/version.hpp"
 
 namespace {
@@ -72,6 +73,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int rc = app.exit(e);
         return rc == 0 ? 0 : crm::harness::to_int(ExitCode::usage);
+    }
+    if (auto bad = crm::harness::evidence::clock_override_error()) {
+        std::cerr << "crm-accept: " << *bad << "\n";
+        return crm::harness::to_int(ExitCode::usage);
     }
     try {
         if (!ctx.action) return crm::harness::to_int(ExitCode::usage);

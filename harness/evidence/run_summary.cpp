@@ -108,6 +108,7 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     o["started_at"] = s.started_at;
     o["ended_at"] = s.ended_at;
     o["timezone"] = s.timezone;
+    if (!s.clock_override.empty()) o["clock_override"] = s.clock_override;
     json::array argv;
     for (const auto& a : s.argv) argv.emplace_back(a);
     o["argv"] = std::move(argv);
@@ -294,6 +295,7 @@ util::Result<RunSummary> run_summary_from_json(const json::value& v, std::string
     r.str("started_at", s.started_at);
     r.str("ended_at", s.ended_at);
     r.str("timezone", s.timezone);
+    r.str("clock_override", s.clock_override);
     r.strings("argv", s.argv);
     r.boolean("interrupted", s.interrupted);
     r.integer("exit_code", s.exit_code);

@@ -103,8 +103,9 @@ struct RunSummary {
     std::string host_version;
     std::string started_at;  // ISO 8601 with UTC offset (timestamp.hpp)
     std::string ended_at;
-    std::string timezone;      // e.g. "UTC", "CET"
-    std::string tool_version;  // util/version.hpp; filled by the writer when empty
+    std::string timezone;        // e.g. "UTC", "CET"
+    std::string clock_override;  // CRM_ACCEPT_NOW when the run was stamped under it (clock.hpp)
+    std::string tool_version;    // util/version.hpp; filled by the writer when empty
     std::string git_sha;
     std::vector<std::string> argv;   // already redacted by the caller; scrubbed again on write
     util::json::value matrix;        // the resolved matrix, as the runner describes it

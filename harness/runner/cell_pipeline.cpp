@@ -8,6 +8,7 @@
 
 #include "harness/classify/classifier.hpp"
 #include "harness/classify/observations_json.hpp"
+#include "harness/evidence/clock.hpp"
 #include "harness/runner/cell_run.hpp"
 
 namespace crm::harness::runner {
@@ -15,16 +16,7 @@ namespace crm::harness::runner {
 namespace json = util::json;
 using Clock = std::chrono::steady_clock;
 
-std::string now_iso_with_offset() {
-    std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[64];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-    std::string s(buf);
-    if (s.size() >= 5) s.insert(s.size() - 2, ":");  // +0800 -> +08:00
-    return s;
-}
+std::string now_iso_with_offset() { return evidence::iso8601(evidence::now()); }
 
 json::value error_json(const util::Error& e) {
     json::object o;

@@ -59,6 +59,7 @@ evidence::RunSummary to_run_summary(const RunFacts& f, const std::vector<CellRep
     s.started_at = f.started_at;
     s.ended_at = f.ended_at;
     s.timezone = f.timezone;
+    s.clock_override = f.clock_override;
     s.engine_state = f.engine_state;
     s.argv = f.argv;
     s.matrix = f.matrix;

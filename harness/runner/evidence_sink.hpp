@@ -35,7 +35,8 @@ struct RunFacts {
     std::string scenario_name, scenario_path, scenario_sha256, label;
     std::string host_kind, host_url, host_version;
     std::string started_at, ended_at, timezone;
-    std::string engine_state;  // path of the run's engine state file
+    std::string clock_override;  // CRM_ACCEPT_NOW in effect, if any
+    std::string engine_state;    // path of the run's engine state file
     std::vector<std::string> argv;
     util::json::value matrix;
     bool interrupted = false;

@@ -10,6 +10,7 @@
 #include <ranges>
 
 #include "harness/evidence/bundle.hpp"
+#include "harness/evidence/clock.hpp"
 #include "harness/evidence/verify.hpp"
 #include "harness/gate/baseline.hpp"
 #include "harness/gate/gate.hpp"
@@ -37,21 +38,6 @@ Refused refused(std::string message) { return {ExitCode::harness_error, "merge: 
 Refused refused(const evidence::Refusal& r) {
     return {r.kind == evidence::RefusalKind::untrustworthy ? ExitCode::audit_failed : ExitCode::harness_error,
             "merge: " + r.message};
-}
-
-// "2026-05-21T19:14:18+08:00" -> seconds since the epoch.
-std::optional<std::time_t> parse_iso(std::string_view s) {
-    std::tm tm{};
-    int oh = 0, om = 0;
-    char sign = '+';
-    if (std::sscanf(std::string(s).c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &sign, &oh, &om) != 9)
-        return std::nullopt;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    std::time_t t = timegm(&tm);
-    long off = (oh * 3600L + om * 60L) * (sign == '-' ? -1 : 1);
-    return t - off;
 }
 
 struct MergedCell {
@@ -183,6 +169,7 @@ Step<MergeResult> write_merged(const MergeRequest& request, const Shards& shards
     bopts.root = request.out;
     bopts.scenario = name;
     bopts.label = label;
+    bopts.started = evidence::now();
     auto writer = evidence::BundleWriter::create(bopts, secrets);
     if (!writer) return std::unexpected(refused(writer.error().message));
     MergeResult out;
@@ -198,7 +185,8 @@ Step<MergeResult> write_merged(const MergeRequest& request, const Shards& shards
         out.cells.push_back(entry.report);
     }
     std::optional<std::chrono::seconds> age;
-    if (auto t = parse_iso(shards.oldest_start)) age = std::chrono::seconds(std::time(nullptr) - *t);
+    if (auto t = evidence::parse_iso8601(shards.oldest_start))
+        age = std::chrono::duration_cast<std::chrono::seconds>(evidence::now() - *t);
     auto policy = g.input;
     policy.baseline = g.baseline ? &*g.baseline : nullptr;
     auto decision = gate::decide_run(std::move(cell_decisions), policy, age);

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "harness/evidence/artifact_plan.hpp"
+#include "harness/evidence/clock.hpp"
 #include "harness/evidence/timestamp.hpp"
 #include "harness/runner/abortable_transport.hpp"
 #include "harness/runner/cell_plan.hpp"
@@ -90,6 +91,7 @@ RunSession::Phase RunSession::open_bundle() {
     bopts.root = m_request.out;
     bopts.scenario = p.scenario.name;
     bopts.label = p.scenario.label;
+    bopts.started = evidence::now();
     auto writer = evidence::BundleWriter::create(bopts, m_secrets);
     if (!writer) return std::unexpected(Stop{ExitCode::harness_error, "crm-accept run: " + writer.error().message});
     m_writer.emplace(std::move(*writer));
@@ -108,7 +110,8 @@ RunSession::Phase RunSession::open_bundle() {
     m_facts.host_kind = scenario::to_string(m_up->hosts.front().kind);
     m_facts.host_url = m_up->hosts.front().target.url;
     m_facts.started_at = runner::now_iso_with_offset();
-    m_facts.timezone = evidence::timezone_name(std::chrono::system_clock::now());
+    m_facts.timezone = evidence::timezone_name(evidence::now());
+    m_facts.clock_override = evidence::clock_override().value_or("");
     m_facts.argv = m_request.argv;
     m_facts.matrix = matrix_json();
     m_facts.engine_state = m_state->file().string();
