@@ -39,6 +39,7 @@ util::Result<PlannedCell> planned_cell(const json::value& v, std::string_view so
     c.mode = *mode;
     c.pack = util::get_string(v, "pack").value_or("");
     c.provider = util::get_string(v, "provider").value_or("");
+    c.host = util::get_string(v, "host").value_or("");
     c.profile = util::get_string(v, "profile").value_or("");
     if (auto expected = util::get_string(v, "expected_cause")) {
         c.expected_cause = classify::parse_cause(*expected);
@@ -55,6 +56,11 @@ util::Result<PlannedCell> planned_cell(const json::value& v, std::string_view so
 const PlannedCell* RunRecord::find(std::string_view id) const {
     auto it = std::find_if(cells.begin(), cells.end(), [&](const PlannedCell& c) { return c.id == id; });
     return it == cells.end() ? nullptr : &*it;
+}
+
+const RecordedHost* RunRecord::host_of(const PlannedCell& cell) const {
+    auto it = std::find_if(hosts.begin(), hosts.end(), [&](const RecordedHost& h) { return h.name == cell.host; });
+    return it == hosts.end() ? nullptr : &*it;
 }
 
 util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_view source) {
@@ -82,6 +88,7 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
     r.started_at = util::get_string(v, "started_at").value_or("");
     r.ended_at = util::get_string(v, "ended_at").value_or("");
     r.timezone = util::get_string(v, "timezone").value_or("");
+    r.clock_override = util::get_string(v, "clock_override").value_or("");
     r.engine_state = util::get_string(v, "engine_state").value_or("");
     if (const auto* m = util::find(v, "matrix")) {
         r.cells_total =
@@ -90,12 +97,22 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
         r.only = text_at(sel, "only");
         r.shard = text_at(sel, "shard");
         r.rerun_failed = text_at(sel, "rerun_failed");
+        if (const auto* hosts = util::find(*m, "hosts"); hosts && hosts->is_array()) {
+            for (const auto& h : hosts->get_array()) {
+                r.hosts.push_back(
+                    RecordedHost{text_at(&h, "name"), text_at(&h, "kind"), text_at(&h, "url"), text_at(&h, "profile")});
+            }
+        }
         if (const auto* cells = util::find(*m, "cells_selected"); cells && cells->is_array()) {
             for (std::size_t i = 0; i < cells->get_array().size(); ++i) {
                 CRM_TRY(c, planned_cell(cells->get_array()[i], source, i));
                 r.cells.push_back(std::move(c));
             }
         }
+    }
+    // Bundles written before cells recorded their host ran against the first (only) host.
+    for (auto& c : r.cells) {
+        if (c.host.empty() && !r.hosts.empty()) c.host = r.hosts.front().name;
     }
     std::sort(r.cells.begin(), r.cells.end(),
               [](const PlannedCell& a, const PlannedCell& b) { return a.index < b.index; });

@@ -30,6 +30,7 @@ namespace crm::harness::evidence {
 struct PlannedCell {
     std::size_t index = 0;  // position in the full matrix expansion
     std::string id;         // the cell folder name
+    std::string host;       // the name of the matrix host it ran against (RunRecord::hosts)
     scenario::Mode mode = scenario::Mode::self_service;
     std::string pack;
     std::string provider;
@@ -37,6 +38,15 @@ struct PlannedCell {
     std::optional<classify::Cause> expected_cause;
     util::json::value artifacts;  // the recorded artifact plan, as written (artifact_plan.hpp)
     friend bool operator==(const PlannedCell&, const PlannedCell&) = default;
+};
+
+// One host of the recorded matrix (00-run.json matrix.hosts[]).
+struct RecordedHost {
+    std::string name;
+    std::string kind;  // stub | real
+    std::string url;   // a stub host's URL is a loopback port that lived for that run only
+    std::string profile;
+    friend bool operator==(const RecordedHost&, const RecordedHost&) = default;
 };
 
 // 00-run.json.
@@ -47,14 +57,18 @@ struct RunRecord {
     std::string label;
     std::string host_kind, host_url, host_version;
     std::string started_at, ended_at, timezone;
+    std::string clock_override;  // CRM_ACCEPT_NOW the run was stamped under ("" = the real clock)
     std::string engine_state;
     std::string only, shard, rerun_failed;  // the recorded selection ("" = not used)
     std::size_t cells_total = 0;            // cells in the full matrix
+    std::vector<RecordedHost> hosts;        // matrix.hosts, in scenario order
     std::vector<PlannedCell> cells;         // the selected cells, matrix order
     util::json::value json;                 // the file as read (merge carries its matrix over)
 
     [[nodiscard]] bool complete() const { return status == "complete"; }
     [[nodiscard]] const PlannedCell* find(std::string_view id) const;
+    // The recorded host a cell ran against; nullptr when the record names no such host.
+    [[nodiscard]] const RecordedHost* host_of(const PlannedCell& cell) const;
 };
 
 // Parses 00-run.json's document; `source` names it in errors.

@@ -8,8 +8,8 @@ namespace crm::harness::evidence {
 namespace {
 
 struct Override {
-    std::optional<std::string> text;                // CRM_ACCEPT_NOW as given
-    std::optional<TimePoint::duration> shift;       // start instant - real start, when valid
+    std::optional<std::string> text;           // CRM_ACCEPT_NOW as given
+    std::optional<TimePoint::duration> shift;  // start instant - real start, when valid
 };
 
 // Read once: the clock must not jump if the environment changes mid-run.

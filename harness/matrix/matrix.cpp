@@ -45,6 +45,7 @@ util::json::object to_json(const Cell& c) {
     return util::json::object{
         {"index", c.index},
         {"cell", c.id},
+        {"host", c.host_name},
         {"mode", scenario::to_string(c.mode)},
         {"pack", c.pack},
         {"provider", c.provider},

@@ -1,7 +1,6 @@
 // parse_iso8601 reads back exactly what iso8601 writes, and refuses instants without an offset:
 // evidence ages and the CRM_ACCEPT_NOW override depend on it.
 #include <catch2/catch.hpp>
-
 #include <chrono>
 
 #include "harness/evidence/timestamp.hpp"
