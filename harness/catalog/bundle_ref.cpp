@@ -49,15 +49,16 @@ util::Result<fs::path> resolve_bundle(const fs::path& root, std::string_view ref
     if (std::ranges::find(matches, ref) != matches.end()) return root / std::string(ref);
     if (matches.size() == 1) return root / matches.front();
     if (matches.empty()) {
-        return util::fail(util::ErrorCode::not_found,
-                          fmt::format("no bundle '{}': not a folder, and no bundle under {} starts with it", ref,
-                                      root.string()));
+        return util::fail(
+            util::ErrorCode::not_found,
+            fmt::format("no bundle '{}': not a folder, and no bundle under {} starts with it", ref, root.string()));
     }
     const std::size_t more = matches.size() > k_listed_candidates ? matches.size() - k_listed_candidates : 0;
     matches.resize(std::min(matches.size(), k_listed_candidates));
-    return util::fail(util::ErrorCode::invalid_input,
-                      fmt::format("bundle '{}' is ambiguous under {}: {}{}", ref, root.string(), fmt::join(matches, ", "),
-                                  more > 0 ? fmt::format(" (and {} more)", more) : std::string()));
+    return util::fail(
+        util::ErrorCode::invalid_input,
+        fmt::format("bundle '{}' is ambiguous under {}: {}{}", ref, root.string(), fmt::join(matches, ", "),
+                    more > 0 ? fmt::format(" (and {} more)", more) : std::string()));
 }
 
 }  // namespace crm::harness::catalog

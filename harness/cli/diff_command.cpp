@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <utility>
-#include <vector>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "harness/cli/command.hpp"
 #include "harness/evidence/bundle_writer.hpp"
@@ -79,9 +79,12 @@ ExitCode run_diff(const DiffOptions& opts, CommandContext& ctx) {
 
 void register_diff(CLI::App& app, CommandContext& ctx) {
     auto opts = std::make_shared<DiffOptions>();
-    auto* cmd = app.add_subcommand("diff", "What changed between two bundles of the same scenario (exit 1: a regression)");
-    cmd->add_option("A", opts->a, "The earlier bundle: a folder, or a unique prefix of its name under --root")->required();
-    cmd->add_option("B", opts->b, "The later bundle: a folder, or a unique prefix of its name under --root")->required();
+    auto* cmd =
+        app.add_subcommand("diff", "What changed between two bundles of the same scenario (exit 1: a regression)");
+    cmd->add_option("A", opts->a, "The earlier bundle: a folder, or a unique prefix of its name under --root")
+        ->required();
+    cmd->add_option("B", opts->b, "The later bundle: a folder, or a unique prefix of its name under --root")
+        ->required();
     cmd->add_option("--root", opts->root, "Evidence root the bundle prefixes are looked up in")->capture_default_str();
     cmd->add_flag("--all", opts->all, "Also list unchanged cells");
     auto* as_json = cmd->add_flag("--json", opts->json, "Machine-readable output (kind crm-accept.diff)");

@@ -80,12 +80,18 @@ const evidence::BundleCell* find_cell(const evidence::Bundle& b, std::string_vie
 
 std::string_view to_string(CellChange c) noexcept {
     switch (c) {
-        case CellChange::regressed: return "regressed";
-        case CellChange::recovered: return "recovered";
-        case CellChange::cause_changed: return "cause_changed";
-        case CellChange::appeared: return "appeared";
-        case CellChange::vanished: return "vanished";
-        case CellChange::unchanged: return "unchanged";
+        case CellChange::regressed:
+            return "regressed";
+        case CellChange::recovered:
+            return "recovered";
+        case CellChange::cause_changed:
+            return "cause_changed";
+        case CellChange::appeared:
+            return "appeared";
+        case CellChange::vanished:
+            return "vanished";
+        case CellChange::unchanged:
+            return "unchanged";
     }
     return "unchanged";
 }
@@ -125,7 +131,8 @@ util::Result<BundleDiff> diff_bundles(const evidence::Bundle& a, const evidence:
         } else {
             cd.b = state_of(*cb);
             cd.change = change_of(*cd.a, *cd.b);
-            if (cd.change != CellChange::unchanged) cd.fields = changed_fields(fields_of_cell(a, ca), fields_of_cell(b, *cb));
+            if (cd.change != CellChange::unchanged)
+                cd.fields = changed_fields(fields_of_cell(a, ca), fields_of_cell(b, *cb));
         }
         d.cells.push_back(std::move(cd));
     }
@@ -166,7 +173,8 @@ constexpr std::array k_changes{CellChange::regressed, CellChange::recovered, Cel
                                CellChange::appeared,  CellChange::vanished,  CellChange::unchanged};
 
 std::string side_line(char tag, const BundleSide& s) {
-    std::string line = fmt::format("{}: {}  ({}, {})", tag, s.name, s.started_at.empty() ? "?" : s.started_at, s.status);
+    std::string line =
+        fmt::format("{}: {}  ({}, {})", tag, s.name, s.started_at.empty() ? "?" : s.started_at, s.status);
     if (!s.trusted()) line += fmt::format("\n   UNTRUSTED: verify fails: {}", s.problems.front());
     return line;
 }
@@ -236,8 +244,9 @@ std::string render_text(const BundleDiff& d, bool all) {
         ++shown;
         out += fmt::format("{:<14} {:<32} {} -> {}\n", to_string(c.change), c.id, state_words(c.a), state_words(c.b));
         for (const auto& f : c.fields) {
-            out += fmt::format("    {} {} ({}): {} -> {}\n", f.artifact, f.label, f.pointer.empty() ? "text" : f.pointer,
-                               f.a.empty() ? "(absent)" : f.a, f.b.empty() ? "(absent)" : f.b);
+            out +=
+                fmt::format("    {} {} ({}): {} -> {}\n", f.artifact, f.label, f.pointer.empty() ? "text" : f.pointer,
+                            f.a.empty() ? "(absent)" : f.a, f.b.empty() ? "(absent)" : f.b);
         }
     }
     if (shown == 0) out += "no cell changed\n";

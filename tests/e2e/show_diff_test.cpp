@@ -22,13 +22,14 @@ Finished run_at(const std::string& scenario, const fs::path& root, const std::st
 
 // The default scenario's kimi provider with the upstream answering 503 to everything.
 std::string failing_default(const fs::path& dir, std::string_view name) {
-    return write_scenario(dir, std::string(name) + ".json", fmt::format(R"({{
+    return write_scenario(dir, std::string(name) + ".json",
+                          fmt::format(R"({{
       "schema_version": 1, "name": "{}", "packs_dir": "{}",
       "host": {{"kind": "stub", "profile": "healthy"}},
       "matrix": {{"modes": ["self_service"],
                   "providers": [{{"pack": "cn-core", "provider": "kimi", "profile": "upstream_down"}}]}},
       "steps": {{"upstream_probes": true, "stream_smoke": true, "reconcile": true, "rollback": true}}}})",
-                                                                        name, packs_dir()));
+                                      name, packs_dir()));
 }
 
 const std::string k_default = std::string(CRM_SOURCE_DIR) + "/scenarios/default.json";

@@ -28,8 +28,8 @@ std::string chat_artifact(int status, std::string_view code) {
     return json::serialize(json::object{
         {"schema_version", 1},
         {"exchange", json::object{{"response", json::object{{"status", status}}},
-                                  {"error_info", code.empty() ? json::value(nullptr)
-                                                              : json::value(json::object{{"code", code}})}}}});
+                                  {"error_info",
+                                   code.empty() ? json::value(nullptr) : json::value(json::object{{"code", code}})}}}});
 }
 
 struct WrittenBundle {

@@ -62,8 +62,7 @@ TEST_CASE("bundle ref: an ambiguous prefix lists the candidates") {
     CHECK(p.error().code == ErrorCode::invalid_input);
     const auto& m = p.error().message;
     CHECK(m.find("ambiguous") != std::string::npos);
-    CHECK(m.find("20261101_090000_default, 20261101_090000_default_rc1, 20261102_080000_default") !=
-          std::string::npos);
+    CHECK(m.find("20261101_090000_default, 20261101_090000_default_rc1, 20261102_080000_default") != std::string::npos);
     CHECK(m.find("20261104_notes.txt") == std::string::npos);  // files are no candidates
 }
 

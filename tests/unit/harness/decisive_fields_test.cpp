@@ -106,8 +106,8 @@ TEST_CASE("decisive fields: a directory in an artifact's place is quoted as the 
 }
 
 TEST_CASE("decisive fields: a failed step's error object and an engine error string both quote") {
-    auto step = crm::util::parse_json(R"({"ok": false, "error": {"code": "timeout", "message": "no answer in 15000 ms"}})",
-                                      "t");
+    auto step = crm::util::parse_json(
+        R"({"ok": false, "error": {"code": "timeout", "message": "no answer in 15000 ms"}})", "t");
     REQUIRE(step.has_value());
     auto rows = fields_of("10-chat.json", *step);
     REQUIRE(rows.size() == 1);
