@@ -80,18 +80,6 @@ TEST_CASE("e2e diff: a healthy run against a run with a failing upstream names t
     auto all = run_cli({"diff", a, a, "--all"});
     CHECK(has(all.out, "unchanged"));
 
-    // Another scenario is not comparable; a ref that names nothing is one line naming it and the root.
-    REQUIRE(run_at(failing_default(dir, "other"), root, "2026-11-03T09:00:00Z").exit_code != 0);
-    auto other = run_cli({"diff", a, "20261103", "--root", root.string()});
-    CHECK(other.exit_code == 3);
-    CHECK(has(other.err, "not comparable"));
-    auto missing = run_cli({"diff", "2025", a, "--root", root.string()});
-    CHECK(missing.exit_code == 3);
-    CHECK(has(missing.err, "'2025'"));
-    CHECK(has(missing.err, root.string()));
-    CHECK(run_cli({"diff", a}).exit_code == 64);
-    CHECK(run_cli({"diff", a, b, "--json", "--md"}).exit_code == 64);
-
     // An edited bundle can still be compared, but the output says it is untrusted.
     REQUIRE(crm::util::write_atomic(fs::path(b) / "self_service__kimi" / "10-chat.json", "garbage\n").has_value());
     auto tampered = run_cli({"diff", a, b});
@@ -99,6 +87,29 @@ TEST_CASE("e2e diff: a healthy run against a run with a failing upstream names t
     CHECK(has(tampered.out, "UNTRUSTED"));
     CHECK(has(tampered.err, "B (20261102_090000_default) is UNTRUSTED"));
     CHECK(has(tampered.out, "10-chat.json not JSON (text): (absent) -> garbage"));
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e diff: another scenario is not comparable, and a bad ref or command line is refused") {
+    auto dir = temp_dir("diff-refused");
+    auto root = dir / "evidence";
+    REQUIRE(run_at(k_default, root, "2026-11-01T09:00:00Z").exit_code == 0);
+    REQUIRE(run_at(failing_default(dir, "other"), root, "2026-11-03T09:00:00Z").exit_code != 0);
+    const auto a = (root / "20261101_090000_default").string();
+    auto other = run_cli({"diff", a, "20261103", "--root", root.string()});
+    INFO(other.out << other.err);
+    CHECK(other.exit_code == 3);
+    CHECK(has(other.err, "not comparable"));
+    CHECK(has(other.err, "'other'"));
+    auto missing = run_cli({"diff", "2025", a, "--root", root.string()});
+    CHECK(missing.exit_code == 3);
+    CHECK(has(missing.err, "'2025'"));
+    CHECK(has(missing.err, root.string()));
+    auto ambiguous = run_cli({"diff", "2026", a, "--root", root.string()});
+    CHECK(ambiguous.exit_code == 3);
+    CHECK(has(ambiguous.err, "20261101_090000_default, 20261103_090000_other"));
+    CHECK(run_cli({"diff", a}).exit_code == 64);
+    CHECK(run_cli({"diff", a, a, "--json", "--md"}).exit_code == 64);
     fs::remove_all(dir);
 }
 
