@@ -285,9 +285,11 @@ void HostApp::set_route_faults(std::vector<std::string> routes_missing, std::map
 Response HostApp::handle(const Request& request) {
     delay_answer();
     const std::string key = route_key(request);
+    const bool may_mutate = request.method != "GET";
     {
         std::lock_guard lock(m_mutex);
         ++m_route_counts[key];
+        if (may_mutate) bump_version();
         // The proxy answers before sub2api sees the request; a missing route is the router's
         // answer, before any middleware (auth, compliance gate).
         if (auto it = m_proxy_errors.find(key); it != m_proxy_errors.end()) return proxy_page(it->second);
@@ -298,6 +300,10 @@ Response HostApp::handle(const Request& request) {
     for (auto route : k_routes) routed = routed || route_matches(route, request);
     if (!routed) return no_route();
     Response r = dispatch(request);
+    if (may_mutate) {
+        std::lock_guard lock(m_mutex);
+        bump_version();
+    }
     if (r.status >= 200 && r.status < 300) stall_admin_answer(request);
     return r;
 }
@@ -551,8 +557,12 @@ Response HostApp::user_route(Ctx& ctx) {
         const auto now = wire::now_unix();
         const auto& user = m_users.at(ctx.user_id);
         json::array out;
-        for (const auto& [id, g] : m_groups)
-            if (jstr(g, "status").value_or("") == "active" && user_may_bind(user, g, now)) out.push_back(group_view(g));
+        const auto counts = counts_by_group(now);
+        for (const auto& [id, g] : m_groups) {
+            if (jstr(g, "status").value_or("") != "active" || !user_may_bind(user, g, now)) continue;
+            auto c = counts.find(id);
+            out.push_back(group_view(g, c == counts.end() ? GroupCounts{} : c->second));
+        }
         return ok(out);
     }
     if (s[0] == "subscriptions" && s.size() == 2 && s[1] == "active" && m == "GET") {
