@@ -187,15 +187,23 @@ constexpr std::string_view k_routes[] = {"GET /health",
                                          "GET /api/v1/admin/usage"};
 constexpr std::string_view k_fork_key_route = "POST /api/v1/admin/users/:id/api-keys";
 
-bool route_matches(std::string_view route, const Request& req) {
+// Matches a route against a request path split once per request (every request is checked
+// against every route before it is served, so neither side is split per route).
+bool route_matches(std::string_view route, std::string_view method, const std::vector<std::string>& have) {
     const auto space = route.find(' ');
-    if (route.substr(0, space) != req.method) return false;
-    const auto want = split_path(route.substr(space + 1));
-    const auto have = split_path(req.path);
-    if (want.size() != have.size()) return false;
-    for (std::size_t i = 0; i < want.size(); ++i)
-        if (want[i] != ":id" && want[i] != have[i]) return false;
-    return true;
+    if (route.substr(0, space) != method) return false;
+    std::string_view rest = route.substr(space + 1);
+    std::size_t i = 0;
+    while (!rest.empty()) {
+        while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+        if (rest.empty()) break;
+        const auto end = std::min(rest.find('/'), rest.size());
+        const auto want = rest.substr(0, end);
+        if (i >= have.size() || (want != ":id" && want != have[i])) return false;
+        ++i;
+        rest.remove_prefix(end);
+    }
+    return i == have.size();
 }
 
 std::string route_key(const Request& req) {
@@ -296,8 +304,9 @@ Response HostApp::handle(const Request& request) {
         if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end())
             return no_route();
     }
-    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
-    for (auto route : k_routes) routed = routed || route_matches(route, request);
+    const auto segments = split_path(request.path);
+    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request.method, segments);
+    for (auto route : k_routes) routed = routed || route_matches(route, request.method, segments);
     if (!routed) return no_route();
     Response r = dispatch(request);
     if (may_mutate) {

@@ -31,6 +31,11 @@ bool id_in(const json::value* arr, std::int64_t id) {
 }
 
 std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+// Name uniqueness checks run over every group or channel on each create: compare in place.
+bool name_is(const json::object& o, std::string_view name) {
+    auto v = jfind(o, "name");
+    return v && v->is_string() ? std::string_view(v->as_string()) == name : name.empty();
+}
 std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 Response route_missing() { return no_route(); }
@@ -246,7 +251,7 @@ Response HostApp::groups(Ctx& ctx) {
         if (rate <= 0) return error(500, "internal error");  // sub2api: untyped service error
         std::lock_guard lock(m_mutex);
         for (const auto& [id, g] : m_groups)
-            if (str(g, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
+            if (name_is(g, *name)) return error(409, "group name already exists", "GROUP_EXISTS");
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("group");
         json::object g{{"id", id},
@@ -312,8 +317,7 @@ Response HostApp::groups(Ctx& ctx) {
         auto& g = it->second;
         if (auto name = jstr(*body, "name")) {
             for (const auto& [oid, o] : m_groups)
-                if (oid != *id && str(o, "name") == *name)
-                    return error(409, "group name already exists", "GROUP_EXISTS");
+                if (oid != *id && name_is(o, *name)) return error(409, "group name already exists", "GROUP_EXISTS");
         }
         if (auto p = jstr(*body, "platform");
             p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
@@ -384,7 +388,7 @@ Response HostApp::channels(Ctx& ctx) {
                 return bad_request(
                     "Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'max' tag");
             for (const auto& [cid, c] : m_channels)
-                if (cid != self_id && str(c, "name") == *name)
+                if (cid != self_id && name_is(c, *name))
                     return error(409, "channel name already exists", "CHANNEL_EXISTS");
         }
         if (auto gids = jfind(body, "group_ids"); gids && gids->is_array()) {
