@@ -124,7 +124,7 @@ Response HostApp::account_test(std::int64_t id, const Request& req) {
             }
             return !client_gone;
         };
-        auto reply = http_call(call);
+        auto reply = http_call(call, &m_upstream_pool);
         if (client_gone) return;
         if (!reply) return fail("Request failed: " + reply.error().message);
         if (reply->status != 200) {

@@ -125,12 +125,28 @@ Response HostApp::accounts(Ctx& ctx) {
     const auto& m = ctx.req.method;
     const auto& q = ctx.req.query;
     Response err;
+    // The listing filters, sorts and slices pointers, then builds views for one page only. Its
+    // ETag names the state version (bumped around every change, see bump_version), the query and,
+    // for the time-dependent status filters, the second: no hash over the whole list.
     if (s.size() == 1 && m == "GET") {
-        std::unique_lock lock(m_mutex);
+        std::lock_guard lock(m_mutex);
         const auto now = wire::now_unix();
-        std::vector<std::pair<std::string, json::value>> rows;
+        auto has = [&](const char* k) { return q.contains(k) && !q.at(k).empty(); };
+        const bool timed =
+            has("status") && (q.at("status") == "rate_limited" || q.at("status") == "temp_unschedulable");
+        const std::string etag = "\"" +
+                                 util::sha256_hex(std::to_string(m_version) + "|" + ctx.req.target + "|" +
+                                                  (timed ? std::to_string(now) : std::string()))
+                                     .substr(0, 32) +
+                                 "\"";
+        if (ctx.req.header("if-none-match").value_or("") == etag) {
+            Response not_modified;
+            not_modified.status = 304;
+            not_modified.headers.emplace_back("ETag", etag);
+            return not_modified;
+        }
+        std::vector<const json::object*> rows;
         for (const auto& [id, a] : m_accounts) {
-            auto has = [&](const char* k) { return q.contains(k) && !q.at(k).empty(); };
             if (has("platform") && str(a, "platform") != q.at("platform")) continue;
             if (has("type") && str(a, "type") != q.at("type")) continue;
             if (has("search") && str(a, "name").find(q.at("search")) == std::string::npos) continue;
@@ -154,23 +170,22 @@ Response HostApp::accounts(Ctx& ctx) {
                     keep = str(a, "status") == st;
                 if (!keep) continue;
             }
-            rows.emplace_back(str(a, "name"), account_view(a));
+            rows.push_back(&a);
         }
-        lock.unlock();
         if (q.contains("sort_by") && q.at("sort_by") == "name") {
-            std::stable_sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+            auto name_of = [](const json::object* a) -> std::string_view {
+                auto v = jfind(*a, "name");
+                return v && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
+            };
+            std::stable_sort(rows.begin(), rows.end(),
+                             [&](const auto* x, const auto* y) { return name_of(x) < name_of(y); });
             if (q.contains("sort_order") && q.at("sort_order") == "desc") std::reverse(rows.begin(), rows.end());
         }
-        std::vector<json::value> items;
-        for (auto& r : rows) items.push_back(std::move(r.second));
-        Response res = ok(wire::paginate(items, wire::parse_page(q)));
-        const std::string etag = "\"" + util::sha256_hex(res.body).substr(0, 32) + "\"";
-        if (ctx.req.header("if-none-match").value_or("") == etag) {
-            Response not_modified;
-            not_modified.status = 304;
-            not_modified.headers.emplace_back("ETag", etag);
-            return not_modified;
-        }
+        const auto page = wire::parse_page(q);
+        const auto window = wire::page_window(rows.size(), page);
+        json::array items;
+        for (std::size_t i = window.begin; i < window.end; ++i) items.push_back(account_view(*rows[i]));
+        Response res = ok(wire::page_of(std::move(items), rows.size(), page));
         res.headers.emplace_back("ETag", etag);
         return res;
     }

@@ -187,15 +187,23 @@ constexpr std::string_view k_routes[] = {"GET /health",
                                          "GET /api/v1/admin/usage"};
 constexpr std::string_view k_fork_key_route = "POST /api/v1/admin/users/:id/api-keys";
 
-bool route_matches(std::string_view route, const Request& req) {
+// Matches a route against a request path split once per request (every request is checked
+// against every route before it is served, so neither side is split per route).
+bool route_matches(std::string_view route, std::string_view method, const std::vector<std::string>& have) {
     const auto space = route.find(' ');
-    if (route.substr(0, space) != req.method) return false;
-    const auto want = split_path(route.substr(space + 1));
-    const auto have = split_path(req.path);
-    if (want.size() != have.size()) return false;
-    for (std::size_t i = 0; i < want.size(); ++i)
-        if (want[i] != ":id" && want[i] != have[i]) return false;
-    return true;
+    if (route.substr(0, space) != method) return false;
+    std::string_view rest = route.substr(space + 1);
+    std::size_t i = 0;
+    while (!rest.empty()) {
+        while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
+        if (rest.empty()) break;
+        const auto end = std::min(rest.find('/'), rest.size());
+        const auto want = rest.substr(0, end);
+        if (i >= have.size() || (want != ":id" && want != have[i])) return false;
+        ++i;
+        rest.remove_prefix(end);
+    }
+    return i == have.size();
 }
 
 std::string route_key(const Request& req) {
@@ -285,19 +293,26 @@ void HostApp::set_route_faults(std::vector<std::string> routes_missing, std::map
 Response HostApp::handle(const Request& request) {
     delay_answer();
     const std::string key = route_key(request);
+    const bool may_mutate = request.method != "GET";
     {
         std::lock_guard lock(m_mutex);
         ++m_route_counts[key];
+        if (may_mutate) bump_version();
         // The proxy answers before sub2api sees the request; a missing route is the router's
         // answer, before any middleware (auth, compliance gate).
         if (auto it = m_proxy_errors.find(key); it != m_proxy_errors.end()) return proxy_page(it->second);
         if (std::find(m_routes_missing.begin(), m_routes_missing.end(), key) != m_routes_missing.end())
             return no_route();
     }
-    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request);
-    for (auto route : k_routes) routed = routed || route_matches(route, request);
+    const auto segments = split_path(request.path);
+    bool routed = m_config.fork_admin_key_route && route_matches(k_fork_key_route, request.method, segments);
+    for (auto route : k_routes) routed = routed || route_matches(route, request.method, segments);
     if (!routed) return no_route();
     Response r = dispatch(request);
+    if (may_mutate) {
+        std::lock_guard lock(m_mutex);
+        bump_version();
+    }
     if (r.status >= 200 && r.status < 300) stall_admin_answer(request);
     return r;
 }
@@ -551,8 +566,12 @@ Response HostApp::user_route(Ctx& ctx) {
         const auto now = wire::now_unix();
         const auto& user = m_users.at(ctx.user_id);
         json::array out;
-        for (const auto& [id, g] : m_groups)
-            if (jstr(g, "status").value_or("") == "active" && user_may_bind(user, g, now)) out.push_back(group_view(g));
+        const auto counts = counts_by_group(now);
+        for (const auto& [id, g] : m_groups) {
+            if (jstr(g, "status").value_or("") != "active" || !user_may_bind(user, g, now)) continue;
+            auto c = counts.find(id);
+            out.push_back(group_view(g, c == counts.end() ? GroupCounts{} : c->second));
+        }
         return ok(out);
     }
     if (s[0] == "subscriptions" && s.size() == 2 && s[1] == "active" && m == "GET") {

@@ -13,9 +13,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "stubs/fault_profile.hpp"
+#include "stubs/http/http_client.hpp"
 #include "stubs/http/http_types.hpp"
 #include "util/json.hpp"
 
@@ -87,7 +89,15 @@ class HostApp {
     Response assign_subscription(const json::object& body, std::int64_t admin_id);
     bool user_may_bind(const json::object& user, const json::object& group, std::int64_t now) const;
     bool active_subscription(std::int64_t user_id, std::int64_t group_id, std::int64_t now) const;
+    // A group's view carries three account counts. Listings count every group's accounts in one
+    // pass over the accounts (counts_by_group) instead of one pass per group; a single view
+    // counts its own group.
+    struct GroupCounts {
+        std::int64_t accounts = 0, active = 0, rate_limited = 0;
+    };
+    [[nodiscard]] std::unordered_map<std::int64_t, GroupCounts> counts_by_group(std::int64_t now) const;
     json::value group_view(const json::object& g) const;
+    json::value group_view(const json::object& g, const GroupCounts& counts) const;
     json::value user_view(const json::object& u) const;
     json::value subscription_view(const json::object& s, std::int64_t now) const;
     void seed_residue();
@@ -126,8 +136,16 @@ class HostApp {
     std::int64_t next_id(const std::string& kind);
     static json::value strip_internal(const json::object& o);
 
+    // Weak ETag source for account listings: bumped (under m_mutex) before and after every
+    // request that may change state and by every mutation made outside a request (a streamed
+    // chat's usage), so a tag read during a listing never matches state changed after it.
+    void bump_version() { ++m_version; }
+
     HostConfig m_config;
     std::atomic<bool> m_stopping{false};
+    std::uint64_t m_version = 0;  // guarded by m_mutex
+    // Keep-alive connections to the upstreams, shared by the gateway and the account test.
+    ConnectionPool m_upstream_pool;
     std::atomic<int> m_admin_stalls{0};
     mutable std::mutex m_mutex;
     std::map<std::string, std::int64_t> m_ids;

@@ -2,9 +2,7 @@
 // account model_mapping, /v1/chat/completions with channel mapping/restriction, scheduling,
 // forwarding, failover with account penalties, error mapping and usage billing.
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <thread>
+#include <memory>
 
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/json_access.hpp"
@@ -64,61 +62,6 @@ Response exhausted(int status, const HeaderList& headers) {
     for (const auto& [k, v] : headers)
         if (k == "retry-after") r.headers.emplace_back("Retry-After", v);
     return r;
-}
-
-// An upstream call running on its own thread so a streamed answer can be relayed after the
-// status has been checked for failover.
-struct Pipe {
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::deque<std::string> chunks;
-    bool have_headers = false, finished = false, aborted = false;
-    int status = 0;
-    HeaderList headers;
-    std::optional<util::Error> error;
-    bool complete = true;
-    std::thread thread;
-    ~Pipe() {
-        if (thread.joinable()) thread.join();
-    }
-};
-
-std::shared_ptr<Pipe> start_call(ClientRequest call) {
-    auto pipe = std::make_shared<Pipe>();
-    Pipe* p = pipe.get();
-    call.on_headers = [p](const ClientReply& head) {
-        std::lock_guard lock(p->mutex);
-        p->have_headers = true;
-        p->status = head.status;
-        p->headers = head.headers;
-        p->cv.notify_all();
-    };
-    call.on_chunk = [p](std::string_view chunk) {
-        std::lock_guard lock(p->mutex);
-        p->chunks.emplace_back(chunk);
-        p->cv.notify_all();
-        return !p->aborted;
-    };
-    pipe->thread = std::thread([p, c = std::move(call)] {
-        auto reply = http_call(c);
-        std::lock_guard lock(p->mutex);
-        if (!reply)
-            p->error = reply.error();
-        else
-            p->complete = reply->complete;
-        p->finished = true;
-        p->cv.notify_all();
-    });
-    return pipe;
-}
-
-std::string drain_all(Pipe& p) {
-    std::unique_lock lock(p.mutex);
-    p.cv.wait(lock, [&] { return p.finished; });
-    std::string body;
-    for (auto& c : p.chunks) body += c;
-    p.chunks.clear();
-    return body;
 }
 
 const std::vector<std::string>& default_models(const std::string& platform) {
@@ -355,39 +298,46 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
         call.headers = {{"Authorization", "Bearer " + acc.api_key}, {"Content-Type", "application/json"}};
         call.body = json::serialize(forward);
         call.timeout = std::chrono::milliseconds(300000);
-        auto pipe = start_call(std::move(call));
-        {
-            std::unique_lock lock(pipe->mutex);
-            pipe->cv.wait(lock, [&] { return pipe->have_headers || pipe->finished; });
-        }
-        if (!pipe->have_headers) {
-            drain_all(*pipe);
+        // The call runs on this connection's thread over a pooled keep-alive connection (see
+        // http_client.hpp): no thread per call, and a stream is relayed by the same thread after
+        // the status was checked for failover.
+        auto opened = ClientCall::open(call, &m_upstream_pool);
+        if (!opened) {
             last_status = 502;
             last_headers.clear();
             ++switches;
             continue;
         }
-        if (pipe->status != 200) {
-            const std::string err_body = drain_all(*pipe);
-            last_status = pipe->status;
-            last_headers = pipe->headers;
-            const bool bridged_4xx = (acc.faults.responses_bridge || acc.faults.force_responses) &&
-                                     pipe->status >= 400 && pipe->status < 500;
-            if (!is_failover(pipe->status) && !bridged_4xx) {
-                const int s = pipe->status;
-                const char* type = s == 400   ? "invalid_request_error"
-                                   : s == 404 ? "not_found_error"
-                                   : s == 429 ? "rate_limit_error"
-                                              : "api_error";
-                return openai(s, type, upstream_message(err_body));
+        std::shared_ptr<ClientCall> upstream = std::move(*opened);
+        const int status = upstream->head().status;
+        if (status != 200) {
+            std::string err_body;
+            upstream->read_body([&](std::string_view piece) {
+                err_body.append(piece);
+                return true;
+            });
+            last_status = status;
+            last_headers = upstream->head().headers;
+            const bool bridged_4xx =
+                (acc.faults.responses_bridge || acc.faults.force_responses) && status >= 400 && status < 500;
+            if (!is_failover(status) && !bridged_4xx) {
+                const char* type = status == 400   ? "invalid_request_error"
+                                   : status == 404 ? "not_found_error"
+                                   : status == 429 ? "rate_limit_error"
+                                                   : "api_error";
+                return openai(status, type, upstream_message(err_body));
             }
-            if (!bridged_4xx) penalize(acc.id, pipe->status, err_body, pipe->headers, false);
+            if (!bridged_4xx) penalize(acc.id, status, err_body, last_headers, false);
             ++switches;
             continue;
         }
         const std::int64_t account_id = acc.id;
         if (!stream) {
-            const std::string out = drain_all(*pipe);
+            std::string out;
+            upstream->read_body([&](std::string_view piece) {
+                out.append(piece);
+                return true;
+            });
             auto parsed = util::parse_json(out, "upstream");
             if (!parsed || !parsed->is_object())  // e.g. only keep-alive blank lines until the upstream gave up
                 return openai(502, "upstream_error", "Upstream request failed");
@@ -397,59 +347,42 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
                              : 0,
                          false);
             Response r;
-            r.body = out;
+            r.body = std::move(out);
             return r;
         }
         Response r;
         r.content_type = "text/event-stream";
-        r.stream = [this, pipe, kc, account_id, model](StreamWriter& w) {
+        r.stream = [this, upstream, kc, account_id, model](StreamWriter& w) {
             std::string pending;
             std::int64_t prompt = 0, completion = 0;
             bool done = false, gone = false;
-            while (true) {
-                std::deque<std::string> batch;
-                bool finished;
-                {
-                    std::unique_lock lock(pipe->mutex);
-                    pipe->cv.wait(lock, [&] { return !pipe->chunks.empty() || pipe->finished; });
-                    batch.swap(pipe->chunks);
-                    finished = pipe->finished;
+            upstream->read_body([&](std::string_view piece) {
+                if (!w.write(piece)) {
+                    gone = true;
+                    return false;
                 }
-                for (auto& c : batch) {
-                    if (!gone && !w.write(c)) {
-                        gone = true;
-                        std::lock_guard lock(pipe->mutex);
-                        pipe->aborted = true;
+                pending.append(piece);
+                std::size_t nl;
+                while ((nl = pending.find('\n')) != std::string::npos) {
+                    std::string line = pending.substr(0, nl);
+                    pending.erase(0, nl + 1);
+                    if (!line.starts_with("data:")) continue;
+                    std::string data = line.substr(line.size() > 5 && line[5] == ' ' ? 6 : 5);
+                    if (!data.empty() && data.back() == '\r') data.pop_back();
+                    if (data == "[DONE]") {
+                        done = true;
+                        continue;
                     }
-                    pending += c;
-                    std::size_t nl;
-                    while ((nl = pending.find('\n')) != std::string::npos) {
-                        std::string line = pending.substr(0, nl);
-                        pending.erase(0, nl + 1);
-                        if (!line.starts_with("data:")) continue;
-                        std::string data = line.substr(line.size() > 5 && line[5] == ' ' ? 6 : 5);
-                        if (!data.empty() && data.back() == '\r') data.pop_back();
-                        if (data == "[DONE]") {
-                            done = true;
-                            continue;
-                        }
-                        if (auto d = util::parse_json(data, "sse")) {
-                            if (auto u = jfind(*d, "usage"); u && u->is_object()) {
-                                prompt = jint(*u, "prompt_tokens").value_or(prompt);
-                                completion = jint(*u, "completion_tokens").value_or(completion);
-                            }
+                    if (auto d = util::parse_json(data, "sse")) {
+                        if (auto u = jfind(*d, "usage"); u && u->is_object()) {
+                            prompt = jint(*u, "prompt_tokens").value_or(prompt);
+                            completion = jint(*u, "completion_tokens").value_or(completion);
                         }
                     }
                 }
-                if (finished && pipe->chunks.empty()) break;
-            }
-            if (pipe->thread.joinable()) pipe->thread.join();
+                return true;
+            });
             if (gone) return;
-            if (pipe->error && !done)
-                (void)w.write(
-                    "event: error\ndata: " +
-                    wire::openai_error("upstream_error", "Upstream stream interrupted: " + pipe->error->message) +
-                    "\n\n");
             if (done || prompt > 0) record_usage(kc, account_id, model, prompt, completion, true);
         };
         return r;
@@ -460,6 +393,7 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
 void HostApp::record_usage(const KeyContext& kc, std::int64_t account_id, const std::string& model,
                            std::int64_t prompt_tokens, std::int64_t completion_tokens, bool stream) {
     std::lock_guard lock(m_mutex);
+    bump_version();  // a streamed chat records its usage after its request was answered
     // Price lookup: the group's channel pricing first, then the group's own model_pricing.
     double cost = 0;
     bool priced = false;

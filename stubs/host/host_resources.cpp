@@ -31,27 +31,56 @@ bool id_in(const json::value* arr, std::int64_t id) {
 }
 
 std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+// Name uniqueness checks run over every group or channel on each create: compare in place.
+bool name_is(const json::object& o, std::string_view name) {
+    auto v = jfind(o, "name");
+    return v && v->is_string() ? std::string_view(v->as_string()) == name : name.empty();
+}
 std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 Response route_missing() { return no_route(); }
 
 }  // namespace
 
-json::value HostApp::group_view(const json::object& g) const {
+std::unordered_map<std::int64_t, HostApp::GroupCounts> HostApp::counts_by_group(std::int64_t now) const {
+    std::unordered_map<std::int64_t, GroupCounts> out;
+    for (const auto& [aid, a] : m_accounts) {
+        auto gids = jfind(a, "group_ids");
+        if (!gids || !gids->is_array()) continue;
+        const bool active = str(a, "status") == "active";
+        const bool limited = jint(a, "_rate_limit_reset_unix").value_or(0) > now;
+        std::vector<std::int64_t> seen;  // a group listed twice in one account counts once, as before
+        for (const auto& v : gids->as_array()) {
+            if (!v.is_int64() || std::find(seen.begin(), seen.end(), v.as_int64()) != seen.end()) continue;
+            seen.push_back(v.as_int64());
+            auto& c = out[v.as_int64()];
+            ++c.accounts;
+            if (active) ++c.active;
+            if (limited) ++c.rate_limited;
+        }
+    }
+    return out;
+}
+
+json::value HostApp::group_view(const json::object& g, const GroupCounts& counts) const {
     json::object v = strip_internal(g).as_object();
+    v["account_count"] = counts.accounts;
+    v["active_account_count"] = counts.active;
+    v["rate_limited_account_count"] = counts.rate_limited;
+    return v;
+}
+
+json::value HostApp::group_view(const json::object& g) const {
     const std::int64_t id = num(g, "id");
     const auto now = wire::now_unix();
-    std::int64_t count = 0, active = 0, limited = 0;
+    GroupCounts counts;
     for (const auto& [aid, a] : m_accounts) {
         if (!id_in(jfind(a, "group_ids"), id)) continue;
-        ++count;
-        if (str(a, "status") == "active") ++active;
-        if (jint(a, "_rate_limit_reset_unix").value_or(0) > now) ++limited;
+        ++counts.accounts;
+        if (str(a, "status") == "active") ++counts.active;
+        if (jint(a, "_rate_limit_reset_unix").value_or(0) > now) ++counts.rate_limited;
     }
-    v["account_count"] = count;
-    v["active_account_count"] = active;
-    v["rate_limited_account_count"] = limited;
-    return v;
+    return group_view(g, counts);
 }
 
 json::value HostApp::user_view(const json::object& u) const { return strip_internal(u); }
@@ -161,9 +190,11 @@ Response HostApp::groups(Ctx& ctx) {
     const auto& m = ctx.req.method;
     const auto& q = ctx.req.query;
     Response err;
+    // Listings filter first, slice the page, then build views (with counts made in one pass
+    // over the accounts) for the page only: O(page + total) instead of O(groups x accounts).
     if (s.size() == 1 && m == "GET") {
         std::lock_guard lock(m_mutex);
-        std::vector<json::value> items;
+        std::vector<const json::object*> matched;
         for (const auto& [id, g] : m_groups) {
             if (q.contains("platform") && !q.at("platform").empty() && str(g, "platform") != q.at("platform")) continue;
             if (q.contains("status") && !q.at("status").empty() && str(g, "status") != q.at("status")) continue;
@@ -171,18 +202,30 @@ Response HostApp::groups(Ctx& ctx) {
             if (q.contains("is_exclusive") && !q.at("is_exclusive").empty() &&
                 jbool(g, "is_exclusive").value_or(false) != (q.at("is_exclusive") == "true"))
                 continue;
-            items.push_back(group_view(g));
+            matched.push_back(&g);
         }
-        return ok(wire::paginate(items, wire::parse_page(q)));
+        const auto page = wire::parse_page(q);
+        const auto window = wire::page_window(matched.size(), page);
+        json::array items;
+        if (window.end > window.begin) {
+            const auto counts = counts_by_group(wire::now_unix());
+            for (std::size_t i = window.begin; i < window.end; ++i) {
+                auto c = counts.find(num(*matched[i], "id"));
+                items.push_back(group_view(*matched[i], c == counts.end() ? GroupCounts{} : c->second));
+            }
+        }
+        return ok(wire::page_of(std::move(items), matched.size(), page));
     }
     if (s.size() == 2 && s[1] == "all" && m == "GET") {
         std::lock_guard lock(m_mutex);
         json::array out;
         const bool inactive = q.contains("include_inactive") && q.at("include_inactive") == "true";
+        const auto counts = counts_by_group(wire::now_unix());
         for (const auto& [id, g] : m_groups) {
             if (q.contains("platform") && !q.at("platform").empty() && str(g, "platform") != q.at("platform")) continue;
             if (!inactive && str(g, "status") != "active") continue;
-            out.push_back(group_view(g));
+            auto c = counts.find(id);
+            out.push_back(group_view(g, c == counts.end() ? GroupCounts{} : c->second));
         }
         return ok(out);
     }
@@ -208,7 +251,7 @@ Response HostApp::groups(Ctx& ctx) {
         if (rate <= 0) return error(500, "internal error");  // sub2api: untyped service error
         std::lock_guard lock(m_mutex);
         for (const auto& [id, g] : m_groups)
-            if (str(g, "name") == *name) return error(409, "group name already exists", "GROUP_EXISTS");
+            if (name_is(g, *name)) return error(409, "group name already exists", "GROUP_EXISTS");
         const auto now = wire::rfc3339(wire::now_unix());
         const std::int64_t id = next_id("group");
         json::object g{{"id", id},
@@ -274,8 +317,7 @@ Response HostApp::groups(Ctx& ctx) {
         auto& g = it->second;
         if (auto name = jstr(*body, "name")) {
             for (const auto& [oid, o] : m_groups)
-                if (oid != *id && str(o, "name") == *name)
-                    return error(409, "group name already exists", "GROUP_EXISTS");
+                if (oid != *id && name_is(o, *name)) return error(409, "group name already exists", "GROUP_EXISTS");
         }
         if (auto p = jstr(*body, "platform");
             p && std::find(k_platforms.begin(), k_platforms.end(), *p) == k_platforms.end())
@@ -346,7 +388,7 @@ Response HostApp::channels(Ctx& ctx) {
                 return bad_request(
                     "Key: 'CreateChannelRequest.Name' Error:Field validation for 'Name' failed on the 'max' tag");
             for (const auto& [cid, c] : m_channels)
-                if (cid != self_id && str(c, "name") == *name)
+                if (cid != self_id && name_is(c, *name))
                     return error(409, "channel name already exists", "CHANNEL_EXISTS");
         }
         if (auto gids = jfind(body, "group_ids"); gids && gids->is_array()) {
@@ -363,13 +405,17 @@ Response HostApp::channels(Ctx& ctx) {
     if (s.size() == 1 && m == "GET") {
         std::lock_guard lock(m_mutex);
         const auto& q = ctx.req.query;
-        std::vector<json::value> items;
+        std::vector<const json::object*> matched;
         for (const auto& [id, c] : m_channels) {
             if (q.contains("status") && !q.at("status").empty() && str(c, "status") != q.at("status")) continue;
             if (q.contains("search") && !contains_ci(str(c, "name"), q.at("search"))) continue;
-            items.push_back(strip_internal(c));
+            matched.push_back(&c);
         }
-        return ok(wire::paginate(items, wire::parse_page(q)));
+        const auto page = wire::parse_page(q);
+        const auto window = wire::page_window(matched.size(), page);
+        json::array items;
+        for (std::size_t i = window.begin; i < window.end; ++i) items.push_back(strip_internal(*matched[i]));
+        return ok(wire::page_of(std::move(items), matched.size(), page));
     }
     if (s.size() == 1 && m == "POST") {
         auto body = parse_object(ctx.req, err);

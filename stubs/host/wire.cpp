@@ -54,15 +54,25 @@ PageQuery parse_page(const std::map<std::string, std::string>& query) {
 }
 
 json::object paginate(const std::vector<json::value>& all, const PageQuery& q) {
-    const auto total = static_cast<std::int64_t>(all.size());
+    const auto w = page_window(all.size(), q);
     json::array items;
+    for (std::size_t i = w.begin; i < w.end; ++i) items.push_back(all[i]);
+    return page_of(std::move(items), all.size(), q);
+}
+
+PageWindow page_window(std::size_t total, const PageQuery& q) {
+    const auto n = static_cast<std::int64_t>(total);
     const std::int64_t start = (q.page - 1) * q.page_size;
-    for (std::int64_t i = start; i < total && i < start + q.page_size; ++i)
-        items.push_back(all[static_cast<std::size_t>(i)]);
-    std::int64_t pages = (total + q.page_size - 1) / q.page_size;
+    if (start < 0 || start >= n) return {total, total};
+    return {static_cast<std::size_t>(start), static_cast<std::size_t>(std::min(n, start + q.page_size))};
+}
+
+json::object page_of(json::array items, std::size_t total, const PageQuery& q) {
+    const auto n = static_cast<std::int64_t>(total);
+    std::int64_t pages = (n + q.page_size - 1) / q.page_size;
     if (pages < 1) pages = 1;
     return json::object{
-        {"items", std::move(items)}, {"total", total}, {"page", q.page}, {"page_size", q.page_size}, {"pages", pages}};
+        {"items", std::move(items)}, {"total", n}, {"page", q.page}, {"page_size", q.page_size}, {"pages", pages}};
 }
 
 namespace {

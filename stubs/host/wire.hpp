@@ -35,6 +35,15 @@ struct PageQuery {
 [[nodiscard]] PageQuery parse_page(const std::map<std::string, std::string>& query);
 // {items,total,page,page_size,pages}; pages is at least 1.
 [[nodiscard]] json::object paginate(const std::vector<json::value>& all, const PageQuery& q);
+// The positions [begin, end) of `total` items that page `q` shows (empty past the last page), so
+// a listing builds views for one page only.
+struct PageWindow {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+[[nodiscard]] PageWindow page_window(std::size_t total, const PageQuery& q);
+// The same envelope as paginate() around the items of one page, already sliced by page_window().
+[[nodiscard]] json::object page_of(json::array items, std::size_t total, const PageQuery& q);
 
 // base64url without padding.
 [[nodiscard]] std::string base64url(std::string_view bytes);

@@ -1,18 +1,23 @@
-// Synchronous Beast client with a whole-call deadline. Bodies are read through a buffer_body
-// parser so SSE can be relayed chunk by chunk.
+// Beast client. Every call runs its socket operations asynchronously on an io_context that
+// belongs to the calling thread, and drives that io_context itself until the operation it waits
+// for completes. Why not blocking reads and writes: a blocking socket cannot honour a deadline
+// (Asio retries a sync read across SO_RCVTIMEO), which used to cost a watchdog thread per call.
+// Why not one shared io_context thread: every call would then hop threads twice. Driving the
+// operations on the caller's thread keeps a call as cheap as a blocking one (Asio tries the
+// read or write at once and only waits in epoll when the socket has nothing) and lets one
+// steady_timer per call enforce the deadline and the cancel flag.
 #include "stubs/http/http_client.hpp"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
+#include <cerrno>
 
 namespace crm::stubs {
 
@@ -20,45 +25,257 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
-class Watchdog {
-  public:
-    Watchdog(int fd, std::chrono::milliseconds timeout, const std::atomic<bool>* cancel)
-        : m_thread([this, fd, timeout, cancel] {
-              const auto deadline = std::chrono::steady_clock::now() + timeout;
-              std::unique_lock lock(m_mutex);
-              while (!m_done) {
-                  const auto now = std::chrono::steady_clock::now();
-                  if (now >= deadline || (cancel && cancel->load())) {
-                      m_fired = true;
-                      ::shutdown(fd, SHUT_RDWR);
-                      return;
-                  }
-                  m_cv.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now,
-                                                                                    std::chrono::milliseconds(100)));
-              }
-          }) {}
-    ~Watchdog() {
-        {
-            std::lock_guard lock(m_mutex);
-            m_done = true;
-        }
-        m_cv.notify_all();
-        m_thread.join();
-    }
-    [[nodiscard]] bool fired() const { return m_fired.load(); }
+// The calling thread's io_context. Only that thread ever runs it, so no locking is needed; a
+// ClientCall must therefore stay on the thread that opened it (see the header).
+net::io_context& thread_io() {
+    thread_local net::io_context io{1};
+    return io;
+}
 
-  private:
-    std::mutex m_mutex;
-    std::condition_variable m_cv;
-    bool m_done = false;
-    std::atomic<bool> m_fired{false};
-    std::thread m_thread;
-};
+// An idle pooled connection the server has closed (or reset) reads EOF / an error at once.
+bool still_open(int fd) {
+    char byte = 0;
+    const auto n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
 
 }  // namespace
+
+ConnectionPool::~ConnectionPool() { clear(); }
+
+int ConnectionPool::take(const std::string& host_port) {
+    std::lock_guard lock(m_mutex);
+    auto it = m_idle.find(host_port);
+    while (it != m_idle.end() && !it->second.empty()) {
+        const int fd = it->second.back();
+        it->second.pop_back();
+        if (still_open(fd)) return fd;
+        ::close(fd);
+    }
+    return -1;
+}
+
+void ConnectionPool::give(const std::string& host_port, int fd) {
+    std::lock_guard lock(m_mutex);
+    auto& idle = m_idle[host_port];
+    if (idle.size() >= m_max_idle) {
+        ::close(fd);
+        return;
+    }
+    idle.push_back(fd);
+}
+
+void ConnectionPool::clear() {
+    std::lock_guard lock(m_mutex);
+    for (auto& [key, fds] : m_idle)
+        for (int fd : fds) ::close(fd);
+    m_idle.clear();
+}
+
+struct ClientCall::Impl {
+    net::io_context& io = thread_io();
+    tcp::socket socket{io};
+    net::steady_timer timer{io};
+    Clock::time_point deadline;
+    const std::atomic<bool>* cancel = nullptr;
+    bool timer_waiting = false;
+    bool fired = false;
+    beast::flat_buffer buffer;
+    std::optional<http::response_parser<http::buffer_body>> parser;
+    ClientReply head;
+    ConnectionPool* pool = nullptr;
+    std::string host_port;
+    bool body_done = false;
+
+    ~Impl() {
+        timer.cancel();
+        drain_timer();
+    }
+
+    void drain_timer() {
+        while (timer_waiting) {
+            if (io.stopped()) io.restart();
+            io.run_one();
+        }
+    }
+
+    // One timer per call: it wakes at the deadline, or every 100 ms while a cancel flag is set,
+    // and closes the socket, which ends the pending operation with operation_aborted.
+    void arm() {
+        auto at = deadline;
+        if (cancel) at = std::min(at, Clock::now() + std::chrono::milliseconds(100));
+        timer.expires_at(at);
+        timer_waiting = true;
+        timer.async_wait([this](beast::error_code ec) {
+            timer_waiting = false;
+            if (ec == net::error::operation_aborted) return;
+            if (Clock::now() >= deadline || (cancel && cancel->load())) {
+                fired = true;
+                beast::error_code ignored;
+                socket.close(ignored);
+                return;
+            }
+            arm();
+        });
+    }
+
+    // Starts one asynchronous operation through `launch` and runs the thread's io_context until
+    // that operation completed (the timer may fire in between).
+    template <class Launch>
+    beast::error_code run(Launch&& launch) {
+        bool done = false;
+        beast::error_code result;
+        launch([&](beast::error_code ec, auto&&...) {
+            result = ec;
+            done = true;
+        });
+        while (!done) {
+            if (io.stopped()) io.restart();
+            io.run_one();
+        }
+        return result;
+    }
+
+    beast::error_code connect(const ParsedUrl& url) {
+        beast::error_code ec;
+        auto address = net::ip::make_address(url.host, ec);
+        if (!ec) {
+            const auto port = static_cast<unsigned short>(std::stoi(url.port));
+            ec = run([&](auto h) { socket.async_connect(tcp::endpoint(address, port), std::move(h)); });
+        } else {
+            tcp::resolver resolver(io);
+            auto results = resolver.resolve(url.host, url.port, ec);
+            if (ec) return ec;
+            ec = run([&](auto h) { net::async_connect(socket, results, std::move(h)); });
+        }
+        if (!ec) socket.set_option(tcp::no_delay(true), ec);
+        return ec;
+    }
+
+    // The connection goes back to the pool only after a complete answer on a kept-alive socket.
+    void release_connection() {
+        if (!socket.is_open()) return;
+        if (pool && body_done && !fired && parser && parser->is_done() && parser->get().keep_alive()) {
+            beast::error_code ec;
+            const int fd = socket.release(ec);
+            if (!ec) {
+                pool->give(host_port, fd);
+                return;
+            }
+        }
+        beast::error_code ignored;
+        socket.shutdown(tcp::socket::shutdown_both, ignored);
+        socket.close(ignored);
+    }
+};
+
+ClientCall::ClientCall(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+ClientCall::~ClientCall() {
+    if (m_impl) m_impl->release_connection();
+}
+
+const ClientReply& ClientCall::head() const { return m_impl->head; }
+
+util::Result<std::unique_ptr<ClientCall>> ClientCall::open(const ClientRequest& request, ConnectionPool* pool) {
+    CRM_TRY(parsed, parse_http_url(request.url));
+    auto impl = std::make_unique<Impl>();
+    impl->deadline = Clock::now() + request.timeout;
+    impl->cancel = request.cancel;
+    impl->pool = pool;
+    impl->host_port = parsed.host + ":" + parsed.port;
+    impl->arm();
+
+    http::request<http::string_body> req{http::string_to_verb(request.method), parsed.path, 11};
+    req.set(http::field::host, impl->host_port);
+    req.set(http::field::user_agent, "crm-stub/1");
+    for (const auto& [k, v] : request.headers) req.set(k, v);
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
+        if (req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
+        req.body() = request.body;
+    }
+    req.prepare_payload();
+
+    // A pooled connection the server closed just now fails before any byte of the answer; the
+    // request is then sent again once on a fresh connection.
+    for (int attempt = 0;; ++attempt) {
+        bool reused = false;
+        if (pool && attempt == 0) {
+            const int fd = pool->take(impl->host_port);
+            beast::error_code ec;
+            if (fd >= 0) impl->socket.assign(tcp::v4(), fd, ec);
+            if (fd >= 0 && ec) ::close(fd);
+            reused = fd >= 0 && !ec;
+            if (reused) pool->count_reused();
+        }
+        if (!reused) {
+            if (auto ec = impl->connect(parsed))
+                return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
+            if (pool) pool->count_opened();
+        }
+        impl->buffer.clear();
+        impl->parser.emplace();
+        impl->parser->body_limit(boost::none);
+        auto ec = impl->run([&](auto h) { http::async_write(impl->socket, req, std::move(h)); });
+        const bool stale_retry = reused && !impl->fired;
+        if (ec) {
+            if (stale_retry) {
+                beast::error_code ignored;
+                impl->socket.close(ignored);
+                continue;
+            }
+            return util::fail(impl->fired ? util::ErrorCode::timeout : util::ErrorCode::connect_failed,
+                              "write: " + ec.message(), request.url);
+        }
+        ec = impl->run(
+            [&](auto h) { http::async_read_header(impl->socket, impl->buffer, *impl->parser, std::move(h)); });
+        if (ec) {
+            if (stale_retry && impl->buffer.size() == 0 && !impl->parser->got_some()) {
+                beast::error_code ignored;
+                impl->socket.close(ignored);
+                continue;
+            }
+            return util::fail(impl->fired ? util::ErrorCode::timeout : util::ErrorCode::protocol,
+                              "read header: " + ec.message(), request.url);
+        }
+        break;
+    }
+    auto& head = impl->head;
+    head.status = static_cast<int>(impl->parser->get().result_int());
+    for (const auto& f : impl->parser->get()) {
+        std::string name(f.name_string());
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        head.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    return std::unique_ptr<ClientCall>(new ClientCall(std::move(impl)));
+}
+
+bool ClientCall::read_body(const std::function<bool(std::string_view)>& on_chunk) {
+    auto& impl = *m_impl;
+    auto& parser = *impl.parser;
+    char chunk[8192];
+    bool complete = true;
+    while (!parser.is_done()) {
+        parser.get().body().data = chunk;
+        parser.get().body().size = sizeof(chunk);
+        auto ec = impl.run([&](auto h) { http::async_read_some(impl.socket, impl.buffer, parser, std::move(h)); });
+        if (ec == http::error::need_buffer) ec = {};
+        const std::size_t got = sizeof(chunk) - parser.get().body().size;
+        if (got > 0 && !on_chunk(std::string_view(chunk, got))) return false;
+        if (ec) {
+            if (impl.fired) return false;
+            complete = ec == http::error::end_of_stream && parser.is_done();
+            break;
+        }
+    }
+    impl.body_done = complete;
+    return complete;
+}
 
 util::Result<ParsedUrl> parse_http_url(std::string_view url) {
     constexpr std::string_view scheme = "http://";
@@ -81,80 +298,15 @@ util::Result<ParsedUrl> parse_http_url(std::string_view url) {
     return out;
 }
 
-util::Result<ClientReply> http_call(const ClientRequest& request) {
-    CRM_TRY(parsed, parse_http_url(request.url));
-    net::io_context io;
-    beast::tcp_stream stream(io);
-    beast::error_code ec;
-    tcp::resolver resolver(io);
-    auto results = resolver.resolve(parsed.host, parsed.port, ec);
-    if (ec)
-        return util::fail(util::ErrorCode::connect_failed, "resolve " + parsed.host + ": " + ec.message(), request.url);
-    stream.expires_after(request.timeout);
-    stream.connect(results, ec);
-    if (ec) return util::fail(util::ErrorCode::connect_failed, "connect: " + ec.message(), request.url);
-    // tcp_stream deadlines only cover async operations (and Asio retries sync reads across
-    // SO_RCVTIMEO), so a watchdog shuts the socket down when the whole-call deadline passes.
-    Watchdog watchdog(stream.socket().native_handle(), request.timeout, request.cancel);
-
-    http::request<http::string_body> req{http::string_to_verb(request.method), parsed.path, 11};
-    req.set(http::field::host, parsed.host + ":" + parsed.port);
-    req.set(http::field::user_agent, "crm-stub/1");
-    for (const auto& [k, v] : request.headers) req.set(k, v);
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT") {
-        if (req.find(http::field::content_type) == req.end()) req.set(http::field::content_type, "application/json");
-        req.body() = request.body;
-    }
-    req.prepare_payload();
-    http::write(stream, req, ec);
-    if (ec)
-        return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::connect_failed,
-                          "write: " + ec.message(), request.url);
-
-    beast::flat_buffer buffer;
-    http::response_parser<http::buffer_body> parser;
-    parser.body_limit(boost::none);
-    http::read_header(stream, buffer, parser, ec);
-    if (ec)
-        return util::fail(watchdog.fired() ? util::ErrorCode::timeout : util::ErrorCode::protocol,
-                          "read header: " + ec.message(), request.url);
-    ClientReply reply;
-    reply.status = static_cast<int>(parser.get().result_int());
-    for (const auto& f : parser.get()) {
-        std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        reply.headers.emplace_back(std::move(name), std::string(f.value()));
-    }
+util::Result<ClientReply> http_call(const ClientRequest& request, ConnectionPool* pool) {
+    CRM_TRY(call, ClientCall::open(request, pool));
+    ClientReply reply = call->head();
     if (request.on_headers) request.on_headers(reply);
-    char chunk[8192];
-    while (!parser.is_done()) {
-        parser.get().body().data = chunk;
-        parser.get().body().size = sizeof(chunk);
-        http::read_some(stream, buffer, parser, ec);
-        if (ec == http::error::need_buffer) ec = {};
-        const std::size_t got = sizeof(chunk) - parser.get().body().size;
-        if (got > 0) {
-            std::string_view piece(chunk, got);
-            if (request.on_chunk) {
-                if (!request.on_chunk(piece)) {
-                    reply.complete = false;
-                    break;
-                }
-            } else {
-                reply.body.append(piece);
-            }
-        }
-        if (ec) {
-            if (watchdog.fired()) {
-                reply.complete = false;
-                return reply;
-            }
-            reply.complete = ec == http::error::end_of_stream && parser.is_done();
-            break;
-        }
-    }
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    reply.complete = call->read_body([&](std::string_view piece) {
+        if (request.on_chunk) return request.on_chunk(piece);
+        reply.body.append(piece);
+        return true;
+    });
     return reply;
 }
 

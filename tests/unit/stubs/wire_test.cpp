@@ -43,6 +43,19 @@ TEST_CASE("stub wire: pagination defaults, limit alias, cap at 1000 and page mat
     CHECK(wire::paginate({}, {}).at("pages").as_int64() == 1);
 }
 
+TEST_CASE("stub wire: page_window slices like paginate, page_of wraps one page in the same envelope") {
+    CHECK(wire::page_window(45, {3, 20}).begin == 40);
+    CHECK(wire::page_window(45, {3, 20}).end == 45);
+    CHECK(wire::page_window(45, {1, 20}).end == 20);
+    const auto past = wire::page_window(45, {9, 20});
+    CHECK(past.begin == past.end);
+    std::vector<json::value> all;
+    for (int i = 0; i < 45; ++i) all.emplace_back(i);
+    json::array page{40, 41, 42, 43, 44};
+    CHECK(json::serialize(wire::page_of(page, 45, {3, 20})) == json::serialize(wire::paginate(all, {3, 20})));
+    CHECK(json::serialize(wire::page_of({}, 0, {})) == json::serialize(wire::paginate({}, {})));
+}
+
 TEST_CASE("stub wire: JWT round-trips, rejects tampering and expiry") {
     json::object claims{{"user_id", 7}, {"role", "user"}, {"exp", 2000}};
     const auto token = wire::make_jwt(claims, "secret");
