@@ -85,6 +85,7 @@ std::string stamp_for(int n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show up while it runs
     const int count = argc > 1 ? std::atoi(argv[1]) : 1000;
     const std::string bin = CRM_ACCEPT_BIN;
     const fs::path work = fs::temp_directory_path() / ("crm-bench-catalog-" + crm::util::random_hex(6));
@@ -93,8 +94,8 @@ int main(int argc, char** argv) {
     fs::create_directories(root);
 
     std::printf("evidence catalog: seeding one real run of scenarios/default.json ...\n");
-    const int run_rc =
-        spawn_quiet({bin, "run", std::string(CRM_SOURCE_DIR) + "/scenarios/default.json", "--out", seed_root.string(), "--quiet"});
+    const int run_rc = spawn_quiet(
+        {bin, "run", std::string(CRM_SOURCE_DIR) + "/scenarios/default.json", "--out", seed_root.string(), "--quiet"});
     fs::path seed;
     for (const auto& e : fs::directory_iterator(seed_root)) seed = e.path();
     if (run_rc != 0 || seed.empty()) {
@@ -107,9 +108,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < count; ++i) {
         fs::copy(seed, root / (stamp_for(i) + "_default"), fs::copy_options::recursive);
     }
-    std::printf("root: %d bundles, %ju files each: COPIES of that one bundle under new stamps\n"
-                "      (honest for a read benchmark: each copy verifies like the original), made in %.1f s\n\n",
-                count, files, std::chrono::duration<double>(Clock::now() - t_copy).count());
+    std::printf(
+        "root: %d bundles, %ju files each: COPIES of that one bundle under new stamps\n"
+        "      (honest for a read benchmark: each copy verifies like the original), made in %.1f s\n\n",
+        count, files, std::chrono::duration<double>(Clock::now() - t_copy).count());
 
     const bool jq = have("jq");
     const std::string jq_scan = fmt::format(

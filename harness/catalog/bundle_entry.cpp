@@ -39,7 +39,7 @@ struct TreeStat {
 TreeStat stat_tree(const fs::path& dir) {
     TreeStat t;
     auto note = [&t](const fs::path& p) {
-        struct ::stat st {};
+        struct ::stat st{};
         if (::lstat(p.c_str(), &st) != 0) return;
         ++t.entries;
         if (S_ISREG(st.st_mode)) t.file_bytes += static_cast<std::uint64_t>(st.st_size);

@@ -11,10 +11,10 @@
 namespace crm::harness::catalog {
 
 struct BundleFilter {
-    std::string scenario;                    // exact scenario name; "" = any
-    std::string host;                        // substring of the host URL or of any host key; "" = any
+    std::string scenario;                      // exact scenario name; "" = any
+    std::string host;                          // substring of the host URL or of any host key; "" = any
     std::optional<evidence::TimePoint> since;  // started at or after; a bundle with no start time never matches
-    bool incomplete_only = false;            // only bundles that are not trusted-complete
+    bool incomplete_only = false;              // only bundles that are not trusted-complete
 
     [[nodiscard]] bool matches(const BundleEntry& e) const;
 };

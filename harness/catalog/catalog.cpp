@@ -45,8 +45,7 @@ bool writable(const fs::path& root) { return ::access(root.c_str(), W_OK) == 0; 
 util::Result<Catalog> Catalog::open(const CatalogOptions& options) {
     std::error_code ec;
     if (!fs::exists(options.root, ec)) {
-        return util::fail(util::ErrorCode::not_found,
-                          fmt::format("{}: no such evidence root", options.root.string()));
+        return util::fail(util::ErrorCode::not_found, fmt::format("{}: no such evidence root", options.root.string()));
     }
     if (!fs::is_directory(options.root, ec)) {
         return util::fail(util::ErrorCode::io,
@@ -69,8 +68,7 @@ util::Result<Catalog> Catalog::open(const CatalogOptions& options) {
                 c.m_stats.index_rebuilt = opened->rebuilt();
                 index.emplace(std::move(*opened));
             } else {
-                c.m_stats.warnings.push_back(
-                    fmt::format("{}; listing without an index", opened.error().message));
+                c.m_stats.warnings.push_back(fmt::format("{}; listing without an index", opened.error().message));
             }
         }
     }

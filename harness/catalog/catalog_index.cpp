@@ -71,8 +71,8 @@ util::Result<std::pair<Database, std::int64_t>> open_and_probe(const fs::path& p
 
 util::Result<void> recreate(Database& db) {
     CRM_TRY_VOID(db.exec("BEGIN IMMEDIATE"));
-    auto r = db.exec(fmt::format("DROP TABLE IF EXISTS bundles; {} PRAGMA user_version={};", k_create,
-                                 k_index_schema_version));
+    auto r = db.exec(
+        fmt::format("DROP TABLE IF EXISTS bundles; {} PRAGMA user_version={};", k_create, k_index_schema_version));
     if (!r) {
         (void)db.exec("ROLLBACK");
         return r;
@@ -92,8 +92,8 @@ util::Result<CatalogIndex> CatalogIndex::open(const fs::path& root, bool reindex
     if (!opened) {
         // Garbage bytes, a truncated file, a half-copied one: the index is only a cache, so it is
         // replaced rather than trusted or fatal.
-        warnings.push_back(fmt::format("catalog index {} is not readable ({}); rebuilding it", path.string(),
-                                       opened.error().message));
+        warnings.push_back(
+            fmt::format("catalog index {} is not readable ({}); rebuilding it", path.string(), opened.error().message));
         remove_index_files(path);
         opened = open_and_probe(path);
         if (!opened) return std::unexpected(index_error(path, opened.error()));
@@ -155,13 +155,29 @@ util::Result<void> CatalogIndex::store(const std::vector<Row>& changed, const st
     auto write_all = [&]() -> util::Result<void> {
         for (const auto& row : changed) {
             const auto& e = row.entry;
-            CRM_TRY_VOID(m_db.execute(
-                insert,
-                {e.name, row.fingerprint, e.dir.string(), e.stamp, e.scenario, e.scenario_sha256, e.label, e.host_kind,
-                 e.host_url, e.host_version, e.started_at, e.ended_at, e.clock_override, e.status,
-                 std::int64_t{e.interrupted ? 1 : 0}, std::string(to_string(e.trust)), e.trust_reason, e.gate_decision,
-                 std::int64_t{e.gate_passed ? 1 : 0}, std::int64_t{e.exit_code}, static_cast<std::int64_t>(e.size_bytes),
-                 e.manifest_sha256, util::json::serialize(cells_to_json(e.cells))}));
+            CRM_TRY_VOID(m_db.execute(insert, {e.name,
+                                               row.fingerprint,
+                                               e.dir.string(),
+                                               e.stamp,
+                                               e.scenario,
+                                               e.scenario_sha256,
+                                               e.label,
+                                               e.host_kind,
+                                               e.host_url,
+                                               e.host_version,
+                                               e.started_at,
+                                               e.ended_at,
+                                               e.clock_override,
+                                               e.status,
+                                               std::int64_t{e.interrupted ? 1 : 0},
+                                               std::string(to_string(e.trust)),
+                                               e.trust_reason,
+                                               e.gate_decision,
+                                               std::int64_t{e.gate_passed ? 1 : 0},
+                                               std::int64_t{e.exit_code},
+                                               static_cast<std::int64_t>(e.size_bytes),
+                                               e.manifest_sha256,
+                                               util::json::serialize(cells_to_json(e.cells))}));
         }
         for (const auto& name : drop) CRM_TRY_VOID(m_db.execute("DELETE FROM bundles WHERE name = ?", {name}));
         return {};

@@ -16,8 +16,7 @@ namespace crm::harness::catalog {
 [[nodiscard]] util::Result<CellEntry> cell_entry_from_json(const util::json::value& v, std::string_view source);
 
 [[nodiscard]] util::json::array cells_to_json(const std::vector<CellEntry>& cells);
-[[nodiscard]] util::Result<std::vector<CellEntry>> cells_from_json(const util::json::value& v,
-                                                                   std::string_view source);
+[[nodiscard]] util::Result<std::vector<CellEntry>> cells_from_json(const util::json::value& v, std::string_view source);
 
 // Every field of the entry (dir as a string, `started` omitted: it is started_at parsed), plus
 // host_key and verdict_counts for readers that do not recompute them.

@@ -75,7 +75,8 @@ void register_list(CLI::App& app, CommandContext& ctx) {
     cmd->add_flag("--reindex", opts->reindex, "Rebuild the root's index (.crm-index.sqlite) from the bundles");
     cmd->add_option("--scenario", opts->scenario, "Only bundles of this scenario");
     cmd->add_option("--host", opts->host, "Only bundles whose host URL or host key contains this");
-    cmd->add_option("--since", opts->since, "Only bundles started since an ISO-8601 instant or a duration ago (24h, 7d)");
+    cmd->add_option("--since", opts->since,
+                    "Only bundles started since an ISO-8601 instant or a duration ago (24h, 7d)");
     cmd->add_flag("--incomplete", opts->incomplete, "Only bundles that are not trusted and complete");
     cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return run_list(*opts, ctx); }; });
 }

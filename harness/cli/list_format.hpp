@@ -28,8 +28,7 @@ inline constexpr int k_list_schema_version = 1;
 [[nodiscard]] std::string cell_counts(const catalog::BundleEntry& e);
 
 // Header plus one row per entry, columns padded to their widest value, trailing newline.
-[[nodiscard]] std::string list_table(const std::vector<const catalog::BundleEntry*>& entries,
-                                     evidence::TimePoint now);
+[[nodiscard]] std::string list_table(const std::vector<const catalog::BundleEntry*>& entries, evidence::TimePoint now);
 
 // {"schema_version":1,"kind":"crm-accept.list","root":...,"now":...,"index":{...},"bundles":[...]}:
 // each bundle is entry_json's to_json plus "state" and "age_seconds" (null without a start time).

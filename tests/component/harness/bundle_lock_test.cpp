@@ -1,12 +1,13 @@
 // The bundle write lock across real descriptors and a real second process: flock conflicts per
 // open file description, and the kernel drops it when the holder exits.
+#include "harness/evidence/bundle_lock.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "harness/evidence/bundle_lock.hpp"
 #include "util/random.hpp"
 
 namespace fs = std::filesystem;

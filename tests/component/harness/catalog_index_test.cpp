@@ -1,5 +1,7 @@
 // The catalog's SQLite index over real bundles (BundleWriter) in a temp root: what a warm open
 // reads again, what it notices, and that any doubt about the file means reading the bundles.
+#include "harness/catalog/catalog_index.hpp"
+
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -9,7 +11,6 @@
 
 #include "engine/store/database.hpp"
 #include "harness/catalog/catalog.hpp"
-#include "harness/catalog/catalog_index.hpp"
 #include "harness/catalog/entry_json.hpp"
 #include "tests/component/harness/catalog_fixture.hpp"
 
@@ -29,7 +30,8 @@ Catalog open(const fs::path& root, bool reindex = false) {
 
 // Three finished bundles: <stamp>_default_ci, _2, _3.
 std::vector<fs::path> three_bundles(Fixture& f) {
-    return {crm::test::catalog_fixture::write_bundle(f), crm::test::catalog_fixture::write_bundle(f), crm::test::catalog_fixture::write_bundle(f)};
+    return {crm::test::catalog_fixture::write_bundle(f), crm::test::catalog_fixture::write_bundle(f),
+            crm::test::catalog_fixture::write_bundle(f)};
 }
 
 void flip_one_byte(const fs::path& file) {
