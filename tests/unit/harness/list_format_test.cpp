@@ -1,8 +1,9 @@
 // `list`'s presentation: sizes, ages, the --since forms and the aligned table.
+#include "harness/cli/list_format.hpp"
+
 #include <catch2/catch.hpp>
 
 #include "harness/catalog/bundle_filter.hpp"
-#include "harness/cli/list_format.hpp"
 #include "harness/evidence/timestamp.hpp"
 
 using namespace crm::harness;

@@ -1,7 +1,7 @@
 // util::parse_duration: the duration forms a scenario's max_evidence_age and `list --since` share.
-#include <catch2/catch.hpp>
-
 #include "util/duration.hpp"
+
+#include <catch2/catch.hpp>
 
 using crm::util::parse_duration;
 using std::chrono::seconds;
