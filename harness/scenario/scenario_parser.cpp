@@ -9,6 +9,7 @@
 
 #include "harness/classify/cause.hpp"
 #include "harness/scenario/json_line_map.hpp"
+#include "util/duration.hpp"
 #include "util/files.hpp"
 #include "util/input_file.hpp"
 #include "util/json.hpp"
@@ -145,15 +146,8 @@ Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std
         return std::unexpected(ctx.error(path, "must be a duration like \"24h\", \"30m\", \"7d\" or seconds"));
     std::string s(v.get_string());
     if (s.size() < 2) return std::unexpected(ctx.error(path, "must be a duration like \"24h\""));
-    char unit = s.back();
-    std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
-    std::string digits = s.substr(0, s.size() - 1);
-    if (mult == 0 || digits.empty() ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) || digits.size() > 9)
-        return std::unexpected(ctx.error(path, fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", s)));
-    auto n = std::stoll(digits);
-    if (n <= 0) return std::unexpected(ctx.error(path, "must be positive"));
-    return std::chrono::seconds(n * mult);
+    if (auto d = util::parse_duration(s)) return *d;
+    return std::unexpected(ctx.error(path, fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", s)));
 }
 
 Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_view path) {
@@ -164,9 +158,10 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     h.line = ctx.line(path);
     h.profile_line = ctx.line(child_path(path, "profile"));
     CRM_TRY(kind, ctx.req_string(*o, path, "kind"));
-    if (kind == "stub") {
+    // Compared as string_view: GCC 12 sees a false maybe-uninitialized in string == const char*.
+    if (std::string_view(kind) == "stub") {
         h.kind = HostKind::stub;
-    } else if (kind == "real") {
+    } else if (std::string_view(kind) == "real") {
         h.kind = HostKind::real;
     } else {
         return std::unexpected(

@@ -188,7 +188,7 @@ TEST_CASE("e2e: usage errors are one line and exit 64") {
     auto unknown = run_cli({"frob"});
     CHECK(unknown.exit_code == 64);
     CHECK(unknown.err ==
-          "crm-accept: unknown command 'frob' (commands: run, plan, merge, verify, show, diff, "
+          "crm-accept: unknown command 'frob' (commands: run, plan, merge, verify, list, show, diff, "
           "engine, stubhost; see --help)\n");
     auto bad_flag = run_cli({"run", "--jobs", "abc"});
     CHECK(bad_flag.exit_code == 64);
