@@ -50,6 +50,9 @@ int main(int argc, char** argv) {
     crm::harness::register_verify(app, ctx);
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
+    crm::harness::register_board(app, ctx);
+    crm::harness::register_prune(app, ctx);
+    crm::harness::register_status(app, ctx);
 
     // Usage errors are one line, naming what was wrong; an unknown command is named as such, with
     // the command it is a typo of (CLI11 would only say that a subcommand is required).

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "harness/classify/cause.hpp"
+#include "harness/scenario/duration.hpp"
 #include "harness/scenario/json_line_map.hpp"
 #include "util/files.hpp"
 #include "util/input_file.hpp"
@@ -139,21 +140,15 @@ class Ctx {
     const util::EnvLookup& m_env;
 };
 
+// The text form goes through the shared duration parser (duration.hpp), so a scenario's age and
+// a command-line --max-age read "7d" the same way.
 Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (v.is_int64() && v.get_int64() > 0) return std::chrono::seconds(v.get_int64());
     if (!v.is_string())
         return std::unexpected(ctx.error(path, "must be a duration like \"24h\", \"30m\", \"7d\" or seconds"));
-    std::string s(v.get_string());
-    if (s.size() < 2) return std::unexpected(ctx.error(path, "must be a duration like \"24h\""));
-    char unit = s.back();
-    std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
-    std::string digits = s.substr(0, s.size() - 1);
-    if (mult == 0 || digits.empty() ||
-        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) || digits.size() > 9)
-        return std::unexpected(ctx.error(path, fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", s)));
-    auto n = std::stoll(digits);
-    if (n <= 0) return std::unexpected(ctx.error(path, "must be positive"));
-    return std::chrono::seconds(n * mult);
+    auto age = parse_duration(v.get_string());
+    if (!age) return std::unexpected(ctx.error(path, age.error().message));
+    return *age;
 }
 
 Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_view path) {
