@@ -21,7 +21,8 @@ BoardOptions at_now() {
     return o;
 }
 
-const BoardRow& only_row(const Board& b) {
+// A copy: callers pass a temporary board.
+BoardRow only_row(const Board& b) {
     REQUIRE(b.rows.size() == 1);
     return b.rows.front();
 }
@@ -35,7 +36,7 @@ TEST_CASE("board: the newest trustworthy proof wins over a newer untrusted bundl
         bundle(2, Trust::untrusted, {cell("kimi", Cause::host_compatibility_gap)}),
     };
     auto board = build_board(entries, at_now());
-    const auto& r = only_row(board);
+    const auto r = only_row(board);
     CHECK(r.proven);
     CHECK(r.bundle == entries[1].name);
     CHECK(r.cause == Cause::ready);
@@ -50,7 +51,7 @@ TEST_CASE("board: the newest trustworthy proof wins over a newer untrusted bundl
 
 TEST_CASE("board: a row run only by untrusted or incomplete bundles is unproven", "[catalog][board]") {
     std::vector<BundleEntry> entries{bundle(1, Trust::incomplete, {cell("kimi", std::nullopt)})};
-    const auto& r = only_row(build_board(entries, at_now()));
+    const auto r = only_row(build_board(entries, at_now()));
     CHECK_FALSE(r.proven);
     CHECK(r.bundle.empty());
     CHECK_FALSE(r.stale);
@@ -62,7 +63,7 @@ TEST_CASE("board: a proof older than the max age is stale; the scenario's age an
           "[catalog][board]") {
     std::vector<BundleEntry> entries{bundle(30, Trust::trusted, {cell("kimi", Cause::ready)})};
     auto options = at_now();
-    const auto& by_default = only_row(build_board(entries, options));
+    const auto by_default = only_row(build_board(entries, options));
     CHECK(by_default.max_age == std::chrono::hours(24));
     CHECK(by_default.max_age_source == "default");
     CHECK(by_default.stale);
@@ -70,13 +71,13 @@ TEST_CASE("board: a proof older than the max age is stale; the scenario's age an
 
     options.scenario_max_age[entries[0].name] = std::chrono::hours(48);
     auto board = build_board(entries, options);
-    const auto& by_scenario = only_row(board);
+    const auto by_scenario = only_row(board);
     CHECK(by_scenario.max_age_source == "scenario");
     CHECK_FALSE(by_scenario.stale);
     CHECK_FALSE(by_scenario.only_old_proof);
 
     options.max_age_override = std::chrono::hours(1);
-    const auto& by_flag = only_row(build_board(entries, options));
+    const auto by_flag = only_row(build_board(entries, options));
     CHECK(by_flag.max_age_source == "--max-age");
     CHECK(by_flag.stale);
 }
@@ -87,7 +88,7 @@ TEST_CASE("board: a fresh failure after an old ready is not stale, but ready res
         bundle(72, Trust::trusted, {cell("kimi", Cause::ready)}),
         bundle(1, Trust::trusted, {cell("kimi", Cause::host_compatibility_gap)}),
     };
-    const auto& r = only_row(build_board(entries, at_now()));
+    const auto r = only_row(build_board(entries, at_now()));
     CHECK(r.cause == Cause::host_compatibility_gap);
     CHECK_FALSE(r.stale);
     CHECK(r.only_old_proof);
@@ -98,7 +99,7 @@ TEST_CASE("board: a fresh failure after an old ready is not stale, but ready res
 TEST_CASE("board: a planted failure found as planted is proven as expected", "[catalog][board]") {
     std::vector<BundleEntry> entries{
         bundle(1, Trust::trusted, {cell("deepseek", Cause::host_compatibility_gap, Cause::host_compatibility_gap)})};
-    const auto& r = only_row(build_board(entries, at_now()));
+    const auto r = only_row(build_board(entries, at_now()));
     CHECK(r.as_expected);
     CHECK(crm::harness::catalog::verdict_text(r) == "fail (as expected)");
     CHECK(r.last_ready_at.empty());
