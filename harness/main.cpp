@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     crm::harness::register_plan(app, ctx);
     crm::harness::register_merge(app, ctx);
     crm::harness::register_verify(app, ctx);
+    crm::harness::register_list(app, ctx);
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
     crm::harness::register_board(app, ctx);

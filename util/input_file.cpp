@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -59,10 +60,18 @@ Result<std::string> read_input_file(const std::filesystem::path& path, std::size
         return fail(ErrorCode::invalid_input, fmt::format("{}: larger than {} ({})", name, mib(max_bytes), mib(size)));
     }
     // Read at most one byte past the cap: a file that grows after fstat is refused all the same.
+    // The buffer starts at the size fstat saw (plus the byte that detects growth) and grows only
+    // if the file does: sizing it to the cap would zero-fill the cap (64 MiB for a bundle record)
+    // on every read, which dominated reading a bundle.
+    const std::size_t limit = max_bytes + 1;
     std::string out;
-    out.resize(max_bytes + 1);
+    out.resize(std::min(size, max_bytes) + 1);
     std::size_t got = 0;
-    while (got < out.size()) {
+    for (;;) {
+        if (got == out.size()) {
+            if (out.size() >= limit) break;
+            out.resize(std::min(limit, out.size() * 2));
+        }
         ssize_t n = ::read(f.fd, out.data() + got, out.size() - got);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {

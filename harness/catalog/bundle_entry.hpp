@@ -59,13 +59,16 @@ struct BundleEntry {
     std::string clock_override;                     // "" unless stamped under CRM_ACCEPT_NOW
     std::string status;                             // complete | incomplete (00-run.json)
     bool interrupted = false;
+    // A run holds the bundle's write lock right now (evidence::bundle_being_written): the entry
+    // is incomplete, and the index never caches it (it is read again on the next open).
+    bool writing = false;
     Trust trust = Trust::unreadable;
-    std::string trust_reason;  // first failed check / read error, one line; "" when trusted
+    std::string trust_reason;   // first failed check / read error, one line; "" when trusted
     std::string gate_decision;  // summary gate word (passed | failed | blocked ...); "" if none
     bool gate_passed = false;
     int exit_code = -1;  // recorded exit code; -1 when the run never finished
     std::uint64_t size_bytes = 0;
-    std::string manifest_sha256;  // sha256 of MANIFEST.sha256's bytes; "" when there is none
+    std::string manifest_sha256;   // sha256 of MANIFEST.sha256's bytes; "" when there is none
     std::vector<CellEntry> cells;  // matrix order
 
     // How many recorded cells ended with each verdict word ("ready", "blocked", ... "not_run").

@@ -31,6 +31,8 @@ void register_plan(CLI::App& app, CommandContext& ctx);
 void register_merge(CLI::App& app, CommandContext& ctx);
 // verify: manifest, secret audit, schema_version, completeness of a bundle.
 void register_verify(CLI::App& app, CommandContext& ctx);
+// list: the bundles under an evidence root (the catalog and its index).
+void register_list(CLI::App& app, CommandContext& ctx);
 // engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
 void register_engine(CLI::App& app, CommandContext& ctx);
 void register_stubhost(CLI::App& app, CommandContext& ctx);

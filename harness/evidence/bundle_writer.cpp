@@ -83,7 +83,12 @@ util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, co
     for (int n = 1; n < 1000; ++n) {
         fs::path dir = options.root / (n == 1 ? base : fmt::format("{}_{}", base, n));
         // create_directory reports "already existed" as false without error: the race-free claim.
-        if (fs::create_directory(dir, ec)) return BundleWriter(dir, secrets, std::move(templates));
+        if (fs::create_directory(dir, ec)) {
+            // Waiting is right here: the folder is brand new, so the only other holder can be a
+            // catalog reader's momentary shared lock.
+            CRM_TRY(lock, BundleLock::acquire(dir, /*wait=*/true));
+            return BundleWriter(dir, secrets, std::move(templates), std::move(lock));
+        }
         if (ec) {
             return util::fail(util::ErrorCode::io,
                               fmt::format("{}: cannot create bundle: {}", dir.string(), ec.message()));
@@ -93,7 +98,8 @@ util::Result<BundleWriter> BundleWriter::create(const BundleOptions& options, co
 }
 
 BundleWriter BundleWriter::open(fs::path dir, const util::SecretRegistry& secrets) {
-    return BundleWriter(std::move(dir), secrets, builtin_templates());
+    auto lock = BundleLock::acquire(dir, /*wait=*/false);
+    return BundleWriter(std::move(dir), secrets, builtin_templates(), lock ? std::move(*lock) : BundleLock{});
 }
 
 util::Result<fs::path> BundleWriter::resolve(std::string_view rel_path) const {
@@ -185,6 +191,7 @@ util::Result<FinalizeResult> BundleWriter::finalize(const RunSummary& run_in, bo
     }
     result.check = std::move(*check);
     result.summary = std::move(run);
+    m_lock.release();
     return result;
 }
 

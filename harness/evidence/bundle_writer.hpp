@@ -15,12 +15,17 @@
 //
 // Thread-safe: cells write concurrently to different files. The registry is borrowed and must
 // outlive the writer.
+//
+// While it writes, the writer holds the bundle's write lock (bundle_lock.hpp) from create() until
+// finalize() returns or the writer is destroyed, so a catalog never takes a bundle that is still
+// being written for one that a run left incomplete. Move-only.
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "harness/evidence/audit.hpp"
+#include "harness/evidence/bundle_lock.hpp"
 #include "harness/evidence/report.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "harness/evidence/timestamp.hpp"
@@ -55,11 +60,12 @@ struct FinalizeResult {
 
 class BundleWriter {
   public:
-    // Creates the dated folder. Fails (io) when it cannot be created, (invalid_input) when the
-    // template override directory is unreadable.
+    // Creates the dated folder and takes its write lock. Fails (io) when it cannot be created or
+    // locked, (invalid_input) when the template override directory is unreadable.
     [[nodiscard]] static util::Result<BundleWriter> create(const BundleOptions& options,
                                                            const util::SecretRegistry& secrets);
-    // Writes into an existing directory (merge output, tests); embedded templates.
+    // Writes into an existing directory (tests); embedded templates. Takes the write lock when no
+    // one else holds it (best effort: the folder is not one this writer created).
     [[nodiscard]] static BundleWriter open(std::filesystem::path dir, const util::SecretRegistry& secrets);
 
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
@@ -78,15 +84,16 @@ class BundleWriter {
     // else still "incomplete"), then MANIFEST.sha256 last, then verify's own check
     // (check_bundle with the registry). When the bundle is not trustworthy, all of them are
     // rewritten to record why (mark_bundle_failed: exit_code 4, gate failed, "audit"), the
-    // manifest is recomputed and the bundle checked again; that last check is returned.
+    // manifest is recomputed and the bundle checked again; that last check is returned. The write
+    // lock is released once the bundle is final (after the check, also when it failed).
     [[nodiscard]] util::Result<FinalizeResult> finalize(const RunSummary& run, bool complete = true);
 
     // Audits the bundle as it is now (registered secrets + secret-shaped strings).
     [[nodiscard]] util::Result<std::vector<AuditHit>> audit() const;
 
   private:
-    BundleWriter(std::filesystem::path dir, const util::SecretRegistry& secrets, Templates templates)
-        : m_dir(std::move(dir)), m_secrets(&secrets), m_templates(std::move(templates)) {}
+    BundleWriter(std::filesystem::path dir, const util::SecretRegistry& secrets, Templates templates, BundleLock lock)
+        : m_dir(std::move(dir)), m_secrets(&secrets), m_templates(std::move(templates)), m_lock(std::move(lock)) {}
     [[nodiscard]] util::Result<std::filesystem::path> resolve(std::string_view rel_path) const;
     [[nodiscard]] RunSummary with_provenance(const RunSummary& run) const;
     // Every run-level file and the manifest, for one summary and status.
@@ -95,6 +102,7 @@ class BundleWriter {
     std::filesystem::path m_dir;
     const util::SecretRegistry* m_secrets;
     Templates m_templates;
+    BundleLock m_lock;
 };
 
 // The folder name for a run: "<stamp>_<scenario>[_<label>]". A scenario name or label that is

@@ -7,25 +7,14 @@
 #include <cstdint>
 #include <utility>
 
+#include "util/duration.hpp"
+
 namespace crm::harness::scenario {
 
 util::Result<std::chrono::seconds> parse_duration(std::string_view text) {
-    auto bad = [&] {
-        return util::fail(util::ErrorCode::invalid_input,
-                          fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", text));
-    };
-    if (text.size() < 2) return bad();
-    const char unit = text.back();
-    const std::int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
-    const std::string_view digits = text.substr(0, text.size() - 1);
-    // Nine digits keep n * 86400 far inside int64.
-    if (mult == 0 || digits.empty() || digits.size() > 9 ||
-        !std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; }))
-        return bad();
-    std::int64_t n = 0;
-    for (char c : digits) n = n * 10 + (c - '0');
-    if (n <= 0) return util::fail(util::ErrorCode::invalid_input, "must be positive");
-    return std::chrono::seconds(n * mult);
+    if (auto d = util::parse_duration(text)) return *d;
+    return util::fail(util::ErrorCode::invalid_input,
+                      fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", text));
 }
 
 std::string format_duration(std::chrono::seconds d) {

@@ -1,8 +1,8 @@
 #pragma once
-// Durations as operators write them, in scenarios (gate.max_evidence_age) and on the command line
-// (board/prune --max-age, --grace, list --since): a positive whole number followed by one unit,
-// s, m, h or d ("90s", "30m", "24h", "7d"). One parser, so a scenario and a flag never disagree
-// about what "7d" means.
+// Durations on the command line (board/prune/status --max-age, prune --grace): the grammar of
+// util::parse_duration (util/duration.hpp: "90s", "30m", "24h", "7d"), shared with the scenario's
+// gate.max_evidence_age and `list --since`, with the one-line error a flag reports; and the
+// compact form an evidence age is shown in.
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -11,12 +11,12 @@
 
 namespace crm::harness::scenario {
 
-// invalid_input on anything else; the message is `bad duration "<text>" (use e.g. 24h, 30m, 7d,
-// 90s)` or `must be positive`, without a location, so callers prefix the field or flag.
+// invalid_input `bad duration "<text>" (use e.g. 24h, 30m, 7d, 90s)` on anything
+// util::parse_duration refuses; no location, so callers prefix the flag or field.
 [[nodiscard]] util::Result<std::chrono::seconds> parse_duration(std::string_view text);
 
-// The compact form an age is shown in: the two largest non-zero units ("3d4h", "5h12m", "42m",
-// "30s", "0s"). Negative durations are shown as "0s" (a clock running behind is not an age).
+// The two largest non-zero units ("3d4h", "5h12m", "42m", "30s", "0s"). Negative durations are
+// shown as "0s" (a clock running behind is not an age).
 [[nodiscard]] std::string format_duration(std::chrono::seconds d);
 
 }  // namespace crm::harness::scenario

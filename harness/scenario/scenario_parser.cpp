@@ -8,8 +8,8 @@
 #include <set>
 
 #include "harness/classify/cause.hpp"
-#include "harness/scenario/duration.hpp"
 #include "harness/scenario/json_line_map.hpp"
+#include "util/duration.hpp"
 #include "util/files.hpp"
 #include "util/input_file.hpp"
 #include "util/json.hpp"
@@ -140,15 +140,14 @@ class Ctx {
     const util::EnvLookup& m_env;
 };
 
-// The text form goes through the shared duration parser (duration.hpp), so a scenario's age and
-// a command-line --max-age read "7d" the same way.
 Result<std::chrono::seconds> parse_age(const Ctx& ctx, const json::value& v, std::string_view path) {
     if (v.is_int64() && v.get_int64() > 0) return std::chrono::seconds(v.get_int64());
     if (!v.is_string())
         return std::unexpected(ctx.error(path, "must be a duration like \"24h\", \"30m\", \"7d\" or seconds"));
-    auto age = parse_duration(v.get_string());
-    if (!age) return std::unexpected(ctx.error(path, age.error().message));
-    return *age;
+    std::string s(v.get_string());
+    if (s.size() < 2) return std::unexpected(ctx.error(path, "must be a duration like \"24h\""));
+    if (auto d = util::parse_duration(s)) return *d;
+    return std::unexpected(ctx.error(path, fmt::format("bad duration \"{}\" (use e.g. 24h, 30m, 7d, 90s)", s)));
 }
 
 Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_view path) {
@@ -158,17 +157,15 @@ Result<HostSpec> parse_host(const Ctx& ctx, const json::value& v, std::string_vi
     HostSpec h;
     h.line = ctx.line(path);
     h.profile_line = ctx.line(child_path(path, "profile"));
-    // Read in place rather than moved out (CRM_TRY): GCC 12 at -O2 reports the moved-out string
-    // as maybe-uninitialized once parse_age shrank and the inlining around it changed.
-    const auto kind = ctx.req_string(*o, path, "kind");
-    if (!kind) return std::unexpected(kind.error());
-    if (*kind == "stub") {
+    CRM_TRY(kind, ctx.req_string(*o, path, "kind"));
+    // Compared as string_view: GCC 12 sees a false maybe-uninitialized in string == const char*.
+    if (std::string_view(kind) == "stub") {
         h.kind = HostKind::stub;
-    } else if (*kind == "real") {
+    } else if (std::string_view(kind) == "real") {
         h.kind = HostKind::real;
     } else {
-        return std::unexpected(ctx.error(child_path(path, "kind"),
-                                         fmt::format("unknown host kind \"{}\" (expected stub or real)", *kind)));
+        return std::unexpected(
+            ctx.error(child_path(path, "kind"), fmt::format("unknown host kind \"{}\" (expected stub or real)", kind)));
     }
     CRM_TRY(name, ctx.opt_string(*o, path, "name"));
     if (name) {

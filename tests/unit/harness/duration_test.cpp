@@ -1,4 +1,5 @@
-// One duration parser for scenarios and flags, and the compact form ages are shown in.
+// Duration flags read as the scenario reads gate.max_evidence_age, and the compact form ages are
+// shown in.
 #include "harness/scenario/duration.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,13 +16,12 @@ TEST_CASE("duration: s, m, h and d", "[scenario][duration]") {
 }
 
 TEST_CASE("duration: anything else is refused with the accepted forms", "[scenario][duration]") {
-    for (const char* bad : {"", "h", "24", "24H", "1.5h", "-1h", "24 h", "1w", "9999999999d"}) {
+    for (const char* bad : {"", "h", "24", "24H", "1.5h", "-1h", "24 h", "1w", "9999999999d", "0h"}) {
         INFO(bad);
         auto r = parse_duration(bad);
         REQUIRE_FALSE(r);
         CHECK(r.error().message.find("use e.g. 24h") != std::string::npos);
     }
-    CHECK(parse_duration("0h").error().message == "must be positive");
 }
 
 TEST_CASE("duration: ages show their two largest units", "[scenario][duration]") {
