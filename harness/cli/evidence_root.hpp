@@ -11,10 +11,11 @@
 #include "harness/catalog/board.hpp"
 #include "harness/catalog/catalog.hpp"
 #include "harness/cli/command.hpp"
+#include "harness/evidence/bundle_writer.hpp"
 
 namespace crm::harness::cli {
 
-inline constexpr const char* k_default_evidence_root = "artifacts/real-host-acceptance";
+inline constexpr const char* k_default_evidence_root = evidence::k_default_bundle_root;  // where run writes
 
 // Catalog::open over `root`. On failure prints `crm-accept <verb>: <message>` and returns nullopt
 // (the caller exits 3: a missing root is not_found, anything else io).

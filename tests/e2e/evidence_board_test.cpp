@@ -91,7 +91,8 @@ TEST_CASE("e2e prune: the dry run lists, --apply deletes exactly that list and n
     INFO(dry.out << dry.err);
     REQUIRE(dry.exit_code == 0);
     std::map<std::string, std::string> action;
-    for (const auto& b : parse_out(dry).at("bundles").as_array())
+    const auto plan = parse_out(dry);
+    for (const auto& b : plan.at("bundles").as_array())
         action[std::string(b.at("name").as_string())] = std::string(b.at("action").as_string());
     CHECK(action[named.filename().string()] == "protected");
     CHECK(action[plain.filename().string()] == "remove");
