@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
     crm::harness::register_list(app, ctx);
     crm::harness::register_show(app, ctx);
     crm::harness::register_diff(app, ctx);
+    crm::harness::register_board(app, ctx);
+    crm::harness::register_prune(app, ctx);
+    crm::harness::register_status(app, ctx);
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
 

@@ -39,5 +39,9 @@ void register_diff(CLI::App& app, CommandContext& ctx);
 // engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
 void register_engine(CLI::App& app, CommandContext& ctx);
 void register_stubhost(CLI::App& app, CommandContext& ctx);
+// board / prune / status: an evidence root's truth board, its budget, and keeping within it.
+void register_board(CLI::App& app, CommandContext& ctx);
+void register_prune(CLI::App& app, CommandContext& ctx);
+void register_status(CLI::App& app, CommandContext& ctx);
 
 }  // namespace crm::harness

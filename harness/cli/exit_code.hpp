@@ -8,7 +8,10 @@ enum class ExitCode : int {
     product_failure = 1,      // a blocking product failure (host / engine defect)
     environment_blocked = 2,  // only blocked / inconclusive cells kept the gate from passing
     harness_error = 3,        // the toolkit failed, or its input (scenario, pack, bundle) is invalid
-    audit_failed = 4,   // the bundle fails verify's checks: secret found, manifest mismatch, broken layout/content/plan
+    audit_failed = 4,  // the bundle fails verify's checks: secret found, manifest mismatch, broken layout/content/plan
+    // status --enforce: the evidence root is larger than its budget. A CI guard's own code, so a
+    // full disk of evidence is not mistaken for a failed gate or a broken toolkit.
+    over_budget = 5,
     usage = 64,         // bad command line
     interrupted = 130,  // SIGINT / SIGTERM
 };

@@ -151,4 +151,94 @@ td.cell .gate { font-size: .8em; opacity: .8; }
 </html>
 )crm_tpl";
 
+inline constexpr std::string_view k_tpl_board_md = R"crm_tpl(# crm-accept board
+
+Evidence root `{{{root}}}`, as of {{{generated_at}}}: {{{bundles}}} bundles, {{{trusted_bundles}}} trusted.
+Only trusted bundles prove anything; a row older than its max age is **stale** and is not today's truth.
+
+| host | mode | provider | verdict | cause | proven at | age / max | bundle | last ready | flags |
+|---|---|---|---|---|---|---|---|---|---|
+{{#rows}}
+| {{{host}}} | {{{mode}}} | {{{provider}}} | {{{verdict_text}}} | {{#cause}}`{{{cause}}}`{{/cause}} | {{{proven_at}}} | {{{age}}} / {{{max_age}}} | {{{bundle}}} | {{{last_ready_at}}} | {{#stale}}**stale** {{/stale}}{{{flags_text}}} |
+{{/rows}}
+{{^rows}}
+| (no bundle ran any cell) | | | | | | | | | |
+{{/rows}}
+{{#has_notes}}
+
+## Notes
+
+{{#rows}}
+{{#superseded_note}}
+- {{{host}}} {{{mode}}} {{{provider}}}: newer evidence that proves nothing: {{{superseded_note}}}
+{{/superseded_note}}
+{{/rows}}
+{{/has_notes}}
+
+## Untrusted bundles
+
+These prove nothing and never count on the board.
+
+{{#untrusted}}
+- `{{{name}}}` {{{trust}}}{{#reason}}: {{{reason}}}{{/reason}}
+{{/untrusted}}
+{{^untrusted}}
+- none
+{{/untrusted}}
+)crm_tpl";
+
+inline constexpr std::string_view k_tpl_board_html = R"crm_tpl(<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>crm-accept board</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: .45em .7em; vertical-align: top; }
+th { background: #f0f0f0; text-align: left; }
+td.mono { font-family: ui-monospace, monospace; font-size: .9em; }
+.pass { background: #d7f5dc; }
+.pass-noted { background: #e9f7c8; }
+.fail { background: #f9d0d0; }
+.blocked { background: #fde8c4; }
+.inconclusive { background: #dfe6f3; }
+.error { background: #e6d5f2; }
+.unproven { background: #e2e2e2; color: #666; }
+.flag { display: inline-block; padding: 0 .4em; margin: 0 .2em .2em 0; border-radius: .3em; background: #eee; font-size: .85em; }
+.flag.stale { background: #b00020; color: #fff; }
+.note { font-size: .85em; color: #555; }
+</style>
+</head>
+<body>
+<h1>crm-accept board</h1>
+<p>Evidence root <code>{{root}}</code>, as of {{generated_at}}: {{bundles}} bundles, {{trusted_bundles}} trusted.
+Only trusted bundles prove anything; a row older than its max age is <strong>stale</strong> and is not today's truth.</p>
+<table>
+<tr><th>host</th><th>mode</th><th>provider</th><th>verdict</th><th>cause</th><th>proven at</th><th>age / max</th><th>bundle</th><th>last ready</th><th>flags</th></tr>
+{{#rows}}
+<tr>
+<td>{{host}}</td><td>{{mode}}</td><td>{{provider}}</td>
+<td class="{{css}}">{{verdict_text}}</td>
+<td class="mono">{{cause}}</td>
+<td>{{proven_at}}</td><td>{{age}} / {{max_age}}</td>
+<td class="mono">{{bundle}}</td><td>{{last_ready_at}}</td>
+<td>{{#flags}}<span class="flag {{.}}">{{.}}</span>{{/flags}}{{#superseded_note}}<div class="note">{{superseded_note}}</div>{{/superseded_note}}</td>
+</tr>
+{{/rows}}
+</table>
+<h2>Untrusted bundles</h2>
+<p>These prove nothing and never count on the board.</p>
+<ul>
+{{#untrusted}}
+<li><code>{{name}}</code> {{trust}}{{#reason}}: {{reason}}{{/reason}}</li>
+{{/untrusted}}
+{{^untrusted}}
+<li>none</li>
+{{/untrusted}}
+</ul>
+</body>
+</html>
+)crm_tpl";
+
 }  // namespace crm::harness::evidence
