@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
     crm::harness::register_plan(app, ctx);
     crm::harness::register_merge(app, ctx);
     crm::harness::register_verify(app, ctx);
+    crm::harness::register_show(app, ctx);
+    crm::harness::register_diff(app, ctx);
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
 

@@ -31,6 +31,9 @@ void register_plan(CLI::App& app, CommandContext& ctx);
 void register_merge(CLI::App& app, CommandContext& ctx);
 // verify: manifest, secret audit, schema_version, completeness of a bundle.
 void register_verify(CLI::App& app, CommandContext& ctx);
+// show / diff: an earlier bundle read back (a run, a cell's evidence chain), two bundles compared.
+void register_show(CLI::App& app, CommandContext& ctx);
+void register_diff(CLI::App& app, CommandContext& ctx);
 // engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
 void register_engine(CLI::App& app, CommandContext& ctx);
 void register_stubhost(CLI::App& app, CommandContext& ctx);
