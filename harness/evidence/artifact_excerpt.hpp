@@ -19,7 +19,7 @@ struct ArtifactExcerpt {
     std::string kind;  // json | headers | sse | markdown | text
     bool present = false;
     std::uintmax_t size = 0;
-    std::string text;   // what is shown: valid UTF-8, at most about `cap` bytes
+    std::string text;  // what is shown: valid UTF-8, at most about `cap` bytes
     bool truncated = false;
     std::string note;  // "first 64 KiB of 210 KiB shown", "not written", "not a regular file"
 };

@@ -8,7 +8,8 @@
 
 namespace crm::harness::evidence {
 
-inline constexpr std::string_view k_tpl_summary_md = R"crm_tpl(# crm-accept run: {{{scenario_name}}}{{#has_label}} ({{{label}}}){{/has_label}}
+inline constexpr std::string_view k_tpl_summary_md =
+    R"crm_tpl(# crm-accept run: {{{scenario_name}}}{{#has_label}} ({{{label}}}){{/has_label}}
 
 | run | |
 |---|---|
@@ -192,6 +193,20 @@ inline constexpr std::string_view k_tpl_report_html = R"crm_tpl(<!DOCTYPE html>
 </div>
 {{/differential.pairs}}
 {{/differential.has}}
+{{#decisive.has}}
+<details class="decisive" open>
+<summary><h4>Decisive fields, in reading order</h4> <span class="hint">(a bar on the left: an artifact the classifier named)</span></summary>
+<div class="scroll">
+<table class="decisive">
+<thead><tr><th scope="col">artifact</th><th scope="col">field</th><th scope="col">value</th></tr></thead>
+<tbody>
+{{#decisive.rows}}<tr{{#proving}} class="proving"{{/proving}}><td><code>{{artifact}}</code></td><td>{{label}}</td><td class="v">{{value}}</td></tr>
+{{/decisive.rows}}
+</tbody>
+</table>
+</div>
+</details>
+{{/decisive.has}}
 {{#timeline.has}}
 <h4>Steps ({{timeline.total}})</h4>
 <ul class="tl-legend">
@@ -258,7 +273,8 @@ inline constexpr std::string_view k_tpl_report_html = R"crm_tpl(<!DOCTYPE html>
 </html>
 )crm_tpl";
 
-inline constexpr std::string_view k_tpl_style_css = R"crm_tpl(/* crm-accept page style: shared by the HTML pages of a bundle (report.html includes it as the
+inline constexpr std::string_view k_tpl_style_css =
+    R"crm_tpl(/* crm-accept page style: shared by the HTML pages of a bundle (report.html includes it as the
    partial "style"). No web fonts, no remote resources. Verdict colours are one set:
    pass green, pass-noted pale green, fail red, blocked amber, inconclusive blue-grey,
    error violet, not run / interrupted grey; an expected (planted or baselined) failure is
@@ -341,13 +357,18 @@ td.cell.expected.error .cell-btn { border-left-color: var(--error-edge); }
 .panel .close { margin-left: auto; }
 .js .panel:not(.open) { display: none; }
 .explanation { font-size: 1.02em; max-width: 75em; }
-table.facts { max-width: 100%; }
+table.facts { max-width: 100%; margin-bottom: .8em; }
 table.facts td:last-child { overflow-wrap: anywhere; }
 table.facts td:first-child { color: var(--muted); font-weight: 600; white-space: nowrap; }
 table.diff { margin-bottom: .8em; }
 table.diff td, table.diff th { font-size: .92em; }
 table.diff td.v { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; overflow-wrap: anywhere; max-width: 30em; }
 table.diff tr.differs td.v { background: #fff3c4; font-weight: 600; }
+details.decisive > summary { cursor: pointer; }
+details.decisive > summary h4 { display: inline; }
+table.decisive td { font-size: .9em; }
+table.decisive td.v { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; overflow-wrap: anywhere; max-width: 36em; }
+table.decisive tr.proving td:first-child { border-left: 4px solid var(--ink); }
 .missing { color: var(--muted); font-style: italic; }
 
 /* Step waterfall */

@@ -1,94 +1,82 @@
 #include "harness/evidence/differential.hpp"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
-#include "util/input_file.hpp"
-
 namespace crm::harness::evidence {
-
-namespace fs = std::filesystem;
-namespace json = util::json;
 
 namespace {
 
-struct Field {
-    std::string_view what;
-    std::string_view pointer;
+struct PairSpec {
+    std::string_view title;
+    std::string_view host;
+    std::string_view upstream;
 };
 
-// The probes write the same ProbeExchange shape for both sides (probes/*: "exchange"); a step
-// that failed writes {"error": {...}} instead.
-constexpr std::array k_fields{
-    Field{"HTTP status", "/exchange/response/status"},
-    Field{"error type", "/exchange/error_info/type"},
-    Field{"error code", "/exchange/error_info/code"},
-    Field{"vendor code", "/exchange/error_info/vendor_code"},
-    Field{"error message", "/exchange/error_info/message"},
-    Field{"transport error", "/exchange/transport_error/message"},
-    Field{"step error", "/error/message"},
-};
+// Chat first: it is where the host and the provider part ways most often.
+constexpr std::array k_pairs{PairSpec{"chat", "10-chat.json", "19-upstream-chat.json"},
+                             PairSpec{"models", "09-models.json", "17-upstream-models.json"}};
 
-constexpr std::size_t k_value_cap = 200;
-
-std::string quote(const json::value* doc, std::string_view pointer) {
-    if (!doc) return {};
-    std::error_code ec;
-    const json::value* v = doc->find_pointer(pointer, ec);
-    if (!v || ec) return {};
-    if (v->is_string()) {
-        std::string s(v->get_string());
-        if (s.size() > k_value_cap) s = s.substr(0, k_value_cap) + "...";
-        return s;
-    }
-    if (v->is_bool() || v->is_number()) return json::serialize(*v);
-    return {};
+// A "not JSON" row has no pointer of its own: it is compared under its label.
+std::string key_of(const inspect::DecisiveField& f) {
+    return f.pointer == inspect::k_not_json_pointer ? f.label : f.pointer;
 }
 
-std::optional<json::value> read_doc(const fs::path& path) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return std::nullopt;
-    auto text = util::read_input_file(path, util::k_max_bundle_record_bytes);
-    if (!text) return std::nullopt;
-    auto doc = util::parse_json(*text, path.string());
-    if (!doc) return json::value(json::object{{"error", json::object{{"message", "(not JSON)"}}}});
-    return std::move(*doc);
+// Only what both probes record is compared: a field the host probe alone has (the smoke model
+// listed, the x-api-key variant) would read as a difference that is not one; it stays in the
+// decisive fields table.
+bool comparable(const PairSpec& spec, const inspect::DecisiveField& f) {
+    if (f.pointer == inspect::k_not_json_pointer) return true;
+    bool host = false, upstream = false;
+    for (const auto& row : inspect::decisive_field_table()) {
+        if (row.pointer != f.pointer) continue;
+        host = host || row.artifact == spec.host;
+        upstream = upstream || row.artifact == spec.upstream;
+    }
+    return host && upstream;
+}
+
+// "upstream chat HTTP status" -> "chat HTTP status": the row is named once, for both sides.
+std::string host_label(const std::string& upstream_label) {
+    constexpr std::string_view prefix = "upstream ";
+    return upstream_label.starts_with(prefix) ? upstream_label.substr(prefix.size()) : upstream_label;
 }
 
 }  // namespace
 
-DifferentialPair compare_pair(std::string title, std::string host_artifact, const json::value* host,
-                              std::string upstream_artifact, const json::value* upstream) {
-    DifferentialPair p;
-    p.title = std::move(title);
-    p.host_artifact = std::move(host_artifact);
-    p.upstream_artifact = std::move(upstream_artifact);
-    p.host_present = host != nullptr;
-    p.upstream_present = upstream != nullptr;
-    for (const auto& f : k_fields) {
-        DifferentialRow r{std::string(f.what), quote(host, f.pointer), quote(upstream, f.pointer), false};
-        if (r.host.empty() && r.upstream.empty()) continue;
-        r.differs = r.host != r.upstream;
-        p.rows.push_back(std::move(r));
-    }
-    return p;
-}
-
-std::vector<DifferentialPair> differential(const fs::path& cell_dir) {
-    struct Pair {
-        const char* title;
-        const char* host;
-        const char* upstream;
-    };
-    constexpr std::array k_pairs{Pair{"chat", "10-chat.json", "19-upstream-chat.json"},
-                                 Pair{"models", "09-models.json", "17-upstream-models.json"}};
+std::vector<DifferentialPair> differential(const std::vector<inspect::DecisiveField>& fields,
+                                           const std::set<std::string>& present) {
     std::vector<DifferentialPair> out;
-    for (const auto& pr : k_pairs) {
-        auto host = read_doc(cell_dir / pr.host);
-        auto upstream = read_doc(cell_dir / pr.upstream);
-        if (!host && !upstream) continue;
-        out.push_back(compare_pair(pr.title, pr.host, host ? &*host : nullptr, pr.upstream,
-                                   upstream ? &*upstream : nullptr));
+    for (const auto& spec : k_pairs) {
+        DifferentialPair p;
+        p.title = std::string(spec.title);
+        p.host_artifact = std::string(spec.host);
+        p.upstream_artifact = std::string(spec.upstream);
+        p.host_present = present.contains(p.host_artifact);
+        p.upstream_present = present.contains(p.upstream_artifact);
+        if (!p.host_present && !p.upstream_present) continue;
+        std::vector<std::string> keys;  // join order: host rows first, then upstream-only ones
+        for (const auto& f : fields) {
+            if ((f.artifact != spec.host && f.artifact != spec.upstream) || !comparable(spec, f)) continue;
+            const std::string k = key_of(f);
+            auto it = std::find(keys.begin(), keys.end(), k);
+            if (it == keys.end()) {
+                keys.push_back(k);
+                p.rows.push_back(DifferentialRow{});
+                it = keys.end() - 1;
+            }
+            DifferentialRow& r = p.rows[static_cast<std::size_t>(it - keys.begin())];
+            if (f.artifact == spec.host) {
+                r.host = f.value;
+                r.what = f.label;
+            } else {
+                r.upstream = f.value;
+                if (r.what.empty()) r.what = host_label(f.label);
+            }
+        }
+        for (auto& r : p.rows) r.differs = r.host != r.upstream;
+        out.push_back(std::move(p));
     }
     return out;
 }

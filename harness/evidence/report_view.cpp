@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "harness/evidence/artifact_excerpt.hpp"
 #include "harness/evidence/differential.hpp"
 #include "harness/evidence/report.hpp"
 #include "harness/evidence/step_timeline.hpp"
+#include "harness/inspect/decisive_fields.hpp"
 
 namespace crm::harness::evidence {
 
@@ -69,7 +71,9 @@ json::object timeline_view(const std::vector<StepRecord>& steps) {
             {"w", num(w)},
             {"net_w", num(net_w)},
             {"ms_x", num(k_svg_width - k_ms_width + 6)},
-            {"ms", drawn ? ms_text(b.elapsed_ms) : b.state == "skipped" ? std::string("skipped") : std::string("not reached")},
+            {"ms", drawn                  ? ms_text(b.elapsed_ms)
+                   : b.state == "skipped" ? std::string("skipped")
+                                          : std::string("not reached")},
             {"tip", tip},
         });
         y += k_row_height;
@@ -82,17 +86,14 @@ json::object timeline_view(const std::vector<StepRecord>& steps) {
                                         {"text_y", num(y + 15)},
                                         {"text", ms_text(f * t.total_ms)}});
     }
-    return json::object{{"has", !t.bars.empty()},
-                        {"width", num(k_svg_width)},
-                        {"height", num(y + k_axis_height)},
-                        {"total", ms_text(t.total_ms)},
-                        {"bars", std::move(bars)},
-                        {"ticks", std::move(ticks)}};
+    return json::object{{"has", !t.bars.empty()},       {"width", num(k_svg_width)}, {"height", num(y + k_axis_height)},
+                        {"total", ms_text(t.total_ms)}, {"bars", std::move(bars)},   {"ticks", std::move(ticks)}};
 }
 
-json::object differential_view(const fs::path& cell_dir) {
+json::object differential_view(const std::vector<inspect::DecisiveField>& fields,
+                               const std::set<std::string>& present) {
     json::array pairs;
-    for (const auto& p : differential(cell_dir)) {
+    for (const auto& p : differential(fields, present)) {
         json::array rows;
         for (const auto& r : p.rows) {
             rows.emplace_back(json::object{{"what", r.what},
@@ -112,9 +113,20 @@ json::object differential_view(const fs::path& cell_dir) {
     return json::object{{"has", has}, {"pairs", std::move(pairs)}};
 }
 
-json::object artifacts_view(const CellSummary& c, const fs::path& cell_dir) {
+// The decisive fields in reading order (host, engine, gateway, upstream, rollback).
+json::object decisive_view(const std::vector<inspect::DecisiveField>& fields) {
+    json::array rows;
+    for (const auto& f : fields) {
+        rows.emplace_back(
+            json::object{{"artifact", f.artifact}, {"label", f.label}, {"value", f.value}, {"proving", f.proving}});
+    }
+    const bool has = !rows.empty();
+    return json::object{{"has", has}, {"rows", std::move(rows)}};
+}
+
+json::object artifacts_view(const CellSummary& c, const std::vector<ArtifactExcerpt>& excerpts) {
     json::array list;
-    for (const auto& e : read_cell_excerpts(cell_dir, c.artifacts)) {
+    for (const auto& e : excerpts) {
         const bool proving = std::find(c.artifacts.begin(), c.artifacts.end(), e.name) != c.artifacts.end();
         list.emplace_back(json::object{{"name", e.name},
                                        {"kind", e.kind},
@@ -171,10 +183,20 @@ json::object cell_panel_view(const CellSummary& c, const fs::path& cell_dir) {
     for (const auto& n : c.notes) notes.emplace_back(json::object{{"text", n}});
     o["has_notes"] = !notes.empty();
     o["notes"] = std::move(notes);
-    const bool have_dir = !cell_dir.empty();
-    o["differential"] = have_dir ? differential_view(cell_dir) : json::object{{"has", false}};
+    std::vector<ArtifactExcerpt> excerpts;
+    std::vector<inspect::DecisiveField> fields;
+    std::set<std::string> present;
+    if (!cell_dir.empty()) {
+        excerpts = read_cell_excerpts(cell_dir, c.artifacts);
+        for (const auto& e : excerpts) {
+            if (e.present) present.insert(e.name);
+        }
+        if (!present.empty()) fields = inspect::decisive_fields(cell_dir, c.artifacts);
+    }
+    o["differential"] = differential_view(fields, present);
+    o["decisive"] = decisive_view(fields);
     o["timeline"] = timeline_view(c.steps);
-    o["artifacts"] = have_dir ? artifacts_view(c, cell_dir) : json::object{{"has", false}};
+    o["artifacts"] = artifacts_view(c, excerpts);
     return o;
 }
 
@@ -183,7 +205,8 @@ json::object report_view(const RunSummary& s, std::string_view status, const Rep
     o["gate_css"] = gate_css(s);
     o["gate_word"] = [&] {
         std::string w = s.gate.decision.empty() ? (s.gate.passed ? "passed" : "failed") : s.gate.decision;
-        std::transform(w.begin(), w.end(), w.begin(), [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+        std::transform(w.begin(), w.end(), w.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
         return w;
     }();
     o["has_host_version"] = !s.host_version.empty();
@@ -241,10 +264,8 @@ json::object report_view(const RunSummary& s, std::string_view status, const Rep
             }
             rows.emplace_back(json::object{{"mode", m}, {"cells", std::move(row)}});
         }
-        hosts.emplace_back(json::object{{"name", h},
-                                        {"named", !h.empty()},
-                                        {"providers", std::move(prov)},
-                                        {"rows", std::move(rows)}});
+        hosts.emplace_back(json::object{
+            {"name", h}, {"named", !h.empty()}, {"providers", std::move(prov)}, {"rows", std::move(rows)}});
     }
     o["hosts_axis"] = host_order.size() > 1 || (host_order.size() == 1 && !host_order.front().empty());
     o["hosts"] = std::move(hosts);

@@ -94,7 +94,7 @@ async function interruptedRun(out) {
   const scenario = writeScenario("stall", {
     host: { kind: "stub", profile: "keepalive_stall" },
     matrix: { modes: ["self_service", "subscription"], providers: [{ pack: "cn-core", provider: "deepseek" }] },
-    timeouts: { idle_ms: 20000, total_ms: 30000 },
+    timeouts: { idle_ms: 5000, total_ms: 30000 },
   });
   const proc = spawn(bin, ["run", scenario, "--jobs", "1", "--out", out], {
     cwd: source,
@@ -218,8 +218,10 @@ try {
     const diff = await page.$$eval('#cell-self_service__deepseek table.diff[data-pair="chat"] tbody tr', (rows) =>
       rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent.trim())),
     );
-    const status = diff.find((r) => r[0] === "HTTP status");
+    const status = diff.find((r) => r[0] === "chat HTTP status");
     check(status && status[1] !== status[2] && status[2] === "200", `chat HTTP status through the host vs upstream direct differ (${JSON.stringify(status)})`);
+    const decisive = await page.$$eval("#cell-self_service__deepseek table.decisive tbody tr", (rows) => rows.length);
+    check(decisive >= 5, `the decisive fields are quoted (${decisive} rows)`);
     const explanation = await page.$eval("#cell-self_service__deepseek .explanation", (el) => el.textContent);
     check(explanation.length > 40, "the panel shows the explanation in full");
     const steps = await page.$$eval("#cell-self_service__deepseek svg.timeline g.step", (gs) => gs.map((g) => g.dataset.step));
@@ -245,7 +247,7 @@ try {
     const quota = await page.$$eval('#cell-subscription__minimax table.diff[data-pair="chat"] tbody tr', (rows) =>
       rows.map((r) => [...r.querySelectorAll("td")].map((td) => td.textContent.trim())),
     );
-    const qstatus = quota.find((r) => r[0] === "HTTP status");
+    const qstatus = quota.find((r) => r[0] === "chat HTTP status");
     check(qstatus && qstatus[2] !== "200", `the quota cell's upstream-direct chat is refused too (${JSON.stringify(qstatus)})`);
     await page.screenshot({ path: path.join(shots, "report-keyboard.png") });
 
@@ -269,7 +271,7 @@ try {
   {
     const { page, problems } = await openReport(onlyBundle(stallOut));
     const gate = await page.$eval("#gate", (el) => ({ text: el.textContent, cls: el.className }));
-    check(/INTERRUPTED/.test(gate.text) && /exit code\s*130/.test(gate.text), `interrupted gate and exit 130 (${gate.text.trim()})`);
+    check(/INTERRUPTED/.test(gate.text) && /exit code\s*130/.test(gate.text), `interrupted gate and exit 130 (${gate.text.replace(/\s+/g, " ").trim()})`);
     check((await page.$(".banner")) !== null, "the incomplete banner is shown");
     const cells = await grid(page);
     const never = cells["cell-subscription__deepseek"];

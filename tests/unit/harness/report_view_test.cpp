@@ -1,11 +1,12 @@
 // report.html's data: the step waterfall layout, the host-vs-upstream comparison, the grid
 // (expected failures, interrupted and not-run cells, a hosts axis) and the evidence age.
+#include "harness/evidence/report_view.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
 
 #include "harness/evidence/differential.hpp"
 #include "harness/evidence/report.hpp"
-#include "harness/evidence/report_view.hpp"
 #include "harness/evidence/step_timeline.hpp"
 
 using namespace crm::harness::evidence;
@@ -39,13 +40,7 @@ RunSummary run_of(std::vector<CellSummary> cells) {
 }
 
 const json::object& grid_cell(const json::object& view, std::size_t host, std::size_t row, std::size_t col) {
-    return view.at("hosts")
-        .as_array()[host]
-        .at("rows")
-        .as_array()[row]
-        .at("cells")
-        .as_array()[col]
-        .as_object();
+    return view.at("hosts").as_array()[host].at("rows").as_array()[row].at("cells").as_array()[col].as_object();
 }
 
 }  // namespace
@@ -80,15 +75,31 @@ TEST_CASE("differential: the host's and the upstream's answers side by side, dif
         {"exchange", json::object{{"response", json::object{{"status", 502}}},
                                   {"error_info", json::object{{"type", "upstream_error"}, {"code", ""}}}}}};
     json::value upstream = json::object{{"exchange", json::object{{"response", json::object{{"status", 200}}}}}};
-    auto p = compare_pair("chat", "10-chat.json", &host, "19-upstream-chat.json", &upstream);
-    REQUIRE(p.rows.size() == 2);  // an empty code says nothing and is left out
-    CHECK(p.rows[0] == DifferentialRow{"HTTP status", "502", "200", true});
-    CHECK(p.rows[1] == DifferentialRow{"error type", "upstream_error", "", true});
-    auto same = compare_pair("models", "09-models.json", &upstream, "17-upstream-models.json", &upstream);
-    CHECK_FALSE(same.rows.at(0).differs);
-    auto one_side = compare_pair("chat", "10-chat.json", nullptr, "19-upstream-chat.json", &upstream);
-    CHECK_FALSE(one_side.host_present);
-    CHECK(one_side.rows.at(0) == DifferentialRow{"HTTP status", "", "200", true});
+    auto fields = crm::harness::inspect::fields_of("10-chat.json", host);
+    for (auto& f : crm::harness::inspect::fields_of("19-upstream-chat.json", upstream)) fields.push_back(f);
+    for (auto& f : crm::harness::inspect::fields_of("17-upstream-models.json", upstream)) fields.push_back(f);
+    auto pairs = differential(fields, {"10-chat.json", "19-upstream-chat.json", "17-upstream-models.json"});
+    REQUIRE(pairs.size() == 2);
+    const auto& chat = pairs[0];
+    CHECK(chat.title == "chat");
+    REQUIRE(chat.rows.size() == 2);  // an empty code says nothing and is left out
+    CHECK(chat.rows[0] == DifferentialRow{"chat HTTP status", "502", "200", true});
+    CHECK(chat.rows[1] == DifferentialRow{"chat error type", "upstream_error", "", true});
+    const auto& models = pairs[1];
+    CHECK_FALSE(models.host_present);  // 09-models.json was not written
+    REQUIRE(models.rows.size() == 1);
+    CHECK(models.rows[0] == DifferentialRow{"models HTTP status", "", "200", true});
+    CHECK(differential(fields, {}).empty());
+
+    // A field only the host probe records is not a difference: it stays out of the comparison.
+    json::value listed =
+        json::object{{"lists_expected", true}, {"exchange", json::object{{"response", json::object{{"status", 200}}}}}};
+    auto models_fields = crm::harness::inspect::fields_of("09-models.json", listed);
+    for (auto& f : crm::harness::inspect::fields_of("17-upstream-models.json", upstream)) models_fields.push_back(f);
+    auto only = differential(models_fields, {"09-models.json", "17-upstream-models.json"});
+    REQUIRE(only.size() == 1);
+    REQUIRE(only[0].rows.size() == 1);
+    CHECK(only[0].rows[0] == DifferentialRow{"models HTTP status", "200", "200", false});
 }
 
 TEST_CASE("report view: an expected failure is marked expected, a real one is not", "[evidence][report]") {
