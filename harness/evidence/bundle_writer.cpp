@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/evidence/clock.hpp"
 #include "harness/evidence/junit.hpp"
 #include "harness/evidence/manifest.hpp"
 #include "util/files.hpp"
@@ -162,7 +163,9 @@ util::Result<void> BundleWriter::write_run_files(const RunSummary& run, const st
     if (!md) return std::unexpected(md.error());
     if (auto r = write_text("summary.md", *md); !r) return r;
     if (auto r = write_text("junit.xml", junit_xml(run)); !r) return r;
-    auto html = render_report_html(run, status, m_templates);
+    // Rendered from the files just written (artifacts quoted as they are on disk), and stamped with
+    // the evidence clock so the age it states agrees with every other timestamp of the bundle.
+    auto html = render_report_html(run, status, m_templates, ReportContext{m_dir, now()});
     if (!html) return std::unexpected(html.error());
     if (auto r = write_text("report.html", *html); !r) return r;
     // 00-run.json flips to complete only now, after everything it vouches for exists.

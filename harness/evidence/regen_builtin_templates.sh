@@ -20,6 +20,7 @@ printf '%s\n' '#pragma once' \
 emit k_tpl_summary_md templates/summary.md.mustache
 emit k_tpl_cell_summary_md templates/cell_summary.md.mustache
 emit k_tpl_report_html templates/report.html.mustache
+emit k_tpl_style_css templates/style.css.mustache
 emit k_tpl_board_md templates/board.md.mustache
 emit k_tpl_board_html templates/board.html.mustache
 printf '%s\n' '}  // namespace crm::harness::evidence'

@@ -60,7 +60,8 @@ std::string md_cell(std::string_view s) {
 }  // namespace
 
 Templates builtin_templates() {
-    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html)};
+    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html),
+                     std::string(k_tpl_style_css)};
 }
 
 util::Result<Templates> load_templates(const std::filesystem::path& dir) {
@@ -71,16 +72,25 @@ util::Result<Templates> load_templates(const std::filesystem::path& dir) {
     t.summary_md = std::move(a);
     t.cell_summary_md = std::move(b);
     t.report_html = std::move(c);
+    t.style_css = std::string(k_tpl_style_css);
+    std::error_code ec;
+    if (std::filesystem::exists(dir / "style.css.mustache", ec)) {
+        CRM_TRY(css, util::read_file(dir / "style.css.mustache"));
+        t.style_css = std::move(css);
+    }
     return t;
 }
 
-util::Result<std::string> render_template(std::string_view tpl, const json::value& data, std::string_view name) {
+util::Result<std::string> render_template(std::string_view tpl, const json::value& data, std::string_view name,
+                                          const std::map<std::string, std::string>& partials) {
     mst::mustache m{std::string(tpl)};
     if (!m.is_valid()) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}: template error: {}", name, m.error_message()));
     }
-    std::string out = m.render(to_data(data));
+    mst::data d = to_data(data);
+    for (const auto& [key, text] : partials) d.set(key, mst::partial([text = text] { return text; }));
+    std::string out = m.render(d);
     if (!m.is_valid()) {
         return util::fail(util::ErrorCode::invalid_input,
                           fmt::format("{}: template error: {}", name, m.error_message()));
@@ -88,8 +98,26 @@ util::Result<std::string> render_template(std::string_view tpl, const json::valu
     return out;
 }
 
+std::string cell_title(const CellSummary& c) {
+    std::string t = c.host.empty() ? std::string() : c.host + " \u00d7 ";
+    return t + c.mode + " \u00d7 " + c.provider;
+}
+
+std::string cause_word(const CellSummary& c) {
+    if (c.not_run) return "not run";
+    if (c.interrupted) return "interrupted";
+    return std::string(classify::to_string(c.cause));
+}
+
+std::string verdict_word(const CellSummary& c) {
+    if (c.not_run) return "not run";
+    if (c.interrupted) return "interrupted";
+    return std::string(classify::to_string(c.verdict));
+}
+
 std::string verdict_css(const CellSummary& c) {
     if (c.not_run) return "not-run";
+    if (c.interrupted) return "interrupted";
     if (classify::is_noted_pass(c.cause)) return "pass-noted";
     return std::string(classify::to_string(c.verdict));
 }
@@ -123,19 +151,15 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
 
     std::map<std::string, int> counts;
     json::array cells;
-    std::vector<std::string> modes, providers;
-    std::map<std::pair<std::string, std::string>, const CellSummary*> grid;
-    // A cell that never ran shows "not run" where its cause and verdict would be.
-    auto cause_word = [](const CellSummary& c) {
-        return c.not_run ? std::string("not run") : std::string(classify::to_string(c.cause));
-    };
-    auto verdict_word = [](const CellSummary& c) {
-        return c.not_run ? std::string("not run") : std::string(classify::to_string(c.verdict));
-    };
     for (const auto& c : s.cells) {
-        ++counts[c.not_run ? std::string(k_not_run) : std::string(classify::to_string(c.verdict))];
+        // A cell the interrupt stopped has no verdict of its own: it is counted as interrupted,
+        // never as the harness error its placeholder cause would say.
+        ++counts[c.not_run       ? std::string(k_not_run)
+                 : c.interrupted ? std::string("interrupted")
+                                 : std::string(classify::to_string(c.verdict))];
         json::object cv;
         cv["folder"] = c.folder();
+        cv["title"] = txt(cell_title(c));
         cv["mode"] = txt(c.mode);
         cv["provider"] = txt(c.provider);
         cv["pack"] = txt(c.pack);
@@ -146,10 +170,6 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
         cv["explanation"] = markdown ? md_cell(c.explanation_with_gate()) : c.explanation_with_gate();
         cells.emplace_back(std::move(cv));
-        if (std::find(modes.begin(), modes.end(), c.mode) == modes.end()) modes.push_back(c.mode);
-        if (std::find(providers.begin(), providers.end(), c.provider) == providers.end())
-            providers.push_back(c.provider);
-        grid[{c.mode, c.provider}] = &c;
     }
     o["cells"] = std::move(cells);
     json::array count_list;
@@ -164,32 +184,11 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         count_list.emplace_back(
             json::object{{"verdict", "not run"}, {"css", "not-run"}, {"count", std::to_string(it->second)}});
     }
-    o["counts"] = std::move(count_list);
-    json::array prov;
-    for (const auto& p : providers) prov.emplace_back(json::object{{"name", p}});
-    o["providers"] = std::move(prov);
-    json::array rows;
-    for (const auto& m : modes) {
-        json::array row;
-        for (const auto& p : providers) {
-            auto it = grid.find({m, p});
-            if (it == grid.end()) {
-                row.emplace_back(json::object{{"present", false}});
-                continue;
-            }
-            const CellSummary& c = *it->second;
-            row.emplace_back(json::object{{"present", true},
-                                          {"not_run", c.not_run},
-                                          {"cause", cause_word(c)},
-                                          {"verdict", verdict_word(c)},
-                                          {"css", verdict_css(c)},
-                                          {"gate_outcome", c.gate_word()},
-                                          {"explanation", c.explanation_with_gate()},
-                                          {"link", c.folder() + "/21-summary.md"}});
-        }
-        rows.emplace_back(json::object{{"mode", m}, {"cells", std::move(row)}});
+    if (auto it = counts.find("interrupted"); it != counts.end()) {
+        count_list.emplace_back(
+            json::object{{"verdict", "interrupted"}, {"css", "interrupted"}, {"count", std::to_string(it->second)}});
     }
-    o["rows"] = std::move(rows);
+    o["counts"] = std::move(count_list);
     return o;
 }
 
@@ -199,6 +198,7 @@ json::object cell_view(const CellSummary& c, const std::set<std::string>& presen
     o["has_expected"] = c.expected_cause.has_value();
     o["explanation"] = c.explanation_with_gate();
     o["has_notes"] = !c.notes.empty();
+    o["title"] = cell_title(c);
     json::array notes;
     for (const auto& n : c.notes) notes.emplace_back(json::object{{"text", n}});
     o["notes"] = std::move(notes);
@@ -222,8 +222,10 @@ util::Result<std::string> render_summary_md(const RunSummary& s, std::string_vie
     return render_template(t.summary_md, summary_view(s, status, true), "summary.md.mustache");
 }
 
-util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status, const Templates& t) {
-    return render_template(t.report_html, summary_view(s, status, false), "report.html.mustache");
+util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status, const Templates& t,
+                                             const ReportContext& ctx) {
+    return render_template(t.report_html, report_view(s, status, ctx), "report.html.mustache",
+                           {{"style", t.style_css}});
 }
 
 util::Result<std::string> render_cell_summary_md(const CellSummary& c, const std::set<std::string>& present,

@@ -4,10 +4,12 @@
 // templates/*.mustache and are embedded in the binary (builtin_templates.hpp); a directory may
 // override them.
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 
+#include "harness/evidence/report_view.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "util/error.hpp"
 #include "util/json.hpp"
@@ -18,16 +20,22 @@ struct Templates {
     std::string summary_md;
     std::string cell_summary_md;
     std::string report_html;
+    // The stylesheet report.html includes as the partial {{> style}} (templates/style.css.mustache):
+    // one file so other HTML pages of the tool can include the same look.
+    std::string style_css;
 };
 
 [[nodiscard]] Templates builtin_templates();
-// Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`.
+// Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`, and
+// style.css.mustache when it is there (the embedded stylesheet otherwise).
 [[nodiscard]] util::Result<Templates> load_templates(const std::filesystem::path& dir);
 
 // Renders `tpl` over JSON data (objects, arrays -> lists, strings, bools; numbers as text,
-// null as false). A template syntax error is invalid_input naming `name`.
+// null as false); `partials` are the templates {{> name}} includes. A template syntax error is
+// invalid_input naming `name`.
 [[nodiscard]] util::Result<std::string> render_template(std::string_view tpl, const util::json::value& data,
-                                                        std::string_view name);
+                                                        std::string_view name,
+                                                        const std::map<std::string, std::string>& partials = {});
 
 // The data the run templates see. `markdown` escapes '|' and folds newlines for table cells.
 [[nodiscard]] util::json::object summary_view(const RunSummary& s, std::string_view status, bool markdown);
@@ -36,13 +44,24 @@ struct Templates {
 
 [[nodiscard]] util::Result<std::string> render_summary_md(const RunSummary& s, std::string_view status,
                                                           const Templates& t);
+// report.html over report_view(s, status, ctx), with the stylesheet as the partial "style".
 [[nodiscard]] util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status,
-                                                           const Templates& t);
+                                                           const Templates& t, const ReportContext& ctx = {});
 [[nodiscard]] util::Result<std::string> render_cell_summary_md(const CellSummary& c,
                                                                const std::set<std::string>& present,
                                                                const Templates& t);
 
-// The CSS class of a verdict in report.html: pass | pass-noted | fail | blocked | inconclusive | error.
+// "mode × provider", or "host × mode × provider" on a matrix with several hosts.
+[[nodiscard]] std::string cell_title(const CellSummary& c);
+
+// The words reports show for a cell's cause and verdict: "not run" for a cell that never
+// started, "interrupted" for one the interrupt stopped (its placeholder cause says nothing),
+// the classifier's word otherwise.
+[[nodiscard]] std::string cause_word(const CellSummary& c);
+[[nodiscard]] std::string verdict_word(const CellSummary& c);
+
+// The CSS class of a verdict in report.html: pass | pass-noted | fail | blocked | inconclusive |
+// error, or not-run / interrupted for a cell the run did not finish.
 [[nodiscard]] std::string verdict_css(const CellSummary& c);
 
 }  // namespace crm::harness::evidence

@@ -40,8 +40,8 @@ TEST_CASE("evidence bundle: dated folder, numbered cell folders, every file atom
     auto again = f.writer();
     CHECK(again.dir().filename() == "20261124_000000_default_ci_2");
     // the cell summary links the proving artifacts that exist
-    CHECK(slurp(dir / "self_service__deepseek/21-summary.md").find("- [09-models.json](09-models.json)\n") !=
-          std::string::npos);
+    CHECK(slurp(dir / "self_service__deepseek/21-summary.md")
+              .find("- [self_service__deepseek/09-models.json](09-models.json)\n") != std::string::npos);
 }
 
 TEST_CASE("evidence bundle: planted secrets are scrubbed from every format and the audit is clean", "[evidence]") {

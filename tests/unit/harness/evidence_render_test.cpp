@@ -106,7 +106,9 @@ TEST_CASE("evidence: summary.md, report.html and 21-summary.md render from the e
     CHECK(md->find("# crm-accept run: default") != std::string::npos);
     CHECK(md->find("| subscription × deepseek | cn@1 | `host_compatibility_gap` | fail |") != std::string::npos);
     CHECK(md->find("\\| piped") != std::string::npos);  // a '|' cannot break the table
-    CHECK(md->find("[21-summary.md](self_service__minimax/21-summary.md)") != std::string::npos);
+    // Links name the cell, so they make sense when summary.md is shown outside the bundle.
+    CHECK(md->find("[self_service__minimax/21-summary.md](self_service__minimax/21-summary.md)") != std::string::npos);
+    CHECK(md->find("| | |") == std::string::npos);  // no empty header row
     CHECK(md->find("stale baseline: x") != std::string::npos);
     CHECK(md->find("incomplete") == std::string::npos);
     auto incomplete = render_summary_md(run, "incomplete", t);
@@ -115,11 +117,16 @@ TEST_CASE("evidence: summary.md, report.html and 21-summary.md render from the e
 
     auto html = render_report_html(run, "complete", t);
     REQUIRE(html);
-    CHECK(html->find("<th>deepseek</th><th>minimax</th>") != std::string::npos);
+    CHECK(html->find("<th scope=\"col\">deepseek</th><th scope=\"col\">minimax</th>") != std::string::npos);
     CHECK(html->find("class=\"cell fail\"") != std::string::npos);
     CHECK(html->find("class=\"cell blocked\"") != std::string::npos);
     CHECK(html->find("class=\"cell error\"") != std::string::npos);
-    CHECK(html->find("href=\"subscription__deepseek/21-summary.md\"") != std::string::npos);
+    // Each cell is a button that opens its panel on the same page.
+    CHECK(html->find("<button type=\"button\" class=\"cell-btn\" aria-controls=\"cell-subscription__deepseek\"") !=
+          std::string::npos);
+    CHECK(html->find("<section class=\"panel\" id=\"cell-subscription__deepseek\"") != std::string::npos);
+    CHECK(html->find("--pass:") != std::string::npos);  // the stylesheet partial is inlined
+    CHECK(html->find("{{") == std::string::npos);
     CHECK(html->find("&lt;upstream_error&gt;") != std::string::npos);  // html-escaped
     CHECK(html->find("<upstream_error>") == std::string::npos);
     CHECK(html->find("http://") == html->find("http://127.0.0.1:1"));  // no external resources
@@ -130,7 +137,7 @@ TEST_CASE("evidence: summary.md, report.html and 21-summary.md render from the e
     REQUIRE(cell);
     CHECK(cell->find("# subscription × deepseek: `host_compatibility_gap`") != std::string::npos);
     CHECK(cell->find("(blocks release by default)") != std::string::npos);
-    CHECK(cell->find("- [10-chat.json](10-chat.json)\n") != std::string::npos);
+    CHECK(cell->find("- [subscription__deepseek/10-chat.json](10-chat.json)\n") != std::string::npos);
     CHECK(cell->find("| 08-subscription-group-state | skipped |") != std::string::npos);
     CHECK(cell->find("Notes (do not block)") == std::string::npos);
     auto missing = render_cell_summary_md(run.cells[1], {}, t);
@@ -243,9 +250,10 @@ TEST_CASE("evidence: a cell that never ran is not_run in summary.json, skipped i
 
     auto html = render_report_html(run, "incomplete", builtin_templates());
     REQUIRE(html);
-    CHECK(html->find("<td class=\"cell not-run\" title=\"not started: the run was interrupted\"><span "
-                     "class=\"cause\">not run</span>") != std::string::npos);
-    CHECK(html->find("<li class=\"not-run\">not run: 1</li>") != std::string::npos);
+    CHECK(html->find("<td class=\"cell not-run\" data-cell=\"cell-subscription__kimi\">") != std::string::npos);
+    CHECK(html->find("<span class=\"cause\">not run</span>") != std::string::npos);
+    CHECK(html->find("<span class=\"badge not-run\">not run: 1</span>") != std::string::npos);
+    CHECK(html->find("<p class=\"explanation\">not started: the run was interrupted</p>") != std::string::npos);
     auto md = render_summary_md(run, "incomplete", builtin_templates());
     REQUIRE(md);
     CHECK(md->find("| `not run` | not run | not_run |  | not run |") != std::string::npos);
