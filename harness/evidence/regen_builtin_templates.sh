@@ -20,6 +20,7 @@ printf '%s\n' '#pragma once' \
 emit k_tpl_summary_md templates/summary.md.mustache
 emit k_tpl_cell_summary_md templates/cell_summary.md.mustache
 emit k_tpl_report_html templates/report.html.mustache
+emit k_tpl_step_summary_md templates/step_summary.md.mustache
 printf '%s\n' '}  // namespace crm::harness::evidence'
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -60,7 +60,8 @@ std::string md_cell(std::string_view s) {
 }  // namespace
 
 Templates builtin_templates() {
-    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html)};
+    return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html),
+                     std::string(k_tpl_step_summary_md)};
 }
 
 util::Result<Templates> load_templates(const std::filesystem::path& dir) {
@@ -71,6 +72,11 @@ util::Result<Templates> load_templates(const std::filesystem::path& dir) {
     t.summary_md = std::move(a);
     t.cell_summary_md = std::move(b);
     t.report_html = std::move(c);
+    t.step_summary_md = std::string(k_tpl_step_summary_md);
+    if (std::filesystem::exists(dir / "step_summary.md.mustache")) {
+        CRM_TRY(d, util::read_file(dir / "step_summary.md.mustache"));
+        t.step_summary_md = std::move(d);
+    }
     return t;
 }
 
@@ -123,6 +129,7 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
 
     std::map<std::string, int> counts;
     json::array cells;
+    bool any_failing = false;
     std::vector<std::string> modes, providers;
     std::map<std::pair<std::string, std::string>, const CellSummary*> grid;
     // A cell that never ran shows "not run" where its cause and verdict would be.
@@ -143,6 +150,9 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         cv["verdict"] = verdict_word(c);
         cv["not_run"] = c.not_run;
         cv["gate_outcome"] = txt(c.gate_word());
+        const bool passes = !c.not_run && !c.interrupted && gate::outcome_passes(c.gate_outcome);
+        cv["gate_passes"] = passes;
+        any_failing = any_failing || !passes;
         cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
         cv["explanation"] = markdown ? md_cell(c.explanation_with_gate()) : c.explanation_with_gate();
         cells.emplace_back(std::move(cv));
@@ -152,6 +162,7 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         grid[{c.mode, c.provider}] = &c;
     }
     o["cells"] = std::move(cells);
+    o["has_failing"] = any_failing;
     json::array count_list;
     for (auto v : classify::k_all_verdicts) {
         auto it = counts.find(std::string(classify::to_string(v)));
@@ -220,6 +231,16 @@ json::object cell_view(const CellSummary& c, const std::set<std::string>& presen
 
 util::Result<std::string> render_summary_md(const RunSummary& s, std::string_view status, const Templates& t) {
     return render_template(t.summary_md, summary_view(s, status, true), "summary.md.mustache");
+}
+
+util::Result<std::string> render_step_summary_md(const RunSummary& s, std::string_view status,
+                                                 const StepSummaryContext& where, const Templates& t) {
+    auto view = summary_view(s, status, true);
+    view["bundle_name"] = md_cell(where.bundle_name);
+    view["artifact"] = md_cell(where.artifact);
+    view["run_url"] = where.run_url;
+    view["has_run_url"] = !where.run_url.empty();
+    return render_template(t.step_summary_md, view, "step_summary.md.mustache");
 }
 
 util::Result<std::string> render_report_html(const RunSummary& s, std::string_view status, const Templates& t) {

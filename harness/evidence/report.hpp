@@ -18,10 +18,13 @@ struct Templates {
     std::string summary_md;
     std::string cell_summary_md;
     std::string report_html;
+    std::string step_summary_md;  // the CI step summary (ci/step_summary.hpp)
 };
 
 [[nodiscard]] Templates builtin_templates();
-// Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`.
+// Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`, and
+// step_summary.md.mustache when it is there (the built-in one otherwise: directories written
+// before it existed keep working).
 [[nodiscard]] util::Result<Templates> load_templates(const std::filesystem::path& dir);
 
 // Renders `tpl` over JSON data (objects, arrays -> lists, strings, bools; numbers as text,
@@ -41,6 +44,18 @@ struct Templates {
 [[nodiscard]] util::Result<std::string> render_cell_summary_md(const CellSummary& c,
                                                                const std::set<std::string>& present,
                                                                const Templates& t);
+
+// Where a CI step summary sends its reader: the bundle lives in a CI artifact, so relative links
+// into it would be dead there.
+struct StepSummaryContext {
+    std::string bundle_name;  // the bundle folder's name
+    std::string artifact;     // the CI artifact that holds it
+    std::string run_url;      // the CI run's page ("" when unknown)
+};
+// The step summary: the gate, one table row per cell (no links), the explanation of every cell
+// that did not pass, the gate notes and where the bundle is.
+[[nodiscard]] util::Result<std::string> render_step_summary_md(const RunSummary& s, std::string_view status,
+                                                               const StepSummaryContext& where, const Templates& t);
 
 // The CSS class of a verdict in report.html: pass | pass-noted | fail | blocked | inconclusive | error.
 [[nodiscard]] std::string verdict_css(const CellSummary& c);
