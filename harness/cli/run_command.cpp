@@ -117,13 +117,16 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
         if (!o.quiet) ctx.err << fmt::format("crm-accept run: shard {} ({})\n", shard, resolved->source);
     }
     const auto ci_request = ci::ci_request(ctx.env, o.dotenv);
-    session::RunRequest request{o.scenario.empty() ? session::default_scenario_path(ctx.env) : o.scenario,
-                                o.out,
-                                {o.only, shard, o.rerun_failed},
-                                o.jobs,
-                                o.label,
-                                o.rules,
-                                argv};
+    std::string scenario = o.scenario;
+    if (scenario.empty()) {
+        auto found = session::default_scenario_path(ctx.env);
+        if (!found) {
+            ctx.err << "crm-accept run: " << found.error().message << "\n";
+            return ExitCode::harness_error;
+        }
+        scenario = std::move(*found);
+    }
+    session::RunRequest request{scenario, o.out, {o.only, shard, o.rerun_failed}, o.jobs, o.label, o.rules, argv};
     auto curl = probes::make_curl_transport();
     ProgressPrinter printer(ctx.err, ProgressStyle{!o.quiet, ctx.stderr_is_tty, ctx.stderr_color});
     session::RunSession run_session(std::move(request),

@@ -47,12 +47,14 @@ inline const std::set<std::string> k_ci_vars = {"GITHUB_ACTIONS",  "GITHUB_STEP_
 
 // Starts CRM_ACCEPT_BIN with `args`; `env` entries are added to (or override) the environment,
 // which is this process's without NO_COLOR (always set to 1) and the CI variables above.
-inline Spawned spawn_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+// `binary` replaces the built crm-accept (a copy of it in an installed layout).
+inline Spawned spawn_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                         const std::string& binary = CRM_ACCEPT_BIN) {
     Spawned s;
     auto dir = temp_dir("io");
     s.out_file = dir / "stdout";
     s.err_file = dir / "stderr";
-    std::vector<std::string> argv_s{CRM_ACCEPT_BIN};
+    std::vector<std::string> argv_s{binary};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -89,8 +91,9 @@ inline Finished wait_cli(const Spawned& s) {
     return f;
 }
 
-inline Finished run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
-    return wait_cli(spawn_cli(args, env));
+inline Finished run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                        const std::string& binary = CRM_ACCEPT_BIN) {
+    return wait_cli(spawn_cli(args, env, binary));
 }
 
 // The only bundle directory under `root` (runs create exactly one).

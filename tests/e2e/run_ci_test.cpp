@@ -76,3 +76,40 @@ TEST_CASE("e2e run: --shard auto with no CI index in the environment is one line
     CHECK(fs::is_empty(dir));
     fs::remove_all(dir);
 }
+
+// An installed crm-accept (<prefix>/bin) run from outside the checkout: the default scenario and
+// its packs come from <prefix>/share/crm-accept; without them, one line says where it looked.
+TEST_CASE(
+    "e2e plan outside the checkout: an installed layout finds share/crm-accept and a bare binary names "
+    "where it looked and CRM_ACCEPT_HOME") {
+    auto prefix = temp_dir("installed");
+    fs::create_directories(prefix / "bin");
+    const auto bin = prefix / "bin" / "crm-accept";
+    std::error_code ec;
+    fs::create_hard_link(CRM_ACCEPT_BIN, bin, ec);  // /proc/self/exe names the link it ran through
+    if (ec) fs::copy_file(CRM_ACCEPT_BIN, bin);
+    fs::permissions(bin, fs::perms::owner_exec, fs::perm_options::add);
+
+    auto bare = run_cli({"plan"}, {{"CRM_ACCEPT_HOME", ""}}, bin.string());
+    CHECK(bare.exit_code == 3);
+    CHECK(bare.err.starts_with("crm-accept plan: no scenario given and no scenarios/default.json found (looked at " +
+                               (prefix / "bin" / "scenarios" / "default.json").string() + ", "));
+    CHECK(bare.err.find((prefix / "share" / "crm-accept" / "scenarios" / "default.json").string()) !=
+          std::string::npos);
+    CHECK(bare.err.find("CRM_ACCEPT_HOME") != std::string::npos);
+    CHECK(std::count(bare.err.begin(), bare.err.end(), '\n') == 1);
+
+    const auto share = prefix / "share" / "crm-accept";
+    fs::create_directories(share);
+    for (const char* d : {"scenarios", "packs"})
+        fs::copy(fs::path(CRM_SOURCE_DIR) / d, share / d, fs::copy_options::recursive);
+    auto installed = run_cli({"plan", "--json"}, {{"CRM_ACCEPT_HOME", ""}}, bin.string());
+    INFO(installed.err);
+    CHECK(installed.exit_code == 0);
+    auto plan = crm::util::parse_json(installed.out, "stdout").value_or(nullptr);
+    const auto* scenario = crm::util::find(plan, "scenario");
+    REQUIRE(scenario);
+    CHECK(crm::util::get_string(*scenario, "path") ==
+          std::optional<std::string>((share / "scenarios" / "default.json").string()));
+    fs::remove_all(prefix);
+}
