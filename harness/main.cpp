@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
     ctx.aborted = &g_aborted;
     ctx.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
     ctx.color = ctx.stdout_is_tty && std::getenv("NO_COLOR") == nullptr;
+    ctx.stderr_is_tty = ::isatty(STDERR_FILENO) != 0;
+    ctx.stderr_color = ctx.stderr_is_tty && std::getenv("NO_COLOR") == nullptr;
 
     CLI::App app{"crm-accept: acceptance harness and evidence generator for sub2api relay hosts"};
     app.set_version_flag("--version", std::string(crm::util::k_tool_version) + " (" + crm::util::k_git_sha + ")");

@@ -19,10 +19,12 @@ struct CommandContext {
     util::EnvLookup env;                   // the process environment, passed down explicitly
     const std::atomic<bool>& interrupted;  // set by the SIGINT/SIGTERM handler
     bool stdout_is_tty = false;
-    bool color = false;                // false when NO_COLOR is set or not a TTY
+    bool color = false;                // stdout: false when NO_COLOR is set or not a TTY
     std::function<ExitCode()> action;  // chosen by the parsed subcommand
     // Set by a second SIGINT/SIGTERM: stop waiting on the network altogether (null: never).
     const std::atomic<bool>* aborted = nullptr;
+    bool stderr_is_tty = false;
+    bool stderr_color = false;  // stderr: false when NO_COLOR is set or not a TTY
 };
 
 // run / plan / merge: scenario matrices, the evidence bundle, shard merging.

@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "harness/ci/auto_shard.hpp"
 #include "harness/cli/command.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "harness/runner/runner.hpp"
@@ -31,8 +32,25 @@ constexpr const char* k_redaction =
     "with exit 4";
 
 ExitCode plan(const PlanOptions& o, CommandContext& ctx) {
-    std::string path = o.scenario.empty() ? session::default_scenario_path(ctx.env) : o.scenario;
-    auto p = session::prepare(path, ctx.env, {o.only, o.shard, ""}, "");
+    std::string path = o.scenario;
+    if (path.empty()) {
+        auto found = session::default_scenario_path(ctx.env);
+        if (!found) {
+            ctx.err << "crm-accept plan: " << found.error().message << "\n";
+            return ExitCode::harness_error;
+        }
+        path = std::move(*found);
+    }
+    std::string shard = o.shard;
+    if (ci::is_auto_shard(shard)) {
+        auto resolved = ci::resolve_auto_shard(shard, ctx.env);
+        if (!resolved) {
+            ctx.err << "crm-accept plan: " << resolved.error().message << "\n";
+            return ExitCode::usage;
+        }
+        shard = resolved->text();
+    }
+    auto p = session::prepare(path, ctx.env, {o.only, shard, ""}, "");
     if (!p) {
         ctx.err << p.error().message << "\n";
         return p.error().kind == session::PrepareFailure::usage ? ExitCode::usage : ExitCode::harness_error;
@@ -91,7 +109,7 @@ void register_plan(CLI::App& app, CommandContext& ctx) {
         app.add_subcommand("plan", "Print the expanded matrix and every artifact each cell will write (no network)");
     cmd->add_option("scenario", opts->scenario, "Scenario file (default: scenarios/default.json)");
     cmd->add_option("--only", opts->only, "Only cells whose id matches (globs or substrings, comma separated)");
-    cmd->add_option("--shard", opts->shard, "Shard K of N (K/N)");
+    cmd->add_option("--shard", opts->shard, "Shard K of N (K/N), or auto / auto/N as `run --shard` takes it");
     cmd->add_option("--jobs,-j", opts->jobs, "Parallelism the run would use")->check(CLI::Range(0u, 64u));
     cmd->add_flag("--json", opts->json, "Machine-readable plan");
     cmd->callback([opts, &ctx] { ctx.action = [opts, &ctx] { return plan(*opts, ctx); }; });

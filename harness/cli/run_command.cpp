@@ -1,17 +1,21 @@
 // `crm-accept run [SCENARIO]`: parses its options, runs the sequence (session::RunSession: stub
 // hosts, the matrix in parallel, gate, a bundle checked exactly as `verify` does) with progress
-// on the terminal, then prints what the engine state still records, a per-cell table (or
+// on stderr (progress_printer.hpp), then prints what the engine state still records, a per-cell table (or
 // --json) and any bundle check failure. The exit code is the session's: the gate's, unless the
 // run was interrupted (130), the input was invalid (3 / 64) or the bundle fails verify's checks (4).
+// Under CI it also writes the step summary, workflow commands and --dotenv (ci/ci_outputs.hpp).
 #include <fmt/format.h>
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
 #include <ostream>
 #include <sstream>
 
+#include "harness/ci/auto_shard.hpp"
+#include "harness/ci/ci_outputs.hpp"
+#include "harness/ci/workflow_commands.hpp"
 #include "harness/cli/command.hpp"
+#include "harness/cli/progress_printer.hpp"
 #include "harness/evidence/run_summary.hpp"
 #include "harness/runner/runner.hpp"
 #include "harness/session/run_session.hpp"
@@ -35,49 +39,7 @@ struct RunOptions {
     std::string label;
     std::string rules;
     bool quiet = false;
-};
-
-// Progress: one line per finished cell always (on stderr when --json), step lines on a TTY.
-// Elapsed times count from the first cell's start.
-class ProgressPrinter final : public runner::RunEvents {
-  public:
-    ProgressPrinter(std::ostream& os, bool tty, bool color, bool enabled)
-        : m_os(os), m_tty(tty), m_color(color), m_enabled(enabled), m_t0(std::chrono::steady_clock::now()) {}
-
-    void cell_started(const matrix::Cell& /*cell*/) override {
-        std::lock_guard lock(m_mutex);
-        if (m_started) return;
-        m_started = true;
-        m_t0 = std::chrono::steady_clock::now();
-    }
-
-    void step_started(const matrix::Cell& cell, int number, std::string_view step) override {
-        if (!m_enabled || !m_tty) return;
-        std::lock_guard lock(m_mutex);
-        m_os << fmt::format("\r\033[K[{:6.1f}s] {} {:02} {}", elapsed(), cell.id, number, step) << std::flush;
-    }
-    void cell_finished(const runner::CellReport& r) override {
-        if (!m_enabled) return;
-        std::lock_guard lock(m_mutex);
-        if (m_tty) m_os << "\r\033[K";
-        std::string cause = r.started ? std::string(classify::to_string(r.classification.cause)) : "not run";
-        if (m_color) {
-            const auto v = r.classification.verdict;
-            const char* col = v == classify::Verdict::pass   ? "\033[32m"
-                              : v == classify::Verdict::fail ? "\033[31m"
-                                                             : "\033[33m";
-            cause = fmt::format("{}{}\033[0m", col, cause);
-        }
-        m_os << fmt::format("[{:6.1f}s] done {} -> {}\n", elapsed(), r.cell.id, cause) << std::flush;
-    }
-
-  private:
-    double elapsed() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count(); }
-    std::ostream& m_os;
-    bool m_tty, m_color, m_enabled;
-    bool m_started = false;
-    std::chrono::steady_clock::time_point m_t0;
-    std::mutex m_mutex;
+    std::string dotenv;
 };
 
 void print_table(std::ostream& os, const std::vector<runner::CellReport>& cells, const gate::GateDecision& gate,
@@ -144,24 +106,46 @@ std::string run_json(const session::RunResult& r) {
 }
 
 ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::string>& argv) {
-    session::RunRequest request{o.scenario.empty() ? session::default_scenario_path(ctx.env) : o.scenario,
-                                o.out,
-                                {o.only, o.shard, o.rerun_failed},
-                                o.jobs,
-                                o.label,
-                                o.rules,
-                                argv};
+    std::string shard = o.shard;
+    if (ci::is_auto_shard(shard)) {
+        auto resolved = ci::resolve_auto_shard(shard, ctx.env);
+        if (!resolved) {
+            ctx.err << "crm-accept run: " << resolved.error().message << "\n";
+            return ExitCode::usage;
+        }
+        shard = resolved->text();
+        if (!o.quiet) ctx.err << fmt::format("crm-accept run: shard {} ({})\n", shard, resolved->source);
+    }
+    const auto ci_request = ci::ci_request(ctx.env, o.dotenv);
+    std::string scenario = o.scenario;
+    if (scenario.empty()) {
+        auto found = session::default_scenario_path(ctx.env);
+        if (!found) {
+            ctx.err << "crm-accept run: " << found.error().message << "\n";
+            return ExitCode::harness_error;
+        }
+        scenario = std::move(*found);
+    }
+    session::RunRequest request{scenario, o.out, {o.only, shard, o.rerun_failed}, o.jobs, o.label, o.rules, argv};
     auto curl = probes::make_curl_transport();
-    std::ostream& progress_os = o.json ? ctx.err : ctx.out;
-    ProgressPrinter printer(progress_os, ctx.stdout_is_tty && !o.json, ctx.color && !o.json,
-                            !o.quiet && ctx.stdout_is_tty);
+    ProgressPrinter printer(ctx.err, ProgressStyle{!o.quiet, ctx.stderr_is_tty, ctx.stderr_color});
     session::RunSession run_session(std::move(request),
                                     session::RunDeps{ctx.env, *curl, printer, ctx.interrupted, ctx.aborted});
-    const auto r = run_session.run();
-    print_state(ctx.err, r.state);
-    if (!r.message.empty()) ctx.err << r.message << "\n";
-    if (!r.finished) return r.exit_code;
     const auto& secrets = run_session.secrets();
+    printer.set_scrub([&secrets](std::string_view text) { return secrets.scrub(text); });
+    // Workflow commands go to stdout, unless stdout is --json's (GitHub reads both streams).
+    std::ostream& commands_os = o.json ? ctx.err : ctx.out;
+    const auto r = [&] {
+        HeartbeatThread heartbeat(printer);
+        return run_session.run();
+    }();
+    print_state(ctx.err, r.state);
+    if (!r.message.empty()) ctx.err << secrets.scrub(r.message) << "\n";
+    if (!r.finished) {
+        if (ci_request.github_actions && !r.message.empty() && r.exit_code != ExitCode::gate_passed)
+            commands_os << secrets.scrub(fmt::format("::error title=crm-accept run::{}\n", ci::escape_data(r.message)));
+        return r.exit_code;
+    }
     if (o.json) {
         ctx.out << secrets.scrub(run_json(r));
     } else {
@@ -175,6 +159,10 @@ ExitCode run(const RunOptions& o, CommandContext& ctx, const std::vector<std::st
                         ? "bundle check FAILED: the bundle does not pass verify; do not share it\n"
                         : "audit FAILED: secrets reached the bundle; do not share it\n");
     }
+    const auto problems = ci::publish(
+        ci_request, r.summary, r.interrupted ? "incomplete" : "complete", r.bundle_dir,
+        [&secrets](std::string_view text) { return secrets.scrub(text); }, commands_os);
+    for (const auto& p : problems) ctx.err << "crm-accept run: warning: " << secrets.scrub(p) << "\n";
     return r.exit_code;
 }
 
@@ -191,11 +179,15 @@ void register_run(CLI::App& app, CommandContext& ctx) {
     cmd->add_option("--only", opts->only, "Only cells whose id matches (globs or substrings, comma separated)");
     cmd->add_option("--jobs,-j", opts->jobs, "Cells in parallel (default: all cells, at most 8)")
         ->check(CLI::Range(0u, 64u));
-    cmd->add_option("--shard", opts->shard, "Run shard K of N (K/N), deterministic by matrix index");
+    cmd->add_option("--shard", opts->shard,
+                    "Run shard K of N (K/N), deterministic by matrix index; auto or auto/N reads the CI's "
+                    "parallel-job index (CRM_SHARD_INDEX/_TOTAL, CI_NODE_INDEX/_TOTAL, JOB_COMPLETION_INDEX)");
     cmd->add_option("--rerun-failed", opts->rerun_failed, "Re-run only the cells that did not pass in BUNDLE");
     cmd->add_option("--label", opts->label, "Label appended to the bundle name");
     cmd->add_option("--rules", opts->rules, "Classifier rule table (default: the built-in rules/causes.json)");
-    cmd->add_flag("--quiet,-q", opts->quiet, "No progress output");
+    cmd->add_flag("--quiet,-q", opts->quiet, "No progress output on stderr");
+    cmd->add_option("--dotenv", opts->dotenv,
+                    "Also write CRM_GATE, CRM_EXIT, CRM_BUNDLE, CRM_BUNDLE_NAME to FILE (GitLab dotenv report)");
     cmd->callback([opts, argv, &ctx, cmd] {
         argv->clear();
         argv->push_back("crm-accept");

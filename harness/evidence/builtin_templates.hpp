@@ -502,4 +502,43 @@ Only trusted bundles prove anything; a row older than its max age is <strong>sta
 </html>
 )crm_tpl";
 
+inline constexpr std::string_view k_tpl_step_summary_md =
+    R"crm_tpl(## crm-accept: {{{scenario_name}}}{{#has_label}} ({{{label}}}){{/has_label}}: gate {{{gate_decision}}} (exit {{{exit_code}}})
+
+{{{gate_reason}}}
+{{#incomplete}}
+
+> **This bundle is incomplete.** The run did not finish; nothing in it may be read as a pass.
+{{/incomplete}}
+
+{{#counts}}{{{verdict}}}: {{{count}}}. {{/counts}}Host: {{{host_kind}}} {{{host_url}}}. Started {{{started_at}}}.
+
+| cell | cause | verdict | gate | expected |
+|---|---|---|---|---|
+{{#cells}}
+| {{{folder}}} | `{{{cause}}}` | {{{verdict}}} | {{{gate_outcome}}} | {{{expected_cause}}} |
+{{/cells}}
+{{#has_failing}}
+
+### Cells that did not pass
+
+{{#cells}}
+{{^gate_passes}}
+- **{{{folder}}}**: `{{{cause}}}` ({{{gate_outcome}}}). {{{explanation}}}
+{{/gate_passes}}
+{{/cells}}
+{{/has_failing}}
+{{#has_notes}}
+
+### Gate notes
+
+{{#notes}}
+- {{{text}}}
+{{/notes}}
+{{/has_notes}}
+
+The evidence bundle `{{{bundle_name}}}` (per-cell summaries, artifacts, `report.html`, `junit.xml`) is in the artifact **{{{artifact}}}**{{#has_run_url}} of [this workflow run]({{{run_url}}}){{/has_run_url}}; check it with `crm-accept verify {{{bundle_name}}}` after downloading.
+
+)crm_tpl";
+
 }  // namespace crm::harness::evidence

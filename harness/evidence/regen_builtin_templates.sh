@@ -23,6 +23,7 @@ emit k_tpl_report_html templates/report.html.mustache
 emit k_tpl_style_css templates/style.css.mustache
 emit k_tpl_board_md templates/board.md.mustache
 emit k_tpl_board_html templates/board.html.mustache
+emit k_tpl_step_summary_md templates/step_summary.md.mustache
 printf '%s\n' '}  // namespace crm::harness::evidence'
 } > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -57,11 +57,19 @@ std::string md_cell(std::string_view s) {
     return out;
 }
 
+// An override directory may leave out a template added later: the embedded one stands in.
+util::Result<std::string> optional_template(const std::filesystem::path& dir, std::string_view file,
+                                            std::string_view builtin) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / file, ec)) return std::string(builtin);
+    return util::read_file(dir / file);
+}
+
 }  // namespace
 
 Templates builtin_templates() {
     return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html),
-                     std::string(k_tpl_style_css)};
+                     std::string(k_tpl_style_css), std::string(k_tpl_step_summary_md)};
 }
 
 util::Result<Templates> load_templates(const std::filesystem::path& dir) {
@@ -72,12 +80,11 @@ util::Result<Templates> load_templates(const std::filesystem::path& dir) {
     t.summary_md = std::move(a);
     t.cell_summary_md = std::move(b);
     t.report_html = std::move(c);
-    t.style_css = std::string(k_tpl_style_css);
-    std::error_code ec;
-    if (std::filesystem::exists(dir / "style.css.mustache", ec)) {
-        CRM_TRY(css, util::read_file(dir / "style.css.mustache"));
-        t.style_css = std::move(css);
-    }
+    CRM_TRY(css, optional_template(dir, "style.css.mustache", k_tpl_style_css));
+    t.style_css = std::move(css);
+    // Directories written before the step summary existed keep working.
+    CRM_TRY(step, optional_template(dir, "step_summary.md.mustache", k_tpl_step_summary_md));
+    t.step_summary_md = std::move(step);
     return t;
 }
 
@@ -151,6 +158,7 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
 
     std::map<std::string, int> counts;
     json::array cells;
+    bool any_failing = false;
     for (const auto& c : s.cells) {
         // A cell the interrupt stopped has no verdict of its own: it is counted as interrupted,
         // never as the harness error its placeholder cause would say.
@@ -167,11 +175,15 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
         cv["verdict"] = verdict_word(c);
         cv["not_run"] = c.not_run;
         cv["gate_outcome"] = txt(c.gate_word());
+        const bool passes = !c.not_run && !c.interrupted && gate::outcome_passes(c.gate_outcome);
+        cv["gate_passes"] = passes;
+        any_failing = any_failing || !passes;
         cv["expected_cause"] = c.expected_cause ? std::string(classify::to_string(*c.expected_cause)) : std::string();
         cv["explanation"] = markdown ? md_cell(c.explanation_with_gate()) : c.explanation_with_gate();
         cells.emplace_back(std::move(cv));
     }
     o["cells"] = std::move(cells);
+    o["has_failing"] = any_failing;
     json::array count_list;
     for (auto v : classify::k_all_verdicts) {
         auto it = counts.find(std::string(classify::to_string(v)));
@@ -226,6 +238,16 @@ util::Result<std::string> render_report_html(const RunSummary& s, std::string_vi
                                              const ReportContext& ctx) {
     return render_template(t.report_html, report_view(s, status, ctx), "report.html.mustache",
                            {{"style", t.style_css}});
+}
+
+util::Result<std::string> render_step_summary_md(const RunSummary& s, std::string_view status,
+                                                 const StepSummaryContext& where, const Templates& t) {
+    auto view = summary_view(s, status, true);
+    view["bundle_name"] = md_cell(where.bundle_name);
+    view["artifact"] = md_cell(where.artifact);
+    view["run_url"] = where.run_url;
+    view["has_run_url"] = !where.run_url.empty();
+    return render_template(t.step_summary_md, view, "step_summary.md.mustache");
 }
 
 util::Result<std::string> render_cell_summary_md(const CellSummary& c, const std::set<std::string>& present,

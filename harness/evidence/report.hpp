@@ -23,11 +23,13 @@ struct Templates {
     // The stylesheet report.html includes as the partial {{> style}} (templates/style.css.mustache):
     // one file so other HTML pages of the tool can include the same look.
     std::string style_css;
+    std::string step_summary_md;  // the CI step summary (ci/step_summary.hpp)
 };
 
 [[nodiscard]] Templates builtin_templates();
 // Reads summary.md.mustache, cell_summary.md.mustache and report.html.mustache from `dir`, and
-// style.css.mustache when it is there (the embedded stylesheet otherwise).
+// style.css.mustache and step_summary.md.mustache when they are there (the embedded ones otherwise:
+// directories written before they existed keep working).
 [[nodiscard]] util::Result<Templates> load_templates(const std::filesystem::path& dir);
 
 // Renders `tpl` over JSON data (objects, arrays -> lists, strings, bools; numbers as text,
@@ -50,6 +52,18 @@ struct Templates {
 [[nodiscard]] util::Result<std::string> render_cell_summary_md(const CellSummary& c,
                                                                const std::set<std::string>& present,
                                                                const Templates& t);
+
+// Where a CI step summary sends its reader: the bundle lives in a CI artifact, so relative links
+// into it would be dead there.
+struct StepSummaryContext {
+    std::string bundle_name;  // the bundle folder's name
+    std::string artifact;     // the CI artifact that holds it
+    std::string run_url;      // the CI run's page ("" when unknown)
+};
+// The step summary: the gate, one table row per cell (no links), the explanation of every cell
+// that did not pass, the gate notes and where the bundle is.
+[[nodiscard]] util::Result<std::string> render_step_summary_md(const RunSummary& s, std::string_view status,
+                                                               const StepSummaryContext& where, const Templates& t);
 
 // "mode × provider", or "host × mode × provider" on a matrix with several hosts.
 [[nodiscard]] std::string cell_title(const CellSummary& c);

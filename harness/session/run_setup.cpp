@@ -1,6 +1,7 @@
 #include "harness/session/run_setup.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,21 +17,37 @@ namespace crm::harness::session {
 
 namespace fs = std::filesystem;
 
-std::string default_scenario_path(const util::EnvLookup& env) {
-    if (auto home = env("CRM_ACCEPT_HOME"); home && !home->empty()) {
-        auto p = fs::path(*home) / "scenarios" / "default.json";
-        if (fs::exists(p)) return p.string();
-    }
-    // The binary lives in <source>/build*/harness/crm-accept: walk up from it.
+std::vector<fs::path> default_scenario_candidates(const util::EnvLookup& env) {
+    const fs::path rel = fs::path("scenarios") / "default.json";
+    std::vector<fs::path> out;
+    if (auto home = env("CRM_ACCEPT_HOME"); home && !home->empty()) out.push_back(fs::path(*home) / rel);
+    // A build tree inside the checkout (<source>/build*/harness/crm-accept) finds the checkout's;
+    // an installed binary (<prefix>/bin/crm-accept) finds <prefix>/share/crm-accept.
     std::error_code ec;
     auto exe = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
         for (auto dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-            auto p = dir / "scenarios" / "default.json";
-            if (fs::exists(p)) return p.string();
+            out.push_back(dir / rel);
+            out.push_back(dir / "share" / "crm-accept" / rel);
         }
     }
-    return (fs::path("scenarios") / "default.json").string();
+    out.push_back(fs::current_path(ec) / rel);
+    return out;
+}
+
+util::Result<std::string> default_scenario_path(const util::EnvLookup& env) {
+    const auto candidates = default_scenario_candidates(env);
+    std::vector<std::string> looked;
+    for (const auto& p : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(p, ec)) return p.string();
+        looked.push_back(p.string());
+    }
+    return util::fail(util::ErrorCode::invalid_input,
+                      fmt::format("no scenario given and no scenarios/default.json found (looked at {}); pass a "
+                                  "scenario file, or set CRM_ACCEPT_HOME to the directory holding scenarios/ and "
+                                  "packs/ (an installed crm-accept has them in <prefix>/share/crm-accept)",
+                                  fmt::join(looked, ", ")));
 }
 
 namespace {

@@ -3,6 +3,7 @@
 // the environment the caller passes), references, baseline, rules, matrix selection, and the
 // in-process stub hosts with the upstream overrides that point each stub host's providers at its
 // own stub upstreams. Every input error here is reported before any network call.
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,8 +47,15 @@ struct PrepareError {
     std::string message;
 };
 
-// Finds scenarios/default.json next to the binary's source tree, else under the cwd.
-[[nodiscard]] std::string default_scenario_path(const util::EnvLookup& env);
+// Where `run` and `plan` without a scenario look for scenarios/default.json, in order:
+// $CRM_ACCEPT_HOME; from the binary's directory upwards, each directory and its
+// share/crm-accept (a build tree inside the checkout; `cmake --install`'s <prefix>/bin and
+// <prefix>/share/crm-accept); the working directory. The default scenario names its packs
+// relative to itself (../packs), so the packs are found wherever it is.
+[[nodiscard]] std::vector<std::filesystem::path> default_scenario_candidates(const util::EnvLookup& env);
+// The first candidate that is a file; invalid_input naming every place it looked and
+// CRM_ACCEPT_HOME otherwise.
+[[nodiscard]] util::Result<std::string> default_scenario_path(const util::EnvLookup& env);
 
 // Scenario + packs + references + baseline + rules + selection. No network.
 // --rerun-failed BUNDLE must be a bundle of this very scenario (sha256 in its 00-run.json) whose

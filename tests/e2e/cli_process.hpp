@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,13 +39,22 @@ inline std::filesystem::path temp_dir(std::string_view tag) {
     return d;
 }
 
-// Starts CRM_ACCEPT_BIN with `args`; `env` entries are added to (or override) the environment.
-inline Spawned spawn_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+// The variables a CI job sets that change what crm-accept prints or writes (step summaries,
+// workflow commands, --shard auto): never inherited from the CI running the tests.
+inline const std::set<std::string> k_ci_vars = {"GITHUB_ACTIONS",  "GITHUB_STEP_SUMMARY", "CRM_ARTIFACT_NAME",
+                                                "CI_NODE_INDEX",   "CI_NODE_TOTAL",       "JOB_COMPLETION_INDEX",
+                                                "CRM_SHARD_INDEX", "CRM_SHARD_TOTAL"};
+
+// Starts CRM_ACCEPT_BIN with `args`; `env` entries are added to (or override) the environment,
+// which is this process's without NO_COLOR (always set to 1) and the CI variables above.
+// `binary` replaces the built crm-accept (a copy of it in an installed layout).
+inline Spawned spawn_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                         const std::string& binary = CRM_ACCEPT_BIN) {
     Spawned s;
     auto dir = temp_dir("io");
     s.out_file = dir / "stdout";
     s.err_file = dir / "stderr";
-    std::vector<std::string> argv_s{CRM_ACCEPT_BIN};
+    std::vector<std::string> argv_s{binary};
     argv_s.insert(argv_s.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -53,7 +63,7 @@ inline Spawned spawn_cli(const std::vector<std::string>& args, const std::map<st
     for (char** e = environ; *e; ++e) {
         std::string kv(*e);
         auto name = kv.substr(0, kv.find('='));
-        if (!env.contains(name) && name != "NO_COLOR") env_s.push_back(kv);
+        if (!env.contains(name) && name != "NO_COLOR" && !k_ci_vars.contains(name)) env_s.push_back(kv);
     }
     for (const auto& [k, v] : env) env_s.push_back(k + "=" + v);
     env_s.push_back("NO_COLOR=1");
@@ -81,8 +91,9 @@ inline Finished wait_cli(const Spawned& s) {
     return f;
 }
 
-inline Finished run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
-    return wait_cli(spawn_cli(args, env));
+inline Finished run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
+                        const std::string& binary = CRM_ACCEPT_BIN) {
+    return wait_cli(spawn_cli(args, env, binary));
 }
 
 // The only bundle directory under `root` (runs create exactly one).

@@ -88,33 +88,68 @@ TEST_CASE("e2e run: SIGINT mid-run exits 130, leaves the bundle incomplete and n
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e run: --shard 1/2 and 2/2 merged equal the unsharded run") {
+// The distributed path as CI runs it: three shard jobs at once, each finding its index in the
+// environment a different CI system sets, each writing its own directory; then one merge job.
+TEST_CASE(
+    "e2e run: three --shard auto jobs in parallel (GitLab / Kubernetes / generic env) merge and verify to "
+    "the unsharded run") {
     auto dir = temp_dir("shard");
     auto whole = run_cli({"run", "--out", (dir / "whole").string(), "--json"});
     REQUIRE(whole.exit_code == 0);
-    auto a = run_cli({"run", "--shard", "1/2", "--out", (dir / "a").string()});
-    auto b = run_cli({"run", "--shard", "2/2", "--out", (dir / "b").string()});
-    CHECK(a.exit_code == 0);
-    CHECK(b.exit_code == 0);
-    auto shard_a = read_json(only_bundle(dir / "a") / "summary.json");
-    CHECK(causes_of(shard_a).size() == 3);
-    auto m = run_cli({"merge", only_bundle(dir / "a").string(), only_bundle(dir / "b").string(), "--out",
-                      (dir / "merged").string(), "--json"});
+    const std::vector<std::map<std::string, std::string>> envs = {
+        {{"CI_NODE_INDEX", "1"}, {"CI_NODE_TOTAL", "3"}},           // GitLab `parallel: 3`, 1-based
+        {{"JOB_COMPLETION_INDEX", "1"}, {"CRM_SHARD_TOTAL", "3"}},  // Kubernetes Indexed Job, 0-based
+        {{"CRM_SHARD_INDEX", "3"}, {"CRM_SHARD_TOTAL", "3"}}};      // any CI
+    std::vector<Spawned> jobs;
+    for (std::size_t i = 0; i < envs.size(); ++i)
+        jobs.push_back(spawn_cli(
+            {"run", "--shard", "auto", "--quiet", "--out", (dir / fmt::format("s{}", i + 1)).string()}, envs[i]));
+    std::vector<std::string> shards;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        auto f = wait_cli(jobs[i]);
+        INFO(f.out << f.err);
+        CHECK(f.exit_code == 0);
+        CHECK(f.err.empty());  // --quiet: no progress, no shard line
+        shards.push_back(only_bundle(dir / fmt::format("s{}", i + 1)).string());
+        CHECK(causes_of(read_json(fs::path(shards.back()) / "summary.json")).size() == 2);
+    }
+    // Shard k holds matrix cells k-1 and k+2 (round robin over 6 cells).
+    CHECK(causes_of(read_json(fs::path(shards[1]) / "summary.json")).contains("self_service__deepseek"));
+
+    const auto step_summary = dir / "step-summary.md";
+    std::vector<std::string> merge_args{"merge"};
+    merge_args.insert(merge_args.end(), shards.begin(), shards.end());
+    for (const std::string& a :
+         std::vector<std::string>{"--out", (dir / "merged").string(), "--json", "--dotenv", (dir / "crm.env").string()})
+        merge_args.push_back(a);
+    auto m = run_cli(merge_args, {{"GITHUB_ACTIONS", "true"}, {"GITHUB_STEP_SUMMARY", step_summary.string()}});
     INFO(m.err);
     CHECK(m.exit_code == 0);
-    auto merged = read_json(only_bundle(dir / "merged") / "summary.json");
+    const auto merged_dir = only_bundle(dir / "merged");
+    CHECK(run_cli({"verify", merged_dir.string()}).exit_code == 0);
+    auto merged = read_json(merged_dir / "summary.json");
     auto unsharded = crm::util::parse_json(whole.out, "stdout").value_or(nullptr);
     CHECK(causes_of(merged) == causes_of(unsharded));
-    // Same cells in the same (matrix) order.
-    std::vector<std::string> order_m, order_u;
-    for (const auto& c : crm::util::find(merged, "cells")->get_array()) order_m.push_back(cell_id(c));
-    for (const auto& c : crm::util::find(unsharded, "cells")->get_array()) order_u.push_back(cell_id(c));
+    // Same cells in the same (matrix) order, the same gate decisions and exit code.
+    std::vector<std::string> order_m, order_u, gate_m, gate_u;
+    for (const auto& c : crm::util::find(merged, "cells")->get_array()) {
+        order_m.push_back(cell_id(c));
+        gate_m.push_back(crm::util::get_string(c, "gate_outcome").value_or("?"));
+    }
+    for (const auto& c : crm::util::find(unsharded, "cells")->get_array()) {
+        order_u.push_back(cell_id(c));
+        gate_u.push_back(crm::util::get_string(c, "gate_outcome").value_or("?"));
+    }
     CHECK(order_m == order_u);
-    CHECK(fs::exists(only_bundle(dir / "merged") / "MANIFEST.sha256"));
+    CHECK(gate_m == gate_u);
+    CHECK(crm::util::get_int(merged, "exit_code") == crm::util::get_int(unsharded, "exit_code"));
+    // A passing merge under GitHub: no annotations, the step summary names the merged bundle.
+    CHECK(m.err.find("::error") == std::string::npos);
+    CHECK(crm::util::read_file(step_summary).value_or("").find(fmt::format("`{}`", merged_dir.filename().string())) !=
+          std::string::npos);
+    CHECK(crm::util::read_file(dir / "crm.env").value_or("").starts_with("CRM_GATE=passed\nCRM_EXIT=0\n"));
     // Merging a shard twice is refused.
-    CHECK(run_cli({"merge", only_bundle(dir / "a").string(), only_bundle(dir / "a").string(), "--out",
-                   (dir / "twice").string()})
-              .exit_code == 3);
+    CHECK(run_cli({"merge", shards[0], shards[0], "--out", (dir / "twice").string()}).exit_code == 3);
     fs::remove_all(dir);
 }
 

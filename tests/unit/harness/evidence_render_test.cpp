@@ -158,6 +158,7 @@ TEST_CASE("templates: the embedded copies are identical to templates/", "[eviden
     CHECK(crm::util::read_file(dir + "report.html.mustache").value() == std::string(k_tpl_report_html));
     CHECK(crm::util::read_file(dir + "board.md.mustache").value() == std::string(k_tpl_board_md));
     CHECK(crm::util::read_file(dir + "board.html.mustache").value() == std::string(k_tpl_board_html));
+    CHECK(crm::util::read_file(dir + "step_summary.md.mustache").value() == std::string(k_tpl_step_summary_md));
     auto loaded = load_templates(dir);
     REQUIRE(loaded);
     CHECK(loaded->report_html == builtin_templates().report_html);
