@@ -158,7 +158,9 @@ util::Result<std::string> render_board_md(const Board& board, const std::filesys
 }
 
 util::Result<std::string> render_board_html(const Board& board, const std::filesystem::path& root) {
-    return evidence::render_template(evidence::k_tpl_board_html, board_view(board, root, false), "board.html.mustache");
+    // The run report's stylesheet, so a board and a report.html read the same way.
+    return evidence::render_template(evidence::k_tpl_board_html, board_view(board, root, false), "board.html.mustache",
+                                     {{"style", std::string(evidence::k_tpl_style_css)}});
 }
 
 std::string render_board_table(const Board& board, const std::filesystem::path& root, bool color) {

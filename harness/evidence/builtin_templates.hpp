@@ -453,28 +453,21 @@ inline constexpr std::string_view k_tpl_board_html = R"crm_tpl(<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <title>crm-accept board</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body { font-family: system-ui, sans-serif; margin: 2em; color: #1b1b1b; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #bbb; padding: .45em .7em; vertical-align: top; }
-th { background: #f0f0f0; text-align: left; }
-td.mono { font-family: ui-monospace, monospace; font-size: .9em; }
-.pass { background: #d7f5dc; }
-.pass-noted { background: #e9f7c8; }
-.fail { background: #f9d0d0; }
-.blocked { background: #fde8c4; }
-.inconclusive { background: #dfe6f3; }
-.error { background: #e6d5f2; }
-.unproven { background: #e2e2e2; color: #666; }
+{{> style}}
+/* The board's own marks; verdict colours, tables and type come from the shared stylesheet. */
+.unproven { background: var(--not-run); color: #555; }
 .flag { display: inline-block; padding: 0 .4em; margin: 0 .2em .2em 0; border-radius: .3em; background: #eee; font-size: .85em; }
 .flag.stale { background: #b00020; color: #fff; }
-.note { font-size: .85em; color: #555; }
+.note { font-size: .85em; color: var(--muted); }
 </style>
 </head>
 <body>
 <h1>crm-accept board</h1>
 <p>Evidence root <code>{{root}}</code>, as of {{generated_at}}: {{bundles}} bundles, {{trusted_bundles}} trusted.
 Only trusted bundles prove anything; a row older than its max age is <strong>stale</strong> and is not today's truth.</p>
+<div class="scroll">
 <table>
 <tr><th>host</th><th>mode</th><th>provider</th><th>verdict</th><th>cause</th><th>proven at</th><th>age / max</th><th>bundle</th><th>last ready</th><th>flags</th></tr>
 {{#rows}}
@@ -488,6 +481,7 @@ Only trusted bundles prove anything; a row older than its max age is <strong>sta
 </tr>
 {{/rows}}
 </table>
+</div>
 <h2>Untrusted bundles</h2>
 <p>These prove nothing and never count on the board.</p>
 <ul>
