@@ -1,7 +1,8 @@
 // Evidence catalog benchmark: an evidence root of N bundles (default 1,000), listed
 //   1. cold: `crm-accept list --reindex` (every bundle read and verified, the index rebuilt);
 //   2. warm: `crm-accept list` with the index current (a stat walk per bundle, no reads);
-//   3. a plain `find ROOT -name 00-run.json | xargs jq` over the same tree (reads each run record,
+//   3. the same two for `crm-accept board` (the truth board over every bundle);
+//   4. a plain `find ROOT -name 00-run.json | xargs jq` over the same tree (reads each run record,
 //      verifies nothing), skipped with a note when jq is absent;
 // side by side in one run, as wall time and as a ratio to the warm list.
 //
@@ -123,6 +124,10 @@ int main(int argc, char** argv) {
          [&] { return std::optional(time_it({bin, "list", "--root", root.string(), "--reindex"})); }, ""},
         {"list warm", "list: index current, stat walk only",
          [&] { return std::optional(time_it({bin, "list", "--root", root.string()})); }, ""},
+        {"board cold", "board --reindex: the truth board from a rebuilt index",
+         [&] { return std::optional(time_it({bin, "board", "--root", root.string(), "--reindex"})); }, ""},
+        {"board warm", "board: index current",
+         [&] { return std::optional(time_it({bin, "board", "--root", root.string()})); }, ""},
         {"find | jq", "find 00-run.json | xargs jq: run records only, verifies nothing",
          [&]() -> std::optional<Timed> {
              if (!jq) return std::nullopt;
@@ -137,14 +142,14 @@ int main(int argc, char** argv) {
     for (const auto& [row, t] : results) {
         if (row->name == "list warm" && t) warm = t->seconds;
     }
-    std::printf("%-10s  %9s  %9s  %s\n", "what", "seconds", "x warm", "how");
+    std::printf("%-11s  %9s  %9s  %s\n", "what", "seconds", "x warm", "how");
     for (const auto& [row, t] : results) {
         if (!t) {
-            std::printf("%-10s  %9s  %9s  skipped: %s\n", row->name.c_str(), "-", "-", row->skip_note.c_str());
+            std::printf("%-11s  %9s  %9s  skipped: %s\n", row->name.c_str(), "-", "-", row->skip_note.c_str());
             continue;
         }
         const std::string ratio = warm > 0 ? fmt::format("{:.1f}", t->seconds / warm) : "-";
-        std::printf("%-10s  %9.3f  %9s  %s%s\n", row->name.c_str(), t->seconds, ratio.c_str(), row->what.c_str(),
+        std::printf("%-11s  %9.3f  %9s  %s%s\n", row->name.c_str(), t->seconds, ratio.c_str(), row->what.c_str(),
                     t->exit_code == 0 ? "" : fmt::format(" (exit {})", t->exit_code).c_str());
     }
     std::error_code ec;
