@@ -1,5 +1,7 @@
 // board, prune and status over an evidence history written by real runs stamped days apart
 // (evidence_history.hpp), read back through the built binary as of a fixed CRM_ACCEPT_NOW.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -72,6 +74,45 @@ TEST_CASE("e2e board: the newest trustworthy proof wins, old proof is stale, a t
 
     CHECK(run_cli({"board", "--root", (dir / "nowhere").string()}).exit_code == 3);
     CHECK(run_cli({"board", "--root", root.string(), "--max-age", "soon"}).exit_code == 64);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e board: the release scenario, a fault-profile run in between: newest proof, last ready, flapping") {
+    auto dir = temp_dir("board-flap");
+    auto root = dir / "evidence";
+    const std::string release = std::string(CRM_SOURCE_DIR) + "/scenarios/release.json";
+    // The same matrix cell under the same scenario name, its upstream answering 503 to everything.
+    const auto failing = write_scenario(dir, "release-upstream-down.json",
+                                        fmt::format(R"({{
+      "schema_version": 1, "name": "release", "packs_dir": "{}",
+      "host": {{"kind": "stub", "profile": "healthy"}},
+      "matrix": {{"modes": ["self_service"],
+                  "providers": [{{"pack": "cn-core", "provider": "kimi", "profile": "upstream_down"}}]}}}})",
+                                                    packs_dir()));
+    const auto first_ready = record_run(root, "2026-11-09T06:00:00Z", "self_service__kimi", release);
+    const auto down = record_run(root, "2026-11-09T07:00:00Z", "self_service__kimi", failing, 2);
+
+    auto mid = run_cli({"board", "--root", root.string(), "--json"}, {{"CRM_ACCEPT_NOW", k_now}});
+    INFO(mid.out << mid.err);
+    REQUIRE(mid.exit_code == 0);
+    auto board = parse_out(mid);
+    const auto* row = row_of(board, "self_service", "kimi");
+    REQUIRE(row);
+    CHECK(row->at("host_key").as_string() == "stub:release/host");
+    CHECK(row->at("bundle").as_string() == down.filename().string());  // a trusted failure is proof too
+    CHECK(row->at("cause").as_string() != "ready");
+    CHECK(row->at("last_ready_bundle").as_string() == first_ready.filename().string());
+    CHECK_FALSE(row->at("flapping").as_bool());
+
+    const auto again = record_run(root, "2026-11-09T08:00:00Z", "self_service__kimi", release);
+    auto after = run_cli({"board", "--root", root.string(), "--json"}, {{"CRM_ACCEPT_NOW", k_now}});
+    REQUIRE(after.exit_code == 0);
+    board = parse_out(after);
+    row = row_of(board, "self_service", "kimi");
+    REQUIRE(row);
+    CHECK(row->at("bundle").as_string() == again.filename().string());
+    CHECK(row->at("cause").as_string() == "ready");
+    CHECK(row->at("flapping").as_bool());  // ready -> blocked -> ready
     fs::remove_all(dir);
 }
 

@@ -17,16 +17,18 @@ namespace crm::e2e {
 inline std::string default_scenario() { return std::string(CRM_SOURCE_DIR) + "/scenarios/default.json"; }
 
 // Runs `scenario` into `root` as of `now` (an ISO-8601 instant), returns the new bundle folder.
+// `gate_exit` is the exit code the run must end with (a run of a failing scenario still writes a
+// trustworthy bundle: it proves the failure).
 inline std::filesystem::path record_run(const std::filesystem::path& root, const std::string& now,
                                         const std::string& only = "self_service__kimi",
-                                        const std::string& scenario = default_scenario()) {
+                                        const std::string& scenario = default_scenario(), int gate_exit = 0) {
     std::set<std::filesystem::path> before;
     if (std::filesystem::exists(root)) {
         for (const auto& e : std::filesystem::directory_iterator(root)) before.insert(e.path());
     }
     auto r = run_cli({"run", scenario, "--out", root.string(), "--only", only, "--quiet"}, {{"CRM_ACCEPT_NOW", now}});
     INFO(r.out << r.err);
-    REQUIRE(r.exit_code == 0);
+    REQUIRE(r.exit_code == gate_exit);
     for (const auto& e : std::filesystem::directory_iterator(root)) {
         if (e.is_directory() && !before.contains(e.path())) return e.path();
     }
