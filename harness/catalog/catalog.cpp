@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include "harness/catalog/bundle_ref.hpp"
 #include "harness/catalog/catalog_index.hpp"
@@ -15,6 +17,22 @@ namespace crm::harness::catalog {
 namespace fs = std::filesystem;
 
 namespace {
+
+// Reads (and verifies) every pending bundle, on as many threads as the machine has cores: a cold
+// index over hundreds of bundles is bound by hashing and scanning files, and read_entry shares no
+// mutable state. Results stay in folder order.
+template <class Pending>
+void read_all(std::vector<Pending>& pending) {
+    const std::size_t workers =
+        std::min<std::size_t>(pending.size(), std::max(1U, std::thread::hardware_concurrency()));
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+        for (std::size_t i = next++; i < pending.size(); i = next++) pending[i].entry = read_entry(pending[i].dir);
+    };
+    std::vector<std::jthread> threads;
+    for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+    work();
+}
 
 // Immediate subfolders that look like bundles: a run writes 00-run.json first and
 // MANIFEST.sha256 last, so either one marks a bundle (a folder with only a manifest is listed as
@@ -83,8 +101,13 @@ util::Result<Catalog> Catalog::open(const CatalogOptions& options) {
         }
     }
 
-    std::vector<CatalogIndex::Row> changed;
-    std::vector<std::string> drop;  // rows to delete: vanished folders, bundles being written
+    // Answer what the index can; collect the folders that must be read.
+    struct Pending {
+        std::filesystem::path dir;
+        std::string fp;
+        std::optional<util::Result<BundleEntry>> entry;
+    };
+    std::vector<Pending> pending;
     for (const auto& dir : folders) {
         const auto name = dir.filename().string();
         // The fingerprint is taken before the bundle is read: a bundle that changes in between is
@@ -100,11 +123,19 @@ util::Result<Catalog> Catalog::open(const CatalogOptions& options) {
             }
             rows.erase(it);
         }
-        CRM_TRY(entry, read_entry(dir));
+        pending.push_back(Pending{dir, std::move(fp), std::nullopt});
+    }
+    read_all(pending);
+
+    std::vector<CatalogIndex::Row> changed;
+    std::vector<std::string> drop;  // rows to delete: vanished folders, bundles being written
+    for (auto& p : pending) {
+        if (!*p.entry) return std::unexpected(p.entry->error());
+        auto& entry = **p.entry;
         ++c.m_stats.read;
         // A bundle a run is writing is never cached: its next open reads it again.
-        if (index && !entry.writing) changed.push_back(CatalogIndex::Row{std::move(fp), entry});
-        if (index && entry.writing) drop.push_back(name);
+        if (index && !entry.writing) changed.push_back(CatalogIndex::Row{std::move(p.fp), entry});
+        if (index && entry.writing) drop.push_back(p.dir.filename().string());
         c.m_bundles.push_back(std::move(entry));
     }
 
