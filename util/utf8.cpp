@@ -1,5 +1,7 @@
 #include "util/utf8.hpp"
 
+#include <algorithm>
+
 namespace crm::util {
 
 namespace {
@@ -59,6 +61,20 @@ std::string repair_utf8(std::string_view s) {
         out.append(s.substr(i, len));
         i += len;
     }
+    return out;
+}
+
+std::string one_line(std::string_view text, std::size_t cap) {
+    std::size_t end = std::min(cap, text.size());
+    while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    std::string out;
+    for (char ch : text.substr(0, end)) {
+        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
+        if (space && (out.empty() || out.back() == ' ')) continue;
+        out += space ? ' ' : ch;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (text.size() > end) out += "...";
     return out;
 }
 

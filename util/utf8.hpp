@@ -17,4 +17,9 @@ namespace crm::util {
 // well-formed sequence). Valid input comes back unchanged.
 [[nodiscard]] std::string repair_utf8(std::string_view s);
 
+// `text` as one bounded line, for quoting evidence in a summary: whitespace runs (an HTML page's
+// line breaks) become one space, trailing space is dropped, and a cut at `cap` bytes never splits a
+// UTF-8 sequence (then "..." marks it), so the result stays valid JSON text.
+[[nodiscard]] std::string one_line(std::string_view text, std::size_t cap);
+
 }  // namespace crm::util

@@ -13,21 +13,9 @@
 namespace crm::harness::catalog {
 
 namespace json = util::json;
+using evidence::md_cell;
 
 namespace {
-
-std::string md_cell(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '|')
-            out += "\\|";
-        else if (c == '\n' || c == '\r')
-            out += ' ';
-        else
-            out += c;
-    }
-    return out;
-}
 
 std::string age_text(const BoardRow& r) {
     if (!r.proven) return "-";

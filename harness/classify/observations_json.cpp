@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include "probes/http/probe_exchange.hpp"
+#include "util/utf8.hpp"
 
 namespace crm::harness::classify {
 
 namespace json = util::json;
+using util::one_line;
 
 namespace {
 
@@ -158,22 +160,6 @@ bool has_error_body(const HttpObservation& h) {
 bool http_ok(const HttpObservation& h) {
     return h.attempted && probes::answer_ok({h.transport_error.empty() && h.status.has_value(), h.status.value_or(0),
                                              has_error_body(h), h.payload_parsed.value_or(true)});
-}
-
-// Bounded, one line: a summary quotes evidence, it does not reproduce it.
-// Whitespace runs (an HTML page's line breaks) become one space; the cut never splits a UTF-8
-// sequence, so the summary stays valid JSON text.
-std::string one_line(std::string_view text, std::size_t cap) {
-    std::size_t end = std::min(cap, text.size());
-    while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    std::string out;
-    for (char ch : text.substr(0, end)) {
-        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
-        if (space && (out.empty() || out.back() == ' ')) continue;
-        out += space ? ' ' : ch;
-    }
-    if (text.size() > end) out += "...";
-    return out;
 }
 
 // "stalled: no payload bytes for 2000 ms", "too_large: response larger than 4194304 bytes".

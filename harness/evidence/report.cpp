@@ -43,7 +43,16 @@ mst::data to_data(const json::value& v) {
     return mst::data{false};
 }
 
-// Markdown table cells: a '|' would end the cell, a newline the row.
+// An override directory may leave out a template added later: the embedded one stands in.
+util::Result<std::string> optional_template(const std::filesystem::path& dir, std::string_view file,
+                                            std::string_view builtin) {
+    std::error_code ec;
+    if (!std::filesystem::exists(dir / file, ec)) return std::string(builtin);
+    return util::read_file(dir / file);
+}
+
+}  // namespace
+
 std::string md_cell(std::string_view s) {
     std::string out;
     for (char c : s) {
@@ -56,16 +65,6 @@ std::string md_cell(std::string_view s) {
     }
     return out;
 }
-
-// An override directory may leave out a template added later: the embedded one stands in.
-util::Result<std::string> optional_template(const std::filesystem::path& dir, std::string_view file,
-                                            std::string_view builtin) {
-    std::error_code ec;
-    if (!std::filesystem::exists(dir / file, ec)) return std::string(builtin);
-    return util::read_file(dir / file);
-}
-
-}  // namespace
 
 Templates builtin_templates() {
     return Templates{std::string(k_tpl_summary_md), std::string(k_tpl_cell_summary_md), std::string(k_tpl_report_html),

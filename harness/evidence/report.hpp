@@ -74,6 +74,10 @@ struct StepSummaryContext {
 [[nodiscard]] std::string cause_word(const CellSummary& c);
 [[nodiscard]] std::string verdict_word(const CellSummary& c);
 
+// A Markdown table cell's text: a '|' would end the cell and a newline the row, so '|' is escaped
+// and line breaks become spaces.
+[[nodiscard]] std::string md_cell(std::string_view s);
+
 // The CSS class of a verdict in report.html: pass | pass-noted | fail | blocked | inconclusive |
 // error, or not-run / interrupted for a cell the run did not finish.
 [[nodiscard]] std::string verdict_css(const CellSummary& c);

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "util/input_file.hpp"
+#include "util/utf8.hpp"
 
 namespace crm::harness::inspect {
 
@@ -100,19 +101,7 @@ std::optional<std::string> quote(const json::value& v) {
 
 std::span<const FieldSpec> decisive_field_table() { return k_table; }
 
-std::string one_line(std::string_view text, std::size_t cap) {
-    std::size_t end = std::min(cap, text.size());
-    while (end > 0 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    std::string out;
-    for (char ch : text.substr(0, end)) {
-        const bool space = ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ';
-        if (space && (out.empty() || out.back() == ' ')) continue;
-        out += space ? ' ' : ch;
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    if (text.size() > end) out += "...";
-    return out;
-}
+std::string one_line(std::string_view text, std::size_t cap) { return util::one_line(text, cap); }
 
 std::vector<DecisiveField> fields_of(std::string_view artifact, const json::value& doc) {
     std::vector<DecisiveField> out;
