@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "tests/component/stubs/stub_test_support.hpp"
@@ -27,6 +29,8 @@ TEST_CASE("stub host: hundreds of concurrent gateway calls and streams all succe
     auto c = start_cluster();
     auto a = provision(*c, WalkOptions{});
     std::atomic<int> ok{0};
+    std::mutex failures_mutex;
+    std::vector<std::string> failures;
     std::vector<std::thread> threads;
     for (int i = 0; i < 200; ++i) {
         threads.emplace_back([&, i] {
@@ -39,10 +43,18 @@ TEST_CASE("stub host: hundreds of concurrent gateway calls and streams all succe
             req.headers = {{"Authorization", "Bearer " + a.key}};
             req.body = json::serialize(body);
             auto r = http_call(req);
-            if (r && r->status == 200 && !r->body.empty()) ++ok;
+            if (r && r->status == 200 && !r->body.empty()) {
+                ++ok;
+            } else {
+                std::lock_guard lock(failures_mutex);
+                failures.push_back(
+                    r ? fmt::format("stream={} status {} body {}", i % 2 == 0, r->status, r->body.substr(0, 200))
+                      : fmt::format("stream={} {}", i % 2 == 0, r.error().message));
+            }
         });
     }
     for (auto& t : threads) t.join();
+    for (const auto& f : failures) UNSCOPED_INFO(f);
     CHECK(ok.load() == 200);
     CHECK(admin_of(*c).get("/api/v1/admin/usage").num("data.total") == 200);
 }
