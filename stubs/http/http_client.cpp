@@ -90,8 +90,12 @@ struct ClientCall::Impl {
     ConnectionPool* pool = nullptr;
     std::string host_port;
     bool body_done = false;
+    bool closing = false;  // set once the call is over: the timer must not re-arm
 
     ~Impl() {
+        // A tick that already expired is queued, not pending: cancel() cannot stop it, and without
+        // `closing` its handler would re-arm and the drain below would wait out the deadline.
+        closing = true;
         timer.cancel();
         drain_timer();
     }
@@ -112,7 +116,7 @@ struct ClientCall::Impl {
         timer_waiting = true;
         timer.async_wait([this](beast::error_code ec) {
             timer_waiting = false;
-            if (ec == net::error::operation_aborted) return;
+            if (ec == net::error::operation_aborted || closing) return;
             if (Clock::now() >= deadline || (cancel && cancel->load())) {
                 fired = true;
                 beast::error_code ignored;
