@@ -9,13 +9,9 @@
 
 namespace crm::harness::catalog {
 
-util::Result<ScenarioGate> read_scenario_gate(const std::filesystem::path& bundle_dir) {
-    CRM_TRY(run, evidence::Bundle::read_run(bundle_dir));
-    if (run.scenario_path.empty())
-        return util::fail(util::ErrorCode::not_found,
-                          fmt::format("{}: 00-run.json records no scenario path", bundle_dir.string()));
+util::Result<ScenarioGate> read_gate_file(const std::filesystem::path& scenario) {
     ScenarioGate out;
-    out.scenario = run.scenario_path;
+    out.scenario = scenario;
     CRM_TRY(text, util::read_input_file(out.scenario));
     CRM_TRY(doc, util::parse_json_relaxed(text, out.scenario.string()));
     const auto* gate = util::find(doc, "gate");
@@ -40,6 +36,21 @@ util::Result<ScenarioGate> read_scenario_gate(const std::filesystem::path& bundl
         out.baseline = (bp.is_absolute() ? bp : out.scenario.parent_path() / bp).lexically_normal();
     }
     return out;
+}
+
+const util::Result<ScenarioGate>& ScenarioGates::of_bundle(const std::filesystem::path& bundle_dir) {
+    auto run = evidence::Bundle::read_run(bundle_dir);
+    if (!run || run->scenario_path.empty()) {
+        auto failed = run ? util::Result<ScenarioGate>(util::fail(
+                                util::ErrorCode::not_found,
+                                fmt::format("{}: 00-run.json records no scenario path", bundle_dir.string())))
+                          : util::Result<ScenarioGate>(std::unexpected(run.error()));
+        return m_failed_runs.insert_or_assign(bundle_dir, std::move(failed)).first->second;
+    }
+    const std::filesystem::path path = run->scenario_path;
+    auto it = m_by_scenario.find(path);
+    if (it == m_by_scenario.end()) it = m_by_scenario.emplace(path, read_gate_file(path)).first;
+    return it->second;
 }
 
 }  // namespace crm::harness::catalog

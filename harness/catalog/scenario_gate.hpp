@@ -5,6 +5,7 @@
 // set where the board runs still yields its age.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -18,10 +19,21 @@ struct ScenarioGate {
     std::filesystem::path baseline;  // resolved against the scenario's folder; empty = none
 };
 
-// Reads the scenario path recorded in <bundle>/00-run.json (scenario.path; a relative path is
-// taken from the current directory, where the run was started from in the usual layout), then its
-// gate section. Fails (invalid_input/not_found, naming the file) when either file cannot be read
-// or the gate section is malformed; callers fall back to their defaults and may say so.
-[[nodiscard]] util::Result<ScenarioGate> read_scenario_gate(const std::filesystem::path& bundle_dir);
+// The gate section of one scenario file. Fails (invalid_input/not_found, naming the file) when it
+// cannot be read or the gate section is malformed; callers fall back to their defaults.
+[[nodiscard]] util::Result<ScenarioGate> read_gate_file(const std::filesystem::path& scenario);
+
+// The gate of the scenario each bundle was run from: the path recorded in <bundle>/00-run.json
+// (scenario.path; a relative path is taken from the current directory, where the run was started
+// from in the usual layout). A history holds hundreds of bundles of a few scenarios, so each
+// scenario file is read and parsed once per command, not once per bundle.
+class ScenarioGates {
+  public:
+    [[nodiscard]] const util::Result<ScenarioGate>& of_bundle(const std::filesystem::path& bundle_dir);
+
+  private:
+    std::map<std::filesystem::path, util::Result<ScenarioGate>> m_by_scenario;
+    std::map<std::filesystem::path, util::Result<ScenarioGate>> m_failed_runs;  // 00-run.json unreadable
+};
 
 }  // namespace crm::harness::catalog

@@ -30,9 +30,10 @@ catalog::Board board_of(const catalog::Catalog& catalog, std::optional<std::chro
     options.max_age_override = max_age;
     if (!max_age) {
         // Only trusted bundles can prove a row, so only their scenarios are read.
+        catalog::ScenarioGates gates;
         for (const auto& b : catalog.bundles()) {
             if (b.trust != catalog::Trust::trusted) continue;
-            auto gate = catalog::read_scenario_gate(b.dir);
+            const auto& gate = gates.of_bundle(b.dir);
             if (gate && gate->max_evidence_age) options.scenario_max_age[b.name] = *gate->max_evidence_age;
         }
     }

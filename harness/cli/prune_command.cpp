@@ -48,8 +48,9 @@ util::Result<std::map<std::string, std::string>> baseline_refs(const PruneComman
     std::map<std::string, std::string> refs;
     for (const auto& b : opts.baselines) CRM_TRY_VOID(catalog::add_baseline_refs(b, refs));
     std::set<std::string> seen;
+    catalog::ScenarioGates gates;
     for (const auto& b : catalog.bundles()) {
-        auto gate = catalog::read_scenario_gate(b.dir);
+        const auto& gate = gates.of_bundle(b.dir);
         if (!gate || gate->baseline.empty() || !seen.insert(gate->baseline.string()).second) continue;
         if (auto added = catalog::add_baseline_refs(gate->baseline, refs); !added)
             notes.push_back(fmt::format("scenario baseline not read: {}", added.error().message));
