@@ -25,10 +25,10 @@ namespace crm::harness::serve {
 namespace json = boost::json;
 
 struct ApiRequest {
-    std::string method;                         // "GET", "POST"
-    std::string path;                           // without query
-    std::map<std::string, std::string> params;  // path parameters by name, e.g. "hostID"
-    std::map<std::string, std::string> query;   // percent-decoded
+    std::string method;                                        // "GET", "POST"
+    std::string path;                                          // without query
+    std::map<std::string, std::string> params;                 // path parameters by name, e.g. "hostID"
+    std::map<std::string, std::string> query;                  // percent-decoded
     std::vector<std::pair<std::string, std::string>> headers;  // lower-cased names; no authorization
     std::string body;                                          // raw; handlers parse it (bad JSON: 400)
     std::string request_id;                                    // for log lines and error bodies
