@@ -124,4 +124,10 @@ class CellRun {
 // The artifact JSON of a step that failed: {"ok": false, "error": {code, message, context}}.
 [[nodiscard]] util::json::value error_json(const util::Error& e);
 
+// The engine's access mode for a cell's mode (the two enums name the same two modes; the scenario
+// model does not depend on the engine).
+inline engine::AccessMode to_engine(scenario::Mode m) {
+    return m == scenario::Mode::self_service ? engine::AccessMode::self_service : engine::AccessMode::subscription;
+}
+
 }  // namespace crm::harness::runner

@@ -19,10 +19,6 @@ namespace gateway = probes::gateway;
 
 namespace {
 
-engine::AccessMode to_engine(scenario::Mode m) {
-    return m == scenario::Mode::self_service ? engine::AccessMode::self_service : engine::AccessMode::subscription;
-}
-
 // The probe's artifact JSON with the number of attempts `timeouts.retries` allowed it.
 template <class Result>
 json::value with_attempts(const Attempted<Result>& a) {

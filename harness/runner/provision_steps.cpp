@@ -11,14 +11,6 @@ namespace crm::harness::runner {
 
 namespace json = util::json;
 
-namespace {
-
-engine::AccessMode to_engine(scenario::Mode m) {
-    return m == scenario::Mode::self_service ? engine::AccessMode::self_service : engine::AccessMode::subscription;
-}
-
-}  // namespace
-
 engine::ImportRequest CellRun::import_request() const {
     return engine::ImportRequest{
         m_cell.pack, m_cell.provider, {to_engine(m_cell.mode)}, m_prefix, m_services.run_token};

@@ -22,16 +22,8 @@ const std::vector<std::string> k_cn_platforms = {"deepseek", "kimi", "zhipu"};
 bool is_sensitive(std::string_view k) {
     return std::find(k_sensitive.begin(), k_sensitive.end(), k) != k_sensitive.end();
 }
-std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
 
-bool id_in(const json::value* arr, std::int64_t id) {
-    if (!arr || !arr->is_array()) return false;
-    for (const auto& v : arr->as_array())
-        if (v.is_int64() && v.as_int64() == id) return true;
-    return false;
-}
-
-std::string upstream_message(const std::string& body) {
+std::string account_test_error_message(const std::string& body) {
     auto doc = util::parse_json(body, "upstream");
     if (doc) {
         for (const char* path : {"error.message", "message", "base_resp.status_msg", "msg"}) {
@@ -352,7 +344,7 @@ void HostApp::penalize(std::int64_t account_id, int status, const std::string& b
     if (it == m_accounts.end()) return;
     auto& a = it->second;
     const auto now = wire::now_unix();
-    const std::string msg = upstream_message(body);
+    const std::string msg = account_test_error_message(body);
     const std::string platform = str(a, "platform");
     const bool cn = std::find(k_cn_platforms.begin(), k_cn_platforms.end(), platform) != k_cn_platforms.end();
     auto set_error = [&](const std::string& text) {

@@ -22,22 +22,12 @@ struct HostApp::KeyContext {
 
 namespace {
 
-std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
-std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
-
-bool id_in(const json::value* arr, std::int64_t id) {
-    if (!arr || !arr->is_array()) return false;
-    for (const auto& v : arr->as_array())
-        if (v.is_int64() && v.as_int64() == id) return true;
-    return false;
-}
-
 bool is_failover(int status) {
     return status == 401 || status == 402 || status == 403 || status == 405 || status == 413 || status == 429 ||
            status == 529 || status >= 500;
 }
 
-std::string upstream_message(const std::string& body) {
+std::string gateway_error_message(const std::string& body) {
     auto doc = util::parse_json(body, "upstream");
     if (doc)
         for (const char* path : {"error.message", "message", "base_resp.status_msg"})
@@ -325,7 +315,7 @@ Response HostApp::gateway_chat(const Request& req, const KeyContext& kc) {
                                    : status == 404 ? "not_found_error"
                                    : status == 429 ? "rate_limit_error"
                                                    : "api_error";
-                return openai(status, type, upstream_message(err_body));
+                return openai(status, type, gateway_error_message(err_body));
             }
             if (!bridged_4xx) penalize(acc.id, status, err_body, last_headers, false);
             ++switches;

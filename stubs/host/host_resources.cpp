@@ -23,20 +23,11 @@ bool contains_ci(const std::string& hay, const std::string& needle) {
     return lower(hay).find(lower(needle)) != std::string::npos;
 }
 
-bool id_in(const json::value* arr, std::int64_t id) {
-    if (!arr || !arr->is_array()) return false;
-    for (const auto& v : arr->as_array())
-        if (v.is_int64() && v.as_int64() == id) return true;
-    return false;
-}
-
-std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
 // Name uniqueness checks run over every group or channel on each create: compare in place.
 bool name_is(const json::object& o, std::string_view name) {
     auto v = jfind(o, "name");
     return v && v->is_string() ? std::string_view(v->as_string()) == name : name.empty();
 }
-std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
 
 Response route_missing() { return no_route(); }
 

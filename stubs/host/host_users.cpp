@@ -12,9 +12,6 @@ using namespace hostwire;
 
 namespace {
 
-std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
-std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
-
 std::optional<std::int64_t> query_id(const std::map<std::string, std::string>& q, const char* key) {
     auto it = q.find(key);
     if (it == q.end()) return std::nullopt;

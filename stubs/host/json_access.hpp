@@ -53,4 +53,17 @@ std::optional<bool> jbool(const J& j, std::string_view k) {
     return v->as_bool();
 }
 
+// The stub handlers' field reads: the string or "" / the integer or 0 when absent or mistyped
+// (request validation happens before these are used).
+inline std::string str(const json::object& o, std::string_view k) { return jstr(o, k).value_or(""); }
+inline std::int64_t num(const json::object& o, std::string_view k) { return jint(o, k).value_or(0); }
+
+// Whether the JSON array `arr` (may be null or not an array) holds the integer id.
+inline bool id_in(const json::value* arr, std::int64_t id) {
+    if (!arr || !arr->is_array()) return false;
+    for (const auto& v : arr->as_array())
+        if (v.is_int64() && v.as_int64() == id) return true;
+    return false;
+}
+
 }  // namespace crm::stubs
