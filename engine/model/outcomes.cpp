@@ -60,6 +60,7 @@ json::value ImportOutcome::to_json() const {
                    {"modes", modes_json(modes)},
                    {"resources", list_json(resources)}};
     if (!error.empty()) o["error"] = error;
+    if (error_code) o["error_code"] = util::to_string(*error_code);
     return o;
 }
 
@@ -94,6 +95,7 @@ json::value AccessOutcome::to_json() const {
                    {"ready", ready.to_json()},
                    {"account_tests", list_json(account_tests)}};
     if (!error.empty()) o["error"] = error;
+    if (error_code) o["error_code"] = util::to_string(*error_code);
     return o;
 }
 

@@ -2,7 +2,8 @@
 // The results of engine operations, as plain values. Each has to_json(): secret-free JSON
 // (schema_version 1) for the numbered artifacts — 04 preview, 05 import, 07 access status,
 // 13 reconcile, 20 rollback — and for `crm-accept engine ... --json`. No user password, API key,
-// upstream key or JWT ever appears in them: keys are referred to by host id only.
+// upstream key or JWT ever appears in them: keys are referred to by host id only. Read back by
+// outcomes_json.hpp.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,8 +63,10 @@ struct ImportOutcome {
     std::string name_prefix;
     std::vector<AccessMode> modes;
     std::vector<ResourceView> resources;
-    std::string error;                          // one line when batch_status is failed
-    std::optional<util::ErrorCode> error_code;  // the code of the error behind `error`
+    std::string error;  // one line when batch_status is failed
+    // The code of the error behind `error` ("error_code" in to_json when set), so a reader of the
+    // JSON (the control plane's client) tells a foreign answer from a host error as the runner does.
+    std::optional<util::ErrorCode> error_code;
     [[nodiscard]] json::value to_json() const;
 };
 
