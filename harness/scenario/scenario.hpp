@@ -87,6 +87,22 @@ struct GatePolicy {
     friend bool operator==(const GatePolicy&, const GatePolicy&) = default;
 };
 
+// How a run drives the engine's writes (import, access, reconcile, rollback): in this process, or
+// through the control plane's HTTP API (`crm-accept serve`). Reads stay in-process either way.
+enum class EngineVia { in_process, serve };
+[[nodiscard]] const char* to_string(EngineVia v) noexcept;
+
+struct EngineSpec {
+    EngineVia via = EngineVia::in_process;
+    // serve only. Empty: the run starts its own control plane (a child process) on its own
+    // state file. Set: a running control plane on this machine, whose state file is state_file.
+    std::string url;
+    std::string token_env = "SUB2API_CRM_ADMIN_TOKEN";  // the variable holding that server's token
+    std::string state_file;                             // absolute (resolved against the scenario)
+    std::size_t line = 1;                               // of "engine"
+    friend bool operator==(const EngineSpec&, const EngineSpec&) = default;
+};
+
 struct Scenario {
     std::string name;
     std::string label;
@@ -100,6 +116,7 @@ struct Scenario {
     StepSwitches steps;
     TimeoutSpec timeouts;
     GatePolicy gate;
+    EngineSpec engine;
     friend bool operator==(const Scenario&, const Scenario&) = default;
 };
 

@@ -24,6 +24,8 @@ using util::Result;
 
 const char* to_string(HostKind k) noexcept { return k == HostKind::stub ? "stub" : "real"; }
 
+const char* to_string(EngineVia v) noexcept { return v == EngineVia::in_process ? "in_process" : "serve"; }
+
 const char* to_string(Mode m) noexcept { return m == Mode::self_service ? "self_service" : "subscription"; }
 
 std::optional<Mode> parse_mode(std::string_view s) noexcept {
@@ -327,6 +329,57 @@ Result<void> parse_matrix(const Ctx& ctx, const json::value& v, Scenario& s) {
     return {};
 }
 
+bool is_variable_name(std::string_view s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+Result<EngineSpec> parse_engine(const Ctx& ctx, const json::value& v, const std::filesystem::path& base) {
+    CRM_TRY(o, ctx.object(v, "engine", {"via", "url", "token_env", "state_file"}));
+    EngineSpec e;
+    e.line = ctx.line("engine");
+    CRM_TRY(via, ctx.opt_string(*o, "engine", "via"));
+    if (via && *via == "serve") {
+        e.via = EngineVia::serve;
+    } else if (via && *via != "in_process") {
+        return std::unexpected(
+            ctx.error("engine.via", fmt::format("unknown value \"{}\" (expected in_process or serve)", *via)));
+    }
+    if (e.via == EngineVia::in_process) {
+        for (auto k : {"url", "token_env", "state_file"}) {
+            if (o->contains(k))
+                return std::unexpected(ctx.error(child_path("engine", k), "only allowed with via \"serve\""));
+        }
+        return e;
+    }
+    CRM_TRY(url, ctx.opt_string(*o, "engine", "url", true));
+    CRM_TRY(token_env, ctx.opt_string(*o, "engine", "token_env"));
+    CRM_TRY(state_file, ctx.opt_string(*o, "engine", "state_file", true));
+    if (url) {
+        if (!url->starts_with("http://") && !url->starts_with("https://"))
+            return std::unexpected(ctx.error("engine.url", "must start with http:// or https://"));
+        while (!url->empty() && url->back() == '/') url->pop_back();
+        e.url = *url;
+        // The probes need the ordinary user's API key, which the API never returns: the run reads
+        // it from the server's own state file, on this machine.
+        if (!state_file || state_file->empty())
+            return std::unexpected(
+                ctx.error("engine", "url needs state_file (the state file that control plane uses, on this machine)"));
+        std::filesystem::path sp(*state_file);
+        e.state_file = (sp.is_absolute() ? sp : base / sp).lexically_normal().string();
+    } else if (state_file) {
+        return std::unexpected(ctx.error(
+            "engine.state_file", "only allowed with url (a run's own control plane uses the run's state file)"));
+    }
+    if (token_env) {
+        if (!is_variable_name(*token_env))
+            return std::unexpected(ctx.error("engine.token_env", "must be an environment variable name"));
+        e.token_env = *token_env;
+    }
+    return e;
+}
+
 Result<void> parse_gate(const Ctx& ctx, const json::value& v, const std::filesystem::path& base, Scenario& s) {
     CRM_TRY(o, ctx.object(v, "gate", {"blocking_causes", "max_evidence_age", "baseline"}));
     if (const auto* b = o->if_contains("blocking_causes")) {
@@ -376,7 +429,7 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source, 
     const json::value& root = *parsed;
     CRM_TRY(o, ctx.object(root, "",
                           {"schema_version", "name", "label", "description", "packs_dir", "host", "matrix", "steps",
-                           "timeouts", "gate"}));
+                           "timeouts", "gate", "engine"}));
     Scenario s;
     s.source_path = std::string(source);
     if (const auto* sv = o->if_contains("schema_version")) {
@@ -441,6 +494,15 @@ Result<Scenario> parse_scenario(std::string_view text, std::string_view source, 
     }
     if (const auto* g = o->if_contains("gate")) {
         CRM_TRY_VOID(parse_gate(ctx, *g, base_dir, s));
+    }
+    if (const auto* e = o->if_contains("engine")) {
+        CRM_TRY(engine, parse_engine(ctx, *e, base_dir));
+        s.engine = std::move(engine);
+        if (!s.engine.url.empty() &&
+            std::any_of(s.hosts.begin(), s.hosts.end(), [](const HostSpec& h) { return h.kind == HostKind::stub; }))
+            return std::unexpected(ctx.error("engine.url",
+                                             "a running control plane cannot reach this run's stub upstreams; "
+                                             "leave url out (the run starts its own) or use real hosts"));
     }
     return s;
 }

@@ -73,7 +73,7 @@ TEST_CASE("scenario: unknown key reports file, line and field") {
     std::string text = "{\n  \"name\": \"x\",\n  \"hots\": {}\n}";
     CHECK(parse_error(text) ==
           "s.json:3: hots: unknown key (expected one of: schema_version, name, label, description, "
-          "packs_dir, host, matrix, steps, timeouts, gate)");
+          "packs_dir, host, matrix, steps, timeouts, gate, engine)");
 }
 
 TEST_CASE("scenario: wrong type in a nested provider names the array element") {
