@@ -90,6 +90,9 @@ util::Result<RunRecord> run_record_from_json(const json::value& v, std::string_v
     r.timezone = util::get_string(v, "timezone").value_or("");
     r.clock_override = util::get_string(v, "clock_override").value_or("");
     r.engine_state = util::get_string(v, "engine_state").value_or("");
+    const auto* engine = util::find(v, "engine");
+    r.engine_via = text_at(engine, "via");
+    r.engine_url = text_at(engine, "url");
     if (const auto* m = util::find(v, "matrix")) {
         r.cells_total =
             static_cast<std::size_t>(std::max<std::int64_t>(0, util::get_int(*m, "cells_total").value_or(0)));

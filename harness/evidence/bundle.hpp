@@ -59,6 +59,9 @@ struct RunRecord {
     std::string started_at, ended_at, timezone;
     std::string clock_override;  // CRM_ACCEPT_NOW the run was stamped under ("" = the real clock)
     std::string engine_state;
+    // "engine": how the run drove the engine (in_process | serve) and the control plane's URL;
+    // "" in bundles written before runs recorded it.
+    std::string engine_via, engine_url;
     std::string only, shard, rerun_failed;  // the recorded selection ("" = not used)
     std::size_t cells_total = 0;            // cells in the full matrix
     std::vector<RecordedHost> hosts;        // matrix.hosts, in scenario order

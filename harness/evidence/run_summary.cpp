@@ -115,6 +115,11 @@ json::object run_json(const RunSummary& s, std::string_view status) {
     o["matrix"] = s.matrix;
     // Where `crm-accept engine recover --db` finds what a killed run created on the host.
     if (!s.engine_state.empty()) o["engine_state"] = s.engine_state;
+    if (!s.engine_via.empty()) {
+        json::object e{{"via", s.engine_via}};
+        if (!s.engine_url.empty()) e["url"] = s.engine_url;
+        o["engine"] = std::move(e);
+    }
     return o;
 }
 

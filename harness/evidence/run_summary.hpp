@@ -116,6 +116,10 @@ struct RunSummary {
     std::size_t audit_hits = 0;                // secret-shaped strings the post-write audit found
     std::vector<std::string> bundle_problems;  // why the written bundle fails verify (one line each)
     std::string engine_state;                  // the run's engine state file (for recover after a kill)
+    // How the run drove the engine: "in_process" | "serve" ("" = not recorded: 00-run.json then
+    // has no "engine"), and for serve the control plane's URL (never its token).
+    std::string engine_via;
+    std::string engine_url;
 
     friend bool operator==(const RunSummary&, const RunSummary&) = default;
 };

@@ -48,6 +48,10 @@ CellRun::CellRun(const CellServices& services, const CellSettings& settings, con
                                   {},
                                   engine::filesystem_reader(),
                                   &services.sessions}) {
+    if (services.serve)
+        m_ops = std::make_unique<ServeOps>(*services.serve, services.store, services.secrets, cell.provider);
+    else
+        m_ops = std::make_unique<InProcessOps>(m_engine);
     m_report.cell = cell;
     m_obs.mode = scenario::to_string(cell.mode);
     m_obs.provider = cell.provider;
@@ -233,8 +237,8 @@ CellPipeline::CellPipeline(PipelineDeps deps, engine::HostSessions* sessions)
 }
 
 CellReport CellPipeline::run_cell(const matrix::Cell& cell, const std::atomic<bool>& interrupted, RunEvents& events) {
-    const CellServices services{m_deps.hosts, m_deps.store, m_deps.http, m_deps.secrets,   m_deps.env, m_deps.packs,
-                                m_deps.rules, m_deps.sink,  m_deps.gate, m_deps.run_token, *m_sessions};
+    const CellServices services{m_deps.hosts, m_deps.store, m_deps.http, m_deps.secrets,   m_deps.env,  m_deps.packs,
+                                m_deps.rules, m_deps.sink,  m_deps.gate, m_deps.run_token, *m_sessions, m_deps.serve};
     CellRun run(services, m_settings, cell, interrupted, events);
     return run.run();
 }

@@ -34,6 +34,7 @@
 #include "harness/runner/artifact_sink.hpp"
 #include "harness/runner/cell_state.hpp"
 #include "harness/runner/runner.hpp"
+#include "harness/runner/serve_ops.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace crm::harness::runner {
@@ -56,6 +57,9 @@ struct PipelineDeps {
     ArtifactSink& sink;
     gate::GatePolicyInput gate;
     std::string run_token;  // names this run's host resources
+    // Set when the scenario's engine runs behind the control plane (serve_ops.hpp): imports,
+    // closures, reconciles and rollbacks go through its API. Null: the cells' own Engines.
+    const ServePlane* serve = nullptr;
 };
 
 class CellPipeline final : public CellExecutor {

@@ -17,6 +17,7 @@
 #include "harness/runner/cell_pipeline.hpp"
 #include "harness/runner/cell_plan.hpp"
 #include "harness/runner/cell_state.hpp"
+#include "harness/runner/engine_ops.hpp"
 #include "harness/runner/probe_retry.hpp"
 #include "harness/runner/runner.hpp"
 #include "harness/runner/upstream_lane.hpp"
@@ -37,6 +38,7 @@ struct CellServices {
     const gate::GatePolicyInput& gate;
     const std::string& run_token;
     engine::HostSessions& sessions;
+    const ServePlane* serve;  // null: the engine runs in this process
 };
 
 class CellRun {
@@ -112,6 +114,7 @@ class CellRun {
     std::vector<PlannedStep> m_plan;
     std::string m_prefix;
     engine::Engine m_engine;
+    std::unique_ptr<EngineOps> m_ops;  // import, access, reconcile, rollback: m_engine or the control plane
     CellState m_state;
     CellReport m_report;
     classify::CellObservations m_obs;

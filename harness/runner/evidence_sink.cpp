@@ -61,6 +61,8 @@ evidence::RunSummary to_run_summary(const RunFacts& f, const std::vector<CellRep
     s.timezone = f.timezone;
     s.clock_override = f.clock_override;
     s.engine_state = f.engine_state;
+    s.engine_via = f.engine_via;
+    s.engine_url = f.engine_url;
     s.argv = f.argv;
     s.matrix = f.matrix;
     for (const auto& c : cells) s.cells.push_back(to_cell_summary(c));

@@ -37,6 +37,8 @@ struct RunFacts {
     std::string started_at, ended_at, timezone;
     std::string clock_override;  // CRM_ACCEPT_NOW in effect, if any
     std::string engine_state;    // path of the run's engine state file
+    std::string engine_via;      // in_process | serve
+    std::string engine_url;      // the control plane's URL when via serve
     std::vector<std::string> argv;
     util::json::value matrix;
     bool interrupted = false;

@@ -53,7 +53,7 @@ bool CellRun::do_access(const PlannedStep& step) {
     opts.reuse_user = m_host.reuse_user;
     opts.stream_check = m_settings.steps.stream_smoke;
     opts.account_test = false;  // step 06 ran them
-    auto out = m_engine.close_access(m_host.target, *m_state.batch_id, to_engine(m_cell.mode), opts);
+    auto out = m_ops->close_access(m_host.target, *m_state.batch_id, to_engine(m_cell.mode), opts);
     if (!out) {
         write_json(step.file(".json"), error_json(out.error()));
         m_obs.engine.engine_error = out.error().message;
@@ -160,7 +160,7 @@ bool CellRun::do_accounts_state(const PlannedStep& step) {
 }
 
 bool CellRun::do_reconcile(const PlannedStep& step) {
-    auto r = m_engine.reconcile(m_host.target, *m_state.batch_id);
+    auto r = m_ops->reconcile(m_host.target, *m_state.batch_id);
     write_json(step.file(".json"), r ? r->to_json() : error_json(r.error()));
     if (r)
         fill_reconcile(m_obs, *r);

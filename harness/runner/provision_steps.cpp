@@ -92,7 +92,7 @@ bool CellRun::do_preview(const PlannedStep& step) {
 bool CellRun::do_import(const PlannedStep& step) {
     // Owned by this run: if the run dies, `engine recover` on its state file removes the batch
     // whatever its status.
-    auto out = m_engine.import(m_host.target, import_request());
+    auto out = m_ops->import(m_host.target, import_request());
     if (!out) {
         write_json(step.file(".json"), error_json(out.error()));
         fill_import_error(m_obs, out.error());
@@ -110,7 +110,7 @@ bool CellRun::do_rollback(const PlannedStep& step) {
         write_json(step.file(".json"), json::object{{"ok", true}, {"note", "nothing was imported"}});
         return true;
     }
-    auto r = m_engine.rollback(m_host.target, *m_state.batch_id);
+    auto r = m_ops->rollback(m_host.target, *m_state.batch_id);
     write_json(step.file(".json"), r ? r->to_json() : error_json(r.error()));
     if (r) {
         fill_rollback(m_obs, *r);

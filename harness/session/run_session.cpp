@@ -96,13 +96,21 @@ RunSession::Phase RunSession::open_bundle() {
     if (!writer) return std::unexpected(Stop{ExitCode::harness_error, "crm-accept run: " + writer.error().message});
     m_writer.emplace(std::move(*writer));
     m_token = util::random_hex(4);
-    auto state = RunState::create(m_token);
+    const auto& engine = p.scenario.engine;
+    auto state = engine.url.empty() ? RunState::create(m_token) : RunState::attach(engine.state_file);
     if (!state) return std::unexpected(Stop{ExitCode::harness_error, "crm-accept run: " + state.error().message});
     m_state.emplace(std::move(*state));
     // A second SIGINT/SIGTERM ends every host call at once (a rollback on a hung host would
     // otherwise wait out each call's timeout).
     static const std::atomic<bool> k_never{false};
     m_http = std::make_unique<runner::AbortableTransport>(m_deps.http, m_deps.aborted ? *m_deps.aborted : k_never);
+    if (auto e = start_engine(); !e) {
+        m_serve.reset();
+        m_state->drop();
+        return e;
+    }
+    m_facts.engine_via = scenario::to_string(engine.via);
+    m_facts.engine_url = m_serve ? m_serve->url : std::string{};
     m_facts.scenario_name = p.scenario.name;
     m_facts.scenario_path = p.scenario.source_path;
     m_facts.scenario_sha256 = p.scenario.sha256;
@@ -122,6 +130,16 @@ RunSession::Phase RunSession::open_bundle() {
     return {};
 }
 
+RunSession::Phase RunSession::start_engine() {
+    const auto& p = *m_prepared;
+    if (p.scenario.engine.via != scenario::EngineVia::serve) return {};
+    m_serve = std::make_unique<ServeEngine>();
+    ServeInputs in{p,          *m_up,   m_state->file(), m_state->file().parent_path(),
+                   m_deps.env, *m_http, m_secrets,       m_request.self_exe};
+    if (auto r = start_serve_engine(in, *m_serve); !r) return std::unexpected(Stop{r.error().code, r.error().message});
+    return {};
+}
+
 void RunSession::run_cells() {
     const auto& p = *m_prepared;
     m_policy.blocking_causes = p.scenario.gate.blocking_causes;
@@ -130,8 +148,10 @@ void RunSession::run_cells() {
     m_state->lease_real_hosts(m_up->hosts);
     runner::EvidenceSink sink(*m_writer);
     runner::CellPipeline pipeline(runner::PipelineDeps{p.scenario, m_up->hosts, m_state->store(), *m_http, m_secrets,
-                                                       m_deps.env, p.packs, p.rules, sink, m_policy, m_token});
+                                                       m_deps.env, p.packs, p.rules, sink, m_policy, m_token,
+                                                       m_serve ? &m_serve->plane : nullptr});
     m_result.cells = runner::run_cells(p.cells, pipeline, m_deps.events, m_deps.interrupted, m_request.jobs);
+    if (m_serve && m_serve->process) m_serve->process->stop();
     for (auto& c : m_up->clusters) {
         if (c) c->stop();
     }

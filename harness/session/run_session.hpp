@@ -10,6 +10,10 @@
 //   finalize     summaries, reports, MANIFEST.sha256 and verify's check of the bundle
 // A phase that fails ends the run there: RunResult says why in one line, with its exit code.
 //
+// With "engine": {"via": "serve"} the run's engine writes go through the control plane
+// (serve_engine.hpp), set up between the engine state and 00-run.json; its child process ends
+// when the cells are done, or with the session whatever way it ends.
+//
 // Exit code: the gate's; 130 when interrupted (whatever the bundle check found: a second signal
 // may leave a step's files unwritten); 4 when the finished bundle fails verify's checks; 3 for
 // invalid input or a harness failure, 64 for a bad --label or selection, 0 with a message when
@@ -33,6 +37,7 @@
 #include "harness/runner/runner.hpp"
 #include "harness/session/run_setup.hpp"
 #include "harness/session/run_state.hpp"
+#include "harness/session/serve_engine.hpp"
 #include "probes/http/transport.hpp"
 #include "util/env_expand.hpp"
 #include "util/secrets.hpp"
@@ -47,6 +52,8 @@ struct RunRequest {
     std::string label;              // "" = the scenario's own
     std::string rules_path;         // "" = the built-in classifier rules
     std::vector<std::string> argv;  // recorded (redacted) in 00-run.json
+    // The crm-accept binary a scenario with "engine": {"via": "serve"} starts its control plane from.
+    std::filesystem::path self_exe = "/proc/self/exe";
 };
 
 // What the session borrows from its caller; each must outlive the session.
@@ -99,6 +106,8 @@ class RunSession {
     [[nodiscard]] Phase prepare();
     [[nodiscard]] Phase start_hosts();
     [[nodiscard]] Phase open_bundle();
+    // via serve: the control plane started or reached, hosts registered, packs installed.
+    [[nodiscard]] Phase start_engine();
     void run_cells();
     void gate();
     [[nodiscard]] Phase finalize();
@@ -112,6 +121,7 @@ class RunSession {
     std::optional<evidence::BundleWriter> m_writer;
     std::optional<RunState> m_state;
     std::unique_ptr<probes::HttpTransport> m_http;  // m_deps.http, ended by `aborted`
+    std::unique_ptr<ServeEngine> m_serve;           // via serve only; stopped when the cells are done
     std::string m_token;                            // names this run's host resources
     runner::RunFacts m_facts;
     gate::GatePolicyInput m_policy;

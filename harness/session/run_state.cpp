@@ -22,6 +22,15 @@ util::Result<RunState> RunState::create(const std::string& token) {
     return RunState(std::move(dir), std::move(*store));
 }
 
+util::Result<RunState> RunState::attach(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::is_regular_file(file, ec))
+        return util::fail(util::ErrorCode::not_found,
+                          fmt::format("engine.state_file {} does not exist (the control plane's --db)", file.string()));
+    CRM_TRY(store, engine::StateStore::open(file));
+    return RunState({}, std::move(store));
+}
+
 void RunState::lease_real_hosts(const std::vector<runner::HostContext>& hosts) {
     for (const auto& h : hosts) {
         if (h.kind != scenario::HostKind::real) continue;
@@ -69,6 +78,7 @@ StateOutcome RunState::settle(const std::vector<runner::CellReport>& reports,
 }
 
 void RunState::drop() {
+    if (m_dir.empty()) return;
     std::error_code ignored;
     fs::remove_all(m_dir, ignored);
 }

@@ -40,6 +40,9 @@ class RunState {
     // Creates the directory (0700) and opens the store in it. On a store error the directory is
     // removed again and the error returned; a filesystem error throws (a harness bug in main).
     [[nodiscard]] static util::Result<RunState> create(const std::string& token);
+    // The state file of a running control plane the run drives (engine.url + engine.state_file):
+    // opened, never deleted (drop() and settle() leave it to its server).
+    [[nodiscard]] static util::Result<RunState> attach(const std::filesystem::path& file);
 
     [[nodiscard]] engine::StateStore& store() { return m_store; }
     [[nodiscard]] std::filesystem::path file() const { return m_store.path(); }
@@ -54,12 +57,12 @@ class RunState {
                                       const std::vector<runner::HostContext>& hosts,
                                       const std::vector<scenario::HostSpec>& specs, const std::atomic<bool>* aborted);
 
-    // Removes the directory and everything in it (errors ignored).
+    // Removes the directory and everything in it (errors ignored); nothing for an attached file.
     void drop();
 
   private:
     RunState(std::filesystem::path dir, engine::StateStore store) : m_dir(std::move(dir)), m_store(std::move(store)) {}
-    std::filesystem::path m_dir;
+    std::filesystem::path m_dir;  // empty when attached
     engine::StateStore m_store;
     std::vector<engine::store::HostLease> m_leases;
 };
