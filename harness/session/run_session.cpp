@@ -87,14 +87,6 @@ RunSession::Phase RunSession::start_hosts() {
 
 RunSession::Phase RunSession::open_bundle() {
     const auto& p = *m_prepared;
-    evidence::BundleOptions bopts;
-    bopts.root = m_request.out;
-    bopts.scenario = p.scenario.name;
-    bopts.label = p.scenario.label;
-    bopts.started = evidence::now();
-    auto writer = evidence::BundleWriter::create(bopts, m_secrets);
-    if (!writer) return std::unexpected(Stop{ExitCode::harness_error, "crm-accept run: " + writer.error().message});
-    m_writer.emplace(std::move(*writer));
     m_token = util::random_hex(4);
     const auto& engine = p.scenario.engine;
     auto state = engine.url.empty() ? RunState::create(m_token) : RunState::attach(engine.state_file);
@@ -111,6 +103,19 @@ RunSession::Phase RunSession::open_bundle() {
     }
     m_facts.engine_via = scenario::to_string(engine.via);
     m_facts.engine_url = m_serve ? m_serve->url : std::string{};
+    // The bundle folder comes last: a control plane that cannot be reached leaves none behind.
+    evidence::BundleOptions bopts;
+    bopts.root = m_request.out;
+    bopts.scenario = p.scenario.name;
+    bopts.label = p.scenario.label;
+    bopts.started = evidence::now();
+    auto writer = evidence::BundleWriter::create(bopts, m_secrets);
+    if (!writer) {
+        m_serve.reset();
+        m_state->drop();
+        return std::unexpected(Stop{ExitCode::harness_error, "crm-accept run: " + writer.error().message});
+    }
+    m_writer.emplace(std::move(*writer));
     m_facts.scenario_name = p.scenario.name;
     m_facts.scenario_path = p.scenario.source_path;
     m_facts.scenario_sha256 = p.scenario.sha256;

@@ -48,8 +48,8 @@ std::map<std::string, std::string> verdicts_of(const json::value& summary) {
     const auto* cells = crm::util::find(summary, "cells");
     if (!cells || !cells->is_array()) return out;
     for (const auto& c : cells->get_array())
-        out[cell_id(c)] = crm::util::get_string(c, "cause").value_or("?") + "/" +
-                          crm::util::get_string(c, "verdict").value_or("?");
+        out[cell_id(c)] =
+            crm::util::get_string(c, "cause").value_or("?") + "/" + crm::util::get_string(c, "verdict").value_or("?");
     return out;
 }
 
@@ -140,8 +140,8 @@ TEST_CASE("e2e serve: import, access, reconcile and rollback through the API lea
     REQUIRE(pack.has_value());
 
     const std::string prefix = "e2e-plane-" + crm::util::random_hex(2);
-    auto imp = client.import_provider(
-        "deepseek", {host->id, "cn-core", {crm::engine::AccessMode::self_service}, prefix});
+    auto imp =
+        client.import_provider("deepseek", {host->id, "cn-core", {crm::engine::AccessMode::self_service}, prefix});
     INFO((imp ? "" : imp.error().message));
     REQUIRE(imp.has_value());
     CHECK(imp->batch_status == crm::engine::BatchStatus::succeeded);
@@ -170,5 +170,36 @@ TEST_CASE("e2e serve: import, access, reconcile and rollback through the API lea
     REQUIRE(batch.has_value());
     CHECK(batch->batch_status == crm::engine::BatchStatus::rolled_back);
     CHECK(owned_on_host(stub, prefix).empty());
+    fs::remove_all(dir);
+}
+
+TEST_CASE("e2e serve: an unset token or an unreachable control plane stops the run before any cell (exit 2)") {
+    auto dir = temp_dir("via-env");
+    const auto state = dir / "plane.sqlite";
+    (void)crm::util::write_atomic(state, "", 0600);  // the running server's state file (an empty SQLite file)
+    // Port 9 (discard) is closed on loopback: neither the host nor the control plane answers.
+    auto path = write_scenario(dir, "via.json",
+                               fmt::format(R"({{"name": "via-env", "packs_dir": "{}",
+  "host": {{"kind": "real", "url": "http://127.0.0.1:9", "admin_api_key": "${{T_ADMIN_KEY}}"}},
+  "matrix": {{"modes": ["self_service"], "providers": [{{"pack": "cn-core", "provider": "kimi"}}]}},
+  "engine": {{"via": "serve", "url": "http://127.0.0.1:9", "token_env": "T_PLANE_TOKEN", "state_file": "{}"}}}})",
+                                           packs_dir(), state.string()));
+    const std::map<std::string, std::string> env{{"T_ADMIN_KEY", "admin-" + std::string(64, 'c')},
+                                                 {"KIMI_API_KEY", "sk-" + std::string(40, 'k')},
+                                                 {"T_PLANE_TOKEN", ""}};
+    auto unset = run_cli({"run", path, "--out", (dir / "out").string()}, env);
+    CHECK(unset.exit_code == 2);
+    CHECK(unset.err ==
+          "crm-accept run: engine.token_env: T_PLANE_TOKEN is not set (the token of the control plane at "
+          "http://127.0.0.1:9)\n");
+
+    auto with_token = env;
+    with_token["T_PLANE_TOKEN"] = "plane-token-plane-token-0123";
+    auto unreachable = run_cli({"run", path, "--out", (dir / "out").string()}, with_token);
+    CHECK(unreachable.exit_code == 2);
+    CHECK(unreachable.err.starts_with("crm-accept run: the control plane at http://127.0.0.1:9 is not reachable: "));
+    CHECK(unreachable.err.find("plane-token-plane-token-0123") == std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "out"));  // no bundle for a run that never started a cell
+    CHECK(fs::exists(state));              // a running server's state file is never deleted
     fs::remove_all(dir);
 }
