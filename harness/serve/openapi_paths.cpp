@@ -52,6 +52,47 @@ std::string upper(std::string_view s) {
     return out;
 }
 
+// The document's meaningful lines as (indent, text after the indent): blank lines, comment
+// lines and CR line ends left out.
+class Lines {
+  public:
+    explicit Lines(std::string_view text) : m_text(text) {}
+    std::optional<std::pair<std::size_t, std::string_view>> next() {
+        while (!m_text.empty()) {
+            auto end = m_text.find('\n');
+            auto line = m_text.substr(0, end);
+            m_text = end == std::string_view::npos ? std::string_view{} : m_text.substr(end + 1);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            auto indent = indent_of(line);
+            if (indent == line.size() || line[indent] == '#') continue;
+            return std::pair{indent, line.substr(indent)};
+        }
+        return std::nullopt;
+    }
+
+  private:
+    std::string_view m_text;
+};
+
+// "[a, b, c]" -> a, b, c (unquoted); an empty list for anything else.
+std::vector<std::string_view> flow_list(std::string_view value) {
+    std::vector<std::string_view> out;
+    if (value.size() < 2 || value.front() != '[' || value.back() != ']') return out;
+    value = value.substr(1, value.size() - 2);
+    while (!value.empty()) {
+        auto comma = value.find(',');
+        auto item = value.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (item.size() >= 2 && (item.front() == '\'' || item.front() == '"') && item.back() == item.front()) {
+            item = item.substr(1, item.size() - 2);
+        }
+        if (!item.empty()) out.push_back(item);
+        value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::vector<OpenApiOperation> openapi_operations(std::string_view text) {
@@ -59,14 +100,8 @@ std::vector<OpenApiOperation> openapi_operations(std::string_view text) {
     bool in_paths = false;
     std::string path;           // the current path, "" before the first
     bool in_operation = false;  // below a method key of `path`: out.back() is its operation
-    while (!text.empty()) {
-        auto end = text.find('\n');
-        auto line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        auto indent = indent_of(line);
-        if (indent == line.size() || line[indent] == '#') continue;
-        auto rest = line.substr(indent);
+    for (Lines lines(text); auto line = lines.next();) {
+        auto [indent, rest] = *line;
         if (indent == 0) {
             in_paths = key_of(rest) == "paths";
             path.clear();
@@ -91,6 +126,42 @@ std::vector<OpenApiOperation> openapi_operations(std::string_view text) {
 std::set<std::pair<std::string, std::string>> openapi_paths(std::string_view text) {
     std::set<std::pair<std::string, std::string>> out;
     for (auto& op : openapi_operations(text)) out.emplace(std::move(op.method), std::move(op.path));
+    return out;
+}
+
+std::optional<OpenApiSchemaFields> openapi_schema_fields(std::string_view text, std::string_view schema) {
+    std::optional<OpenApiSchemaFields> out;
+    bool in_components = false;
+    bool in_schemas = false;
+    std::string_view block;  // the key at six spaces being read inside the schema: properties, required
+    for (Lines lines(text); auto line = lines.next();) {
+        auto [indent, rest] = *line;
+        auto key = key_of(rest);
+        if (indent == 0) {
+            in_components = key == "components";
+            in_schemas = false;
+        } else if (!in_components) {
+            continue;
+        } else if (indent == 2) {
+            in_schemas = key == "schemas";
+        } else if (!in_schemas) {
+            continue;
+        } else if (indent == 4) {
+            if (out) break;  // the next schema: ours has ended
+            if (key == schema) out.emplace();
+        } else if (!out) {
+            continue;
+        } else if (indent == 6) {
+            block = key ? *key : std::string_view{};
+            if (block == "required") {
+                for (auto item : flow_list(value_of(rest))) out->required.emplace(item);
+            }
+        } else if (indent == 8 && block == "properties" && key) {
+            out->properties.emplace(*key);
+        } else if (indent == 8 && block == "required" && rest.starts_with("- ")) {
+            out->required.emplace(rest.substr(2));
+        }
+    }
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// The operations docs/openapi.yaml describes, read from its text, so the control plane's route
-// table and its API description can be compared (tests/unit/serve/openapi_routes_test.cpp).
+// The operations docs/openapi.yaml describes, and the fields of its component schemas, read from
+// its text, so the control plane's route table and the engine's JSON can be compared with the
+// API description (tests/unit/serve/openapi_routes_test.cpp, openapi_schemas_test.cpp).
 //
 // Contract: a line reader for the layout docs/openapi.yaml keeps, not a YAML parser:
 // - operations are read only below the top-level `paths:` line, up to the next top-level key;
@@ -10,8 +11,13 @@
 // - an operation's operationId is the `operationId:` key at exactly six spaces below its
 //   method ("" when absent);
 // - blank lines, comment lines and CR line ends are ignored.
-// A document laid out otherwise yields fewer operations (none at all for another indent), which
-// a parity check then reports as missing routes; nothing here fails.
+// - a component schema is a key at four spaces under `components:` / `schemas:`; its fields are
+//   the keys at eight spaces under its `properties:` (six spaces), its required fields the
+//   `required:` list at six spaces, inline ([a, b]) or one `- name` per line at eight; nested
+//   objects' fields are not its fields.
+// A document laid out otherwise yields fewer operations or fields (none at all for another
+// indent), which a parity check then reports as missing; nothing here fails.
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -32,5 +38,13 @@ struct OpenApiOperation {
 
 // The (method, path) pairs of openapi_operations(text).
 [[nodiscard]] std::set<std::pair<std::string, std::string>> openapi_paths(std::string_view text);
+
+struct OpenApiSchemaFields {
+    std::set<std::string> properties;
+    std::set<std::string> required;
+};
+
+// The fields of components/schemas/<schema>; nullopt when the document has no such schema.
+[[nodiscard]] std::optional<OpenApiSchemaFields> openapi_schema_fields(std::string_view text, std::string_view schema);
 
 }  // namespace crm::harness::serve
