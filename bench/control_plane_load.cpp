@@ -136,8 +136,12 @@ Stats run_load(std::uint16_t port, const std::string& path, const std::string& t
                    ? 0.0
                    : all[std::min(all.size() - 1, static_cast<std::size_t>(p * static_cast<double>(all.size())))];
     };
-    return Stats{secs > 0 ? static_cast<double>(all.size()) / secs : 0.0, pct(0.5), pct(0.99), load.errors,
-                 load.status, load.mixed_status};
+    return Stats{secs > 0 ? static_cast<double>(all.size()) / secs : 0.0,
+                 pct(0.5),
+                 pct(0.99),
+                 load.errors,
+                 load.status,
+                 load.mixed_status};
 }
 
 void print(const char* label, const Stats& s, const Stats& reference) {
@@ -166,8 +170,10 @@ int main(int argc, char** argv) {
     const auto port_file = dir / "port";
     const auto log_file = dir / "serve.log";
 
-    std::vector<std::string> args{CRM_ACCEPT_BIN, "serve",        "--listen",   "127.0.0.1:0",
-                                  "--port-file",  port_file.string(), "--db",   (dir / "engine.db").string(),
+    std::vector<std::string> args{CRM_ACCEPT_BIN, "serve",
+                                  "--listen",     "127.0.0.1:0",
+                                  "--port-file",  port_file.string(),
+                                  "--db",         (dir / "engine.db").string(),
                                   "--log-format", "json"};
     std::vector<char*> argv_c;
     for (auto& a : args) argv_c.push_back(a.data());
@@ -212,9 +218,10 @@ int main(int argc, char** argv) {
     const auto stub_port = static_cast<std::uint16_t>(
         std::stoi((*cluster)->endpoints().host_url.substr((*cluster)->endpoints().host_url.rfind(':') + 1)));
 
-    std::printf("control plane load: crm-accept serve pid %d, %d keep-alive connections, %d s per route, one async "
-                "client thread in pid %d\n",
-                pid, connections, seconds, ::getpid());
+    std::printf(
+        "control plane load: crm-accept serve pid %d, %d keep-alive connections, %d s per route, one async "
+        "client thread in pid %d\n",
+        pid, connections, seconds, ::getpid());
     const std::chrono::milliseconds duration(seconds * 1000);
     (void)run_load(port, "/healthz", {}, connections, std::chrono::milliseconds(300));  // warm-up
     const auto stub = run_load(stub_port, "/health", {}, connections, duration);

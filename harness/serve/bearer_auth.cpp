@@ -22,9 +22,8 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 util::Result<AdminToken> AdminToken::from_value(std::string token, util::SecretRegistry& secrets) {
     if (token.size() < k_min_token_length) {
         return util::fail(util::ErrorCode::invalid_input,
-                          std::string(k_admin_token_env) + " must hold at least " +
-                              std::to_string(k_min_token_length) + " characters (it holds " +
-                              std::to_string(token.size()) + ")");
+                          std::string(k_admin_token_env) + " must hold at least " + std::to_string(k_min_token_length) +
+                              " characters (it holds " + std::to_string(token.size()) + ")");
     }
     secrets.add(token);
     return AdminToken(std::move(token));

@@ -90,7 +90,8 @@ struct ControlServer::Impl {
         const bool is_metrics = raw.path == k_metrics;
         if (is_health || is_metrics) {
             if (raw.method != "GET") {
-                auto a = error_answer(405, "method_not_allowed", fmt::format("{} does not accept {}", raw.path, raw.method));
+                auto a =
+                    error_answer(405, "method_not_allowed", fmt::format("{} does not accept {}", raw.path, raw.method));
                 a.route = raw.path;
                 a.response.headers.emplace_back("allow", "GET");
                 return a;

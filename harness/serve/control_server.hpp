@@ -68,8 +68,8 @@ struct ServerParts {
 class ControlServer {
   public:
     [[nodiscard]] static util::Result<std::unique_ptr<ControlServer>> start(ServeOptions options,
-                                                                            std::vector<Route> routes,
-                                                                            AdminToken token, ServerParts parts);
+                                                                            std::vector<Route> routes, AdminToken token,
+                                                                            ServerParts parts);
     ~ControlServer();
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;

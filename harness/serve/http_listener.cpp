@@ -57,9 +57,8 @@ std::string lower(std::string_view s) {
 
 bool usable_request_id(std::string_view id) {
     if (id.empty() || id.size() > 64) return false;
-    return std::all_of(id.begin(), id.end(), [](unsigned char c) {
-        return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.';
-    });
+    return std::all_of(id.begin(), id.end(),
+                       [](unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.'; });
 }
 
 RawRequest to_request(const http::request_header<>& head, std::string body) {
@@ -106,7 +105,9 @@ struct HttpListener::Impl {
         try {
             return handler(req, refusal);
         } catch (const std::exception&) {
-            return RawResponse{500, "application/json", {{"x-request-id", req.request_id}},
+            return RawResponse{500,
+                               "application/json",
+                               {{"x-request-id", req.request_id}},
                                R"({"error":{"code":"internal","message":"internal error"}})"};
         }
     }
@@ -163,7 +164,8 @@ void HttpListener::Impl::accept_loop() {
 }
 
 void HttpListener::Impl::watchdog_loop() {
-    const auto tick = std::clamp(options.read_timeout / 10, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+    const auto tick =
+        std::clamp(options.read_timeout / 10, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
     std::unique_lock wait_lock(watchdog_mutex);
     while (!watchdog_stop.load()) {
         watchdog_cv.wait_for(wait_lock, tick);

@@ -75,8 +75,7 @@ using RawHandler = std::function<RawResponse(const RawRequest&, Refusal)>;
 
 class HttpListener {
   public:
-    [[nodiscard]] static util::Result<std::unique_ptr<HttpListener>> start(ListenerOptions options,
-                                                                           RawHandler handler);
+    [[nodiscard]] static util::Result<std::unique_ptr<HttpListener>> start(ListenerOptions options, RawHandler handler);
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;
     HttpListener& operator=(const HttpListener&) = delete;

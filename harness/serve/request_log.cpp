@@ -22,7 +22,8 @@ std::string now_rfc3339() {
 
 std::string text_value(const boost::json::value& v) {
     std::string s = v.is_string() ? std::string(v.get_string()) : boost::json::serialize(v);
-    if (s.empty() || s.find_first_of(" \"=\t\n") != std::string::npos) return boost::json::serialize(boost::json::value(s));
+    if (s.empty() || s.find_first_of(" \"=\t\n") != std::string::npos)
+        return boost::json::serialize(boost::json::value(s));
     return s;
 }
 

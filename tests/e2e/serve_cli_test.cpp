@@ -29,8 +29,9 @@ std::string wait_for_port(const std::filesystem::path& port_file, pid_t pid) {
 TEST_CASE("serve cli: refuses to start without a 20-character admin token", "[e2e][serve]") {
     auto missing = run_cli({"serve", "--listen", "127.0.0.1:0"}, {{"SUB2API_CRM_ADMIN_TOKEN", ""}});
     CHECK(missing.exit_code == 3);
-    CHECK(missing.err == "crm-accept serve: SUB2API_CRM_ADMIN_TOKEN is not set: the control plane needs an admin "
-                         "token of at least 20 characters\n");
+    CHECK(missing.err ==
+          "crm-accept serve: SUB2API_CRM_ADMIN_TOKEN is not set: the control plane needs an admin "
+          "token of at least 20 characters\n");
     auto short_one = run_cli({"serve", "--listen", "127.0.0.1:0"}, {{"SUB2API_CRM_ADMIN_TOKEN", "too-short-tok"}});
     CHECK(short_one.exit_code == 3);
     CHECK(short_one.err.find("at least 20 characters") != std::string::npos);

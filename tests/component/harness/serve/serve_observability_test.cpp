@@ -117,8 +117,8 @@ TEST_CASE("serve observability: one JSON log line per request, never the token",
         INFO(line);
         CHECK(line.find(k_token) == std::string::npos);
         auto v = json::parse(line);
-        for (const char* key : {"ts", "level", "msg", "request_id", "method", "route", "path", "status", "duration_ms",
-                                "bytes"}) {
+        for (const char* key :
+             {"ts", "level", "msg", "request_id", "method", "route", "path", "status", "duration_ms", "bytes"}) {
             CHECK(v.as_object().contains(key));
         }
         if (v.at("request_id") == "log-test-1") {

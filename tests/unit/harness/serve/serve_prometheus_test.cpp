@@ -12,8 +12,8 @@ TEST_CASE("serve prometheus: label values escape backslash, quote and newline on
     CHECK(escape_label_value(R"(a\b"c)"
                              "\n"
                              "d\té") == R"(a\\b\"c\nd)"
-                                       "\t"
-                                       "é");
+                                        "\t"
+                                        "é");
     CHECK(format_labels({}) == "");
     CHECK(format_labels({{"route", "/api/hosts/{hostID}"}, {"status", "200"}}) ==
           R"({route="/api/hosts/{hostID}",status="200"})");
@@ -54,8 +54,7 @@ TEST_CASE("serve metrics: request counters by route pattern and a cumulative his
     CHECK(text.find(R"(crm_http_request_duration_seconds_bucket{route="/api/hosts/{hostID}",le="5"} 3)") !=
           std::string::npos);
     CHECK(text.find(R"(crm_http_request_duration_seconds_bucket{route="unmatched",le="30"} 0)") != std::string::npos);
-    CHECK(text.find(R"(crm_http_request_duration_seconds_bucket{route="unmatched",le="+Inf"} 1)") !=
-          std::string::npos);
+    CHECK(text.find(R"(crm_http_request_duration_seconds_bucket{route="unmatched",le="+Inf"} 1)") != std::string::npos);
     CHECK(text.find(R"(crm_http_request_duration_seconds_count{route="unmatched"} 1)") != std::string::npos);
     CHECK(text.find(R"(crm_engine_operations_total{operation="import",outcome="succeeded"} 1)") != std::string::npos);
     CHECK(text.find(R"(crm_reconcile_runs_total{trigger="worker",result="drifted"} 1)") != std::string::npos);

@@ -1,7 +1,7 @@
 // The control plane's router: {name} segments, percent-decoding, 404 and 405 with Allow.
-#include "harness/serve/router.hpp"
-
 #include <catch2/catch.hpp>
+
+#include "harness/serve/router.hpp"
 
 using namespace crm::harness::serve;
 
