@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <thread>
 
@@ -46,6 +47,12 @@ util::Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_vie
     std::string host(text.substr(0, colon));
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (host.empty()) host = "127.0.0.1";
+    boost::system::error_code address_ec;
+    (void)boost::asio::ip::make_address(host, address_ec);
+    if (address_ec) {
+        return util::fail(util::ErrorCode::invalid_input,
+                          fmt::format("--listen expects an IP address (e.g. 127.0.0.1:8080), got '{}'", text));
+    }
     const auto port_text = text.substr(colon + 1);
     unsigned port = 0;
     auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);

@@ -54,7 +54,8 @@ struct ServeOptions {
 };
 
 // "127.0.0.1:8080", "[::1]:0", or ":8080" for 127.0.0.1:8080 (loopback unless an address is
-// named). invalid_input naming the value otherwise.
+// named). An IP address, not a name (what is bound must be unambiguous). invalid_input naming
+// the value otherwise.
 [[nodiscard]] util::Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text);
 
 // What the server needs that outlives it.

@@ -1,5 +1,7 @@
 // The control plane's HTTP layer under concurrent clients and during a graceful drain.
 #include <atomic>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <thread>
 
 #include "tests/component/harness/serve/serve_fixture.hpp"
@@ -54,8 +56,17 @@ TEST_CASE("serve lifecycle: drain lets a request in flight finish while new conn
     ServeRig rig(options, routes);
     const auto port = rig.server->port();
 
-    std::optional<crm::stubs::ClientReply> in_flight;
-    std::thread client([&] { in_flight = rig.call("POST", "/api/slow", "{}"); });
+    // Not rig.call: a failed REQUIRE must not throw on another thread.
+    crm::util::Result<crm::stubs::ClientReply> in_flight = std::unexpected(crm::util::Error{});
+    std::thread client([&] {
+        crm::stubs::ClientRequest slow;
+        slow.method = "POST";
+        slow.url = rig.url("/api/slow");
+        slow.headers = {{"authorization", "Bearer " + k_token}};
+        slow.body = "{}";
+        slow.timeout = 60s;
+        in_flight = crm::stubs::http_call(slow);
+    });
     entered.wait();
     std::thread drainer([&] { rig.server->drain(); });
 
@@ -87,6 +98,16 @@ TEST_CASE("serve lifecycle: drain closes idle keep-alive connections at once", "
     net::io_context io;
     net::ip::tcp::socket idle(io);
     idle.connect({net::ip::make_address("127.0.0.1"), rig.server->port()});
+    // One exchange first, so the server holds the connection (not the kernel's accept queue).
+    namespace http = boost::beast::http;
+    http::request<http::empty_body> get{http::verb::get, "/healthz", 11};
+    get.keep_alive(true);
+    http::write(idle, get);
+    boost::beast::flat_buffer first;
+    http::response<http::string_body> answer;
+    http::read(idle, first, answer);
+    REQUIRE(answer.result_int() == 200);
+    REQUIRE(answer.keep_alive());
     // The drain returns without waiting out the grace: the idle connection holds no request.
     std::atomic<bool> drained{false};
     std::thread drainer([&] {
