@@ -1,6 +1,6 @@
 // `crm-accept serve [--listen 127.0.0.1:8080] [--db FILE] [--pack-dir DIR] [--metrics-public]
-//  [--log-format text|json] [--max-body BYTES] [--request-timeout DUR] [--shutdown-grace DUR]
-//  [--port-file FILE]`: the engine's control plane over HTTP (docs/CONTROL-PLANE.md) until
+//  [--log-format text|json] [--max-body BYTES] [--read-timeout DUR] [--request-timeout DUR]
+//  [--shutdown-grace DUR] [--port-file FILE]`: the engine's control plane over HTTP (docs/CONTROL-PLANE.md) until
 // SIGINT / SIGTERM, then: stop accepting, let in-flight requests finish (up to
 // --shutdown-grace), stop the control plane, exit 0.
 //
@@ -9,9 +9,11 @@
 // characters, or the address cannot be bound, or --port-file cannot be written — one line on
 // stderr each, never the token.
 //
-// --request-timeout (default 30s) is the time a client has to send one complete request and to
-// take its response: a slow or stalled client is cut there (408 when it sent part of a request).
-// Handlers themselves are bounded by the engine's own HTTP timeouts.
+// --read-timeout (default 30s): the time a client has to send one complete request and to take
+// its response; a slow or stalled client is cut there (408 when it sent part of a request).
+// --request-timeout (default 300s): how long one operation may run before its client gets 504
+// request_timeout; the operation itself goes on (the engine is journaled: its result can be read
+// back), bounded by the engine's own HTTP timeouts.
 #include <atomic>
 #include <memory>
 #include <ostream>
@@ -36,7 +38,8 @@ struct ServeFlags {
     bool metrics_public = false;
     std::string log_format = "text";
     std::size_t max_body = 1024 * 1024;
-    std::string request_timeout = "30s";
+    std::string read_timeout = "30s";
+    std::string request_timeout = "300s";
     std::string shutdown_grace = "10s";
     std::string port_file;
 };
@@ -68,11 +71,16 @@ ExitCode run_serve(const ServeFlags& f, CommandContext& ctx) {
     options.port = listen->second;
     options.metrics_public = f.metrics_public;
     options.max_body_bytes = f.max_body;
+    auto read_timeout = serve::parse_go_duration(f.read_timeout);
+    if (!read_timeout || read_timeout->count() == 0) {
+        return fail_usage("--read-timeout expects a duration like 30s or 500ms, got '" + f.read_timeout + "'");
+    }
+    options.read_timeout = *read_timeout;
     auto request_timeout = serve::parse_go_duration(f.request_timeout);
     if (!request_timeout || request_timeout->count() == 0) {
-        return fail_usage("--request-timeout expects a duration like 30s or 500ms, got '" + f.request_timeout + "'");
+        return fail_usage("--request-timeout expects a duration like 300s or 5m, got '" + f.request_timeout + "'");
     }
-    options.read_timeout = *request_timeout;
+    options.request_timeout = *request_timeout;
     auto grace = serve::parse_go_duration(f.shutdown_grace);
     if (!grace) return fail_usage("--shutdown-grace expects a duration like 10s, got '" + f.shutdown_grace + "'");
     options.shutdown_grace = *grace;
@@ -124,8 +132,11 @@ void register_serve(CLI::App& app, CommandContext& ctx) {
     cmd->add_flag("--metrics-public", f->metrics_public, "Serve /metrics without the token");
     cmd->add_option("--log-format", f->log_format, "Log lines on stderr: text or json")->capture_default_str();
     cmd->add_option("--max-body", f->max_body, "Largest request body in bytes (413 above)")->capture_default_str();
-    cmd->add_option("--request-timeout", f->request_timeout,
+    cmd->add_option("--read-timeout", f->read_timeout,
                     "Time a client has to send a request and take its response (e.g. 30s, 500ms)")
+        ->capture_default_str();
+    cmd->add_option("--request-timeout", f->request_timeout,
+                    "Time an operation may run before its client gets 504 (it goes on; e.g. 300s, 5m)")
         ->capture_default_str();
     cmd->add_option("--shutdown-grace", f->shutdown_grace,
                     "On SIGINT/SIGTERM: how long in-flight requests may still run")

@@ -161,6 +161,13 @@ struct ControlServer::Impl {
                              fmt::format("the request body exceeds {} bytes", options.max_body_bytes));
         } else if (refusal == Refusal::read_timeout) {
             a = error_answer(408, "request_timeout", "the request was not received in time");
+        } else if (refusal == Refusal::handler_timeout) {
+            a = error_answer(504, "request_timeout",
+                             fmt::format("the operation did not finish within {} ms; it goes on in the server: read "
+                                         "its result back later (e.g. GET /api/import-batches/{{batchID}})",
+                                         options.request_timeout.count()));
+            const auto lookup = router.match(raw.method, raw.path);
+            if (const auto* m = std::get_if<RouteMatch>(&lookup)) a.route = m->route->pattern;
         } else {
             a = route(raw);
         }
@@ -198,6 +205,7 @@ util::Result<std::unique_ptr<ControlServer>> ControlServer::start(ServeOptions o
     lo.port = impl->options.port;
     lo.max_body_bytes = impl->options.max_body_bytes;
     lo.read_timeout = impl->options.read_timeout;
+    lo.request_timeout = impl->options.request_timeout;
     Impl* raw = impl.get();
     CRM_TRY(listener, HttpListener::start(lo, [raw](const RawRequest& r, Refusal f) { return raw->handle(r, f); }));
     impl->listener = std::move(listener);

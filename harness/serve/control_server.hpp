@@ -12,8 +12,10 @@
 // - every other path needs "Authorization: Bearer <token>" before it is even routed (no route
 //   enumeration without the token): 401 unauthorized with "www-authenticate: Bearer";
 // - then 404 route_not_found, 405 method_not_allowed (with "allow"), 413 payload_too_large
-//   (body above options.max_body_bytes), 408 request_timeout (client too slow), 500 internal
-//   (a handler threw); all in the shape {"error":{"code","message"}};
+//   (body above options.max_body_bytes), 408 request_timeout (client too slow sending),
+//   504 request_timeout (the handler ran past options.request_timeout; it goes on, its result is
+//   dropped, and it logs its own line when it ends), 500 internal (a handler threw); all in the
+//   shape {"error":{"code","message"}};
 // - every response carries x-request-id; bodies and log lines are scrubbed through the
 //   SecretRegistry; the handler never sees the Authorization header;
 // - per request: crm_http_requests_total / _duration_seconds with the route *pattern* (or
@@ -48,7 +50,8 @@ struct ServeOptions {
     std::uint16_t port = 8080;
     bool metrics_public = false;
     std::size_t max_body_bytes = 1024 * 1024;
-    std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds read_timeout{30'000};      // a client sends a request / takes a response
+    std::chrono::milliseconds request_timeout{300'000};  // a handler's run (504 after it)
     std::chrono::milliseconds shutdown_grace{10'000};
     std::optional<std::filesystem::path> port_file;  // run_server writes the bound port here
 };

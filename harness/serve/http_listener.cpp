@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <list>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "util/random.hpp"
@@ -46,6 +47,13 @@ struct Connection {
     std::atomic<std::int64_t> deadline{0};  // steady_clock ticks; 0: none
     std::atomic<bool> timed_out{false};
     std::atomic<bool> done{false};
+    // The handler's deadline and who answers: the connection thread when the handler returns in
+    // time, else the watchdog (504). `current` is the request being handled, valid while
+    // answer_mutex is held and `answered` is false.
+    std::atomic<std::int64_t> handler_deadline{0};
+    std::mutex answer_mutex;
+    bool answered = false;
+    const RawRequest* current = nullptr;
 };
 
 std::string lower(std::string_view s) {
@@ -59,6 +67,18 @@ bool usable_request_id(std::string_view id) {
     if (id.empty() || id.size() > 64) return false;
     return std::all_of(id.begin(), id.end(),
                        [](unsigned char c) { return std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.'; });
+}
+
+std::string serialize_response(RawResponse res, bool keep_alive) {
+    http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
+    out.set(http::field::content_type, res.content_type);
+    for (const auto& [k, v] : res.headers) out.set(k, v);
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    std::ostringstream os;
+    os << out;
+    return os.str();
 }
 
 RawRequest to_request(const http::request_header<>& head, std::string body) {
@@ -98,6 +118,18 @@ struct HttpListener::Impl {
     std::condition_variable watchdog_cv;
 
     void accept_loop();
+    // The handler of `c` outlived request_timeout: its client gets the handler's answer to
+    // Refusal::handler_timeout now (a non-blocking send of a small response into an idle socket)
+    // and the connection is closed; the handler runs on and its result is dropped.
+    void answer_late(Connection& c) {
+        c.handler_deadline.store(0);
+        std::lock_guard lock(c.answer_mutex);
+        if (c.answered || c.current == nullptr) return;
+        c.answered = true;
+        const std::string bytes = serialize_response(call(*c.current, Refusal::handler_timeout), false);
+        (void)::send(c.socket->native_handle(), bytes.data(), bytes.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        ::shutdown(c.socket->native_handle(), SHUT_RDWR);
+    }
     void watchdog_loop();
     void serve(Connection& conn);
     void reap();
@@ -164,14 +196,15 @@ void HttpListener::Impl::accept_loop() {
 }
 
 void HttpListener::Impl::watchdog_loop() {
-    const auto tick =
-        std::clamp(options.read_timeout / 10, std::chrono::milliseconds(5), std::chrono::milliseconds(250));
+    const auto tick = std::clamp(std::min(options.read_timeout, options.request_timeout) / 10,
+                                 std::chrono::milliseconds(5), std::chrono::milliseconds(250));
     std::unique_lock wait_lock(watchdog_mutex);
     while (!watchdog_stop.load()) {
         watchdog_cv.wait_for(wait_lock, tick);
         const auto now = Clock::now().time_since_epoch().count();
         std::lock_guard lock(mutex);
         for (auto& c : connections) {
+            if (const auto hd = c.handler_deadline.load(); hd != 0 && hd <= now) answer_late(c);
             const auto deadline = c.deadline.load();
             if (deadline == 0 || deadline > now || c.done.load() || c.timed_out.exchange(true)) continue;
             const bool writing = c.state.load() == ConnState::writing;
@@ -215,7 +248,22 @@ void HttpListener::Impl::serve(Connection& conn) {
         auto msg = parser.release();
         const bool keep_alive = msg.keep_alive();
         const RawRequest req = to_request(msg.base(), std::move(msg.body()));
-        if (!respond(conn, socket, call(req, Refusal::none), keep_alive)) break;
+        {
+            std::lock_guard lock(conn.answer_mutex);
+            conn.current = &req;
+            conn.answered = false;
+        }
+        conn.handler_deadline.store((Clock::now() + options.request_timeout).time_since_epoch().count());
+        RawResponse res = call(req, Refusal::none);
+        conn.handler_deadline.store(0);
+        bool ours = false;
+        {
+            std::lock_guard lock(conn.answer_mutex);
+            ours = !conn.answered;
+            conn.answered = true;
+            conn.current = nullptr;
+        }
+        if (!ours || !respond(conn, socket, std::move(res), keep_alive)) break;
         arm(conn);
         conn.state.store(ConnState::idle);
     }

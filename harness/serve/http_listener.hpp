@@ -21,8 +21,11 @@
 //   connection's start to the request's last byte) and the writing of each response. A client
 //   that sent part of a request when it expires gets the handler's answer to
 //   Refusal::read_timeout (408), an idle keep-alive connection is just closed; either way the
-//   connection's thread is freed. Handlers themselves are not timed here (the engine bounds its
-//   own calls);
+//   connection's thread is freed;
+// - request_timeout bounds the handler: when it has not returned by then, its client gets the
+//   handler's answer to Refusal::handler_timeout (504) at once and the connection is closed;
+//   the handler is not interrupted (it cannot be), it runs to its end on the connection's thread
+//   and its result is dropped;
 // - drain(grace): stops accepting at once (new connections are refused), closes idle keep-alive
 //   connections, lets requests already being read or handled finish and answer (with
 //   "connection: close") for up to `grace`, then closes every remaining socket and joins every
@@ -48,6 +51,7 @@ struct ListenerOptions {
     std::uint16_t port = 0;  // 0: ephemeral, see HttpListener::port()
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::milliseconds read_timeout{30'000};
+    std::chrono::milliseconds request_timeout{300'000};
 };
 
 struct RawRequest {
@@ -62,7 +66,7 @@ struct RawRequest {
 };
 
 // Why the listener calls the handler without a complete request.
-enum class Refusal { none, too_large, read_timeout };
+enum class Refusal { none, too_large, read_timeout, handler_timeout };
 
 struct RawResponse {
     int status = 200;

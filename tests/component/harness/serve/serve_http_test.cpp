@@ -1,8 +1,13 @@
 // The control plane's HTTP layer over loopback: routing, authentication, the error shape, the
 // body limit and slow clients.
+#include <atomic>
+
 #include "tests/component/harness/serve/serve_fixture.hpp"
 
 using namespace crm::serve_test;
+using crm::harness::serve::ApiRequest;
+using crm::harness::serve::ApiResponse;
+using crm::harness::serve::ApiResult;
 using namespace std::chrono_literals;
 
 TEST_CASE("serve http: {name} parameters reach the handler decoded, with the request id", "[serve][http]") {
@@ -87,4 +92,29 @@ TEST_CASE("serve http: a client that stalls mid-request gets 408 and its connect
     CHECK(idle.empty());
     // The server still answers others.
     CHECK(rig.call("GET", "/api/items").status == 200);
+}
+
+TEST_CASE("serve http: a handler past the request timeout: its client gets 504, the handler runs on",
+          "[serve][http][timeout]") {
+    Latch release;
+    std::atomic<bool> finished{false};
+    auto routes = test_routes();
+    routes.push_back({"POST", "/api/long/{jobID}", "long", [&](const ApiRequest&) -> ApiResult {
+                          release.wait();
+                          finished = true;
+                          return ApiResponse{200, json::object{{"done", true}}, {}};
+                      }});
+    crm::harness::serve::ServeOptions options;
+    options.request_timeout = 200ms;
+    ServeRig rig(options, routes);
+    auto r = rig.call("POST", "/api/long/j1", "{}");
+    check_error_shape(r, 504, "request_timeout");
+    CHECK_FALSE(finished.load());
+    release.open();
+    CHECK(rig.call("GET", "/api/items").status == 200);
+    rig.server->drain();  // joins the handler's thread
+    CHECK(finished.load());
+    const auto text = rig.metrics.render();
+    CHECK(text.find(R"(crm_http_requests_total{route="/api/long/{jobID}",method="POST",status="504"} 1)") !=
+          std::string::npos);
 }
