@@ -20,6 +20,7 @@
 #include <sstream>
 #include <thread>
 
+#include "util/ascii.hpp"
 #include "util/random.hpp"
 
 namespace crm::harness::serve {
@@ -37,31 +38,6 @@ std::optional<std::string> RawRequest::header(std::string_view lower_name) const
 }
 
 namespace {
-
-enum class ConnState : int { idle, reading, handling, writing, closing };
-
-struct Connection {
-    std::shared_ptr<tcp::socket> socket;
-    std::thread thread;
-    std::atomic<ConnState> state{ConnState::idle};
-    std::atomic<std::int64_t> deadline{0};  // steady_clock ticks; 0: none
-    std::atomic<bool> timed_out{false};
-    std::atomic<bool> done{false};
-    // The handler's deadline and who answers: the connection thread when the handler returns in
-    // time, else the watchdog (504). `current` is the request being handled, valid while
-    // answer_mutex is held and `answered` is false.
-    std::atomic<std::int64_t> handler_deadline{0};
-    std::mutex answer_mutex;
-    bool answered = false;
-    const RawRequest* current = nullptr;
-};
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 bool usable_request_id(std::string_view id) {
     if (id.empty() || id.size() > 64) return false;
@@ -92,7 +68,8 @@ RawRequest to_request(const http::request_header<>& head, std::string body) {
             for (auto param : parsed->params()) req.query[param.key] = param.value;
         }
     }
-    for (const auto& field : head) req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    for (const auto& field : head)
+        req.headers.emplace_back(util::ascii_lower(field.name_string()), std::string(field.value()));
     req.body = std::move(body);
     auto id = req.header("x-request-id");
     req.request_id = id && usable_request_id(*id) ? *id : util::random_hex(8);
@@ -102,6 +79,24 @@ RawRequest to_request(const http::request_header<>& head, std::string body) {
 }  // namespace
 
 struct HttpListener::Impl {
+    enum class ConnState : int { idle, reading, handling, writing, closing };
+
+    struct Connection {
+        std::shared_ptr<tcp::socket> socket;
+        std::thread thread;
+        std::atomic<ConnState> state{ConnState::idle};
+        std::atomic<std::int64_t> deadline{0};  // steady_clock ticks; 0: none
+        std::atomic<bool> timed_out{false};
+        std::atomic<bool> done{false};
+        // The handler's deadline and who answers: the connection thread when the handler returns in
+        // time, else the watchdog (504). `current` is the request being handled, valid while
+        // answer_mutex is held and `answered` is false.
+        std::atomic<std::int64_t> handler_deadline{0};
+        std::mutex answer_mutex;
+        bool answered = false;
+        const RawRequest* current = nullptr;
+    };
+
     ListenerOptions options;
     RawHandler handler;
     net::io_context io;
@@ -316,8 +311,8 @@ void HttpListener::drain(std::chrono::milliseconds grace) {
     {
         std::lock_guard lock(impl.mutex);
         for (auto& c : impl.connections) {
-            auto expected = ConnState::idle;
-            if (c.state.compare_exchange_strong(expected, ConnState::closing)) {
+            auto expected = Impl::ConnState::idle;
+            if (c.state.compare_exchange_strong(expected, Impl::ConnState::closing)) {
                 ::shutdown(c.socket->native_handle(), SHUT_RD);
             }
         }
