@@ -38,8 +38,8 @@ Checked<json::object> read_body(std::string_view body, std::initializer_list<std
     auto& object = parsed->as_object();
     for (const auto& [key, value] : object) {
         if (std::find(known.begin(), known.end(), std::string_view(key)) == known.end()) {
-            return std::unexpected(
-                invalid_input(fmt::format("unknown field \"{}\" (known: {})", std::string_view(key), known_list(known))));
+            return std::unexpected(invalid_input(
+                fmt::format("unknown field \"{}\" (known: {})", std::string_view(key), known_list(known))));
         }
     }
     return std::move(object);

@@ -17,17 +17,17 @@ ApiContext::ApiContext(engine::StateStore store_, engine::PackCatalog catalog_, 
       idempotency(store) {}
 
 engine::Engine ApiContext::engine() {
-    return engine::Engine(engine::EngineDeps{
-        store, http, secrets, env, catalog, nullptr, {}, engine::filesystem_reader(), &sessions});
+    return engine::Engine(
+        engine::EngineDeps{store, http, secrets, env, catalog, nullptr, {}, engine::filesystem_reader(), &sessions});
 }
 
 util::Result<engine::HostTarget> ApiContext::target(std::int64_t host_id) {
     CRM_TRY(host, store.host(host_id));
     CRM_TRY(creds, credentials.get(host_id));
     if (!creds) {
-        return util::fail(util::ErrorCode::missing_secret,
-                          fmt::format("host {} ({}) has no admin credentials; register it with POST /api/hosts",
-                                      host_id, host.url));
+        return util::fail(
+            util::ErrorCode::missing_secret,
+            fmt::format("host {} ({}) has no admin credentials; register it with POST /api/hosts", host_id, host.url));
     }
     engine::HostTarget t;
     t.name = host.name;
@@ -36,9 +36,9 @@ util::Result<engine::HostTarget> ApiContext::target(std::int64_t host_id) {
     auto from_env = [&](const std::string& name, std::string_view what) -> util::Result<std::string> {
         auto value = env(name);
         if (!value || value->empty()) {
-            return util::fail(util::ErrorCode::missing_secret,
-                              fmt::format("host {}: {} variable {} is not set in the server's environment", host_id,
-                                          what, name));
+            return util::fail(
+                util::ErrorCode::missing_secret,
+                fmt::format("host {}: {} variable {} is not set in the server's environment", host_id, what, name));
         }
         secrets.add(*value);
         return *value;

@@ -56,7 +56,8 @@ Checked<engine::HostCredentialsRecord> credentials_of(ApiContext& ctx, const jso
     if (!compliance) return std::unexpected(compliance.error());
     c.accept_compliance = compliance->value_or(false);
 
-    const int given = int{key->has_value()} + int{key_env->has_value()} + int{email->has_value() || password_env->has_value()};
+    const int given =
+        int{key->has_value()} + int{key_env->has_value()} + int{email->has_value() || password_env->has_value()};
     if (given != 1) {
         return std::unexpected(invalid_input(
             "admin credentials: give exactly one of admin_key, admin_key_env, or admin_email with admin_password_env"));
@@ -64,8 +65,9 @@ Checked<engine::HostCredentialsRecord> credentials_of(ApiContext& ctx, const jso
     auto must_be_set = [&](const std::string& field, const std::string& name) -> Checked<void> {
         auto v = ctx.env(name);
         if (!v || v->empty()) {
-            return std::unexpected(ApiError{
-                422, "missing_secret", fmt::format("{}: variable {} is not set in the server's environment", field, name)});
+            return std::unexpected(
+                ApiError{422, "missing_secret",
+                         fmt::format("{}: variable {} is not set in the server's environment", field, name)});
         }
         return {};
     };
@@ -97,7 +99,8 @@ ApiResult create_host(ApiContext& ctx, const ApiRequest& req) {
     if (!url) return std::unexpected(url.error());
     while (url->size() > 1 && url->back() == '/') url->pop_back();
     if (!http_url(*url)) {
-        return std::unexpected(invalid_input(fmt::format("url: must be an http:// or https:// URL (got \"{}\")", *url)));
+        return std::unexpected(
+            invalid_input(fmt::format("url: must be an http:// or https:// URL (got \"{}\")", *url)));
     }
     auto name = opt_string(*body, "name");
     if (!name) return std::unexpected(name.error());

@@ -28,10 +28,10 @@ Checked<std::string> pack_of(ApiContext& ctx, const std::string& name, const std
         }
     }
     if (having.empty()) {
-        return std::unexpected(ApiError{
-            404, "not_found",
-            pack_id ? fmt::format("provider {} is not in installed pack {}", name, *pack_id)
-                    : fmt::format("unknown provider {}: no installed pack has it (POST /api/packs)", name)});
+        return std::unexpected(
+            ApiError{404, "not_found",
+                     pack_id ? fmt::format("provider {} is not in installed pack {}", name, *pack_id)
+                             : fmt::format("unknown provider {}: no installed pack has it (POST /api/packs)", name)});
     }
     if (having.size() > 1) {
         return std::unexpected(ApiError{409, "conflict",
@@ -73,8 +73,8 @@ Checked<eng::BatchRecord> batch_for(ApiContext& ctx, const std::string& provider
                 fmt::format("batch_id: batch {} is of provider {}, not {}", *batch_id, b->provider, provider)));
         }
         if (host_id && b->host_id != *host_id) {
-            return std::unexpected(
-                invalid_input(fmt::format("batch_id: batch {} is on host {}, not {}", *batch_id, b->host_id, *host_id)));
+            return std::unexpected(invalid_input(
+                fmt::format("batch_id: batch {} is on host {}, not {}", *batch_id, b->host_id, *host_id)));
         }
         return std::move(*b);
     }
@@ -110,8 +110,9 @@ Checked<ImportCall> import_call(ApiContext& ctx, const ApiRequest& req) {
     ImportCall call;
     call.host_id = **host_id;
     call.request.provider = req.params.at("providerID");
-    const auto words = modes->value_or(std::vector<std::string>{std::string(eng::to_string(eng::AccessMode::self_service)),
-                                                                 std::string(eng::to_string(eng::AccessMode::subscription))});
+    const auto words =
+        modes->value_or(std::vector<std::string>{std::string(eng::to_string(eng::AccessMode::self_service)),
+                                                 std::string(eng::to_string(eng::AccessMode::subscription))});
     for (std::size_t i = 0; i < words.size(); ++i) {
         const auto& word = words[i];
         auto mode = eng::parse_access_mode(word);

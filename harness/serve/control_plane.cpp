@@ -7,8 +7,7 @@
 
 namespace crm::harness::serve {
 
-util::Result<std::unique_ptr<ControlPlane>> ControlPlane::open(ControlPlaneOptions options,
-                                                               probes::HttpTransport& http,
+util::Result<std::unique_ptr<ControlPlane>> ControlPlane::open(ControlPlaneOptions options, probes::HttpTransport& http,
                                                                util::SecretRegistry& secrets, PlaneEvents& events) {
     CRM_TRY(store, engine::StateStore::open(options.db));
     engine::PackCatalog catalog;
@@ -77,9 +76,9 @@ util::Result<std::pair<bool, std::chrono::milliseconds>> worker_settings(const u
     if (auto v = env(k_interval); v && !v->empty()) {
         auto d = util::parse_go_duration(*v);
         if (!d) {
-            return util::fail(util::ErrorCode::invalid_input,
-                              fmt::format("{}={}: expected a positive Go duration such as 30s, 5m, 1h30m or 500ms",
-                                          k_interval, *v));
+            return util::fail(
+                util::ErrorCode::invalid_input,
+                fmt::format("{}={}: expected a positive Go duration such as 30s, 5m, 1h30m or 500ms", k_interval, *v));
         }
         out.second = *d;
     }

@@ -16,9 +16,7 @@ bool valid_key(const std::string& key) {
            std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
 }
 
-ApiError store_failed(const util::Error& e) {
-    return ApiError{500, "internal", "idempotency record: " + e.describe()};
-}
+ApiError store_failed(const util::Error& e) { return ApiError{500, "internal", "idempotency record: " + e.describe()}; }
 
 }  // namespace
 
@@ -65,8 +63,8 @@ ApiResult run_idempotent(engine::IdempotencyRecords& records, const ApiRequest& 
 
 ApiResult run_idempotent(engine::IdempotencyRecords& records, const ApiRequest& request,
                          const std::function<ApiResult()>& run) {
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now().time_since_epoch());
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     return run_idempotent(records, request, run, now.count());
 }
 

@@ -55,7 +55,7 @@ class ReconcileWorker {
     void skip(std::string_view reason);
 
     ApiContext& m_ctx;
-    std::mutex m_tick_mutex;  // one tick at a time
+    std::mutex m_tick_mutex;     // one tick at a time
     mutable std::mutex m_mutex;  // guards the fields below
     std::condition_variable m_wake;
     bool m_stop = false;
