@@ -1,6 +1,7 @@
 // The control plane's handlers over the real engine, a stub host on loopback and a temp state
 // file: every route's status codes and bodies, Idempotency-Key, and the mapping of errors.
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "engine/store/host_lease.hpp"
 #include "plane_rig.hpp"
@@ -31,9 +32,10 @@ TEST_CASE("control plane: host, pack, import, access, reconcile and rollback thr
 
     // Hosts: created (201), re-posted (200, same id), read back without any secret.
     auto host_id = rig->create_host();
-    auto again = rig->ok(rig->call("createHost", {}, R"({"url":")" + host_url + R"(/","admin_key":")" + admin_key +
-                                                         R"(","accept_compliance":true})"),
-                         200);
+    auto again = rig->ok(
+        rig->call("createHost", {},
+                  R"({"url":")" + host_url + R"(/","admin_key":")" + admin_key + R"(","accept_compliance":true})"),
+        200);
     CHECK(again.at("host").at("id").as_int64() == host_id);
     CHECK(again.at("host").at("admin_auth") == "key");
     auto listed = rig->ok(rig->call("listHosts"), 200);
@@ -83,8 +85,8 @@ TEST_CASE("control plane: host, pack, import, access, reconcile and rollback thr
                        200);
     CHECK(sub.at("access_status") == "subscription_ready");
     CHECK(rig->secrets.find_leaks(json::serialize(self) + json::serialize(sub)).empty());
-    auto status = rig->ok(rig->call("getAccessStatus", {{"providerID", "deepseek"}}, {}, {}, {{"host_id", id_of(host_id)}}),
-                          200);
+    auto status =
+        rig->ok(rig->call("getAccessStatus", {{"providerID", "deepseek"}}, {}, {}, {{"host_id", id_of(host_id)}}), 200);
     REQUIRE(status.at("batches").as_array().size() == 1);
     CHECK(status.at("batches").at(0).at("access").at("subscription") == "subscription_ready");
     CHECK(status.at("batches").at(0).at("latest_access_status") == "fully_ready");
@@ -116,7 +118,8 @@ TEST_CASE("control plane: bad bodies, unknown fields and unknown ids get their c
     const auto host_url = rig->engine_rig->cluster->endpoints().host_url;
     using P = std::pair<int, std::string>;
     CHECK(PlaneRig::err(rig->call("createHost", {}, "{not json")) == P{400, "bad_json"});
-    auto unknown = rig->call("createHost", {}, R"({"url":")" + host_url + R"(","admin_key_env":"ADMIN_KEY","colour":1})");
+    auto unknown =
+        rig->call("createHost", {}, R"({"url":")" + host_url + R"(","admin_key_env":"ADMIN_KEY","colour":1})");
     CHECK(PlaneRig::err(unknown) == P{400, "invalid_input"});
     CHECK(unknown.error().message.find("\"colour\"") != std::string::npos);
     auto bad_url = rig->call("createHost", {}, R"({"url":"ftp://x","admin_key_env":"ADMIN_KEY"})");
@@ -172,9 +175,8 @@ TEST_CASE("control plane: the worker leaves a busy host alone and reconciles it 
     auto batch_id = rig->import(host_id);
     {
         // What a running import, access or rollback holds for as long as it talks to the host.
-        auto busy = engine::store::HostLease::acquire(rig->engine_rig->db_path, host_id,
-                                                      engine::store::LeaseKind::shared, std::chrono::milliseconds(0),
-                                                      "stub");
+        auto busy = engine::store::HostLease::acquire(
+            rig->engine_rig->db_path, host_id, engine::store::LeaseKind::shared, std::chrono::milliseconds(0), "stub");
         REQUIRE(busy);
         rig->plane->run_worker_tick();
         auto w = rig->plane->worker_status();
@@ -228,4 +230,44 @@ TEST_CASE("control plane: stop() wakes a worker waiting out a long interval", "[
     rig->plane->start_worker();
     rig->plane->stop();  // would wait an hour (and hit the suite's timeout) if it did not wake the worker
     CHECK(rig->plane->worker_status().runs == 0);
+}
+
+TEST_CASE("control plane: parallel imports on one host each get a batch, and one Idempotency-Key runs once",
+          "[serve][component]") {
+    auto rig = PlaneRig::start();
+    auto host_id = rig->create_host();
+    rig->install_pack();
+    const std::string body = R"({"host_id":)" + id_of(host_id) + R"(,"modes":["self_service"]})";
+    auto import_on_threads = [&](const std::vector<std::pair<std::string, std::string>>& headers) {
+        std::vector<crm::harness::serve::ApiResult> results(3);
+        std::vector<std::thread> threads;
+        for (auto& slot : results) {
+            threads.emplace_back(
+                [&, out = &slot] { *out = rig->call("importProvider", {{"providerID", "deepseek"}}, body, headers); });
+        }
+        for (auto& t : threads) t.join();
+        return results;
+    };
+
+    for (const auto& r : import_on_threads({})) {
+        REQUIRE(r);
+        CHECK(r->status == 201);
+        CHECK(r->body.at("batch_status") == "succeeded");
+    }
+    auto listed = rig->ok(rig->call("listImportBatches", {{"providerID", "deepseek"}}), 200);
+    CHECK(listed.at("batches").as_array().size() == 3);
+
+    // One key on three threads: the first runs; the others are replays or 409 (still running).
+    std::size_t created = 0;
+    for (const auto& r : import_on_threads({{"idempotency-key", "same-key"}})) {
+        if (r) {
+            CHECK(r->status == 201);
+            created += r->headers.empty();
+        } else {
+            CHECK(r.error().status == 409);
+        }
+    }
+    CHECK(created == 1);
+    listed = rig->ok(rig->call("listImportBatches", {{"providerID", "deepseek"}}), 200);
+    CHECK(listed.at("batches").as_array().size() == 4);
 }

@@ -70,8 +70,7 @@ struct PlaneRig {
     }
 
     harness::serve::ApiResult call(const std::string& operation_id, std::map<std::string, std::string> params = {},
-                                   std::string body = {},
-                                   std::vector<std::pair<std::string, std::string>> headers = {},
+                                   std::string body = {}, std::vector<std::pair<std::string, std::string>> headers = {},
                                    std::map<std::string, std::string> query = {}) {
         const auto& route = routes.at(operation_id);
         harness::serve::ApiRequest req;

@@ -1,9 +1,10 @@
 // Control-plane request validation: bodies read field by field, path ids, queries, and the
 // worker's settings from the environment.
+#include "harness/serve/api_body.hpp"
+
 #include <catch2/catch.hpp>
 #include <map>
 
-#include "harness/serve/api_body.hpp"
 #include "harness/serve/control_plane.hpp"
 
 using namespace crm::harness::serve;
@@ -79,8 +80,8 @@ TEST_CASE("worker settings: defaults, booleans, Go durations, and a bad value na
     REQUIRE(none);
     CHECK(none->first == false);
     CHECK(none->second == std::chrono::minutes(5));
-    auto on = worker_settings(env_of({{"SUB2API_CRM_RECONCILE_WORKER_ENABLED", "true"},
-                                      {"SUB2API_CRM_RECONCILE_POLL_INTERVAL", "1h30m"}}));
+    auto on = worker_settings(
+        env_of({{"SUB2API_CRM_RECONCILE_WORKER_ENABLED", "true"}, {"SUB2API_CRM_RECONCILE_POLL_INTERVAL", "1h30m"}}));
     REQUIRE(on);
     CHECK(on->first);
     CHECK(on->second == std::chrono::minutes(90));

@@ -1,9 +1,10 @@
 // Idempotency-Key over a real state file: one run per key, replay, mismatch, a second request
 // while the first still runs, and errors that leave no record.
+#include "harness/serve/idempotency.hpp"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "harness/serve/idempotency.hpp"
 #include "util/random.hpp"
 
 using namespace crm::harness::serve;
