@@ -24,11 +24,12 @@ Result<IdempotencyClaim> IdempotencyRecords::begin(const std::string& key, const
             }
             return {};
         }
-        CRM_TRY_VOID(db.execute("INSERT INTO idempotency_records(key, fingerprint, state, created_unix) "
-                                "VALUES (?, ?, 'running', ?) ON CONFLICT(key) DO UPDATE SET "
-                                "fingerprint = excluded.fingerprint, state = 'running', status = 0, "
-                                "response_json = '', created_unix = excluded.created_unix",
-                                {key, fingerprint, now_unix}));
+        CRM_TRY_VOID(
+            db.execute("INSERT INTO idempotency_records(key, fingerprint, state, created_unix) "
+                       "VALUES (?, ?, 'running', ?) ON CONFLICT(key) DO UPDATE SET "
+                       "fingerprint = excluded.fingerprint, state = 'running', status = 0, "
+                       "response_json = '', created_unix = excluded.created_unix",
+                       {key, fingerprint, now_unix}));
         // Expired answers of other keys go with this write, so the table stays bounded.
         CRM_TRY_VOID(db.execute("DELETE FROM idempotency_records WHERE state = 'done' AND created_unix <= ?",
                                 {now_unix - ttl.count()}));
@@ -41,9 +42,9 @@ Result<IdempotencyClaim> IdempotencyRecords::begin(const std::string& key, const
 
 Result<void> IdempotencyRecords::finish(const std::string& key, int status, const std::string& response_json) {
     return m_store.transaction([&](Database& db) -> Result<void> {
-        CRM_TRY_VOID(db.execute(
-            "UPDATE idempotency_records SET state = 'done', status = ?, response_json = ? WHERE key = ?",
-            {std::int64_t{status}, response_json, key}));
+        CRM_TRY_VOID(
+            db.execute("UPDATE idempotency_records SET state = 'done', status = ?, response_json = ? WHERE key = ?",
+                       {std::int64_t{status}, response_json, key}));
         return {};
     });
 }
