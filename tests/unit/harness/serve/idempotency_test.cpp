@@ -102,3 +102,27 @@ TEST_CASE("idempotency: a refused request leaves no record, so its retry runs", 
     REQUIRE_FALSE(bad_key);
     CHECK(bad_key.error().message.starts_with("Idempotency-Key:"));
 }
+
+TEST_CASE("idempotency: a stored answer is replayed after the state file is reopened", "[serve]") {
+    auto dir = std::filesystem::temp_directory_path() / ("crm-idem-" + crm::util::random_hex(6));
+    std::filesystem::create_directories(dir);
+    int runs = 0;
+    auto run = [&]() -> ApiResult {
+        ++runs;
+        return ApiResponse{201, json::object{{"batch_id", 9}}, {}};
+    };
+    {
+        auto s = crm::engine::StateStore::open(dir / "engine.db");
+        REQUIRE(s);
+        crm::engine::IdempotencyRecords records(*s);
+        REQUIRE(run_idempotent(records, post("{}"), run, 1000));
+    }
+    auto s = crm::engine::StateStore::open(dir / "engine.db");
+    REQUIRE(s);
+    crm::engine::IdempotencyRecords records(*s);
+    auto again = run_idempotent(records, post("{}"), run, 2000);
+    REQUIRE(again);
+    CHECK(runs == 1);
+    CHECK(again->body == json::object{{"batch_id", 9}});
+    CHECK(again->headers.size() == 1);
+}
