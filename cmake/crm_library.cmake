@@ -9,6 +9,9 @@ function(crm_library target folder)
   add_library(${target} STATIC ${srcs} ${CMAKE_SOURCE_DIR}/cmake/empty.cpp)
   target_include_directories(${target} PUBLIC ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/generated)
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE crm_warnings)
+  if(CRM_UNITY)  # CMakeLists.txt says why
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${CRM_UNITY_BATCH})
+  endif()
 endfunction()
 
 # crm_test_binary(<target> <glob-folder> LABEL <label> DEPS <targets...>)

@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     crm::harness::register_status(app, ctx);
     crm::harness::register_engine(app, ctx);
     crm::harness::register_stubhost(app, ctx);
+    crm::harness::register_serve(app, ctx);
 
     // Usage errors are one line, naming what was wrong; an unknown command is named as such, with
     // the command it is a typo of (CLI11 would only say that a subcommand is required).
@@ -89,7 +90,7 @@ int main(int argc, char** argv) {
     try {
         if (!ctx.action) return crm::harness::to_int(ExitCode::usage);
         ExitCode code = ctx.action();
-        if (g_interrupted.load() && code != ExitCode::audit_failed) code = ExitCode::interrupted;
+        if (g_interrupted.load() && code != ExitCode::audit_failed && !ctx.signal_is_stop) code = ExitCode::interrupted;
         return crm::harness::to_int(code);
     } catch (const std::exception& e) {
         std::cerr << "crm-accept: internal error: " << e.what() << "\n";

@@ -20,4 +20,30 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
     return std::chrono::seconds(n * mult);
 }
 
+std::optional<std::chrono::milliseconds> parse_go_duration(std::string_view text) {
+    // 64 characters hold at most 6 nine-digit parts: the total stays far inside int64.
+    if (text.empty() || text.size() > 64) return std::nullopt;
+    std::int64_t total = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        const std::string_view digits = text.substr(start, i - start);
+        if (digits.empty() || digits.size() > 9) return std::nullopt;
+        std::int64_t mult = 0;
+        if (text.substr(i).starts_with("ms")) {
+            mult = 1;
+            i += 2;
+        } else if (i < text.size() && (text[i] == 'h' || text[i] == 'm' || text[i] == 's')) {
+            mult = text[i] == 'h' ? 3600000 : text[i] == 'm' ? 60000 : 1000;
+            ++i;
+        } else {
+            return std::nullopt;
+        }
+        total += std::stoll(std::string(digits)) * mult;
+    }
+    if (total <= 0) return std::nullopt;
+    return std::chrono::milliseconds(total);
+}
+
 }  // namespace crm::util

@@ -121,10 +121,35 @@ constexpr std::string_view k_v3 = R"sql(
 ALTER TABLE import_batches ADD COLUMN owner_run TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v4: the control plane (`crm-accept serve`). A registered host's admin credentials: a literal
+// key (this file is 0600) or the name of a server variable read at use; and the answers to
+// creating POSTs by Idempotency-Key, so a client's retry is answered without running again,
+// also after a restart.
+constexpr std::string_view k_v4 = R"sql(
+CREATE TABLE host_credentials (
+  host_id            INTEGER PRIMARY KEY REFERENCES hosts(id),
+  admin_auth         TEXT NOT NULL CHECK (admin_auth IN ('key','key_env','login')),
+  admin_key          TEXT NOT NULL DEFAULT '',
+  admin_key_env      TEXT NOT NULL DEFAULT '',
+  admin_email        TEXT NOT NULL DEFAULT '',
+  admin_password_env TEXT NOT NULL DEFAULT '',
+  accept_compliance  INTEGER NOT NULL DEFAULT 0,
+  updated_at         TEXT NOT NULL
+);
+CREATE TABLE idempotency_records (
+  key           TEXT PRIMARY KEY,
+  fingerprint   TEXT NOT NULL,
+  state         TEXT NOT NULL CHECK (state IN ('running','done')),
+  status        INTEGER NOT NULL DEFAULT 0,
+  response_json TEXT NOT NULL DEFAULT '',
+  created_unix  INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace
 
 const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> k_all{k_v1, k_v2, k_v3};
+    static const std::vector<std::string_view> k_all{k_v1, k_v2, k_v3, k_v4};
     return k_all;
 }
 

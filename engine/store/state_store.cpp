@@ -258,6 +258,16 @@ Result<HostRecord> StateStore::host(std::int64_t host_id) {
     return host_from(rows[0]);
 }
 
+Result<std::vector<HostRecord>> StateStore::hosts() {
+    std::lock_guard lock(m_impl->mutex);
+    CRM_TRY(rows,
+            m_impl->db.query("SELECT id, name, url, version, capabilities_json, probed_at FROM hosts ORDER BY id"));
+    std::vector<HostRecord> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(host_from(r));
+    return out;
+}
+
 Result<void> StateStore::install_pack(const PackRecord& pack) {
     return transaction([&](Database& db) -> Result<void> {
         CRM_TRY_VOID(

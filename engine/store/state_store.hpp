@@ -30,7 +30,7 @@ namespace crm::engine {
 
 namespace json = boost::json;
 
-inline constexpr std::int64_t k_schema_version = 3;
+inline constexpr std::int64_t k_schema_version = 4;
 
 struct HostRecord {
     std::int64_t id = 0;
@@ -140,6 +140,8 @@ class StateStore {
                                                        const std::string& capabilities_json);
     [[nodiscard]] util::Result<std::optional<HostRecord>> find_host(const std::string& url);
     [[nodiscard]] util::Result<HostRecord> host(std::int64_t host_id);
+    // Every host, by id.
+    [[nodiscard]] util::Result<std::vector<HostRecord>> hosts();
 
     // Replaces the pack's provider list (a pack is re-installable; old batches keep their copy).
     [[nodiscard]] util::Result<void> install_pack(const PackRecord& pack);

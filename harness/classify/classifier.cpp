@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "harness/classify/observations_json.hpp"
+#include "util/ascii.hpp"
 
 namespace crm::harness::classify {
 
@@ -59,21 +60,14 @@ bool scalar_eq(const json::value& a, const json::value& b) {
     return false;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 bool contains_one(const json::value& field, const json::value& needle) {
     if (field.is_array()) {
         const auto& a = field.get_array();
         return std::any_of(a.begin(), a.end(), [&](const json::value& e) { return scalar_eq(e, needle); });
     }
     if (!field.is_string() || needle.is_array() || needle.is_object()) return false;
-    std::string hay = lower(field.get_string());
-    std::string n = lower(scalar_text(needle));
+    std::string hay = util::ascii_lower(field.get_string());
+    std::string n = util::ascii_lower(scalar_text(needle));
     return !n.empty() && hay.find(n) != std::string::npos;
 }
 

@@ -25,6 +25,9 @@ struct CommandContext {
     const std::atomic<bool>* aborted = nullptr;
     bool stderr_is_tty = false;
     bool stderr_color = false;  // stderr: false when NO_COLOR is set or not a TTY
+    // Set by a command for which SIGINT/SIGTERM is the normal way to stop (serve): main then
+    // keeps the command's own exit code instead of mapping the signal to 130.
+    bool signal_is_stop = false;
 };
 
 // run / plan / merge: scenario matrices, the evidence bundle, shard merging.
@@ -41,6 +44,8 @@ void register_diff(CLI::App& app, CommandContext& ctx);
 // engine: the provisioning engine's verbs (host-probe, import, access, rollback, ...).
 void register_engine(CLI::App& app, CommandContext& ctx);
 void register_stubhost(CLI::App& app, CommandContext& ctx);
+// serve: the engine's control plane over HTTP until SIGINT/SIGTERM.
+void register_serve(CLI::App& app, CommandContext& ctx);
 // board / prune / status: an evidence root's truth board, its budget, and keeping within it.
 void register_board(CLI::App& app, CommandContext& ctx);
 void register_prune(CLI::App& app, CommandContext& ctx);

@@ -4,6 +4,7 @@
 #include "stubs/host/host_app.hpp"
 #include "stubs/host/json_access.hpp"
 #include "stubs/host/wire.hpp"
+#include "util/ascii.hpp"
 
 namespace crm::stubs {
 
@@ -14,13 +15,8 @@ namespace {
 const std::vector<std::string> k_platforms = {"anthropic", "openai", "gemini",   "antigravity", "grok",
                                               "kimi",      "zhipu",  "deepseek", "composite"};
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 bool contains_ci(const std::string& hay, const std::string& needle) {
-    return lower(hay).find(lower(needle)) != std::string::npos;
+    return util::ascii_lower(hay).find(util::ascii_lower(needle)) != std::string::npos;
 }
 
 // Name uniqueness checks run over every group or channel on each create: compare in place.

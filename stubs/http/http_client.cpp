@@ -19,6 +19,8 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 
+#include "util/ascii.hpp"
+
 namespace crm::stubs {
 
 namespace net = boost::asio;
@@ -251,10 +253,7 @@ util::Result<std::unique_ptr<ClientCall>> ClientCall::open(const ClientRequest& 
     auto& head = impl->head;
     head.status = static_cast<int>(impl->parser->get().result_int());
     for (const auto& f : impl->parser->get()) {
-        std::string name(f.name_string());
-        std::transform(name.begin(), name.end(), name.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        head.headers.emplace_back(std::move(name), std::string(f.value()));
+        head.headers.emplace_back(util::ascii_lower(f.name_string()), std::string(f.value()));
     }
     return std::unique_ptr<ClientCall>(new ClientCall(std::move(impl)));
 }

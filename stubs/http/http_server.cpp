@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include "util/ascii.hpp"
+
 namespace crm::stubs {
 
 namespace net = boost::asio;
@@ -34,24 +36,13 @@ std::optional<std::string> ClientReply::header(std::string_view lower_name) cons
     return std::nullopt;
 }
 
-namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-struct Connection {
-    std::shared_ptr<tcp::socket> socket;
-    std::thread thread;
-    std::atomic<bool> done{false};
-};
-
-}  // namespace
-
 struct HttpServer::Impl {
+    struct Connection {
+        std::shared_ptr<tcp::socket> socket;
+        std::thread thread;
+        std::atomic<bool> done{false};
+    };
+
     net::io_context io;
     tcp::acceptor acceptor{io};
     Handler handler;
@@ -114,7 +105,8 @@ Request to_request(const http::request<http::string_body>& msg) {
             for (auto param : parsed->params()) req.query[param.key] = param.value;
         }
     }
-    for (const auto& field : msg) req.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+    for (const auto& field : msg)
+        req.headers.emplace_back(util::ascii_lower(field.name_string()), std::string(field.value()));
     req.body = msg.body();
     return req;
 }

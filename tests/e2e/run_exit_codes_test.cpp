@@ -189,7 +189,7 @@ TEST_CASE("e2e: usage errors are one line and exit 64") {
     CHECK(unknown.exit_code == 64);
     CHECK(unknown.err ==
           "crm-accept: unknown command 'frob' (commands: run, plan, merge, verify, list, show, diff, board, "
-          "prune, status, engine, stubhost; see --help)\n");
+          "prune, status, engine, stubhost, serve; see --help)\n");
     auto bad_flag = run_cli({"run", "--jobs", "abc"});
     CHECK(bad_flag.exit_code == 64);
     CHECK(std::count(bad_flag.err.begin(), bad_flag.err.end(), '\n') == 1);

@@ -71,7 +71,7 @@ TEST_CASE("state store: migrations are applied in order from version 0", "[engin
     std::vector<std::string> names;
     for (auto& r : *tables) names.push_back(r.text(0));
     for (auto want : {"access_closures", "balance_credits", "batch_resources", "hosts", "import_batches", "packs",
-                      "providers", "reconcile_runs"}) {
+                      "providers", "reconcile_runs", "host_credentials", "idempotency_records"}) {
         CHECK(std::find(names.begin(), names.end(), want) != names.end());
     }
     REQUIRE(store::migrate(*db));  // idempotent

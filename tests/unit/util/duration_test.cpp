@@ -19,3 +19,22 @@ TEST_CASE("duration: anything else is refused, never guessed") {
         CHECK_FALSE(parse_duration(bad).has_value());
     }
 }
+
+TEST_CASE("go duration: single and composite parts in h, m, s and ms", "[util]") {
+    using namespace std::chrono_literals;
+    CHECK(crm::util::parse_go_duration("30s") == std::optional(std::chrono::milliseconds(30s)));
+    CHECK(crm::util::parse_go_duration("5m") == std::optional(std::chrono::milliseconds(5min)));
+    CHECK(crm::util::parse_go_duration("1h30m") == std::optional(std::chrono::milliseconds(90min)));
+    CHECK(crm::util::parse_go_duration("1m30s") == std::optional(std::chrono::milliseconds(90s)));
+    CHECK(crm::util::parse_go_duration("250ms") == std::optional(250ms));
+    CHECK(crm::util::parse_go_duration("1s500ms") == std::optional(1500ms));
+    CHECK(crm::util::parse_go_duration("2h0m") == std::optional(std::chrono::milliseconds(2h)));
+}
+
+TEST_CASE("go duration: anything else is refused", "[util]") {
+    for (const char* bad : {"", "30", "s", "5d", "1.5h", "-5m", "+5m", "0s", "0h0m", "5 m", "5M", "10us", "1h30",
+                            "1234567890s", "ms", "h30m"}) {
+        INFO(bad);
+        CHECK_FALSE(crm::util::parse_go_duration(bad).has_value());
+    }
+}
