@@ -27,7 +27,8 @@ std::string join_path(std::string_view parent, std::string_view key) {
 // One object being read: every failure names `what` and the field's path from the root.
 class Reader {
   public:
-    Reader(std::string_view what, std::string path, const json::object& o) : m_what(what), m_path(std::move(path)), m_o(o) {}
+    Reader(std::string_view what, std::string path, const json::object& o)
+        : m_what(what), m_path(std::move(path)), m_o(o) {}
 
     // Opens `v` as an object at `path`.
     static Result<Reader> open(std::string_view what, std::string path, const json::value& v) {
@@ -38,7 +39,8 @@ class Reader {
     }
 
     [[nodiscard]] util::Error error(std::string_view key, std::string_view reason) const {
-        return util::Error{ErrorCode::protocol, fmt::format("{}: {}: {}", m_what, join_path(m_path, key), reason), {}, 0, {}};
+        return util::Error{
+            ErrorCode::protocol, fmt::format("{}: {}: {}", m_what, join_path(m_path, key), reason), {}, 0, {}};
     }
 
     [[nodiscard]] Result<const json::value*> field(std::string_view key) const {
@@ -100,7 +102,8 @@ class Reader {
                                           std::string_view expected) const {
         CRM_TRY(s, str(key));
         auto e = parse(s);
-        if (!e) return std::unexpected(error(key, fmt::format("unknown value \"{}\" (expected one of {})", s, expected)));
+        if (!e)
+            return std::unexpected(error(key, fmt::format("unknown value \"{}\" (expected one of {})", s, expected)));
         return *e;
     }
 
@@ -301,8 +304,8 @@ Result<AccessOutcome> access_outcome_from_json(const json::value& v) {
     CRM_TRY(batch_id, r.integer("batch_id"));
     CRM_TRY(mode, r.enumerated(std::string_view("mode"), &parse_access_mode, "self_service, subscription"));
     CRM_TRY(access_status, r.enumerated(std::string_view("access_status"), &parse_access_status, k_access_statuses));
-    CRM_TRY(latest, r.enumerated(std::string_view("latest_access_status"), &parse_latest_access_status,
-                                 k_latest_statuses));
+    CRM_TRY(latest,
+            r.enumerated(std::string_view("latest_access_status"), &parse_latest_access_status, k_latest_statuses));
     CRM_TRY(managed_user, r.boolean("managed_user"));
     CRM_TRY(user_id, r.opt_id("user_id"));
     CRM_TRY(group_id, r.opt_id("group_id"));
@@ -388,12 +391,13 @@ Result<BatchReport> batch_report_from_json(const json::value& v) {
     CRM_TRY(access, r.child("access_status"));
     for (const auto& kv : access.object()) {
         auto mode = parse_access_mode(kv.key());
-        if (!mode) return std::unexpected(access.error(kv.key(), "unknown mode (expected self_service or subscription)"));
+        if (!mode)
+            return std::unexpected(access.error(kv.key(), "unknown mode (expected self_service or subscription)"));
         CRM_TRY(status, access.enumerated(kv.key(), &parse_access_status, k_access_statuses));
         o.access.emplace_back(*mode, status);
     }
-    CRM_TRY(latest, r.enumerated(std::string_view("latest_access_status"), &parse_latest_access_status,
-                                 k_latest_statuses));
+    CRM_TRY(latest,
+            r.enumerated(std::string_view("latest_access_status"), &parse_latest_access_status, k_latest_statuses));
     CRM_TRY(resources, r.list<ResourceView>("resources", resource_view));
     CRM_TRY(created_at, r.str("created_at"));
     CRM_TRY(updated_at, r.str("updated_at"));

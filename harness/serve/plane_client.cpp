@@ -52,9 +52,11 @@ util::Error plane_error(int status, std::string_view body, std::string_view what
     const json::value* message = parsed ? util::find_path(*parsed, "error.message") : nullptr;
     if (!code || !code->is_string() || !message || !message->is_string()) {
         return util::Error{ErrorCode::protocol,
-                           fmt::format("the control plane's answer to {} is not its API (status {}): {}", what,
-                                       status, first_line(body)),
-                           std::string(what), status, {}};
+                           fmt::format("the control plane's answer to {} is not its API (status {}): {}", what, status,
+                                       first_line(body)),
+                           std::string(what),
+                           status,
+                           {}};
     }
     return util::Error{code_for(code->get_string()), std::string(message->get_string()),
                        fmt::format("{} -> {}", what, status), status, std::string(code->get_string())};
@@ -141,8 +143,7 @@ util::Result<engine::AccessOutcome> PlaneClient::close_access(const std::string&
                    {"mode", engine::to_string(c.mode)},
                    {"stream_check", c.stream_check},
                    {"account_test", c.account_test}};
-    if (!c.user_email.empty())
-        b["user"] = json::object{{"email", c.user_email}, {"password_env", c.user_password_env}};
+    if (!c.user_email.empty()) b["user"] = json::object{{"email", c.user_email}, {"password_env", c.user_password_env}};
     CRM_TRY(v, call("POST", fmt::format("/api/providers/{}/access", provider), json::value(std::move(b))));
     return engine::access_outcome_from_json(v);
 }

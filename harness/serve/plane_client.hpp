@@ -83,11 +83,12 @@ class PlaneClient {
     [[nodiscard]] util::Result<PlaneHost> create_host(const HostRegistration& host);
     // POST /api/packs; a pack already installed is not an error.
     [[nodiscard]] util::Result<void> install_pack(const std::string& pack_id);
-    [[nodiscard]] util::Result<engine::ImportOutcome> import_provider(const std::string& provider, const ImportCall& call);
+    [[nodiscard]] util::Result<engine::ImportOutcome> import_provider(const std::string& provider,
+                                                                      const ImportCall& call);
     [[nodiscard]] util::Result<engine::AccessOutcome> close_access(const std::string& provider, const AccessCall& call);
     [[nodiscard]] util::Result<engine::ReconcileOutcome> reconcile_provider(const std::string& provider,
-                                                                           std::int64_t batch_id,
-                                                                           const json::value& host_id);
+                                                                            std::int64_t batch_id,
+                                                                            const json::value& host_id);
     [[nodiscard]] util::Result<engine::RollbackOutcome> rollback_batch(std::int64_t batch_id);
     [[nodiscard]] util::Result<engine::BatchReport> get_import_batch(std::int64_t batch_id);
 

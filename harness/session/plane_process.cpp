@@ -47,18 +47,15 @@ int read_port(const std::filesystem::path& file) {
 }  // namespace
 
 util::Result<std::unique_ptr<PlaneProcess>> PlaneProcess::start(const PlaneProcessOptions& o,
-                                                                 probes::HttpTransport& http) {
+                                                                probes::HttpTransport& http) {
     const auto port_file = o.work_dir / "serve.port";
     const auto log = o.work_dir / "serve.log";
     std::error_code ec;
     std::filesystem::remove(port_file, ec);
     // Everything the child needs is built before fork(): after it, only async-signal-safe calls.
-    std::vector<std::string> args{o.exe.string(), "serve",
-                                  "--listen",     "127.0.0.1:0",
-                                  "--port-file",  port_file.string(),
-                                  "--db",         o.db.string(),
-                                  "--pack-dir",   o.pack_dir.string(),
-                                  "--log-format", "json"};
+    std::vector<std::string> args{o.exe.string(),     "serve", "--listen",    "127.0.0.1:0", "--port-file",
+                                  port_file.string(), "--db",  o.db.string(), "--pack-dir",  o.pack_dir.string(),
+                                  "--log-format",     "json"};
     std::vector<std::string> env;
     std::vector<std::string> overridden{"SUB2API_CRM_ADMIN_TOKEN", "SUB2API_CRM_RECONCILE_WORKER_ENABLED"};
     for (const auto& [k, v] : o.env) overridden.push_back(k);
@@ -103,16 +100,16 @@ util::Result<std::unique_ptr<PlaneProcess>> PlaneProcess::start(const PlaneProce
     const auto deadline = Clock::now() + o.start_timeout;
     auto failed = [&](std::string_view why) {
         p->stop();
-        return util::fail(util::ErrorCode::connect_failed,
-                          fmt::format("the run's control plane ({} serve) {}: {}", o.exe.string(), why,
-                                      last_log_line(log)));
+        return util::fail(util::ErrorCode::connect_failed, fmt::format("the run's control plane ({} serve) {}: {}",
+                                                                       o.exe.string(), why, last_log_line(log)));
     };
     int port = 0;
     while (port == 0) {
         int status = 0;
         if (::waitpid(pid, &status, WNOHANG) == pid) {
             p->m_pid = -1;
-            return failed(fmt::format("exited with status {} before listening", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
+            return failed(fmt::format("exited with status {} before listening",
+                                      WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
         }
         if (Clock::now() > deadline) return failed("wrote no port file in time");
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

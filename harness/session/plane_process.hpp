@@ -26,8 +26,8 @@ struct PlaneProcessOptions {
     std::filesystem::path exe = "/proc/self/exe";
     std::filesystem::path db;
     std::filesystem::path pack_dir;
-    std::filesystem::path work_dir;  // port file and log (the run's state directory)
-    std::string token;               // a secret: SUB2API_CRM_ADMIN_TOKEN of the child only
+    std::filesystem::path work_dir;                        // port file and log (the run's state directory)
+    std::string token;                                     // a secret: SUB2API_CRM_ADMIN_TOKEN of the child only
     std::vector<std::pair<std::string, std::string>> env;  // more variables for the child
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
     std::chrono::milliseconds stop_grace{std::chrono::seconds(5)};

@@ -123,8 +123,8 @@ std::expected<void, ServeFailure> start_serve_engine(const ServeInputs& in, Serv
     out.client = std::make_unique<serve::PlaneClient>(in.http, serve::PlaneClientOptions{out.url, token});
     out.plane.client = out.client.get();
     if (auto h = out.client->health(); !h)
-        return failure(ExitCode::environment_blocked, fmt::format("the control plane at {} is not reachable: {}",
-                                                                  out.url, h.error().message));
+        return failure(ExitCode::environment_blocked,
+                       fmt::format("the control plane at {} is not reachable: {}", out.url, h.error().message));
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const auto& target = in.up.hosts[i].target;
         serve::HostRegistration reg;
@@ -155,9 +155,9 @@ std::expected<void, ServeFailure> start_serve_engine(const ServeInputs& in, Serv
     for (const auto& c : in.prepared.cells) packs.insert(c.pack);
     for (const auto& pack : packs) {
         if (auto r = out.client->install_pack(pack); !r)
-            return failure(ExitCode::environment_blocked,
-                           fmt::format("installing pack {} on the control plane at {}: {}", pack, out.url,
-                                       r.error().message));
+            return failure(
+                ExitCode::environment_blocked,
+                fmt::format("installing pack {} on the control plane at {}: {}", pack, out.url, r.error().message));
     }
     return {};
 }

@@ -223,7 +223,8 @@ TEST_CASE("plane client: no answer is the transport's error naming the control p
         CannedPlane gone;  // a port that was just listening and is closed now
         url = gone.url();
     }
-    PlaneClient client{*http, PlaneClientOptions{url, "t", std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)}};
+    PlaneClient client{*http,
+                       PlaneClientOptions{url, "t", std::chrono::milliseconds(1000), std::chrono::milliseconds(2000)}};
     auto h = client.health();
     REQUIRE_FALSE(h.has_value());
     CHECK(h.error().code == util::ErrorCode::connect_failed);

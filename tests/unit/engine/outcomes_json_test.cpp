@@ -8,8 +8,8 @@ namespace json = boost::json;
 
 namespace {
 
-ResourceView resource(ResourceKind kind, std::string name, std::optional<AccessMode> mode, std::optional<std::int64_t> id,
-                      ResourceState state, std::string error = {}) {
+ResourceView resource(ResourceKind kind, std::string name, std::optional<AccessMode> mode,
+                      std::optional<std::int64_t> id, ResourceState state, std::string error = {}) {
     return ResourceView{kind, std::move(name), mode, id, state, std::move(error)};
 }
 
@@ -22,10 +22,10 @@ ImportOutcome sample_import() {
     o.platform = "openai";
     o.name_prefix = "crm-ab12-1s-deepseek";
     o.modes = {AccessMode::self_service, AccessMode::subscription};
-    o.resources = {resource(ResourceKind::group, "crm-ab12-1s-deepseek-ss", AccessMode::self_service, 11,
-                            ResourceState::created),
-                   resource(ResourceKind::account, "crm-ab12-1s-deepseek-a1", std::nullopt, std::nullopt,
-                            ResourceState::intent, "host said 500")};
+    o.resources = {
+        resource(ResourceKind::group, "crm-ab12-1s-deepseek-ss", AccessMode::self_service, 11, ResourceState::created),
+        resource(ResourceKind::account, "crm-ab12-1s-deepseek-a1", std::nullopt, std::nullopt, ResourceState::intent,
+                 "host said 500")};
     o.error = "account create failed: host said 500";
     o.error_code = crm::util::ErrorCode::protocol;
     return o;
@@ -65,10 +65,12 @@ RollbackOutcome sample_rollback() {
     RollbackOutcome o;
     o.batch_id = 7;
     o.batch_status = BatchStatus::rollback_failed;
-    o.resources = {resource(ResourceKind::api_key, "k", AccessMode::self_service, 1, ResourceState::deleted),
-                   resource(ResourceKind::group, "g", AccessMode::self_service, 2, ResourceState::delete_failed, "409")};
+    o.resources = {
+        resource(ResourceKind::api_key, "k", AccessMode::self_service, 1, ResourceState::deleted),
+        resource(ResourceKind::group, "g", AccessMode::self_service, 2, ResourceState::delete_failed, "409")};
     o.remaining = {resource(ResourceKind::group, "g", AccessMode::self_service, 2, ResourceState::delete_failed)};
-    o.balance_credits = {CreditView{AccessMode::self_service, "u@example.com", 5.0, 2.5, "taken_back", "probes spent 0.5"}};
+    o.balance_credits = {
+        CreditView{AccessMode::self_service, "u@example.com", 5.0, 2.5, "taken_back", "probes spent 0.5"}};
     o.host_checks = 6;
     o.error = "group g still on the host";
     return o;

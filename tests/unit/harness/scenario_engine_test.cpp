@@ -16,9 +16,11 @@ crm::util::EnvLookup no_env() {
 std::string with_engine(const std::string& engine, const std::string& host = R"({"kind": "stub"})") {
     return R"({
   "name": "demo",
-  "host": )" + host + R"(,
+  "host": )" +
+           host + R"(,
   "matrix": {"modes": ["self_service"], "providers": [{"pack": "cn", "provider": "kimi"}]},
-  "engine": )" + engine + "\n}";
+  "engine": )" +
+           engine + "\n}";
 }
 
 const std::string k_real_host =
@@ -70,8 +72,8 @@ TEST_CASE("scenario engine: bad values are one line naming the field") {
               .find("engine.url: must start with http:// or https://") != std::string::npos);
     CHECK(parse_error(with_engine(R"({"via": "serve", "url": "http://127.0.0.1:9000"})", k_real_host))
               .find("s.json:5: engine: url needs state_file") != std::string::npos);
-    CHECK(parse_error(with_engine(R"({"via": "serve", "state_file": "x"})")).find("engine.state_file: only allowed with url") !=
-          std::string::npos);
+    CHECK(parse_error(with_engine(R"({"via": "serve", "state_file": "x"})"))
+              .find("engine.state_file: only allowed with url") != std::string::npos);
     CHECK(parse_error(with_engine(R"({"via": "serve", "token_env": "not a name"})"))
               .find("engine.token_env: must be an environment variable name") != std::string::npos);
     CHECK(parse_error(with_engine(R"({"url": "http://x"})")).find("engine.url: only allowed with via \"serve\"") !=
