@@ -22,6 +22,7 @@
 #include "engine/engine.hpp"
 #include "engine/packs/pack_catalog.hpp"
 #include "harness/cli/command.hpp"
+#include "harness/cli/default_db.hpp"
 #include "harness/cli/did_you_mean.hpp"
 #include "util/json.hpp"
 #include "util/random.hpp"
@@ -79,12 +80,6 @@ ExitCode exit_for(const util::Error& e) {
         default:
             return ExitCode::harness_error;
     }
-}
-
-std::string default_db(const util::EnvLookup& env) {
-    if (auto x = env("XDG_STATE_HOME"); x && !x->empty()) return *x + "/crm-accept/engine.db";
-    if (auto h = env("HOME"); h && !h->empty()) return *h + "/.local/state/crm-accept/engine.db";
-    return "crm-accept-engine.db";
 }
 
 util::Result<std::vector<eng::AccessMode>> parse_modes(const std::vector<std::string>& raw) {

@@ -6,7 +6,8 @@
 //
 // Exit codes: 0 after a signal-driven stop; 64 a bad flag value (--listen, --log-format, a
 // duration); 3 (harness_error) when SUB2API_CRM_ADMIN_TOKEN is missing or shorter than 20
-// characters, or the address cannot be bound, or --port-file cannot be written — one line on
+// characters, a reconcile worker variable has a bad value, the state store cannot be opened,
+// the address cannot be bound, or --port-file cannot be written — one line on
 // stderr each, never the token.
 //
 // --read-timeout (default 30s): the time a client has to send one complete request and to take
@@ -15,16 +16,21 @@
 // request_timeout; the operation itself goes on (the engine is journaled: its result can be read
 // back), bounded by the engine's own HTTP timeouts.
 #include <atomic>
+#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <string>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/default_db.hpp"
 #include "harness/serve/bearer_auth.hpp"
+#include "harness/serve/control_plane.hpp"
 #include "harness/serve/control_server.hpp"
-#include "harness/serve/duration_flag.hpp"
 #include "harness/serve/plane_metrics.hpp"
 #include "harness/serve/request_log.hpp"
+#include "harness/session/run_setup.hpp"
+#include "probes/http/transport.hpp"
+#include "util/duration.hpp"
 #include "util/secrets.hpp"
 
 namespace crm::harness {
@@ -34,7 +40,7 @@ namespace {
 struct ServeFlags {
     std::string listen = "127.0.0.1:8080";
     std::string db;
-    std::string pack_dir = "packs";
+    std::string pack_dir;  // empty: the packs beside the default scenario (installed_pack_dir)
     bool metrics_public = false;
     std::string log_format = "text";
     std::size_t max_body = 1024 * 1024;
@@ -44,20 +50,14 @@ struct ServeFlags {
     std::string port_file;
 };
 
-std::string default_db(const util::EnvLookup& env) {
-    if (auto x = env("XDG_STATE_HOME"); x && !x->empty()) return *x + "/crm-accept/engine.db";
-    if (auto h = env("HOME"); h && !h->empty()) return *h + "/.local/state/crm-accept/engine.db";
-    return "crm-accept-engine.db";
+// The packs an installed or checked-out crm-accept ships: beside the default scenario, found the
+// way `run` finds it (CRM_ACCEPT_HOME, the binary's directories, the working directory); "packs"
+// when there is none, which then fails naming that directory.
+std::string installed_pack_dir(const util::EnvLookup& env) {
+    auto scenario = session::default_scenario_path(env);
+    if (!scenario) return "packs";
+    return (std::filesystem::path(*scenario).parent_path().parent_path() / "packs").lexically_normal().string();
 }
-
-// Until the control plane's handlers are wired in (ControlPlane: routes(), health(), stop()),
-// serve answers /healthz from this and has no /api routes. The one place to replace.
-class NoEngineYet final : public serve::HealthSource {
-  public:
-    boost::json::object health() override {
-        return {{"store", "ok"}, {"worker", boost::json::object{{"enabled", false}}}};
-    }
-};
 
 ExitCode run_serve(const ServeFlags& f, CommandContext& ctx) {
     const auto fail_usage = [&](const std::string& line) {
@@ -71,18 +71,21 @@ ExitCode run_serve(const ServeFlags& f, CommandContext& ctx) {
     options.port = listen->second;
     options.metrics_public = f.metrics_public;
     options.max_body_bytes = f.max_body;
-    auto read_timeout = serve::parse_go_duration(f.read_timeout);
-    if (!read_timeout || read_timeout->count() == 0) {
+    auto read_timeout = util::parse_go_duration(f.read_timeout);
+    if (!read_timeout) {
         return fail_usage("--read-timeout expects a duration like 30s or 500ms, got '" + f.read_timeout + "'");
     }
     options.read_timeout = *read_timeout;
-    auto request_timeout = serve::parse_go_duration(f.request_timeout);
-    if (!request_timeout || request_timeout->count() == 0) {
+    auto request_timeout = util::parse_go_duration(f.request_timeout);
+    if (!request_timeout) {
         return fail_usage("--request-timeout expects a duration like 300s or 5m, got '" + f.request_timeout + "'");
     }
     options.request_timeout = *request_timeout;
-    auto grace = serve::parse_go_duration(f.shutdown_grace);
-    if (!grace) return fail_usage("--shutdown-grace expects a duration like 10s, got '" + f.shutdown_grace + "'");
+    auto grace = util::parse_go_duration(f.shutdown_grace);
+    if (!grace) {
+        return fail_usage("--shutdown-grace expects a positive duration like 10s or 500ms, got '" + f.shutdown_grace +
+                          "'");
+    }
     options.shutdown_grace = *grace;
     if (!f.port_file.empty()) options.port_file = f.port_file;
     serve::LogFormat format = serve::LogFormat::text;
@@ -101,16 +104,29 @@ ExitCode run_serve(const ServeFlags& f, CommandContext& ctx) {
     serve::RequestLog log(ctx.err, format, secrets);
     serve::PlaneMetrics metrics;
     const std::string db = f.db.empty() ? default_db(ctx.env) : f.db;
-    log.write("info", "starting", {{"db", db}, {"pack_dir", f.pack_dir}});
+    const std::string pack_dir = f.pack_dir.empty() ? installed_pack_dir(ctx.env) : f.pack_dir;
+    log.write("info", "starting", {{"db", db}, {"pack_dir", pack_dir}});
 
-    // Wiring point: ControlPlane::open({db, pack_dir, env, worker settings}, transport, secrets,
-    // metrics) -> routes() here, health from it, start_worker() before run_server, stop() after.
-    NoEngineYet health;
-    std::vector<serve::Route> routes;
+    auto worker = serve::worker_settings(ctx.env);
+    if (!worker) {
+        ctx.err << "crm-accept serve: " << worker.error().message << "\n";
+        return ExitCode::harness_error;
+    }
+    auto http = probes::make_curl_transport();
+    auto plane =
+        serve::ControlPlane::open({db, pack_dir, ctx.env, worker->first, worker->second}, *http, secrets, metrics);
+    if (!plane) {
+        ctx.err << "crm-accept serve: " << secrets.scrub(plane.error().describe()) << "\n";
+        return ExitCode::harness_error;
+    }
+    (*plane)->start_worker();
 
     ctx.signal_is_stop = true;
-    auto ran = serve::run_server(options, std::move(routes), std::move(*token),
-                                 serve::ServerParts{health, metrics, log, secrets}, ctx.interrupted);
+    auto ran = serve::run_server(options, (*plane)->routes(), std::move(*token),
+                                 serve::ServerParts{**plane, metrics, log, secrets}, ctx.interrupted);
+    // The listener has drained: no handler runs any more. The worker stops next, then the store
+    // closes with the plane.
+    (*plane)->stop();
     if (!ran) {
         ctx.err << "crm-accept serve: " << secrets.scrub(ran.error().describe()) << "\n";
         return ExitCode::harness_error;
@@ -127,8 +143,9 @@ void register_serve(CLI::App& app, CommandContext& ctx) {
         "serve", "Run the engine's control plane over HTTP (needs SUB2API_CRM_ADMIN_TOKEN, >= 20 characters)");
     cmd->add_option("--listen", f->listen, "HOST:PORT to listen on (port 0: any free port)")->capture_default_str();
     cmd->add_option("--db", f->db, "State database (default $XDG_STATE_HOME/crm-accept/engine.db)");
-    cmd->add_option("--pack-dir", f->pack_dir, "Directory of pack files installable over the API")
-        ->capture_default_str();
+    cmd->add_option("--pack-dir", f->pack_dir,
+                    "Directory of pack files installable over the API (default: the packs shipped beside the "
+                    "default scenario)");
     cmd->add_flag("--metrics-public", f->metrics_public, "Serve /metrics without the token");
     cmd->add_option("--log-format", f->log_format, "Log lines on stderr: text or json")->capture_default_str();
     cmd->add_option("--max-body", f->max_body, "Largest request body in bytes (413 above)")->capture_default_str();

@@ -61,6 +61,18 @@ Checked<void> known_provider(ApiContext& ctx, const std::string& name, bool has_
     return {};
 }
 
+// The batches a provider listing shows: the route's provider, on ?host_id= when given; 404 for
+// a provider no installed pack has and no batch names.
+Checked<std::vector<eng::BatchRecord>> listed_batches(ApiContext& ctx, const ApiRequest& req) {
+    auto host_id = query_host_id(req.query);
+    if (!host_id) return std::unexpected(host_id.error());
+    const auto& provider = req.params.at("providerID");
+    auto batches = batches_of(ctx, provider, *host_id);
+    if (!batches) return std::unexpected(batches.error());
+    if (auto known = known_provider(ctx, provider, !batches->empty()); !known) return std::unexpected(known.error());
+    return batches;
+}
+
 // The batch an access or reconcile is about: `batch_id` when given (it must be the provider's,
 // and on `host_id` when both are given), else the provider's newest succeeded batch.
 Checked<eng::BatchRecord> batch_for(ApiContext& ctx, const std::string& provider, std::optional<std::int64_t> batch_id,
@@ -164,12 +176,8 @@ ApiResult import(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResult list_batches(ApiContext& ctx, const ApiRequest& req) {
-    auto host_id = query_host_id(req.query);
-    if (!host_id) return std::unexpected(host_id.error());
-    const auto& provider = req.params.at("providerID");
-    auto batches = batches_of(ctx, provider, *host_id);
+    auto batches = listed_batches(ctx, req);
     if (!batches) return std::unexpected(batches.error());
-    if (auto known = known_provider(ctx, provider, !batches->empty()); !known) return std::unexpected(known.error());
     auto engine = ctx.engine();
     json::array out;
     for (const auto& b : *batches) {
@@ -181,12 +189,8 @@ ApiResult list_batches(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResult access_status(ApiContext& ctx, const ApiRequest& req) {
-    auto host_id = query_host_id(req.query);
-    if (!host_id) return std::unexpected(host_id.error());
-    const auto& provider = req.params.at("providerID");
-    auto batches = batches_of(ctx, provider, *host_id);
+    auto batches = listed_batches(ctx, req);
     if (!batches) return std::unexpected(batches.error());
-    if (auto known = known_provider(ctx, provider, !batches->empty()); !known) return std::unexpected(known.error());
     auto engine = ctx.engine();
     json::array out;
     for (const auto& b : *batches) {
@@ -202,7 +206,7 @@ ApiResult access_status(ApiContext& ctx, const ApiRequest& req) {
                                       {"access", std::move(modes)},
                                       {"latest_access_status", eng::to_string(report->latest_access_status)}});
     }
-    return ok(200, json::object{{"provider", provider}, {"batches", std::move(out)}});
+    return ok(200, json::object{{"provider", req.params.at("providerID")}, {"batches", std::move(out)}});
 }
 
 ApiResult close_access(ApiContext& ctx, const ApiRequest& req) {

@@ -1,7 +1,8 @@
 #pragma once
 // The operations docs/openapi.yaml describes, and the fields of its component schemas, read from
 // its text, so the control plane's route table and the engine's JSON can be compared with the
-// API description (tests/unit/serve/openapi_routes_test.cpp, openapi_schemas_test.cpp).
+// API description (tests/component/harness/serve/openapi_parity_test.cpp,
+// tests/unit/harness/serve/openapi_schemas_test.cpp).
 //
 // Contract: a line reader for the layout docs/openapi.yaml keeps, not a YAML parser:
 // - operations are read only below the top-level `paths:` line, up to the next top-level key;

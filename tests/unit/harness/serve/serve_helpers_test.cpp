@@ -3,23 +3,11 @@
 #include <sstream>
 
 #include "harness/serve/control_server.hpp"
-#include "harness/serve/duration_flag.hpp"
 #include "harness/serve/error_shape.hpp"
 #include "harness/serve/request_log.hpp"
 
 using namespace crm::harness::serve;
 using namespace std::chrono_literals;
-
-TEST_CASE("serve flags: Go durations", "[serve][flags]") {
-    CHECK(parse_go_duration("300ms") == std::optional(300ms));
-    CHECK(parse_go_duration("30s") == std::optional<std::chrono::milliseconds>(30s));
-    CHECK(parse_go_duration("1h30m") == std::optional<std::chrono::milliseconds>(90min));
-    CHECK(parse_go_duration("0s") == std::optional<std::chrono::milliseconds>(0ms));
-    for (const char* bad : {"", "5", "1d", "-1s", "1.5s", "s", "10 s", "99999999999h"}) {
-        INFO(bad);
-        CHECK_FALSE(parse_go_duration(bad));
-    }
-}
 
 TEST_CASE("serve flags: --listen HOST:PORT", "[serve][flags]") {
     CHECK(parse_listen("127.0.0.1:8080").value() == std::make_pair(std::string("127.0.0.1"), std::uint16_t{8080}));
