@@ -1,8 +1,5 @@
 // A run whose engine goes through the control plane ("engine": {"via": "serve"}), and the control
 // plane's API on its own: `crm-accept serve` processes against stub hosts, over loopback.
-//
-// Disabled ([.]) until `crm-accept serve` is on this branch: without the verb the run's control
-// plane cannot start. Run them with `e2e_cli "[serve]"`.
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -83,7 +80,7 @@ struct ServeProcess {
 
 }  // namespace
 
-TEST_CASE("e2e serve: the default matrix via the control plane gets the in-process verdicts", "[.][serve]") {
+TEST_CASE("e2e serve: the default matrix via the control plane gets the in-process verdicts", "[serve]") {
     auto dir = temp_dir("via");
     auto in_process = write_scenario(dir, "in.json", default_like(R"({"via": "in_process"})"));
     auto served = write_scenario(dir, "serve.json", default_like(R"({"via": "serve"})"));
@@ -115,7 +112,7 @@ TEST_CASE("e2e serve: the default matrix via the control plane gets the in-proce
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e serve: import, access, reconcile and rollback through the API leave the host clean", "[.][serve]") {
+TEST_CASE("e2e serve: import, access, reconcile and rollback through the API leave the host clean", "[serve]") {
     StubHostProcess stub;
     REQUIRE_FALSE(stub.get("host_url").empty());
     auto dir = temp_dir("plane");
@@ -173,7 +170,8 @@ TEST_CASE("e2e serve: import, access, reconcile and rollback through the API lea
     fs::remove_all(dir);
 }
 
-TEST_CASE("e2e serve: an unset token or an unreachable control plane stops the run before any cell (exit 2)") {
+TEST_CASE("e2e serve: an unset token or an unreachable control plane stops the run before any cell (exit 2)",
+          "[serve]") {
     auto dir = temp_dir("via-env");
     const auto state = dir / "plane.sqlite";
     (void)crm::util::write_atomic(state, "", 0600);  // the running server's state file (an empty SQLite file)
