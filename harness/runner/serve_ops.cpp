@@ -19,7 +19,7 @@ util::Result<const PlaneHostRef*> ServeOps::host_ref(const engine::HostTarget& h
 util::Result<engine::ImportOutcome> ServeOps::import(const engine::HostTarget& host,
                                                      const engine::ImportRequest& request) {
     CRM_TRY(ref, host_ref(host));
-    serve::ImportCall call{ref->id, request.pack_id, request.modes, request.name_prefix};
+    serve::ImportCall call{ref->id, request.pack_id, request.modes, request.name_prefix, request.owner_run};
     return m_plane.client->import_provider(request.provider, call);
 }
 

@@ -107,7 +107,7 @@ struct ImportCall {
 };
 
 Checked<ImportCall> import_call(ApiContext& ctx, const ApiRequest& req) {
-    auto body = read_body(req.body, {"host_id", "pack_id", "modes", "name_prefix"});
+    auto body = read_body(req.body, {"host_id", "pack_id", "modes", "name_prefix", "owner_run"});
     if (!body) return std::unexpected(body.error());
     auto host_id = opt_id(*body, "host_id");
     if (!host_id) return std::unexpected(host_id.error());
@@ -118,6 +118,8 @@ Checked<ImportCall> import_call(ApiContext& ctx, const ApiRequest& req) {
     if (!modes) return std::unexpected(modes.error());
     auto prefix = opt_string(*body, "name_prefix");
     if (!prefix) return std::unexpected(prefix.error());
+    auto owner_run = opt_string(*body, "owner_run");
+    if (!owner_run) return std::unexpected(owner_run.error());
 
     ImportCall call;
     call.host_id = **host_id;
@@ -137,7 +139,9 @@ Checked<ImportCall> import_call(ApiContext& ctx, const ApiRequest& req) {
         }
         call.request.modes.push_back(*mode);
     }
-    // No owner run: a batch imported through the API is an installed provider (recover keeps it).
+    // Without owner_run the batch is an installed provider (recover keeps it); with it, the batch
+    // belongs to that acceptance run and `engine recover` rolls it back if the run dies.
+    call.request.owner_run = owner_run->value_or("");
     call.request.name_prefix = prefix->value_or("crm-" + util::random_hex(3));
     auto pack = pack_of(ctx, call.request.provider, *pack_id);
     if (!pack) return std::unexpected(pack.error());

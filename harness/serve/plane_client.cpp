@@ -133,6 +133,7 @@ util::Result<void> PlaneClient::install_pack(const std::string& pack_id) {
 util::Result<engine::ImportOutcome> PlaneClient::import_provider(const std::string& provider, const ImportCall& c) {
     json::object b{{"host_id", c.host_id}, {"modes", modes_json(c.modes)}, {"name_prefix", c.name_prefix}};
     if (!c.pack_id.empty()) b["pack_id"] = c.pack_id;
+    if (!c.owner_run.empty()) b["owner_run"] = c.owner_run;
     CRM_TRY(v, call("POST", fmt::format("/api/providers/{}/import", provider), json::value(std::move(b))));
     return engine::import_outcome_from_json(v);
 }

@@ -62,6 +62,7 @@ struct ImportCall {
     std::string pack_id;  // "" = let the server resolve the provider name
     std::vector<engine::AccessMode> modes;
     std::string name_prefix;
+    std::string owner_run;  // the acceptance run's token: recover rolls the batch back if the run dies
 };
 
 struct AccessCall {

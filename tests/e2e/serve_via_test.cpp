@@ -138,7 +138,7 @@ TEST_CASE("e2e serve: import, access, reconcile and rollback through the API lea
 
     const std::string prefix = "e2e-plane-" + crm::util::random_hex(2);
     auto imp =
-        client.import_provider("deepseek", {host->id, "cn-core", {crm::engine::AccessMode::self_service}, prefix});
+        client.import_provider("deepseek", {host->id, "cn-core", {crm::engine::AccessMode::self_service}, prefix, ""});
     INFO((imp ? "" : imp.error().message));
     REQUIRE(imp.has_value());
     CHECK(imp->batch_status == crm::engine::BatchStatus::succeeded);

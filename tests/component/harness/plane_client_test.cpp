@@ -87,7 +87,8 @@ struct Fixture {
 TEST_CASE("plane client: import posts the cell's request with the token and reads the outcome back") {
     Fixture f;
     f.plane.answer(201, json::serialize(sample_import().to_json()));
-    harness::serve::ImportCall call{json::value("h1"), "cn-core", {engine::AccessMode::self_service}, "crm-ab-1s-kimi"};
+    harness::serve::ImportCall call{
+        json::value("h1"), "cn-core", {engine::AccessMode::self_service}, "crm-ab-1s-kimi", "run-5e1f"};
     auto out = f.client.import_provider("kimi", call);
     REQUIRE(out.has_value());
     CHECK(out->to_json() == sample_import().to_json());
@@ -100,6 +101,7 @@ TEST_CASE("plane client: import posts the cell's request with the token and read
     CHECK(body.at("pack_id") == json::value("cn-core"));
     CHECK(body.at("name_prefix") == json::value("crm-ab-1s-kimi"));
     CHECK(body.at("modes") == json::value(json::array{"self_service"}));
+    CHECK(body.at("owner_run") == json::value("run-5e1f"));
 }
 
 TEST_CASE("plane client: access, reconcile and rollback name their batch and read typed outcomes") {

@@ -271,3 +271,27 @@ TEST_CASE("control plane: parallel imports on one host each get a batch, and one
     listed = rig->ok(rig->call("listImportBatches", {{"providerID", "deepseek"}}), 200);
     CHECK(listed.at("batches").as_array().size() == 4);
 }
+
+TEST_CASE("control plane: an import with owner_run belongs to that run, one without is an installed provider",
+          "[serve][component]") {
+    auto rig = PlaneRig::start();
+    auto host_id = rig->create_host();
+    rig->install_pack();
+    auto owned =
+        rig->ok(rig->call("importProvider", {{"providerID", "deepseek"}},
+                          R"({"host_id":)" + id_of(host_id) + R"(,"owner_run":"run-7f3a","modes":["self_service"]})"),
+                201);
+    auto installed = rig->ok(rig->call("importProvider", {{"providerID", "deepseek"}},
+                                       R"({"host_id":)" + id_of(host_id) + R"(,"modes":["self_service"]})"),
+                             201);
+    auto& store = *rig->engine_rig->store;
+    auto owned_batch = store.batch(owned.at("batch_id").as_int64());
+    auto installed_batch = store.batch(installed.at("batch_id").as_int64());
+    REQUIRE(owned_batch);
+    REQUIRE(installed_batch);
+    CHECK(owned_batch->owner_run == "run-7f3a");
+    CHECK(installed_batch->owner_run.empty());
+    CHECK(PlaneRig::err(rig->call("importProvider", {{"providerID", "deepseek"}},
+                                  R"({"host_id":)" + id_of(host_id) + R"(,"owner_run":7})")) ==
+          std::pair<int, std::string>{400, "invalid_input"});
+}
