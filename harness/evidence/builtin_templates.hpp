@@ -17,6 +17,7 @@ inline constexpr std::string_view k_tpl_summary_md =
 | gate | {{{gate_decision}}}: {{{gate_reason}}} |
 | exit code | {{{exit_code}}} |
 | host | {{{host_kind}}} {{{host_url}}} {{{host_version}}} |
+| engine | {{{engine}}} |
 | started / ended | {{{started_at}}} / {{{ended_at}}} ({{{timezone}}}) |
 | tool | crm-accept {{{tool_version}}} ({{{git_sha}}}) |
 | scenario | `{{{scenario_path}}}` sha256 `{{{scenario_sha256}}}` |
@@ -111,6 +112,7 @@ inline constexpr std::string_view k_tpl_report_html = R"crm_tpl(<!DOCTYPE html>
 {{/incomplete}}
 <dl class="meta">
 <dt>host</dt><dd>{{host_kind}} {{host_url}}{{#has_host_version}} &middot; version {{host_version}}{{/has_host_version}}</dd>
+<dt>engine</dt><dd>{{engine}}</dd>
 <dt>scenario</dt><dd><code>{{scenario_path}}</code> &middot; sha256 <code>{{scenario_sha256}}</code></dd>
 <dt>tool</dt><dd>crm-accept {{tool_version}} (git {{git_sha}})</dd>
 <dt>run</dt><dd>{{started_at}} &rarr; {{ended_at}} ({{timezone}}){{#interrupted}} &middot; interrupted{{/interrupted}}</dd>

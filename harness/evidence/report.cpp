@@ -142,6 +142,10 @@ json::object summary_view(const RunSummary& s, std::string_view status, bool mar
     o["host_kind"] = txt(s.host_kind);
     o["host_url"] = txt(s.host_url);
     o["host_version"] = txt(s.host_version);
+    // How the engine was driven: in this process, or through a control plane's HTTP API.
+    o["engine"] = txt(s.engine_via == "serve"
+                          ? "through the control plane (serve)" + (s.engine_url.empty() ? "" : " at " + s.engine_url)
+                          : std::string("in process"));
     o["started_at"] = s.started_at;
     o["ended_at"] = s.ended_at;
     o["timezone"] = s.timezone;

@@ -107,6 +107,13 @@ TEST_CASE("e2e serve: the default matrix via the control plane gets the in-proce
     CHECK(crm::util::get_string(*engine, "url").value_or("").starts_with("http://127.0.0.1:"));
     auto in_run = read_json(only_bundle(dir / "a") / "00-run.json");
     CHECK(crm::util::get_string(*crm::util::find(in_run, "engine"), "via") == std::optional<std::string>("in_process"));
+    // People reading the bundle see it too.
+    auto summary_b = crm::util::read_file(bundle / "summary.md");
+    REQUIRE(summary_b);
+    CHECK(summary_b->find("| engine | through the control plane (serve) at http://127.0.0.1:") != std::string::npos);
+    auto summary_a = crm::util::read_file(only_bundle(dir / "a") / "summary.md");
+    REQUIRE(summary_a);
+    CHECK(summary_a->find("| engine | in process |") != std::string::npos);
     // The imports really went through the API: the import outcome is the server's batch.
     CHECK(crm::util::get_int(read_json(bundle / "self_service__kimi" / "05-import.json"), "batch_id").value_or(0) > 0);
     fs::remove_all(dir);
