@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/keepalive_load.hpp"
 #include "stubs/http/http_client.hpp"
 #include "stubs/stub_cluster.hpp"
 #include "util/json.hpp"
@@ -144,96 +145,28 @@ void run_scenario(const char* label, const std::string& method, const std::strin
 
 // ---------------------------------------------------------------- keep-alive load client
 
-// One keep-alive connection issuing requests back to back until the shared budget is spent or
-// the time bound passes. All connections share one io_context on one thread, so the client costs
-// about one core at most and never more than the servers it measures.
-struct KeepAliveLoad {
-    net::io_context io;
-    tcp::endpoint endpoint;
-    http::request<http::string_body> request;
-    std::size_t budget = 0, issued = 0;
-    Clock::time_point deadline;
-    std::vector<double> latencies;
-    int errors = 0;
-};
-
-class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
-  public:
-    explicit LoadConnection(KeepAliveLoad& load) : m_load(load), m_stream(load.io) {}
-    void start() {
-        m_stream.async_connect(m_load.endpoint, [self = shared_from_this()](beast::error_code ec) {
-            if (ec) {
-                ++self->m_load.errors;
-                return;
-            }
-            self->m_stream.socket().set_option(tcp::no_delay(true), ec);
-            self->send();
-        });
-    }
-
-  private:
-    void send() {
-        if (m_load.issued >= m_load.budget || Clock::now() >= m_load.deadline) {
-            beast::error_code ec;
-            m_stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-            return;
-        }
-        ++m_load.issued;
-        m_sent = Clock::now();
-        http::async_write(m_stream, m_load.request, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-            if (ec) {
-                ++self->m_load.errors;
-                return;
-            }
-            self->m_response = {};
-            http::async_read(self->m_stream, self->m_buffer, self->m_response,
-                             [self](beast::error_code rec, std::size_t) { self->on_read(rec); });
-        });
-    }
-    void on_read(beast::error_code ec) {
-        if (ec) {
-            ++m_load.errors;
-            return;
-        }
-        m_load.latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - m_sent).count());
-        if (m_response.result_int() != 200 || !m_response.keep_alive()) {
-            ++m_load.errors;
-            return;
-        }
-        send();
-    }
-
-    KeepAliveLoad& m_load;
-    beast::tcp_stream m_stream;
-    beast::flat_buffer m_buffer;
-    http::response<http::string_body> m_response;
-    Clock::time_point m_sent;
-};
-
 Stats keepalive_scenario(const std::string& url, const std::string& method, const std::string& key,
                          const std::string& body, int connections, std::size_t requests) {
     auto parsed = crm::stubs::parse_http_url(url);
     if (!parsed) return {};
-    KeepAliveLoad load;
-    load.endpoint =
+    crm::bench::KeepAlivePlan plan;
+    plan.endpoint =
         tcp::endpoint(net::ip::make_address(parsed->host), static_cast<unsigned short>(std::stoi(parsed->port)));
-    load.request = http::request<http::string_body>{http::string_to_verb(method), parsed->path, 11};
-    load.request.set(http::field::host, parsed->host + ":" + parsed->port);
-    load.request.set(http::field::authorization, "Bearer " + key);
+    plan.request = http::request<http::string_body>{http::string_to_verb(method), parsed->path, 11};
+    plan.request.set(http::field::host, parsed->host + ":" + parsed->port);
+    plan.request.set(http::field::authorization, "Bearer " + key);
     if (!body.empty()) {
-        load.request.set(http::field::content_type, "application/json");
-        load.request.body() = body;
+        plan.request.set(http::field::content_type, "application/json");
+        plan.request.body() = body;
     }
-    load.request.keep_alive(true);
-    load.request.prepare_payload();
-    load.budget = requests;
-    load.latencies.reserve(requests);
-    load.deadline = Clock::now() + std::chrono::seconds(60);  // bounded even against a stuck server
-    const auto start = Clock::now();
-    for (int i = 0; i < connections; ++i) std::make_shared<LoadConnection>(load)->start();
-    load.io.run();
-    const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-    return summarize(std::move(load.latencies), load.errors, secs);
+    plan.request.keep_alive(true);
+    plan.request.prepare_payload();
+    plan.connections = connections;
+    plan.budget = requests;
+    plan.duration = std::chrono::seconds(60);  // bounded even against a stuck server
+    plan.require_200 = true;
+    auto r = crm::bench::run_keepalive_load(plan);
+    return summarize(std::move(r.latencies_ms), r.errors, r.seconds);
 }
 
 void keepalive_pair(const char* label, const std::string& stub_url, const std::string& trivial_url,
