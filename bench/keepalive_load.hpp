@@ -75,8 +75,9 @@ class KeepAliveConnection : public std::enable_shared_from_this<KeepAliveConnect
                     return;
                 }
                 self->m_response = {};
-                boost::beast::http::async_read(self->m_stream, self->m_buffer, self->m_response,
-                                               [self](boost::beast::error_code rec, std::size_t) { self->on_read(rec); });
+                boost::beast::http::async_read(
+                    self->m_stream, self->m_buffer, self->m_response,
+                    [self](boost::beast::error_code rec, std::size_t) { self->on_read(rec); });
             });
     }
     void on_read(boost::beast::error_code ec) {

@@ -123,9 +123,10 @@ ExitCode run_serve(const ServeFlags& f, CommandContext& ctx) {
 
     ctx.signal_is_stop = true;
     auto ran = serve::run_server(options, (*plane)->routes(), std::move(*token),
-                                 serve::ServerParts{**plane, metrics, log, secrets}, ctx.interrupted);
-    // The listener has drained: no handler runs any more. The worker stops next, then the store
-    // closes with the plane.
+                                 serve::ServerParts{**plane, metrics, log, secrets}, ctx.interrupted,
+                                 [&plane] { (*plane)->stop(); });
+    // Stopped before the drain already (idempotent); again for a server that never started. The
+    // store closes with the plane.
     (*plane)->stop();
     if (!ran) {
         ctx.err << "crm-accept serve: " << secrets.scrub(ran.error().describe()) << "\n";

@@ -29,6 +29,14 @@ std::string known_list(std::initializer_list<std::string_view> known) {
 
 ApiError invalid_input(std::string message) { return ApiError{400, "invalid_input", std::move(message)}; }
 
+Checked<void> usable_secret_variable(std::string_view field, std::string_view name) {
+    if (name.starts_with("SUB2API_CRM_")) {
+        return std::unexpected(invalid_input(
+            fmt::format("{}: {} is one of the control plane's own settings, not a host or user secret", field, name)));
+    }
+    return {};
+}
+
 Checked<json::object> read_body(std::string_view body, std::initializer_list<std::string_view> known) {
     if (std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }))
         return json::object{};

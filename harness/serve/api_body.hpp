@@ -45,6 +45,10 @@ using Checked = std::expected<T, ApiError>;
 // The query's parameters are all in `known`.
 [[nodiscard]] Checked<void> check_query(const std::map<std::string, std::string>& query,
                                         std::initializer_list<std::string_view> known);
+// A `*_env` field names a variable of the server's environment whose value the engine sends to a
+// host. The control plane's own settings (SUB2API_CRM_*, its token among them) are never such a
+// variable: 400 naming the field, so a token holder cannot have the token sent to a URL of theirs.
+[[nodiscard]] Checked<void> usable_secret_variable(std::string_view field, std::string_view name);
 // The optional ?host_id= of a listing.
 [[nodiscard]] Checked<std::optional<std::int64_t>> query_host_id(const std::map<std::string, std::string>& query);
 

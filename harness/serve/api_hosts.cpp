@@ -63,6 +63,7 @@ Checked<engine::HostCredentialsRecord> credentials_of(ApiContext& ctx, const jso
             "admin credentials: give exactly one of admin_key, admin_key_env, or admin_email with admin_password_env"));
     }
     auto must_be_set = [&](const std::string& field, const std::string& name) -> Checked<void> {
+        if (auto usable = usable_secret_variable(field, name); !usable) return usable;
         auto v = ctx.env(name);
         if (!v || v->empty()) {
             return std::unexpected(

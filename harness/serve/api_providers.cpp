@@ -247,6 +247,8 @@ ApiResult close_access(ApiContext& ctx, const ApiRequest& req) {
         if (!email) return std::unexpected(email.error());
         auto password_env = req_string(**user, "password_env", "user.password_env");
         if (!password_env) return std::unexpected(password_env.error());
+        if (auto usable = usable_secret_variable("user.password_env", *password_env); !usable)
+            return std::unexpected(usable.error());
         auto password = ctx.env(*password_env);
         if (!password || password->empty()) {
             return std::unexpected(ApiError{

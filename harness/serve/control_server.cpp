@@ -17,6 +17,13 @@ namespace crm::harness::serve {
 
 namespace {
 
+std::string_view metric_method(std::string_view method) {
+    for (std::string_view known : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+        if (method == known) return known;
+    }
+    return "OTHER";
+}
+
 constexpr std::string_view k_healthz = "/healthz";
 constexpr std::string_view k_metrics = "/metrics";
 constexpr std::string_view k_unmatched = "unmatched";
@@ -179,7 +186,9 @@ struct ControlServer::Impl {
         out.headers.emplace_back("x-request-id", raw.request_id);
         const auto took = std::chrono::steady_clock::now() - started;
         const std::string method = raw.method.empty() ? "-" : raw.method;
-        parts.metrics.http_request(a.route, method, out.status, took);
+        // The metric's method label is one of a fixed set: any token is a valid HTTP method, and
+        // a label per token would let anyone, token or not, grow the series without bound.
+        parts.metrics.http_request(a.route, metric_method(method), out.status, took);
         parts.metrics.in_flight_add(-1);
         parts.log.write(out.status >= 500 ? "error" : "info", "request",
                         {{"request_id", raw.request_id},
@@ -206,6 +215,7 @@ util::Result<std::unique_ptr<ControlServer>> ControlServer::start(ServeOptions o
     lo.max_body_bytes = impl->options.max_body_bytes;
     lo.read_timeout = impl->options.read_timeout;
     lo.request_timeout = impl->options.request_timeout;
+    lo.max_connections = impl->options.max_connections;
     Impl* raw = impl.get();
     CRM_TRY(listener, HttpListener::start(lo, [raw](const RawRequest& r, Refusal f) { return raw->handle(r, f); }));
     impl->listener = std::move(listener);
@@ -226,7 +236,8 @@ void ControlServer::drain() {
 }
 
 util::Result<void> run_server(const ServeOptions& options, std::vector<Route> routes, AdminToken token,
-                              ServerParts parts, const std::atomic<bool>& stop) {
+                              ServerParts parts, const std::atomic<bool>& stop,
+                              const std::function<void()>& before_drain) {
     CRM_TRY(server, ControlServer::start(options, std::move(routes), std::move(token), parts));
     if (options.port_file) {
         if (auto w = util::write_atomic(*options.port_file, std::to_string(server->port()) + "\n"); !w) {
@@ -240,6 +251,7 @@ util::Result<void> run_server(const ServeOptions& options, std::vector<Route> ro
                      {"routes", server->registered().size()},
                      {"metrics_public", options.metrics_public}});
     while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (before_drain) before_drain();
     parts.log.write("info", "draining", {{"grace_ms", options.shutdown_grace.count()}});
     server->drain();
     parts.log.write("info", "stopped accepting; in-flight requests finished", {});

@@ -53,6 +53,7 @@ struct ServeOptions {
     std::chrono::milliseconds read_timeout{30'000};      // a client sends a request / takes a response
     std::chrono::milliseconds request_timeout{300'000};  // a handler's run (504 after it)
     std::chrono::milliseconds shutdown_grace{10'000};
+    std::size_t max_connections = 256;               // ListenerOptions::max_connections
     std::optional<std::filesystem::path> port_file;  // run_server writes the bound port here
 };
 
@@ -95,7 +96,11 @@ class ControlServer {
 // grace) and logs a shutdown line. Returns when every connection thread is joined; the caller
 // then stops what the routes use (ControlPlane::stop). Fails (nothing left running) when the
 // address cannot be bound or the port file cannot be written.
+// `before_drain` runs once `stop` is seen, before the drain: serve stops the control plane there,
+// so a request still being read during the grace is answered 503 shutting_down instead of
+// starting an engine operation.
 [[nodiscard]] util::Result<void> run_server(const ServeOptions& options, std::vector<Route> routes, AdminToken token,
-                                            ServerParts parts, const std::atomic<bool>& stop);
+                                            ServerParts parts, const std::atomic<bool>& stop,
+                                            const std::function<void()>& before_drain = {});
 
 }  // namespace crm::harness::serve

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
@@ -18,6 +19,7 @@
 #include <list>
 #include <mutex>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "util/ascii.hpp"
@@ -74,6 +76,19 @@ RawRequest to_request(const http::request_header<>& head, std::string body) {
     auto id = req.header("x-request-id");
     req.request_id = id && usable_request_id(*id) ? *id : util::random_hex(8);
     return req;
+}
+
+// The answer to a connection over ListenerOptions::max_connections: 503 in the one error shape,
+// then closed. Written from the accept thread: a few hundred bytes fit a fresh socket's buffer.
+void refuse_busy(tcp::socket& socket) {
+    static constexpr std::string_view k_busy =
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        "content-length: 77\r\n\r\n"
+        R"({"error":{"code":"busy","message":"too many connections; retry in a moment"}})";
+    beast::error_code ec;
+    net::write(socket, net::buffer(k_busy.data(), k_busy.size()), ec);
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
 }
 
 }  // namespace
@@ -183,10 +198,19 @@ void HttpListener::Impl::accept_loop() {
         socket->set_option(tcp::no_delay(true), ec);
         reap();
         std::lock_guard lock(mutex);
+        if (connections.size() >= options.max_connections) {
+            refuse_busy(*socket);
+            continue;
+        }
         auto& conn = connections.emplace_back();
         conn.socket = socket;
         arm(conn);
-        conn.thread = std::thread([this, &conn] { serve(conn); });
+        try {
+            conn.thread = std::thread([this, &conn] { serve(conn); });
+        } catch (const std::system_error&) {  // out of threads: refuse this one, keep serving
+            connections.pop_back();
+            refuse_busy(*socket);
+        }
     }
 }
 

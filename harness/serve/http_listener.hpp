@@ -52,6 +52,9 @@ struct ListenerOptions {
     std::size_t max_body_bytes = 1024 * 1024;
     std::chrono::milliseconds read_timeout{30'000};
     std::chrono::milliseconds request_timeout{300'000};
+    // Connections served at once (a thread each). One more is answered 503 and closed at once:
+    // slow or idle clients, token or not, must not exhaust the process's threads.
+    std::size_t max_connections = 256;
 };
 
 struct RawRequest {

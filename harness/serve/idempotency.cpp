@@ -48,7 +48,15 @@ ApiResult run_idempotent(engine::IdempotencyRecords& records, const ApiRequest& 
         case Kind::started:
             break;
     }
-    auto result = run();
+    ApiResult result;
+    try {
+        result = run();
+    } catch (...) {
+        // The HTTP layer answers 500; the claim must not outlive the request, or every retry
+        // with this key would be refused as "still running" until a restart.
+        (void)records.abandon(*key);
+        throw;
+    }
     if (!result) {
         (void)records.abandon(*key);
         return result;

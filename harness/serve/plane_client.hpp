@@ -36,7 +36,9 @@ struct PlaneClientOptions {
     std::string base_url;  // http://127.0.0.1:PORT (a trailing '/' is ignored)
     std::string token;     // a secret; the caller registers it
     std::chrono::milliseconds connect_timeout{3000};
-    std::chrono::milliseconds call_timeout{std::chrono::minutes(5)};
+    // Longer than serve's default --request-timeout (300 s), so a slow operation is answered by the
+    // server's 504 request_timeout (the operation goes on and can be read back), not cut here.
+    std::chrono::milliseconds call_timeout{std::chrono::seconds(330)};
 };
 
 // POST /api/hosts. Exactly one of admin_key / admin_key_env / (admin_email + admin_password_env).

@@ -53,9 +53,9 @@ util::Result<std::unique_ptr<PlaneProcess>> PlaneProcess::start(const PlaneProce
     std::error_code ec;
     std::filesystem::remove(port_file, ec);
     // Everything the child needs is built before fork(): after it, only async-signal-safe calls.
-    std::vector<std::string> args{o.exe.string(),     "serve", "--listen",    "127.0.0.1:0", "--port-file",
-                                  port_file.string(), "--db",  o.db.string(), "--pack-dir",  o.pack_dir.string(),
-                                  "--log-format",     "json"};
+    std::vector<std::string> args{o.exe.string(),     "serve", "--listen",         "127.0.0.1:0", "--port-file",
+                                  port_file.string(), "--db",  o.db.string(),      "--pack-dir",  o.pack_dir.string(),
+                                  "--log-format",     "json",  "--shutdown-grace", "3s"};
     std::vector<std::string> env;
     std::vector<std::string> overridden{"SUB2API_CRM_ADMIN_TOKEN", "SUB2API_CRM_RECONCILE_WORKER_ENABLED"};
     for (const auto& [k, v] : o.env) overridden.push_back(k);
@@ -87,10 +87,17 @@ util::Result<std::unique_ptr<PlaneProcess>> PlaneProcess::start(const PlaneProce
         // The run may die without stopping us (SIGKILL): take the control plane with it.
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent) ::_exit(127);
+        // A process group of its own: a terminal's Ctrl-C (or a signal to the run's group) must
+        // not stop the control plane while the interrupted run still rolls back through it; the
+        // run stops it itself when the cells are done.
+        ::setpgid(0, 0);
         ::dup2(log_fd, STDOUT_FILENO);
         ::dup2(log_fd, STDERR_FILENO);
         const int null_fd = ::open("/dev/null", O_RDONLY);
         if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
+        // Nothing else of the run's crosses over: its stub hosts' listening and connected sockets
+        // (not close-on-exec) would otherwise stay open in the child.
+        ::close_range(3, ~0U, 0);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }

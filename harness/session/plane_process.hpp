@@ -30,6 +30,7 @@ struct PlaneProcessOptions {
     std::string token;                                     // a secret: SUB2API_CRM_ADMIN_TOKEN of the child only
     std::vector<std::pair<std::string, std::string>> env;  // more variables for the child
     std::chrono::milliseconds start_timeout{std::chrono::seconds(20)};
+    // SIGTERM, then SIGKILL after this; the child drains within --shutdown-grace 3s, under it.
     std::chrono::milliseconds stop_grace{std::chrono::seconds(5)};
 };
 

@@ -125,6 +125,11 @@ TEST_CASE("control plane: bad bodies, unknown fields and unknown ids get their c
     auto bad_url = rig->call("createHost", {}, R"({"url":"ftp://x","admin_key_env":"ADMIN_KEY"})");
     CHECK(PlaneRig::err(bad_url) == P{400, "invalid_input"});
     CHECK(bad_url.error().message.starts_with("url:"));
+    // The control plane's own settings (its token among them) are never sent to a host.
+    auto own =
+        rig->call("createHost", {}, R"({"url":")" + host_url + R"(","admin_key_env":"SUB2API_CRM_ADMIN_TOKEN"})");
+    CHECK(PlaneRig::err(own) == P{400, "invalid_input"});
+    CHECK(own.error().message.find("admin_key_env: SUB2API_CRM_ADMIN_TOKEN") != std::string::npos);
     auto no_var = rig->call("createHost", {}, R"({"url":")" + host_url + R"(","admin_key_env":"NOT_SET_ANYWHERE"})");
     CHECK(PlaneRig::err(no_var) == P{422, "missing_secret"});
     CHECK(no_var.error().message.find("NOT_SET_ANYWHERE") != std::string::npos);

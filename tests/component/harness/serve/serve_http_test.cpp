@@ -76,6 +76,32 @@ TEST_CASE("serve http: a handler that throws is 500 internal", "[serve][http]") 
     check_error_shape(rig.call("GET", "/api/boom"), 500, "internal");
 }
 
+TEST_CASE("serve http: connections over the cap get 503 busy and the server keeps serving", "[serve][http]") {
+    crm::harness::serve::ServeOptions options;
+    options.max_connections = 2;
+    options.read_timeout = 5s;
+    ServeRig rig(options);
+    namespace net = boost::asio;
+    net::io_context io;
+    std::vector<net::ip::tcp::socket> idle;
+    for (int i = 0; i < 2; ++i) {
+        idle.emplace_back(io);
+        idle.back().connect({net::ip::make_address("127.0.0.1"), rig.server->port()});
+    }
+    // The two idle connections hold both places; the accept order makes the third one over.
+    auto refused = raw_exchange(rig.server->port(), "GET /api/items HTTP/1.1\r\nHost: x\r\n\r\n", true);
+    CHECK(refused.rfind("HTTP/1.1 503", 0) == 0);
+    CHECK(refused.find(R"({"error":{"code":"busy","message":")") != std::string::npos);
+    for (auto& s : idle) s.close();
+    // Closed connections free their places (reaped on the next accept).
+    bool served = false;
+    for (int attempt = 0; attempt < 50 && !served; ++attempt) {
+        served = rig.call("GET", "/api/items").status == 200;
+        if (!served) std::this_thread::sleep_for(20ms);
+    }
+    CHECK(served);
+}
+
 TEST_CASE("serve http: a client that stalls mid-request gets 408 and its connection closed", "[serve][http][timeout]") {
     crm::harness::serve::ServeOptions options;
     options.read_timeout = 200ms;

@@ -69,6 +69,12 @@ TEST_CASE("serve observability: /metrics needs the token unless public, and pars
     (void)rig.call("GET", "/api/items/a");
     (void)rig.call("GET", "/api/items/b");
     (void)rig.call("GET", "/api/nothing");
+    // Any token is an HTTP method; the label is one of a fixed set, so these are one series.
+    for (const char* method : {"BREW", "WHEN", "XYZZY"}) {
+        auto got =
+            raw_exchange(rig.server->port(), std::string(method) + " /api/items HTTP/1.1\r\nHost: x\r\n\r\n", true);
+        CHECK(got.rfind("HTTP/1.1 401", 0) == 0);
+    }
     rig.metrics.engine_operation("import", "succeeded");
     rig.metrics.worker_skip("host \"busy\"\nnow");
     auto m = rig.call("GET", "/metrics");
@@ -89,6 +95,8 @@ TEST_CASE("serve observability: /metrics needs the token unless public, and pars
     CHECK(m.body.find(R"(crm_http_requests_total{route="unmatched",method="GET",status="404"} 1)") !=
           std::string::npos);
     CHECK(m.body.find("/api/items/a") == std::string::npos);
+    CHECK(m.body.find(R"(method="OTHER",status="401"} 3)") != std::string::npos);
+    CHECK(m.body.find("BREW") == std::string::npos);
     CHECK(m.body.find(R"(crm_reconcile_worker_skips_total{reason="host \"busy\"\nnow"} 1)") != std::string::npos);
     auto buckets = buckets_of(m.body, "/api/items/{itemID}");
     REQUIRE(buckets.size() == crm::harness::serve::k_duration_buckets.size() + 1);
