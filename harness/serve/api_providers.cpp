@@ -149,13 +149,26 @@ Checked<ImportCall> import_call(ApiContext& ctx, const ApiRequest& req) {
     return call;
 }
 
-ApiResult preview(ApiContext& ctx, const ApiRequest& req) {
+// What preview and import both start from: the checked body, a server still taking operations,
+// and the host's engine target.
+struct ReadyImport {
+    ImportCall call;
+    eng::HostTarget target;
+};
+
+Checked<ReadyImport> ready_import(ApiContext& ctx, const ApiRequest& req) {
     auto call = import_call(ctx, req);
     if (!call) return std::unexpected(call.error());
     if (auto a = ctx.accepting(); !a) return std::unexpected(a.error());
     auto target = ctx.target(call->host_id);
     if (!target) return std::unexpected(ctx.api_error(target.error()));
-    auto plan = ctx.engine().preview(*target, call->request);
+    return ReadyImport{std::move(*call), std::move(*target)};
+}
+
+ApiResult preview(ApiContext& ctx, const ApiRequest& req) {
+    auto ready = ready_import(ctx, req);
+    if (!ready) return std::unexpected(ready.error());
+    auto plan = ctx.engine().preview(ready->target, ready->call.request);
     if (!plan) {
         ctx.events.engine_operation("preview", "error");
         return std::unexpected(ctx.api_error(plan.error()));
@@ -165,12 +178,9 @@ ApiResult preview(ApiContext& ctx, const ApiRequest& req) {
 }
 
 ApiResult import(ApiContext& ctx, const ApiRequest& req) {
-    auto call = import_call(ctx, req);
-    if (!call) return std::unexpected(call.error());
-    if (auto a = ctx.accepting(); !a) return std::unexpected(a.error());
-    auto target = ctx.target(call->host_id);
-    if (!target) return std::unexpected(ctx.api_error(target.error()));
-    auto outcome = ctx.engine().import(*target, call->request);
+    auto ready = ready_import(ctx, req);
+    if (!ready) return std::unexpected(ready.error());
+    auto outcome = ctx.engine().import(ready->target, ready->call.request);
     if (!outcome) {
         ctx.events.engine_operation("import", "error");
         return std::unexpected(ctx.api_error(outcome.error()));

@@ -21,10 +21,14 @@ std::unexpected<ServeFailure> failure(ExitCode code, std::string message) {
     return std::unexpected(ServeFailure{code, "crm-accept run: " + std::move(message)});
 }
 
-std::string variable_for(std::string_view prefix, std::string_view name) {
+// A variable name for the child's environment. Folding `name` to [A-Z0-9_] can make two names
+// one ("a-b", "a_b"), so an ordinal distinct among the variables of one prefix (the host's index,
+// or the variable's place in the child's environment list) keeps every variable distinct: a key
+// must never reach another provider or host.
+std::string variable_for(std::string_view prefix, std::string_view name, std::size_t ordinal) {
     std::string v(prefix);
     for (char c : name) v += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
-    return v;
+    return v + "_" + std::to_string(ordinal);
 }
 
 // The scenario's packs with every stub-host provider pointed at its stub upstream, written to
@@ -56,7 +60,7 @@ util::Result<void> write_serve_packs(const ServeInputs& in, const fs::path& dir,
                     const auto qualified = id + "/" + util::get_string(p, "name").value_or("");
                     auto it = overrides.find(qualified);
                     if (it == overrides.end()) continue;
-                    const auto var = variable_for("CRM_SERVE_UPSTREAM_KEY_", qualified);
+                    const auto var = variable_for("CRM_SERVE_UPSTREAM_KEY_", qualified, env.size());
                     (*po)["upstream_base_url"] = it->second.base_url;
                     (*po)["key_source"] = json::object{{"env", var}};
                     env.emplace_back(var, it->second.api_key);
@@ -91,7 +95,7 @@ std::expected<void, ServeFailure> start_serve_engine(const ServeInputs& in, Serv
         const auto& h = specs[i];
         if (!h.reuse_user) continue;
         if (spec.url.empty()) {
-            refs[i].user_password_env = variable_for("CRM_SERVE_USER_PASSWORD_", h.name);
+            refs[i].user_password_env = variable_for("CRM_SERVE_USER_PASSWORD_", h.name, env.size());
             env.emplace_back(refs[i].user_password_env, h.reuse_user->password);
         } else {
             return failure(ExitCode::harness_error,
@@ -106,7 +110,7 @@ std::expected<void, ServeFailure> start_serve_engine(const ServeInputs& in, Serv
         for (std::size_t i = 0; i < specs.size(); ++i) {
             const auto& admin = in.up.hosts[i].target.admin;
             if (admin.api_key.empty() && !admin.password.empty())
-                env.emplace_back(variable_for("CRM_SERVE_ADMIN_PASSWORD_", specs[i].name), admin.password);
+                env.emplace_back(variable_for("CRM_SERVE_ADMIN_PASSWORD_", specs[i].name, i), admin.password);
         }
         PlaneProcessOptions po;
         po.exe = in.exe;
@@ -135,7 +139,7 @@ std::expected<void, ServeFailure> start_serve_engine(const ServeInputs& in, Serv
             reg.admin_key = target.admin.api_key;
         } else {
             reg.admin_email = target.admin.email;
-            reg.admin_password_env = spec.url.empty() ? variable_for("CRM_SERVE_ADMIN_PASSWORD_", specs[i].name)
+            reg.admin_password_env = spec.url.empty() ? variable_for("CRM_SERVE_ADMIN_PASSWORD_", specs[i].name, i)
                                                       : specs[i].admin_password_env;
             if (reg.admin_password_env.empty())
                 return failure(ExitCode::harness_error,
